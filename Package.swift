@@ -1,0 +1,72 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let upcomingFeatures: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "deconflict",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "deconflict", targets: ["deconflict"]),
+        .library(name: "DeconflictGeometry", targets: ["DeconflictGeometry"]),
+        .library(name: "DeconflictSpatialIndex", targets: ["DeconflictSpatialIndex"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Karney's geodesic routines from PROJ (`libproj-dev`), plain C.
+        .systemLibrary(
+            name: "CGeodesic",
+            pkgConfig: "proj",
+            providers: [.apt(["libproj-dev"])]
+        ),
+        // A small extern "C" wrapper around Google's S2 (`libs2-dev`), used by the
+        // tests as the independent oracle for great-circle polygon predicates.
+        .target(
+            name: "CS2Shim",
+            linkerSettings: [.linkedLibrary("s2")]
+        ),
+        .target(
+            name: "DeconflictGeometry",
+            dependencies: ["CGeodesic"],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "DeconflictSpatialIndex",
+            dependencies: ["DeconflictGeometry"],
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "deconflict",
+            dependencies: [
+                "DeconflictGeometry",
+                "DeconflictSpatialIndex",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "DeconflictTestSupport",
+            dependencies: ["DeconflictGeometry"],
+            path: "Tests/DeconflictTestSupport",
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "DeconflictGeometryTests",
+            dependencies: ["DeconflictGeometry", "DeconflictTestSupport", "CS2Shim"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "DeconflictSpatialIndexTests",
+            dependencies: ["DeconflictSpatialIndex", "DeconflictGeometry", "DeconflictTestSupport"],
+            swiftSettings: upcomingFeatures
+        ),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Deconflict: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Deconfliction service.")
+}
