@@ -20,7 +20,7 @@ public enum Generators {
     }
 
     /// The vertices of a star-shaped ring around `center`: `count` vertices at sorted
-    /// random azimuths (no gap wider than 120°), at geodesic distances within
+    /// random azimuths (no gap wider than 150°), at geodesic distances within
     /// `minimumMeters...maximumMeters`. Such rings never self-intersect.
     public static func starRing(
         around center: LatLng, count: Int, minimumMeters: Double, maximumMeters: Double,
@@ -30,7 +30,7 @@ public enum Generators {
         var azimuths: [Double]
         repeat {
             azimuths = (0..<count).map { _ in Double.random(in: 0..<360, using: &rng) }.sorted()
-        } while zip(azimuths, azimuths.dropFirst() + [azimuths[0] + 360]).contains { $1 - $0 > 120 }
+        } while zip(azimuths, azimuths.dropFirst() + [azimuths[0] + 360]).contains { $1 - $0 > 150 }
         return azimuths.map { azimuth in
             Geodesic.destination(
                 from: center, azimuthDegrees: azimuth,
