@@ -26,6 +26,11 @@ public enum Footprint: Hashable, Sendable {
         }
     }
 
+    /// True when the prepared point is inside the outline.
+    public func contains(_ point: PreparedPoint) -> Bool {
+        contains(point.position, vector: point.vector)
+    }
+
     func contains(_ point: LatLng, vector: Vector3) -> Bool {
         switch self {
         case .circle(let circle): circle.contains(point, vector: vector)

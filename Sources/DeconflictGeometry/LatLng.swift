@@ -57,3 +57,16 @@ public struct LatLng: Hashable, Sendable, CustomStringConvertible {
         self.init(uncheckedLatitude: min(90, max(-90, latitude)), longitude: longitude)
     }
 }
+
+/// A position with its unit vector computed once, for testing one position against
+/// many shapes (the trigonometry is the dearest part of a containment test).
+public struct PreparedPoint: Sendable {
+    /// The position.
+    public let position: LatLng
+    let vector: Vector3
+
+    public init(_ position: LatLng) {
+        self.position = position
+        self.vector = position.unitVector
+    }
+}
