@@ -13,15 +13,32 @@ struct EdgeGrid: Sendable {
     let cellHeight: Double
     let columns: Int
     let rows: Int
-    /// 0 outside, 1 inside, 2 crossed by edges.
-    let states: [UInt8]
     /// Edges per cell in compressed rows: the edges of cell `c` are
     /// `cellEdges[cellEdgeStarts[c]..<cellEdgeStarts[c + 1]]`.
     let cellEdgeStarts: [Int32]
     let cellEdges: [Int32]
-    /// Per cell: a reference point and whether it is inside.
-    let references: [Point2]
-    let referenceInside: [Bool]
+    /// Per cell, packed for the query path: state, reference point and status, and
+    /// where its segments start in ``segments``.
+    let cells: [Cell]
+    /// The segments of every crossed cell, cell after cell, as coordinates: one
+    /// contiguous run per cell, so a query touches few cache lines.
+    let segments: [Segment]
+
+    struct Cell: Sendable {
+        var referenceX: Double
+        var referenceY: Double
+        var segmentStart: Int32
+        var segmentCount: Int32
+        var state: UInt8
+        var referenceInside: Bool
+    }
+
+    struct Segment: Sendable {
+        var ax: Double
+        var ay: Double
+        var bx: Double
+        var by: Double
+    }
 
     private static let outside: UInt8 = 0
     private static let inside: UInt8 = 1
@@ -38,8 +55,8 @@ struct EdgeGrid: Sendable {
         let padY = max((maxY - minY) * 1e-9, 1e-15)
         minX -= padX; maxX += padX; minY -= padY; maxY += padY
         let width = maxX - minX, height = maxY - minY
-        // About two cells per edge, roughly square.
-        let target = Double(max(4, min(2 * projected.count, 65_536)))
+        // About four cells per edge, roughly square.
+        let target = Double(max(4, min(4 * projected.count, 65_536)))
         let aspect = width / height
         let columns = max(1, min(1024, Int((target * aspect).squareRoot().rounded())))
         let rows = max(1, min(1024, Int((target / aspect).squareRoot().rounded())))
@@ -79,6 +96,7 @@ struct EdgeGrid: Sendable {
         cellEdges = flat
 
         // Classify cells row by row from the crossings of each row's centre line.
+        // 0 outside, 1 inside, 2 crossed by edges.
         var states = [UInt8](repeating: EdgeGrid.outside, count: cellCount)
         var references = [Point2](repeating: Point2(x: 0, y: 0), count: cellCount)
         var referenceInside = [Bool](repeating: false, count: cellCount)
@@ -133,31 +151,48 @@ struct EdgeGrid: Sendable {
                 }
             }
         }
-        self.states = states
-        self.references = references
-        self.referenceInside = referenceInside
+        var cells: [Cell] = []
+        cells.reserveCapacity(cellCount)
+        var segments: [Segment] = []
+        segments.reserveCapacity(flat.count)
+        for cell in 0..<cellCount {
+            let start = Int(starts[cell]), end = Int(starts[cell + 1])
+            cells.append(Cell(
+                referenceX: references[cell].x, referenceY: references[cell].y,
+                segmentStart: Int32(segments.count), segmentCount: Int32(end - start),
+                state: states[cell], referenceInside: referenceInside[cell]))
+            for index in start..<end {
+                let a = projected[Int(flat[index])], b = projected[Int(edgeEnds[Int(flat[index])])]
+                segments.append(Segment(ax: a.x, ay: a.y, bx: b.x, by: b.y))
+            }
+        }
+        self.cells = cells
+        self.segments = segments
     }
 
     /// True when the projected point is inside the polygon.
     @inline(__always)
-    func contains(_ point: Point2, projected: [Point2], edgeEnds: [Int32]) -> Bool {
+    func contains(_ point: Point2) -> Bool {
         let fx = (point.x - minX) / cellWidth
         let fy = (point.y - minY) / cellHeight
         guard fx >= 0, fy >= 0, fx < Double(columns), fy < Double(rows) else { return false }
-        let cell = Int(fy) * columns + Int(fx)
-        let state = states[cell]
-        if state != EdgeGrid.crossed { return state == EdgeGrid.inside }
-        let reference = references[cell]
-        var inside = referenceInside[cell]
-        for index in Int(cellEdgeStarts[cell])..<Int(cellEdgeStarts[cell + 1]) {
-            let edge = Int(cellEdges[index])
-            let a = projected[edge], b = projected[Int(edgeEnds[edge])]
-            // Half-open rule on the line reference → point, strict on the edge's line.
-            if (orientation(reference, point, a) >= 0) == (orientation(reference, point, b) >= 0) { continue }
-            let fromReference = orientation(a, b, reference), fromPoint = orientation(a, b, point)
-            if (fromReference > 0) != (fromPoint > 0) { inside.toggle() }
+        let index = Int(fy) * columns + Int(fx)
+        return cells.withUnsafeBufferPointer { cells in
+            let cell = cells[index]
+            if cell.state != EdgeGrid.crossed { return cell.state == EdgeGrid.inside }
+            let reference = Point2(x: cell.referenceX, y: cell.referenceY)
+            var inside = cell.referenceInside
+            segments.withUnsafeBufferPointer { segments in
+                for segment in segments[Int(cell.segmentStart)..<Int(cell.segmentStart + cell.segmentCount)] {
+                    let a = Point2(x: segment.ax, y: segment.ay), b = Point2(x: segment.bx, y: segment.by)
+                    // Half-open rule on the line reference → point, strict on the edge's line.
+                    if (orientation(reference, point, a) >= 0) == (orientation(reference, point, b) >= 0) { continue }
+                    let fromReference = orientation(a, b, reference), fromPoint = orientation(a, b, point)
+                    if (fromReference > 0) != (fromPoint > 0) { inside.toggle() }
+                }
+            }
+            return inside
         }
-        return inside
     }
 
     /// The edges registered in the cells that the box touches, each once.

@@ -6,7 +6,7 @@ extension PolygonStorage {
         frame: GnomonicFrame, grid: EdgeGrid
     ) -> BoundingBox {
         func containsPole(_ pole: Vector3) -> Bool {
-            pole.dot(frame.center) > 0 && grid.contains(frame.project(pole), projected: projected, edgeEnds: edgeEnds)
+            pole.dot(frame.center) > 0 && grid.contains(frame.project(pole))
         }
         let outer = rings[0]
         var minLatitude = 90.0, maxLatitude = -90.0

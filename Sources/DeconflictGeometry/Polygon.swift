@@ -194,7 +194,7 @@ final class PolygonStorage: Sendable {
 
     func contains(_ point: Vector3) -> Bool {
         guard point.dot(frame.center) > 0 else { return false }
-        return grid.contains(frame.project(point), projected: projected, edgeEnds: edgeEnds)
+        return grid.contains(frame.project(point))
     }
 }
 

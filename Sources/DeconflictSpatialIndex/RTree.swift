@@ -20,30 +20,27 @@ public struct RTree<Element: Sendable>: Sendable {
         let index: Int
     }
 
-    static var nodeSize: Int { 16 }
+    static var nodeSize: Int { 8 }
 
     // Every element ever inserted, by handle index; `nil` once removed.
     private var elements: [Element?] = []
     private var boxes: [BoundingBox] = []
     private var liveCount = 0
 
-    // The packed tree over the pieces of the elements present at the last repack.
-    // Level 0 holds the leaves; node `i` of level `l` covers children
-    // `i * nodeSize ..< (i + 1) * nodeSize` of level `l - 1`.
-    private var levels: [Level] = []
+    // The packed tree over the pieces of the elements present at the last repack, as
+    // flat arrays of node boxes: the leaves first, then each level above. Node `i` of a
+    // level covers children `i * nodeSize ..< (i + 1) * nodeSize` of the level below.
+    // Boxes are stored as Float, rounded outward, four to an entry (min longitude,
+    // min latitude, max longitude, max latitude): a node of 16 fills four cache lines.
+    private var nodeBoxes: [Float] = []
+    // Where each level starts in the node arrays; one extra entry holds the total.
+    private var levelStarts: [Int] = []
+    // The element of each leaf.
+    private var leafElements: [Int32] = []
     // Elements added since the last repack.
     private var pending: [Int] = []
     // Elements removed since the last repack.
     private var removedSinceRepack = 0
-
-    private struct Level: Sendable {
-        var minLongitude: [Double] = []
-        var minLatitude: [Double] = []
-        var maxLongitude: [Double] = []
-        var maxLatitude: [Double] = []
-        // Leaves only: the element of each piece.
-        var element: [Int32] = []
-    }
 
     /// Creates an empty tree.
     public init() {}
@@ -101,9 +98,10 @@ public struct RTree<Element: Sendable>: Sendable {
     /// - Complexity: O(log n + k) for k results, for well-spread boxes.
     public func forEach(containing point: LatLng, _ body: (Element) -> Void) {
         let x = point.longitude, y = point.latitude
-        search(
-            { minX, minY, maxX, maxY in minX <= x && x <= maxX && minY <= y && y <= maxY },
-            body)
+        searchIndices({ minX, minY, maxX, maxY in minX <= x && x <= maxX && minY <= y && y <= maxY }) { index in
+            // Node boxes are rounded outward to single precision: confirm exactly.
+            if boxes[Int(index)].contains(point), let element = elements[Int(index)] { body(element) }
+        }
         for index in pending where boxes[index].contains(point) {
             if let element = elements[index] { body(element) }
         }
@@ -111,18 +109,26 @@ public struct RTree<Element: Sendable>: Sendable {
 
     /// Calls `body` with every element whose box intersects `box`, each once.
     public func forEach(intersecting box: BoundingBox, _ body: (Element) -> Void) {
-        let pieces = box.split
-        var seen = Set<Int32>()
-        for piece in pieces {
+        func visit(_ piece: BoundingBox, seen: inout Set<Int32>?) {
             let x0 = piece.minLongitude, y0 = piece.minLatitude, x1 = piece.maxLongitude, y1 = piece.maxLatitude
             searchIndices({ minX, minY, maxX, maxY in minX <= x1 && x0 <= maxX && minY <= y1 && y0 <= maxY }) {
                 index in
-                // An element stored as two pieces may match twice.
-                if boxes[Int(index)].crossesAntimeridian || pieces.count > 1 {
-                    guard seen.insert(index).inserted else { return }
+                let stored = boxes[Int(index)]
+                guard stored.intersects(box), let element = elements[Int(index)] else { return }
+                // An element stored as two pieces, or met by a query in two pieces,
+                // may match twice.
+                if stored.crossesAntimeridian || seen != nil {
+                    if seen == nil { seen = [] }
+                    guard seen!.insert(index).inserted else { return }
                 }
-                if let element = elements[Int(index)] { body(element) }
+                body(element)
             }
+        }
+        var seen: Set<Int32>? = box.crossesAntimeridian ? [] : nil
+        if box.crossesAntimeridian {
+            for piece in box.split { visit(piece, seen: &seen) }
+        } else {
+            visit(box, seen: &seen)
         }
         for index in pending where boxes[index].intersects(box) {
             if let element = elements[index] { body(element) }
@@ -149,35 +155,44 @@ public struct RTree<Element: Sendable>: Sendable {
         return result
     }
 
-    private func search(_ overlaps: (Double, Double, Double, Double) -> Bool, _ body: (Element) -> Void) {
-        searchIndices(overlaps) { index in
-            if let element = elements[Int(index)] { body(element) }
-        }
-    }
-
     private func searchIndices(_ overlaps: (Double, Double, Double, Double) -> Bool, _ body: (Int32) -> Void) {
-        guard let top = levels.indices.last else { return }
-        // Depth-first over (level, node) pairs; the stack never exceeds depth × 16.
-        var stack: [(level: Int, node: Int)] = []
-        stack.reserveCapacity(64)
-        let root = levels[top]
-        for node in root.minLongitude.indices {
-            stack.append((top, node))
-        }
+        let levelCount = levelStarts.count - 1
+        guard levelCount > 0 else { return }
         let nodeSize = RTree.nodeSize
-        while let (levelIndex, node) = stack.popLast() {
-            let level = levels[levelIndex]
-            guard overlaps(level.minLongitude[node], level.minLatitude[node], level.maxLongitude[node], level.maxLatitude[node])
-            else { continue }
-            if levelIndex == 0 {
-                body(level.element[node])
-                continue
+        // Raw buffers: array accesses in the descent would otherwise retain and release.
+        levelStarts.withUnsafeBufferPointer { starts in
+        nodeBoxes.withUnsafeBufferPointer { boxes in
+        leafElements.withUnsafeBufferPointer { leaves in
+            // Depth-first with an explicit stack of (level, node within level); it never
+            // holds more than levels × nodeSize entries.
+            withUnsafeTemporaryAllocation(of: (Int32, Int32).self, capacity: levelCount * nodeSize + nodeSize) { stack in
+                var top = 0
+                let rootLevel = levelCount - 1
+                for node in 0..<(starts[rootLevel + 1] - starts[rootLevel]) {
+                    stack[top] = (Int32(rootLevel), Int32(node))
+                    top += 1
+                }
+                while top > 0 {
+                    top -= 1
+                    let level = Int(stack[top].0), node = Int(stack[top].1)
+                    let global = starts[level] + node
+                    let box = 4 * global
+                    guard overlaps(Double(boxes[box]), Double(boxes[box + 1]), Double(boxes[box + 2]), Double(boxes[box + 3]))
+                    else { continue }
+                    if level == 0 {
+                        body(leaves[node])
+                        continue
+                    }
+                    let childCount = starts[level] - starts[level - 1]
+                    let first = node * nodeSize
+                    for child in first..<min(first + nodeSize, childCount) {
+                        stack[top] = (Int32(level - 1), Int32(child))
+                        top += 1
+                    }
+                }
             }
-            let childCount = levels[levelIndex - 1].minLongitude.count
-            let first = node * nodeSize
-            for child in first..<min(first + nodeSize, childCount) {
-                stack.append((levelIndex - 1, child))
-            }
+        }
+        }
         }
     }
 
@@ -191,7 +206,7 @@ public struct RTree<Element: Sendable>: Sendable {
         for index in elements.indices where elements[index] != nil {
             for piece in boxes[index].split { pieces.append((piece, Int32(index))) }
         }
-        levels = []
+        levelStarts = []
         guard !pieces.isEmpty else { return }
         // Sort-tile-recursive: vertical slices by centre longitude, each sorted by latitude.
         let nodeSize = RTree.nodeSize
@@ -205,28 +220,40 @@ public struct RTree<Element: Sendable>: Sendable {
             pieces[start..<end].sort { ($0.box.minLatitude + $0.box.maxLatitude) < ($1.box.minLatitude + $1.box.maxLatitude) }
             start = end
         }
-        var leaves = Level()
+        nodeBoxes = []
+        nodeBoxes.reserveCapacity(pieces.count * 4 * 17 / 16 + 64)
         for piece in pieces {
-            leaves.minLongitude.append(piece.box.minLongitude)
-            leaves.minLatitude.append(piece.box.minLatitude)
-            leaves.maxLongitude.append(piece.box.maxLongitude)
-            leaves.maxLatitude.append(piece.box.maxLatitude)
-            leaves.element.append(piece.element)
+            appendBox(piece.box.minLongitude, piece.box.minLatitude, piece.box.maxLongitude, piece.box.maxLatitude)
         }
-        levels.append(leaves)
-        while levels[levels.count - 1].minLongitude.count > nodeSize {
-            let below = levels[levels.count - 1]
-            var level = Level()
-            var first = 0
-            while first < below.minLongitude.count {
-                let range = first..<min(first + nodeSize, below.minLongitude.count)
-                level.minLongitude.append(below.minLongitude[range].min()!)
-                level.minLatitude.append(below.minLatitude[range].min()!)
-                level.maxLongitude.append(below.maxLongitude[range].max()!)
-                level.maxLatitude.append(below.maxLatitude[range].max()!)
+        leafElements = pieces.map(\.element)
+        levelStarts = [0, pieces.count]
+        // Parent levels until one fits in a node.
+        while levelStarts[levelStarts.count - 1] - levelStarts[levelStarts.count - 2] > nodeSize {
+            let below = levelStarts[levelStarts.count - 2]..<levelStarts[levelStarts.count - 1]
+            var first = below.lowerBound
+            while first < below.upperBound {
+                var minX = Float.infinity, minY = Float.infinity, maxX = -Float.infinity, maxY = -Float.infinity
+                for child in first..<min(first + nodeSize, below.upperBound) {
+                    minX = min(minX, nodeBoxes[4 * child]); minY = min(minY, nodeBoxes[4 * child + 1])
+                    maxX = max(maxX, nodeBoxes[4 * child + 2]); maxY = max(maxY, nodeBoxes[4 * child + 3])
+                }
+                nodeBoxes += [minX, minY, maxX, maxY]
                 first += nodeSize
             }
-            levels.append(level)
+            levelStarts.append(nodeBoxes.count / 4)
         }
+    }
+
+    /// Appends a box in single precision, rounded outward so it still covers the original.
+    private mutating func appendBox(_ minX: Double, _ minY: Double, _ maxX: Double, _ maxY: Double) {
+        func down(_ value: Double) -> Float {
+            let narrowed = Float(value)
+            return Double(narrowed) > value ? narrowed.nextDown : narrowed
+        }
+        func up(_ value: Double) -> Float {
+            let narrowed = Float(value)
+            return Double(narrowed) < value ? narrowed.nextUp : narrowed
+        }
+        nodeBoxes += [down(minX), down(minY), up(maxX), up(maxY)]
     }
 }

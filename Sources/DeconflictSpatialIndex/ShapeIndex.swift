@@ -1,7 +1,11 @@
 public import DeconflictGeometry
 
-/// Outlines (zones) indexed for exact queries: an ``RTree`` over their boxes as the
-/// broad phase, the geometry's exact predicates as the narrow phase.
+/// Outlines (zones) indexed for exact queries.
+///
+/// Point queries go through a multi-level cell cover (most points are decided by a
+/// hash lookup and a cell marked "wholly inside", or by two spherical caps); box and
+/// radius queries through an ``RTree`` over the outlines' boxes; the geometry's exact
+/// predicates decide whatever the broad phases leave open.
 ///
 /// ```swift
 /// var zones = ShapeIndex<String>()
@@ -9,59 +13,57 @@ public import DeconflictGeometry
 /// zones.forEach(containing: PreparedPoint(convoy)) { id in print("inside", id) }
 /// ```
 public struct ShapeIndex<Key: Hashable & Sendable>: Sendable {
-    private var tree = RTree<Int32>()
-    private var shapes: [(key: Key, footprint: Footprint)?] = []
-    private var handles: [Key: (slot: Int32, handle: RTree<Int32>.Handle)] = [:]
+    // The key of each slot; the geometry lives in the non-generic `storage`, so the
+    // query path runs specialised code whatever the key type.
+    private var keys: [Key?] = []
+    private var slots: [Key: Int32] = [:]
+    private var storage = ShapeStorage()
 
     /// Creates an empty index.
     public init() {}
 
     /// Creates an index holding `items`, packed in one pass.
     public init(_ items: some Sequence<(Key, Footprint)>) {
-        var entries: [(BoundingBox, Int32)] = []
+        var footprints: [Footprint] = []
         for (key, footprint) in items {
-            precondition(handles[key] == nil, "duplicate key \(key)")
-            let slot = Int32(shapes.count)
-            shapes.append((key, footprint))
-            entries.append((footprint.boundingBox, slot))
-            handles[key] = (slot, RTree<Int32>.Handle(index: Int(slot)))
+            precondition(slots[key] == nil, "duplicate key \(key)")
+            slots[key] = Int32(keys.count)
+            keys.append(key)
+            footprints.append(footprint)
         }
-        tree = RTree(entries)
+        storage = ShapeStorage(footprints)
     }
 
     /// The number of outlines.
-    public var count: Int { handles.count }
+    public var count: Int { slots.count }
 
     /// The outline stored under `key`.
     public subscript(key: Key) -> Footprint? {
-        handles[key].flatMap { shapes[Int($0.slot)]?.footprint }
+        slots[key].flatMap { storage.footprints[Int($0)] }
     }
 
     /// Adds or replaces the outline under `key`.
     public mutating func insert(_ key: Key, _ footprint: Footprint) {
         remove(key)
-        let slot = Int32(shapes.count)
-        shapes.append((key, footprint))
-        handles[key] = (slot, tree.insert(slot, box: footprint.boundingBox))
+        slots[key] = storage.insert(footprint)
+        keys.append(key)
     }
 
     /// Removes the outline under `key`; returns it, or `nil` if there was none.
     @discardableResult
     public mutating func remove(_ key: Key) -> Footprint? {
-        guard let entry = handles.removeValue(forKey: key) else { return nil }
-        tree.remove(entry.handle)
-        let footprint = shapes[Int(entry.slot)]?.footprint
-        shapes[Int(entry.slot)] = nil
-        return footprint
+        guard let slot = slots.removeValue(forKey: key) else { return nil }
+        keys[Int(slot)] = nil
+        return storage.remove(slot)
     }
 
     /// Calls `body` with the key of every outline that contains `point`.
     ///
-    /// - Complexity: O(log n + k) for k candidates whose boxes contain the point.
+    /// - Complexity: one hash lookup per level of cell size in use, plus an exact test
+    ///   for each outline whose edge passes through the point's cell.
     public func forEach(containing point: PreparedPoint, _ body: (Key) -> Void) {
-        tree.forEach(containing: point.position) { slot in
-            guard let shape = shapes[Int(slot)] else { return }
-            if shape.footprint.contains(point) { body(shape.key) }
+        storage.forEachSlot(containing: point) { slot in
+            if let key = keys[Int(slot)] { body(key) }
         }
     }
 
@@ -74,17 +76,17 @@ public struct ShapeIndex<Key: Hashable & Sendable>: Sendable {
 
     /// Calls `body` with every outline that shares a point with `footprint`.
     public func forEach(intersecting footprint: Footprint, _ body: (Key) -> Void) {
-        tree.forEach(intersecting: footprint.boundingBox) { slot in
-            guard let shape = shapes[Int(slot)] else { return }
-            if shape.footprint.intersects(footprint) { body(shape.key) }
+        storage.tree.forEach(intersecting: footprint.boundingBox) { slot in
+            guard let candidate = storage.footprints[Int(slot)], let key = keys[Int(slot)] else { return }
+            if candidate.intersects(footprint) { body(key) }
         }
     }
 
     /// Calls `body` with every outline whose box intersects `box` (a broad-phase answer).
     public func forEach(intersecting box: BoundingBox, _ body: (Key, Footprint) -> Void) {
-        tree.forEach(intersecting: box) { slot in
-            guard let shape = shapes[Int(slot)] else { return }
-            body(shape.key, shape.footprint)
+        storage.tree.forEach(intersecting: box) { slot in
+            guard let footprint = storage.footprints[Int(slot)], let key = keys[Int(slot)] else { return }
+            body(key, footprint)
         }
     }
 
@@ -93,5 +95,63 @@ public struct ShapeIndex<Key: Hashable & Sendable>: Sendable {
     public func forEach(within radiusMeters: Double, of center: LatLng, _ body: (Key) -> Void) {
         guard let reach = try? Circle(center: center, radiusMeters: max(radiusMeters, 1e-9)) else { return }
         forEach(intersecting: .circle(reach), body)
+    }
+}
+
+/// The geometry behind a ``ShapeIndex``, by slot number.
+struct ShapeStorage: Sendable {
+    private(set) var footprints: [Footprint?] = []
+    private var filters: [ContainmentFilter] = []
+    private(set) var tree = RTree<Int32>()
+    private var handles: [RTree<Int32>.Handle?] = []
+    private var cover = CellCover()
+
+    init() {}
+
+    init(_ items: [Footprint]) {
+        footprints = items
+        filters = items.map(ContainmentFilter.init)
+        for (slot, footprint) in items.enumerated() {
+            cover.insert(slot: Int32(slot), box: footprint.boundingBox, filter: filters[slot])
+        }
+        tree = RTree(items.enumerated().map { ($0.element.boundingBox, Int32($0.offset)) })
+        // Bulk-loaded handles are positions.
+        handles = items.indices.map { RTree<Int32>.Handle(index: $0) }
+    }
+
+    mutating func insert(_ footprint: Footprint) -> Int32 {
+        let slot = Int32(footprints.count)
+        let filter = ContainmentFilter(footprint)
+        footprints.append(footprint)
+        filters.append(filter)
+        cover.insert(slot: slot, box: footprint.boundingBox, filter: filter)
+        handles.append(tree.insert(slot, box: footprint.boundingBox))
+        return slot
+    }
+
+    mutating func remove(_ slot: Int32) -> Footprint? {
+        let footprint = footprints[Int(slot)]
+        footprints[Int(slot)] = nil
+        if let handle = handles[Int(slot)] { tree.remove(handle) }
+        handles[Int(slot)] = nil
+        cover.remove(slot: slot)
+        return footprint
+    }
+
+    func forEachSlot(containing point: PreparedPoint, _ body: (Int32) -> Void) {
+        cover.forEach(at: point.position) { slot, whole in
+            if whole {
+                body(slot)
+                return
+            }
+            switch filters[Int(slot)].classify(point) {
+            case false?:
+                return
+            case true?:
+                body(slot)
+            case nil:
+                if footprints[Int(slot)]?.contains(point) == true { body(slot) }
+            }
+        }
     }
 }

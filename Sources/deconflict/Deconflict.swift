@@ -1,6 +1,10 @@
 import ArgumentParser
 
+/// The `deconflict` command: each capability is a subcommand.
 @main
 struct Deconflict: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Deconfliction service.")
+    static let configuration = CommandConfiguration(
+        commandName: "deconflict",
+        abstract: "Deconfliction service for parties sharing a contested or crowded space.",
+        subcommands: [Demo.self, Measure.self])
 }
