@@ -1,0 +1,52 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+import struct Foundation.URL
+
+// A path dependency is identified by its folder's name, which is wherever the
+// repository was cloned; read it rather than assume it.
+let mainPackage = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
+
+// Benchmarks live in their own package so the main package builds without them.
+// Run with: swift package --disable-sandbox benchmark
+let package = Package(
+    name: "DeconflictBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "GeometryBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "DeconflictGeometry", package: mainPackage),
+                .product(name: "DeconflictSpatialIndex", package: mainPackage),
+                "BenchmarkWorkloads",
+            ],
+            path: "Benchmarks/GeometryBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The seeded workloads, shared by the benchmarks and the PostGIS comparison.
+        .target(
+            name: "BenchmarkWorkloads",
+            dependencies: [
+                .product(name: "DeconflictGeometry", package: mainPackage),
+                .product(name: "DeconflictSpatialIndex", package: mainPackage),
+            ],
+            path: "Sources/BenchmarkWorkloads"
+        ),
+        // Writes the workload for PostGIS and times the same queries in-process.
+        .executableTarget(
+            name: "compare-postgis",
+            dependencies: [
+                "BenchmarkWorkloads",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/compare-postgis"
+        ),
+    ]
+)

@@ -1,0 +1,94 @@
+public import DeconflictGeometry
+public import DeconflictSpatialIndex
+
+/// The seeded workloads behind every figure in BENCHMARKS.md, so that the Swift
+/// benchmarks and the PostGIS comparison measure exactly the same zones and points.
+public enum Workloads {
+    /// A 1,000 km square around the At Tanf garrison: 9° of latitude by 10.8° of
+    /// longitude (about 1,000 km each way at 33.5°N).
+    public static let square = BoundingBox(minLatitude: 29.0, maxLatitude: 38.0, minLongitude: 33.25, maxLongitude: 44.05)
+
+    /// Mixed zones spread over ``square``: half geodesic circles, half star polygons
+    /// with 8–200 vertices, radii 1–15 km.
+    public static func zones(count: Int = 10_000, seed: UInt64 = 1) -> [Footprint] {
+        var rng = WorkloadRandom(seed: seed)
+        return (0..<count).map { _ in zone(using: &rng) }
+    }
+
+    /// Query points drawn uniformly from ``square``.
+    public static func points(count: Int, seed: UInt64 = 2) -> [LatLng] {
+        var rng = WorkloadRandom(seed: seed)
+        return (0..<count).map { _ in position(using: &rng) }
+    }
+
+    /// The zones in a ``ShapeIndex`` keyed by their position in `zones`.
+    public static func index(_ zones: [Footprint]) -> ShapeIndex<Int> {
+        ShapeIndex(zones.enumerated().map { ($0.offset, $0.element) })
+    }
+
+    static func position(using rng: inout WorkloadRandom) -> LatLng {
+        LatLng(
+            uncheckedLatitude: Double.random(in: square.minLatitude...square.maxLatitude, using: &rng),
+            longitude: Double.random(in: square.minLongitude...square.maxLongitude, using: &rng))
+    }
+
+    static func zone(using rng: inout WorkloadRandom) -> Footprint {
+        let center = position(using: &rng)
+        let radius = Double.random(in: 1_000...15_000, using: &rng)
+        if Bool.random(using: &rng) {
+            return .circle(try! Circle(center: center, radiusMeters: radius))
+        }
+        let count = Int.random(in: 8...200, using: &rng)
+        var azimuths: [Double]
+        repeat {
+            azimuths = (0..<count).map { _ in Double.random(in: 0..<360, using: &rng) }.sorted()
+        } while zip(azimuths, azimuths.dropFirst() + [azimuths[0] + 360]).contains { $1 - $0 > 150 }
+        let ring = azimuths.map { azimuth in
+            Geodesic.destination(
+                from: center, azimuthDegrees: azimuth,
+                distanceMeters: Double.random(in: radius * 0.5...radius, using: &rng))
+        }
+        return .polygon(try! Polygon(outer: ring))
+    }
+
+    /// Random small moves for `units` units: each step moves one unit up to 100 m.
+    public struct UnitMoves {
+        public private(set) var positions: [LatLng]
+        private var rng: WorkloadRandom
+
+        public init(units: Int, seed: UInt64 = 3) {
+            rng = WorkloadRandom(seed: seed)
+            var positions: [LatLng] = []
+            positions.reserveCapacity(units)
+            for _ in 0..<units { positions.append(Workloads.position(using: &rng)) }
+            self.positions = positions
+        }
+
+        /// Precomputed moves: (unit, new position), cheap to replay in a timed loop.
+        public mutating func moves(count: Int) -> [(Int, LatLng)] {
+            (0..<count).map { _ in
+                let unit = Int.random(in: 0..<positions.count, using: &rng)
+                let old = positions[unit]
+                // About 100 m in each direction at 33°N.
+                let new = LatLng(
+                    uncheckedLatitude: min(90, max(-90, old.latitude + Double.random(in: -0.0009...0.0009, using: &rng))),
+                    longitude: old.longitude + Double.random(in: -0.0011...0.0011, using: &rng))
+                positions[unit] = new
+                return (unit, new)
+            }
+        }
+    }
+}
+
+/// SplitMix64: a fixed, portable sequence for a given seed.
+struct WorkloadRandom: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
