@@ -10,7 +10,7 @@ public import DeconflictGeometry
 /// ```swift
 /// var units = PointGrid<Int>()
 /// units.update(42, to: convoyPosition)
-/// units.forEach(within: 10_000, of: garrison) { unit, position, meters in … }
+/// units.forEach(within: 10_000, of: garrison) { unit, position in … }
 /// ```
 public struct PointGrid<Key: Hashable & Sendable>: Sendable {
     /// Cell size in degrees of latitude and longitude.

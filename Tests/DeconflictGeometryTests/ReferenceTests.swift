@@ -106,8 +106,9 @@ struct ReferenceTests {
             }
         }
         failures.check()
-        // The cases probe the boundary, but not only the boundary.
-        #expect(nearBoundary < cases.count / 10)
+        // Many cases sit within 0.5 m of an edge on purpose (and their distances are
+        // still checked), but most are decided.
+        #expect(nearBoundary < cases.count / 3)
     }
 
     @Test func entryTimes() throws {

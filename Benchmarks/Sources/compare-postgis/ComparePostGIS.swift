@@ -11,7 +11,7 @@ struct ComparePostGIS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare-postgis",
         abstract: "Point-in-zone workload: export for PostGIS, or time it in-process.",
-        subcommands: [Export.self, Time.self])
+        subcommands: [Export.self, Time.self, Pairs.self, Distances.self])
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write zones and points as CSV for COPY.")
@@ -82,6 +82,46 @@ struct ComparePostGIS: ParsableCommand {
             print("index_build_seconds=\(buildTime)")
             print("points=\(points) zones=\(zones) matches=\(matches)")
             print("median_seconds=\(median) queries_per_second=\(Int(Double(points) / median))")
+        }
+    }
+
+    struct Pairs: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every 'point,zone' pair with the point inside the zone, to compare answers.")
+
+        @Option(help: "Number of zones.") var zones = 10_000
+        @Option(help: "Number of query points.") var points = 100_000
+
+        func run() throws {
+            let index = Workloads.index(Workloads.zones(count: zones))
+            var lines: [String] = []
+            for (id, point) in Workloads.points(count: points).enumerated() {
+                var found: [Int] = []
+                index.forEach(containing: PreparedPoint(point)) { found.append($0) }
+                for zone in found.sorted() { lines.append("\(id),\(zone)") }
+            }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+
+    struct Distances: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read 'point,zone' pairs on standard input and print each one's signed distance to the zone's edge.")
+
+        @Option(help: "Number of zones.") var zones = 10_000
+        @Option(help: "Number of query points.") var points = 100_000
+
+        func run() throws {
+            let zones = Workloads.zones(count: zones)
+            let points = Workloads.points(count: points)
+            while let line = readLine() {
+                let fields = line.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard fields.count == 2, points.indices.contains(fields[0]), zones.indices.contains(fields[1]) else {
+                    throw ValidationError("not a 'point,zone' pair: \(line)")
+                }
+                let distance = zones[fields[1]].signedDistance(to: points[fields[0]])
+                print("\(fields[0]),\(fields[1]),\(distance)")
+            }
         }
     }
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The point-in-zone workload of BENCHMARKS.md, answered by Deconflict's zone index and by
+# PostGIS (`geography` with GiST indexes) in the same run, on one core each.
+#
+# Starts a throwaway PostgreSQL 15 + PostGIS 3 cluster on 127.0.0.1 (as the postgres
+# user), loads the same seeded zones and points that the Swift side generates, checks that
+# both sides find the same matches, and prints queries per second for each and the ratio.
+#
+#   Benchmarks/scripts/compare-postgis.sh [ZONES] [POSTGIS_POINTS] [SWIFT_POINTS]
+set -euo pipefail
+zones=${1:-10000}
+postgis_points=${2:-20000}
+swift_points=${3:-1000000}
+repetitions=${REPETITIONS:-5}
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+if ! dpkg-query -W -f='${Status}' postgresql-15-postgis-3 2>/dev/null | grep -q "install ok installed"; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-postgis-3 >/dev/null
+fi
+(cd "$here" && swift build -c release --product compare-postgis >/dev/null)
+tool="$here/.build/release/compare-postgis"
+
+work=$(mktemp -d /tmp/deconflict-postgis.XXXXXX)
+chmod 755 "$work"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pgbin=/usr/lib/postgresql/15/bin
+cleanup() {
+    runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+chown postgres "$work"
+runuser -u postgres -- "$pgbin/initdb" -D "$work/data" -A trust -U postgres >/dev/null
+runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/data" -l "$work/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c shared_buffers=512MB -c max_parallel_workers_per_gather=0 -c jit=off" \
+    start >/dev/null
+psql() { command psql -X -q -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+
+"$tool" export --directory "$work" --zones "$zones" --points "$postgis_points"
+psql <<SQL
+CREATE EXTENSION postgis;
+CREATE TABLE circles (id int PRIMARY KEY, lon float8, lat float8, radius float8, center geography(Point, 4326));
+CREATE TABLE polygons (id int PRIMARY KEY, wkt text, area geography(Polygon, 4326));
+CREATE TABLE points (id int PRIMARY KEY, lon float8, lat float8, position geography(Point, 4326));
+\copy circles (id, lon, lat, radius) FROM '$work/circles.csv' CSV HEADER
+\copy polygons (id, wkt) FROM '$work/polygons.csv' CSV HEADER
+\copy points (id, lon, lat) FROM '$work/points.csv' CSV HEADER
+UPDATE circles SET center = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography;
+UPDATE polygons SET area = ST_GeogFromText('SRID=4326;' || wkt);
+UPDATE points SET position = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography;
+CREATE INDEX ON circles USING gist (center);
+CREATE INDEX ON polygons USING gist (area);
+VACUUM ANALYZE;
+SQL
+max_radius=$(psql -At -c "SELECT ceil(max(radius)) FROM circles")
+
+# Every (point, zone) pair with the point inside the zone: circles by geodesic distance on
+# the spheroid (the constant-radius ST_DWithin lets the planner use the GiST index), polygons
+# by ST_Intersects on geography (great-circle edges).
+query="SELECT count(*) FROM points p CROSS JOIN LATERAL (
+    SELECT c.id FROM circles c WHERE ST_DWithin(c.center, p.position, $max_radius) AND ST_DWithin(c.center, p.position, c.radius)
+    UNION ALL
+    SELECT z.id FROM polygons z WHERE ST_Intersects(z.area, p.position)) m"
+pairs="SELECT p.id, m.id FROM points p CROSS JOIN LATERAL (
+    SELECT c.id FROM circles c WHERE ST_DWithin(c.center, p.position, $max_radius) AND ST_DWithin(c.center, p.position, c.radius)
+    UNION ALL
+    SELECT z.id FROM polygons z WHERE ST_Intersects(z.area, p.position)) m ORDER BY 1, 2"
+
+psql -At -F, -c "$pairs" > "$work/postgis-pairs.csv"
+"$tool" pairs --zones "$zones" --points "$postgis_points" > "$work/swift-pairs.csv"
+postgis_matches=$(wc -l < "$work/postgis-pairs.csv")
+swift_matches=$(wc -l < "$work/swift-pairs.csv")
+comm -3 <(sort "$work/postgis-pairs.csv") <(sort "$work/swift-pairs.csv") | tr -d '\t' > "$work/differences.csv"
+differences=$(wc -l < "$work/differences.csv")
+# Pairs that only one side found, with Deconflict's signed distance to the zone's edge (m).
+farthest=$("$tool" distances --zones "$zones" --points "$postgis_points" < "$work/differences.csv" \
+    | awk -F, 'BEGIN { m = 0 } { d = $3 < 0 ? -$3 : $3; if (d > m) m = d } END { print m }')
+
+durations=()
+for _ in $(seq "$repetitions"); do
+    durations+=("$(psql -At -c '\timing on' -c "$query" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')")
+done
+postgis_ms=$(printf '%s\n' "${durations[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+postgis_qps=$(awk -v n="$postgis_points" -v ms="$postgis_ms" 'BEGIN { printf "%d", n / (ms / 1000) }')
+
+swift_output=$("$tool" time --zones "$zones" --points "$swift_points" --repetitions "$repetitions")
+swift_qps=$(sed -n 's/.*queries_per_second=\([0-9]*\).*/\1/p' <<< "$swift_output")
+
+echo "zones=$zones"
+echo "postgis: points=$postgis_points matches=$postgis_matches median_ms=$postgis_ms queries_per_second=$postgis_qps"
+echo "deconflict: points=$postgis_points matches=$swift_matches (same points as PostGIS); pairs in one answer only: $differences, the farthest $farthest m from the zone's edge"
+echo "deconflict: points=$swift_points $(tr '\n' ' ' <<< "$swift_output")"
+awk -v a="$swift_qps" -v b="$postgis_qps" 'BEGIN { printf "ratio deconflict/postgis: %.1f\n", a / b }'
