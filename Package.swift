@@ -69,6 +69,11 @@ let package = Package(
             dependencies: ["DeconflictSpatialIndex", "DeconflictGeometry", "DeconflictTestSupport"],
             swiftSettings: upcomingFeatures
         ),
+        .testTarget(
+            name: "DeconflictCLITests",
+            dependencies: ["deconflict"],
+            swiftSettings: upcomingFeatures
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,7 +1,11 @@
 // Validation of a polygon's rings, in the gnomonic plane where edges are segments.
 
 extension PolygonStorage {
-    /// Rejects rings that enclose no area.
+    /// Rejects rings whose vertices all lie on one great circle (a line in the plane).
+    ///
+    /// A ring of zero signed area whose vertices are not in line (a symmetric bow-tie)
+    /// is left to ``checkSimple(grid:projected:edgeEnds:ringStarts:)``, which names the
+    /// edges that cross.
     static func checkArea(rings: [[LatLng]], ringStarts: [Int], projected: [Point2]) throws(GeometryError) {
         for ring in rings.indices {
             let range = ringStarts[ring]..<ringStarts[ring + 1]
@@ -14,7 +18,18 @@ extension PolygonStorage {
                 minX = min(minX, a.x); maxX = max(maxX, a.x); minY = min(minY, a.y); maxY = max(maxY, a.y)
             }
             let extent = max(maxX - minX, maxY - minY)
-            guard abs(doubleArea) > 1e-12 * extent * extent else {
+            let tolerance = 1e-12 * extent * extent
+            guard abs(doubleArea) <= tolerance else { continue }
+            // In line when every vertex is on the line through the first vertex and the
+            // one farthest from it.
+            let first = projected[range.lowerBound]
+            func reach(_ index: Int) -> Double {
+                let p = projected[index]
+                return (p.x - first.x) * (p.x - first.x) + (p.y - first.y) * (p.y - first.y)
+            }
+            let far = range.max { reach($0) < reach($1) }!
+            let inLine = range.allSatisfy { abs(orientation(first, projected[far], projected[$0])) <= tolerance }
+            guard !inLine else {
                 throw GeometryError(
                     .degenerateRing, field: fieldName(ring: ring, vertex: nil),
                     reason: "the ring encloses no area: its vertices lie on one great circle")

@@ -37,27 +37,31 @@ struct Measure: AsyncParsableCommand {
     var horizon: Double = 3_600
 
     func run() async throws {
+        // Every input is checked before anything is printed.
         let footprint = try parseFootprint()
         let position = try Self.position(point, option: "point")
-        let signed = footprint.signedDistance(to: position)
+        var entry: (track: Track, seconds: Double?)?
+        if let course {
+            let track: Track
+            do {
+                track = try Track(position: position, time: Date(), speedMetersPerSecond: speed, courseDegrees: course)
+            } catch {
+                throw InputError("--\(error.field == "speedMetersPerSecond" ? "speed" : "course"): \(error.reason)")
+            }
+            do {
+                entry = (track, try footprint.entryTime(of: track, within: horizon))
+            } catch {
+                throw InputError("--horizon: \(error.reason)")
+            }
+        }
         print(footprint.contains(position) ? "inside" : "outside")
-        print(String(format: "signed distance to the edge: %.3f m (negative inside)", signed))
-        guard let course else { return }
-        let track: Track
-        do {
-            track = try Track(position: position, time: Date(), speedMetersPerSecond: speed, courseDegrees: course)
-        } catch {
-            throw ValidationError("--\(error.field == "speedMetersPerSecond" ? "speed" : "course"): \(error.reason)")
-        }
-        let entry: Double?
-        do {
-            entry = try footprint.entryTime(of: track, within: horizon)
-        } catch {
-            throw ValidationError("--horizon: \(error.reason)")
-        }
-        if let entry {
-            print(String(format: "enters after %.3f s at ", entry) + format(track.position(after: entry)))
-        } else {
+        print(String(format: "signed distance to the edge: %.3f m (negative inside)", footprint.signedDistance(to: position)))
+        switch entry {
+        case nil:
+            break
+        case (let track, let seconds?)?:
+            print(String(format: "enters after %.3f s at ", seconds) + format(track.position(after: seconds)))
+        case (_, nil)?:
             print("does not enter within \(horizon) s")
         }
     }
@@ -70,7 +74,7 @@ struct Measure: AsyncParsableCommand {
                 let center = try LatLng(latitude: numbers[0], longitude: numbers[1])
                 return .circle(try Circle(center: center, radiusMeters: numbers[2]))
             } catch {
-                throw ValidationError("--circle: \(error)")
+                throw InputError("--circle: \(error)")
             }
         case (nil, let polygon?):
             let outer = try Self.ring(polygon, option: "polygon")
@@ -78,12 +82,12 @@ struct Measure: AsyncParsableCommand {
             do {
                 return .polygon(try Polygon(outer: outer, holes: holes))
             } catch {
-                throw ValidationError("--polygon: \(error)")
+                throw InputError("--polygon: \(error)")
             }
         case (nil, nil):
-            throw ValidationError("give a zone: --circle or --polygon")
+            throw InputError("give a zone: --circle or --polygon")
         case (_?, _?):
-            throw ValidationError("give one zone: --circle or --polygon, not both")
+            throw InputError("give one zone: --circle or --polygon, not both")
         }
     }
 
@@ -91,7 +95,7 @@ struct Measure: AsyncParsableCommand {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let numbers = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == count, numbers.count == count else {
-            throw ValidationError("--\(option): expected \(count) comma-separated numbers, got '\(text)'")
+            throw InputError("--\(option): expected \(count) comma-separated numbers, got '\(text)'")
         }
         return numbers
     }
@@ -101,7 +105,7 @@ struct Measure: AsyncParsableCommand {
         do {
             return try LatLng(latitude: numbers[0], longitude: numbers[1])
         } catch {
-            throw ValidationError("--\(option): \(error)")
+            throw InputError("--\(option): \(error)")
         }
     }
 
@@ -110,4 +114,10 @@ struct Measure: AsyncParsableCommand {
             try position(String(vertex), option: "\(option)[\(index)]")
         }
     }
+}
+
+/// Bad input found while running a command: printed as `Error: <message>`, exit status 1.
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -88,6 +88,12 @@ struct ValidationTests {
         #expect(bowTie?.code == .selfIntersectingRing)
         #expect(bowTie?.field?.hasPrefix("outer[") == true)
         #expect(bowTie?.reason.contains("intersects") == true)
+        // A symmetric bow-tie: its two lobes cancel to zero signed area, yet it is a
+        // crossing, not a ring on one great circle.
+        let symmetric = #expect(throws: GeometryError.self) {
+            _ = try Polygon(outer: [point(0, 0), point(1, 1), point(0, 1), point(1, 0)])
+        }
+        #expect(symmetric?.code == .selfIntersectingRing)
         // A ring touching itself at a vertex (figure eight through a shared point).
         let figureEight = #expect(throws: GeometryError.self) {
             _ = try Polygon(outer: [point(0, 0), point(1, 1), point(2, 0), point(2, 2), point(1, 1), point(0, 2)])
