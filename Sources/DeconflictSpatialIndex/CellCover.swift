@@ -1,59 +1,76 @@
-public import DeconflictGeometry
+import DeconflictGeometry
 
 /// The point-query accelerator of ``ShapeIndex``: every outline is listed in the few
 /// latitude/longitude cells its box covers, at a level of cell size chosen for its
-/// size (2–4 cells a side), each listing marked "wholly inside" when the cell is, so
-/// that most queries need a hash lookup per level in use and no exact test.
+/// size (2–8 cells a side; each level's cells are 4 times wider than the one below),
+/// each listing marked "wholly inside" when the cell is, so that most queries need one
+/// table probe per level in use and no exact test.
+///
+/// The listings live in a dictionary (the truth, cheap to change) and in a frozen copy,
+/// an open-addressing table over flat arrays that a query probes without reference
+/// counting. Listings added since the last freeze are also kept apart and probed in the
+/// dictionary; a removed outline's listings in the frozen copy are overwritten with a
+/// tombstone. The frozen copy is rebuilt when the recent listings or the tombstones
+/// pass an eighth of it, so updates cost O(1) amortised per listing.
 struct CellCover: Sendable {
-    /// The cell size of level 0, in degrees; level `l` has cells `2^l` times larger.
+    /// The cell size of level 0, in degrees; level `l` has cells `4^l` times larger.
     static let baseDegrees = 1.0 / 4_096
-    /// An outline spans between half this and this many cells a side at its level.
+    /// An outline spans between a quarter of this and this many cells a side at its level.
     static let cellsPerSide = 8.0
+    static let levelCount = 9
 
-    private struct Level: Sendable {
-        let degrees: Double
-        let inverse: Double
-        // Entries per cell: slot << 1 | 1 when the cell is wholly inside the outline.
-        var cells: [Int64: [UInt32]] = [:]
+    // Per level, 1 / cell size in degrees.
+    private static let inverses: [Double] = (0..<levelCount).map { 1 / (baseDegrees * Double(1 << (2 * $0))) }
 
-        init(number: Int) {
-            degrees = CellCover.baseDegrees * Double(1 << number)
-            inverse = 1 / degrees
-        }
+    // Every listing: packed cell key → entries (slot << 1 | 1 when wholly inside).
+    private var cells: [UInt64: [UInt32]] = [:]
+    // Listings added since the last freeze, by cell.
+    private var recent: [UInt64: [UInt32]] = [:]
+    private var recentCount = 0
+    private var removedSinceFreeze = 0
+    private var frozen = FrozenCells()
+    // The level numbers that hold anything, ascending, with each one's 1 / cell size.
+    private var active: [(number: UInt64, inverse: Double)] = []
+    // Per slot: the cell keys it is listed in, for removal.
+    private var placements: [Int32: [UInt64]] = [:]
 
-        @inline(__always)
-        func key(latitude: Double, longitude: Double) -> Int64 {
-            let row = Int64(((latitude + 90) * inverse).rounded(.down))
-            let column = Int64(((longitude + 180) * inverse).rounded(.down))
-            return row << 32 | column
-        }
+    /// The packed key of the cell of `level` that holds the position: a flag bit (so
+    /// that no key is 0), the level, the row and the column.
+    @inline(__always)
+    private static func key(level: UInt64, row: Int, column: Int) -> UInt64 {
+        1 << 63 | level << 48 | UInt64(truncatingIfNeeded: row) << 24 | UInt64(truncatingIfNeeded: column)
     }
-
-    // Levels indexed by number; `active` lists the numbers that hold anything.
-    private var levels: [Level] = []
-    private var active: [Int] = []
-    // Per slot: its level and the cell keys it is listed in, for removal.
-    private var placements: [Int32: (level: Int, keys: [Int64])] = [:]
 
     /// Lists `slot` in the cells of its box.
     mutating func insert(slot: Int32, box: BoundingBox, filter: ContainmentFilter) {
+        list(slot: slot, box: box, filter: filter)
+        if recentCount > max(1_024, frozen.entryCount / 8) { freeze() }
+    }
+
+    /// Lists many outlines at once and freezes the result.
+    mutating func insert(_ items: [(slot: Int32, box: BoundingBox, filter: ContainmentFilter)]) {
+        for item in items { list(slot: item.slot, box: item.box, filter: item.filter) }
+        freeze()
+    }
+
+    private mutating func list(slot: Int32, box: BoundingBox, filter: ContainmentFilter) {
         let span = max(box.maxLatitude - box.minLatitude, box.longitudeSpan)
         var number = 0
-        while CellCover.baseDegrees * Double(1 << number) * CellCover.cellsPerSide < span, number < 20 { number += 1 }
-        while levels.count <= number { levels.append(Level(number: levels.count)) }
-        if !active.contains(number) {
-            active.append(number)
-            active.sort()
+        while CellCover.cellsPerSide / CellCover.inverses[number] < span, number < CellCover.levelCount - 1 {
+            number += 1
         }
-        var level = levels[number]
-        levels[number] = Level(number: number)  // keep the cells uniquely referenced
-        var keys: [Int64] = []
-        let size = level.degrees
-        let firstRow = Int64(((box.minLatitude + 90) * level.inverse).rounded(.down))
-        let lastRow = Int64(((box.maxLatitude + 90) * level.inverse).rounded(.down))
+        let inverse = CellCover.inverses[number]
+        if !active.contains(where: { $0.number == UInt64(number) }) {
+            active.append((UInt64(number), inverse))
+            active.sort { $0.number < $1.number }
+        }
+        var keys: [UInt64] = []
+        let size = 1 / inverse
+        let firstRow = Int(((box.minLatitude + 90) * inverse).rounded(.down))
+        let lastRow = Int(((box.maxLatitude + 90) * inverse).rounded(.down))
         for piece in box.split {
-            let firstColumn = Int64(((piece.minLongitude + 180) * level.inverse).rounded(.down))
-            let lastColumn = Int64(((piece.maxLongitude + 180) * level.inverse).rounded(.down))
+            let firstColumn = Int(((piece.minLongitude + 180) * inverse).rounded(.down))
+            let lastColumn = Int(((piece.maxLongitude + 180) * inverse).rounded(.down))
             for row in firstRow...lastRow {
                 for column in firstColumn...lastColumn {
                     let south = Double(row) * size - 90, west = Double(column) * size - 180
@@ -61,36 +78,132 @@ struct CellCover: Sendable {
                         minLatitude: max(-90, south), maxLatitude: min(90, south + size),
                         minLongitude: west, maxLongitude: west + size)
                     if whole == false { continue }
-                    let key = row << 32 | column
-                    level.cells[key, default: []].append(UInt32(slot) << 1 | (whole == true ? 1 : 0))
+                    let key = CellCover.key(level: UInt64(number), row: row, column: column)
+                    let entry = UInt32(slot) << 1 | (whole == true ? 1 : 0)
+                    cells[key, default: []].append(entry)
+                    recent[key, default: []].append(entry)
+                    recentCount += 1
                     keys.append(key)
                 }
             }
         }
-        levels[number] = level
-        placements[slot] = (number, keys)
+        placements[slot] = keys
     }
 
     /// Removes `slot` from every cell it is listed in.
     mutating func remove(slot: Int32) {
-        guard let placement = placements.removeValue(forKey: slot) else { return }
-        var level = levels[placement.level]
-        levels[placement.level] = Level(number: placement.level)  // keep the cells uniquely referenced
-        for key in placement.keys {
-            level.cells[key]?.removeAll { $0 >> 1 == UInt32(slot) }
-            if level.cells[key]?.isEmpty == true { level.cells[key] = nil }
+        guard let keys = placements.removeValue(forKey: slot) else { return }
+        for key in keys {
+            frozen.bury(slot: slot, key: key)
+            cells[key]?.removeAll { $0 >> 1 == UInt32(slot) }
+            if cells[key]?.isEmpty == true { cells[key] = nil }
+            if recent[key] != nil {
+                let before = recent[key]!.count
+                recent[key]!.removeAll { $0 >> 1 == UInt32(slot) }
+                recentCount -= before - recent[key]!.count
+                if recent[key]!.isEmpty { recent[key] = nil }
+            }
         }
-        levels[placement.level] = level
+        removedSinceFreeze += keys.count
+        if removedSinceFreeze > max(1_024, frozen.entryCount / 8) { freeze() }
+    }
+
+    /// Rebuilds the frozen copy from every listing.
+    private mutating func freeze() {
+        frozen = FrozenCells(cells)
+        recent = [:]
+        recentCount = 0
+        removedSinceFreeze = 0
     }
 
     /// Calls `body` with each slot listed where `point` falls, and whether the cell is
     /// wholly inside that slot's outline.
     @inline(__always)
     func forEach(at point: LatLng, _ body: (Int32, Bool) -> Void) {
-        for number in active {
-            let key = levels[number].key(latitude: point.latitude, longitude: point.longitude)
-            guard let entries = levels[number].cells[key] else { continue }
-            for entry in entries { body(Int32(entry >> 1), entry & 1 == 1) }
+        let latitude = point.latitude + 90, longitude = point.longitude + 180
+        for level in active {
+            let key = CellCover.key(
+                level: level.number, row: Int((latitude * level.inverse).rounded(.down)),
+                column: Int((longitude * level.inverse).rounded(.down)))
+            frozen.forEach(key: key, body)
+            if recentCount > 0, let entries = recent[key] {
+                for entry in entries { body(Int32(entry >> 1), entry & 1 == 1) }
+            }
+        }
+    }
+}
+
+/// Cell listings frozen into flat arrays: an open-addressing table (linear probing, at
+/// most half full) from a cell key to its run of entries.
+struct FrozenCells: Sendable {
+    private struct Bucket {
+        var key: UInt64  // 0 when empty
+        var start: UInt32
+        var count: UInt32
+    }
+
+    private var buckets: [Bucket] = [Bucket(key: 0, start: 0, count: 0)]
+    private var entries: [UInt32] = []
+    private var shift: UInt64 = 64
+
+    /// Marks an entry that no outline owns any more; queries skip it.
+    static let tombstone = UInt32.max
+
+    var entryCount: Int { entries.count }
+
+    init() {}
+
+    init(_ cells: [UInt64: [UInt32]]) {
+        var capacity = 2
+        while capacity < 2 * cells.count { capacity <<= 1 }
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        buckets = Array(repeating: Bucket(key: 0, start: 0, count: 0), count: capacity)
+        entries.reserveCapacity(cells.values.reduce(0) { $0 + $1.count })
+        let mask = capacity - 1
+        for (key, list) in cells {
+            var index = FrozenCells.hash(key, shift: shift)
+            while buckets[index].key != 0 { index = (index + 1) & mask }
+            buckets[index] = Bucket(key: key, start: UInt32(entries.count), count: UInt32(list.count))
+            entries.append(contentsOf: list)
+        }
+    }
+
+    /// Fibonacci hashing: the top bits of the key times 2^64 / φ.
+    @inline(__always)
+    private static func hash(_ key: UInt64, shift: UInt64) -> Int {
+        shift >= 64 ? 0 : Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// Where the entries of the cell `key` are, if it has any.
+    @inline(__always)
+    private func run(of key: UInt64) -> Range<Int>? {
+        buckets.withUnsafeBufferPointer { buckets in
+            let mask = buckets.count - 1
+            var index = FrozenCells.hash(key, shift: shift)
+            while true {
+                let bucket = buckets[index]
+                if bucket.key == key { return Int(bucket.start)..<Int(bucket.start + bucket.count) }
+                if bucket.key == 0 { return nil }
+                index = (index + 1) & mask
+            }
+        }
+    }
+
+    @inline(__always)
+    func forEach(key: UInt64, _ body: (Int32, Bool) -> Void) {
+        guard let run = run(of: key) else { return }
+        entries.withUnsafeBufferPointer { entries in
+            for entry in entries[run] where entry != FrozenCells.tombstone {
+                body(Int32(entry >> 1), entry & 1 == 1)
+            }
+        }
+    }
+
+    /// Overwrites the entries of `slot` in the cell `key` with tombstones.
+    mutating func bury(slot: Int32, key: UInt64) {
+        guard let run = run(of: key) else { return }
+        for index in run where entries[index] != FrozenCells.tombstone && entries[index] >> 1 == UInt32(slot) {
+            entries[index] = FrozenCells.tombstone
         }
     }
 }

@@ -2,7 +2,7 @@ public import DeconflictGeometry
 
 /// A packed R-tree over latitude/longitude boxes, for shapes that change rarely (zones).
 ///
-/// The tree is bulk-loaded (sort-tile-recursive) into flat arrays of 16-wide nodes.
+/// The tree is bulk-loaded (sort-tile-recursive) into flat arrays of 8-wide nodes.
 /// Insertions go to a small unsorted buffer and removals leave tombstones; the tree is
 /// repacked when either grows past an eighth of its size, so updates cost O(log n)
 /// amortised and queries stay fast. Boxes that cross the antimeridian are stored as two
@@ -31,7 +31,7 @@ public struct RTree<Element: Sendable>: Sendable {
     // flat arrays of node boxes: the leaves first, then each level above. Node `i` of a
     // level covers children `i * nodeSize ..< (i + 1) * nodeSize` of the level below.
     // Boxes are stored as Float, rounded outward, four to an entry (min longitude,
-    // min latitude, max longitude, max latitude): a node of 16 fills four cache lines.
+    // min latitude, max longitude, max latitude): a node of 8 fills two cache lines.
     private var nodeBoxes: [Float] = []
     // Where each level starts in the node arrays; one extra entry holds the total.
     private var levelStarts: [Int] = []

@@ -15,9 +15,9 @@ public import DeconflictGeometry
 public struct ShapeIndex<Key: Hashable & Sendable>: Sendable {
     // The key of each slot; the geometry lives in the non-generic `storage`, so the
     // query path runs specialised code whatever the key type.
-    private var keys: [Key?] = []
+    @usableFromInline var keys: [Key?] = []
     private var slots: [Key: Int32] = [:]
-    private var storage = ShapeStorage()
+    @usableFromInline var storage = ShapeStorage()
 
     /// Creates an empty index.
     public init() {}
@@ -61,9 +61,27 @@ public struct ShapeIndex<Key: Hashable & Sendable>: Sendable {
     ///
     /// - Complexity: one hash lookup per level of cell size in use, plus an exact test
     ///   for each outline whose edge passes through the point's cell.
+    @inlinable
     public func forEach(containing point: PreparedPoint, _ body: (Key) -> Void) {
         storage.forEachSlot(containing: point) { slot in
             if let key = keys[Int(slot)] { body(key) }
+        }
+    }
+
+    /// Calls `body(index, key)` for every point of a batch and every outline that
+    /// contains it: the answer of ``forEach(containing:_:)`` for each point.
+    ///
+    /// The points are visited in the order of a Z-order curve over their cells, not in
+    /// the order given, so that neighbouring points share the index's cache lines: the
+    /// batch form of the query for a stream of position reports.
+    ///
+    /// - Complexity: O(n log n) to order the n points, then the single-point cost each.
+    @inlinable
+    public func forEach(containingEach points: [PreparedPoint], _ body: (Int, Key) -> Void) {
+        for index in ZOrder.order(points) {
+            storage.forEachSlot(containing: points[index]) { slot in
+                if let key = keys[Int(slot)] { body(index, key) }
+            }
         }
     }
 
@@ -99,6 +117,7 @@ public struct ShapeIndex<Key: Hashable & Sendable>: Sendable {
 }
 
 /// The geometry behind a ``ShapeIndex``, by slot number.
+@usableFromInline
 struct ShapeStorage: Sendable {
     private(set) var footprints: [Footprint?] = []
     private var filters: [ContainmentFilter] = []
@@ -106,14 +125,12 @@ struct ShapeStorage: Sendable {
     private var handles: [RTree<Int32>.Handle?] = []
     private var cover = CellCover()
 
-    init() {}
+    @usableFromInline init() {}
 
     init(_ items: [Footprint]) {
         footprints = items
         filters = items.map(ContainmentFilter.init)
-        for (slot, footprint) in items.enumerated() {
-            cover.insert(slot: Int32(slot), box: footprint.boundingBox, filter: filters[slot])
-        }
+        cover.insert(items.indices.map { (Int32($0), items[$0].boundingBox, filters[$0]) })
         tree = RTree(items.enumerated().map { ($0.element.boundingBox, Int32($0.offset)) })
         // Bulk-loaded handles are positions.
         handles = items.indices.map { RTree<Int32>.Handle(index: $0) }
@@ -138,6 +155,7 @@ struct ShapeStorage: Sendable {
         return footprint
     }
 
+    @usableFromInline
     func forEachSlot(containing point: PreparedPoint, _ body: (Int32) -> Void) {
         cover.forEach(at: point.position) { slot, whole in
             if whole {

@@ -46,4 +46,35 @@ struct ShapeIndexTests {
             #expect(index.count == truth.count)
         }
     }
+
+    /// Zones added and removed one at a time from an empty index (so its cell table is
+    /// frozen again and again, and removed zones leave tombstones), checked by single
+    /// and batch point queries after every change.
+    @Test(arguments: Array(UInt64(1)...UInt64(3)))
+    func churnAndBatchQueriesMatchBruteForce(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let region = BoundingBox(minLatitude: 29, maxLatitude: 38, minLongitude: 33, maxLongitude: 44)
+        var truth: [Int: Footprint] = [:]
+        var index = ShapeIndex<Int>()
+        for step in 0..<400 {
+            let key = Int.random(in: 0..<150, using: &rng)
+            if truth[key] != nil, Bool.random(using: &rng) {
+                #expect(index.remove(key) == truth.removeValue(forKey: key))
+            } else {
+                let zone = Generators.zone(in: region, radii: 2_000...200_000, using: &rng)
+                index.insert(key, zone)
+                truth[key] = zone
+            }
+            let points = (0..<40).map { _ in PreparedPoint(Generators.position(in: region, using: &rng)) }
+            var batch = Array(repeating: Set<Int>(), count: points.count)
+            index.forEach(containingEach: points) { point, key in
+                #expect(batch[point].insert(key).inserted, "seed \(seed) step \(step): zone \(key) reported twice")
+            }
+            for (number, point) in points.enumerated() {
+                let expected = Set(truth.filter { $0.value.contains(point.position) }.keys)
+                #expect(Set(index.keys(containing: point.position)) == expected, "seed \(seed) step \(step)")
+                #expect(batch[number] == expected, "seed \(seed) step \(step) batch")
+            }
+        }
+    }
 }

@@ -54,6 +54,8 @@ struct ComparePostGIS: ParsableCommand {
         @Option(help: "Timed repetitions; the median is reported.") var repetitions = 5
         @Flag(help: "Time only the broad phase (bounding boxes), to see where the time goes.")
         var broadPhaseOnly = false
+        @Flag(help: "Query the points as one batch (visited in Z-order; the ordering is timed too).")
+        var batch = false
 
         func run() throws {
             let buildStart = ContinuousClock.now
@@ -65,7 +67,9 @@ struct ComparePostGIS: ParsableCommand {
             for _ in 0..<repetitions {
                 matches = 0
                 let start = ContinuousClock.now
-                if broadPhaseOnly {
+                if batch {
+                    index.forEach(containingEach: queries.map(PreparedPoint.init)) { _, _ in matches += 1 }
+                } else if broadPhaseOnly {
                     for point in queries {
                         index.forEach(intersecting: BoundingBox(point)) { _, _ in matches += 1 }
                     }
