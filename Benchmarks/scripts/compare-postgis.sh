@@ -85,9 +85,13 @@ postgis_qps=$(awk -v n="$postgis_points" -v ms="$postgis_ms" 'BEGIN { printf "%d
 
 swift_output=$("$tool" time --zones "$zones" --points "$swift_points" --repetitions "$repetitions")
 swift_qps=$(sed -n 's/.*queries_per_second=\([0-9]*\).*/\1/p' <<< "$swift_output")
+batch_output=$("$tool" time --zones "$zones" --points "$swift_points" --repetitions "$repetitions" --batch)
+batch_qps=$(sed -n 's/.*queries_per_second=\([0-9]*\).*/\1/p' <<< "$batch_output")
 
 echo "zones=$zones"
 echo "postgis: points=$postgis_points matches=$postgis_matches median_ms=$postgis_ms queries_per_second=$postgis_qps"
 echo "deconflict: points=$postgis_points matches=$swift_matches (same points as PostGIS); pairs in one answer only: $differences, the farthest $farthest m from the zone's edge"
 echo "deconflict: points=$swift_points $(tr '\n' ' ' <<< "$swift_output")"
-awk -v a="$swift_qps" -v b="$postgis_qps" 'BEGIN { printf "ratio deconflict/postgis: %.1f\n", a / b }'
+echo "deconflict, one batch in Z-order: points=$swift_points $(tail -n 1 <<< "$batch_output")"
+awk -v a="$swift_qps" -v b="$postgis_qps" 'BEGIN { printf "ratio deconflict/postgis, point by point: %.1f\n", a / b }'
+awk -v a="$batch_qps" -v b="$postgis_qps" 'BEGIN { printf "ratio deconflict/postgis, batch: %.1f\n", a / b }'

@@ -55,8 +55,9 @@ struct EdgeGrid: Sendable {
         let padY = max((maxY - minY) * 1e-9, 1e-15)
         minX -= padX; maxX += padX; minY -= padY; maxY += padY
         let width = maxX - minX, height = maxY - minY
-        // About four cells per edge, roughly square.
-        let target = Double(max(4, min(4 * projected.count, 65_536)))
+        // About one cell per edge, roughly square: denser grids decide a query in fewer
+        // steps but, over thousands of polygons, miss the cache more.
+        let target = Double(max(4, min(projected.count, 65_536)))
         let aspect = width / height
         let columns = max(1, min(1024, Int((target * aspect).squareRoot().rounded())))
         let rows = max(1, min(1024, Int((target / aspect).squareRoot().rounded())))

@@ -17,20 +17,9 @@ extension PolygonStorage {
             minLatitude = min(minLatitude, outer[index].latitude)
             maxLatitude = max(maxLatitude, outer[index].latitude)
             // An arc can reach further toward a pole than either end.
-            let normal = a.cross(b)
-            if normal.norm > 0 {
-                let n = normal.normalized()
-                // The highest point of the great circle: the pole direction projected
-                // onto the circle's plane.
-                let top = Vector3(0, 0, 1) - n.z * n
-                if top.norm > 1e-15 {
-                    let t = top.normalized()
-                    for extreme in [t, -t] where arcContains(a, b, normal: normal, extreme) {
-                        let latitude = asin(max(-1, min(1, extreme.z))).degrees
-                        minLatitude = min(minLatitude, latitude)
-                        maxLatitude = max(maxLatitude, latitude)
-                    }
-                }
+            for latitude in extremeLatitudes(a, b) {
+                minLatitude = min(minLatitude, latitude)
+                maxLatitude = max(maxLatitude, latitude)
             }
             // Longitudes unwrapped along the ring; a minor arc never spans 180°.
             var step = outer[(index + 1) % outer.count].longitude - outer[index].longitude

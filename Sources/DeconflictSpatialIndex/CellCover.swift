@@ -42,18 +42,19 @@ struct CellCover: Sendable {
     }
 
     /// Lists `slot` in the cells of its box.
-    mutating func insert(slot: Int32, box: BoundingBox, filter: ContainmentFilter) {
-        list(slot: slot, box: box, filter: filter)
+    mutating func insert(slot: Int32, footprint: Footprint) {
+        list(slot: slot, footprint: footprint)
         if recentCount > max(1_024, frozen.entryCount / 8) { freeze() }
     }
 
     /// Lists many outlines at once and freezes the result.
-    mutating func insert(_ items: [(slot: Int32, box: BoundingBox, filter: ContainmentFilter)]) {
-        for item in items { list(slot: item.slot, box: item.box, filter: item.filter) }
+    mutating func insert(_ items: [(slot: Int32, footprint: Footprint)]) {
+        for item in items { list(slot: item.slot, footprint: item.footprint) }
         freeze()
     }
 
-    private mutating func list(slot: Int32, box: BoundingBox, filter: ContainmentFilter) {
+    private mutating func list(slot: Int32, footprint: Footprint) {
+        let box = footprint.boundingBox
         let span = max(box.maxLatitude - box.minLatitude, box.longitudeSpan)
         var number = 0
         while CellCover.cellsPerSide / CellCover.inverses[number] < span, number < CellCover.levelCount - 1 {
@@ -71,14 +72,15 @@ struct CellCover: Sendable {
         for piece in box.split {
             let firstColumn = Int(((piece.minLongitude + 180) * inverse).rounded(.down))
             let lastColumn = Int(((piece.maxLongitude + 180) * inverse).rounded(.down))
-            for row in firstRow...lastRow {
-                for column in firstColumn...lastColumn {
-                    let south = Double(row) * size - 90, west = Double(column) * size - 180
-                    let whole = filter.classify(
-                        minLatitude: max(-90, south), maxLatitude: min(90, south + size),
-                        minLongitude: west, maxLongitude: west + size)
+            let grid = CellGrid(
+                minLatitude: Double(firstRow) * size - 90, minLongitude: Double(firstColumn) * size - 180,
+                cellDegrees: size, rows: lastRow - firstRow + 1, columns: lastColumn - firstColumn + 1)
+            let classes = footprint.classifyCells(grid)
+            for row in 0..<grid.rows {
+                for column in 0..<grid.columns {
+                    let whole = classes[row * grid.columns + column]
                     if whole == false { continue }
-                    let key = CellCover.key(level: UInt64(number), row: row, column: column)
+                    let key = CellCover.key(level: UInt64(number), row: firstRow + row, column: firstColumn + column)
                     let entry = UInt32(slot) << 1 | (whole == true ? 1 : 0)
                     cells[key, default: []].append(entry)
                     recent[key, default: []].append(entry)
@@ -133,6 +135,25 @@ struct CellCover: Sendable {
     }
 }
 
+extension CellCover {
+    /// Appends `(point, entry)` for every listing at each of `points` (positions within
+    /// the group, 0-based), level after level: the probes of different points do not
+    /// depend on each other, so the processor overlaps their cache misses.
+    func collect(_ points: ArraySlice<LatLng>, into listings: inout [(point: Int32, entry: UInt32)]) {
+        for level in active {
+            for (offset, point) in points.enumerated() {
+                let key = CellCover.key(
+                    level: level.number, row: Int(((point.latitude + 90) * level.inverse).rounded(.down)),
+                    column: Int(((point.longitude + 180) * level.inverse).rounded(.down)))
+                frozen.forEachEntry(key: key) { listings.append((Int32(offset), $0)) }
+                if recentCount > 0, let entries = recent[key] {
+                    for entry in entries { listings.append((Int32(offset), entry)) }
+                }
+            }
+        }
+    }
+}
+
 /// Cell listings frozen into flat arrays: an open-addressing table (linear probing, at
 /// most half full) from a cell key to its run of entries.
 struct FrozenCells: Sendable {
@@ -144,7 +165,7 @@ struct FrozenCells: Sendable {
 
     private var buckets: [Bucket] = [Bucket(key: 0, start: 0, count: 0)]
     private var entries: [UInt32] = []
-    private var shift: UInt64 = 64
+    private var mask: UInt64 = 0
 
     /// Marks an entry that no outline owns any more; queries skip it.
     static let tombstone = UInt32.max
@@ -156,35 +177,39 @@ struct FrozenCells: Sendable {
     init(_ cells: [UInt64: [UInt32]]) {
         var capacity = 2
         while capacity < 2 * cells.count { capacity <<= 1 }
-        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        mask = UInt64(capacity - 1)
         buckets = Array(repeating: Bucket(key: 0, start: 0, count: 0), count: capacity)
+        for key in cells.keys {
+            var index = FrozenCells.index(of: key, mask: mask)
+            while buckets[index].key != 0 { index = (index + 1) & Int(mask) }
+            buckets[index].key = key
+        }
         entries.reserveCapacity(cells.values.reduce(0) { $0 + $1.count })
-        let mask = capacity - 1
-        for (key, list) in cells {
-            var index = FrozenCells.hash(key, shift: shift)
-            while buckets[index].key != 0 { index = (index + 1) & mask }
-            buckets[index] = Bucket(key: key, start: UInt32(entries.count), count: UInt32(list.count))
+        for index in buckets.indices where buckets[index].key != 0 {
+            let list = cells[buckets[index].key]!
+            buckets[index].start = UInt32(entries.count)
+            buckets[index].count = UInt32(list.count)
             entries.append(contentsOf: list)
         }
     }
 
-    /// Fibonacci hashing: the top bits of the key times 2^64 / φ.
+    /// The home bucket of a key: Fibonacci hashing, the top bits of the key times
+    /// 2^64 / φ.
     @inline(__always)
-    private static func hash(_ key: UInt64, shift: UInt64) -> Int {
-        shift >= 64 ? 0 : Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    private static func index(of key: UInt64, mask: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32 & mask)
     }
 
     /// Where the entries of the cell `key` are, if it has any.
     @inline(__always)
     private func run(of key: UInt64) -> Range<Int>? {
         buckets.withUnsafeBufferPointer { buckets in
-            let mask = buckets.count - 1
-            var index = FrozenCells.hash(key, shift: shift)
+            var index = FrozenCells.index(of: key, mask: mask)
             while true {
                 let bucket = buckets[index]
                 if bucket.key == key { return Int(bucket.start)..<Int(bucket.start + bucket.count) }
                 if bucket.key == 0 { return nil }
-                index = (index + 1) & mask
+                index = (index + 1) & Int(mask)
             }
         }
     }
@@ -196,6 +221,14 @@ struct FrozenCells: Sendable {
             for entry in entries[run] where entry != FrozenCells.tombstone {
                 body(Int32(entry >> 1), entry & 1 == 1)
             }
+        }
+    }
+
+    @inline(__always)
+    func forEachEntry(key: UInt64, _ body: (UInt32) -> Void) {
+        guard let run = run(of: key) else { return }
+        entries.withUnsafeBufferPointer { entries in
+            for entry in entries[run] where entry != FrozenCells.tombstone { body(entry) }
         }
     }
 

@@ -78,10 +78,8 @@ public struct ShapeIndex<Key: Hashable & Sendable>: Sendable {
     /// - Complexity: O(n log n) to order the n points, then the single-point cost each.
     @inlinable
     public func forEach(containingEach points: [PreparedPoint], _ body: (Int, Key) -> Void) {
-        for index in ZOrder.order(points) {
-            storage.forEachSlot(containing: points[index]) { slot in
-                if let key = keys[Int(slot)] { body(index, key) }
-            }
+        storage.forEachSlot(containingEach: points) { index, slot in
+            if let key = keys[Int(slot)] { body(index, key) }
         }
     }
 
@@ -130,7 +128,7 @@ struct ShapeStorage: Sendable {
     init(_ items: [Footprint]) {
         footprints = items
         filters = items.map(ContainmentFilter.init)
-        cover.insert(items.indices.map { (Int32($0), items[$0].boundingBox, filters[$0]) })
+        cover.insert(items.indices.map { (Int32($0), items[$0]) })
         tree = RTree(items.enumerated().map { ($0.element.boundingBox, Int32($0.offset)) })
         // Bulk-loaded handles are positions.
         handles = items.indices.map { RTree<Int32>.Handle(index: $0) }
@@ -141,7 +139,7 @@ struct ShapeStorage: Sendable {
         let filter = ContainmentFilter(footprint)
         footprints.append(footprint)
         filters.append(filter)
-        cover.insert(slot: slot, box: footprint.boundingBox, filter: filter)
+        cover.insert(slot: slot, footprint: footprint)
         handles.append(tree.insert(slot, box: footprint.boundingBox))
         return slot
     }
@@ -170,6 +168,45 @@ struct ShapeStorage: Sendable {
             case nil:
                 if footprints[Int(slot)]?.contains(point) == true { body(slot) }
             }
+        }
+    }
+
+    /// The batch form of ``forEachSlot(containing:_:)``: points in Z-order, in groups
+    /// whose table probes, filter tests and exact tests each run as one pass, so that
+    /// the processor overlaps their cache misses.
+    @usableFromInline
+    func forEachSlot(containingEach points: [PreparedPoint], _ body: (Int, Int32) -> Void) {
+        let order = ZOrder.order(points)
+        let groupSize = 32
+        var group: [LatLng] = []
+        group.reserveCapacity(groupSize)
+        var listings: [(point: Int32, entry: UInt32)] = []
+        var undecided: [(point: Int32, slot: Int32)] = []
+        var start = 0
+        while start < order.count {
+            let members = order[start..<min(order.count, start + groupSize)]
+            group.removeAll(keepingCapacity: true)
+            for index in members { group.append(points[index].position) }
+            listings.removeAll(keepingCapacity: true)
+            cover.collect(group[...], into: &listings)
+            undecided.removeAll(keepingCapacity: true)
+            for (point, entry) in listings {
+                let slot = Int32(entry >> 1)
+                if entry & 1 == 1 {
+                    body(members[start + Int(point)], slot)
+                    continue
+                }
+                switch filters[Int(slot)].classify(points[members[start + Int(point)]]) {
+                case false?: continue
+                case true?: body(members[start + Int(point)], slot)
+                case nil: undecided.append((point, slot))
+                }
+            }
+            for (point, slot) in undecided {
+                let index = members[start + Int(point)]
+                if footprints[Int(slot)]?.contains(points[index]) == true { body(index, slot) }
+            }
+            start += groupSize
         }
     }
 }

@@ -30,11 +30,13 @@ enum ZOrder {
     }
 
     /// Bits of `row` in the odd positions and of `column` in the even ones.
+    @inline(__always)
     static func interleave(_ row: UInt64, _ column: UInt64) -> UInt64 {
         spread(row) << 1 | spread(column)
     }
 
     /// The low 21 bits of `value`, each followed by a zero bit.
+    @inline(__always)
     static func spread(_ value: UInt64) -> UInt64 {
         var x = value & 0x1F_FFFF
         x = (x | x << 32) & 0x001F_0000_0000_FFFF

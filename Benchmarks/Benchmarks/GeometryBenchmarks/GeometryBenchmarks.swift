@@ -28,6 +28,20 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(matches)
     }
 
+    // The same queries as one batch, visited in Z-order (the ordering included):
+    // one iteration = all 100,000 points.
+    let prepared = points.map(PreparedPoint.init)
+    Benchmark(
+        "Point-in-zone batch of 100k points, 10k mixed zones",
+        configuration: .init(scalingFactor: .one, maxIterations: 30)
+    ) { benchmark in
+        var matches = 0
+        for _ in benchmark.scaledIterations {
+            index.forEach(containingEach: prepared) { _, _ in matches += 1 }
+        }
+        blackHole(matches)
+    }
+
     // One iteration = 1,000 position updates in a 100,000-unit index.
     var moves = Workloads.UnitMoves(units: 100_000)
     var grid = PointGrid<Int>(cellDegrees: 0.1)
