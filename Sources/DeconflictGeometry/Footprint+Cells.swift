@@ -22,7 +22,7 @@ public struct CellGrid: Hashable, Sendable {
     }
 
     /// The box of a cell, its latitudes clamped to the poles.
-    func box(row: Int, column: Int) -> BoundingBox {
+    public func box(row: Int, column: Int) -> BoundingBox {
         let south = minLatitude + Double(row) * cellDegrees, west = minLongitude + Double(column) * cellDegrees
         return BoundingBox(
             minLatitude: max(-90, south), maxLatitude: min(90, south + cellDegrees),
@@ -154,5 +154,88 @@ extension PolygonStorage {
         guard top.norm > 1e-15 else { return [] }
         let t = top.normalized()
         return [t, -t].filter { arcContains(a, b, normal: normal, $0) }.map { asin(max(-1, min(1, $0.z))).degrees }
+    }
+}
+
+// MARK: - Boundary records
+
+extension Polygon {
+    /// The most edges a boundary record holds; a cell that more edges come near is left
+    /// to ``contains(_:)``.
+    public static let maximumRecordEdges = 24
+
+    /// Appends to `arena` what an exact membership test needs of the polygon within
+    /// `cell`: a reference point in the cell, whether it is inside, and every edge that
+    /// comes near the cell. Returns where the record starts, or `nil` when the cell does
+    /// not suit one (more than ``maximumRecordEdges`` edges, wider than 10°, within 1° of
+    /// a pole, across the antimeridian, or no reference point clear of every edge):
+    /// then ask ``contains(_:)``.
+    ///
+    /// A point of the cell is inside when the reference is and the great-circle arc from
+    /// the reference to it crosses an even number of edges. That arc stays within the
+    /// cell widened by the most a great circle bulges across it, so the record keeps
+    /// every edge whose box touches the widened cell. The crossing tests are the
+    /// polygon's own (``contains(_:)`` works in a gnomonic plane, where the signs of
+    /// orientations are those of the triple products used here).
+    public func appendBoundaryRecord(near cell: BoundingBox, to arena: inout [Double]) -> Int? {
+        let width = cell.maxLongitude - cell.minLongitude, height = cell.maxLatitude - cell.minLatitude
+        guard width > 0, height > 0, width <= 10, height <= 10,
+              cell.minLatitude >= -89, cell.maxLatitude <= 89, cell.maxLongitude <= 180, cell.minLongitude >= -180
+        else { return nil }
+        // A great-circle arc across the cell leaves it poleward by less than Δλ²/16 rad.
+        let pad = (width.radians * width.radians / 4).degrees + 1e-9
+        let widened = BoundingBox(
+            minLatitude: cell.minLatitude - pad, maxLatitude: cell.maxLatitude + pad,
+            minLongitude: cell.minLongitude - 1e-9, maxLongitude: min(180, cell.maxLongitude + 1e-9))
+        let center = LatLng(
+            uncheckedLatitude: (cell.minLatitude + cell.maxLatitude) / 2,
+            longitude: (cell.minLongitude + cell.maxLongitude) / 2
+        ).unitVector
+        var edges: [(Vector3, Vector3)] = []
+        for edge in storage.vectors.indices where storage.edgeBox(edge).intersects(widened) {
+            let a = storage.vectors[edge], b = storage.vectors[Int(storage.edgeEnds[edge])]
+            // All points of the test within one open hemisphere, well clear of its rim.
+            guard a.dot(center) > 0.05, b.dot(center) > 0.05, edges.count < Polygon.maximumRecordEdges else { return nil }
+            edges.append((a, b))
+        }
+        // A reference point clear of every edge, so that its status is not in doubt.
+        let fractions: [(Double, Double)] = [(0.5, 0.5), (0.3, 0.7), (0.7, 0.3), (0.25, 0.25), (0.75, 0.75), (0.6, 0.4)]
+        var reference: Vector3?
+        for (f, g) in fractions {
+            let candidate = LatLng(
+                uncheckedLatitude: cell.minLatitude + f * height, longitude: cell.minLongitude + g * width
+            ).unitVector
+            if edges.allSatisfy({ PolygonStorage.arcAngle(from: candidate, $0.0, $0.1) > 1e-9 }) {
+                reference = candidate
+                break
+            }
+        }
+        guard let reference else { return nil }
+        let offset = arena.count
+        arena += [reference.x, reference.y, reference.z, storage.contains(reference) ? 1 : 0, Double(edges.count)]
+        for (a, b) in edges { arena += [a.x, a.y, a.z, b.x, b.y, b.z] }
+        return offset
+    }
+
+    /// Whether `point`, which must lie in the record's cell, is inside the polygon,
+    /// from a record written by ``appendBoundaryRecord(near:to:)``.
+    @inline(__always)
+    public static func contains(_ point: PreparedPoint, record arena: UnsafeBufferPointer<Double>, at offset: Int) -> Bool {
+        let reference = Vector3(arena[offset], arena[offset + 1], arena[offset + 2])
+        var inside = arena[offset + 3] != 0
+        let count = Int(arena[offset + 4])
+        let p = point.vector
+        let ray = reference.cross(p)
+        var base = offset + 5
+        for _ in 0..<count {
+            let a = Vector3(arena[base], arena[base + 1], arena[base + 2])
+            let b = Vector3(arena[base + 3], arena[base + 4], arena[base + 5])
+            base += 6
+            // Half-open on the ray's great circle, strict on the edge's: the EdgeGrid rule.
+            if (ray.dot(a) >= 0) == (ray.dot(b) >= 0) { continue }
+            let normal = a.cross(b)
+            if (normal.dot(reference) > 0) != (normal.dot(p) > 0) { inside.toggle() }
+        }
+        return inside
     }
 }

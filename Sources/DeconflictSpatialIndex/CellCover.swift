@@ -6,6 +6,11 @@ import DeconflictGeometry
 /// each listing marked "wholly inside" when the cell is, so that most queries need one
 /// table probe per level in use and no exact test.
 ///
+/// A listing of a polygon in a cell that its boundary crosses carries a boundary
+/// record (``DeconflictGeometry/Polygon/appendBoundaryRecord(near:to:)``): the edges
+/// near the cell and a reference point, so that the exact test reads one run of memory
+/// instead of the polygon's own structures.
+///
 /// The listings live in a dictionary (the truth, cheap to change) and in a frozen copy,
 /// an open-addressing table over flat arrays that a query probes without reference
 /// counting. Listings added since the last freeze are also kept apart and probed in the
@@ -22,10 +27,12 @@ struct CellCover: Sendable {
     // Per level, 1 / cell size in degrees.
     private static let inverses: [Double] = (0..<levelCount).map { 1 / (baseDegrees * Double(1 << (2 * $0))) }
 
-    // Every listing: packed cell key → entries (slot << 1 | 1 when wholly inside).
-    private var cells: [UInt64: [UInt32]] = [:]
+    // Every listing, by packed cell key.
+    private var cells: [UInt64: [Listing]] = [:]
     // Listings added since the last freeze, by cell.
-    private var recent: [UInt64: [UInt32]] = [:]
+    private var recent: [UInt64: [Listing]] = [:]
+    // Boundary records, referenced by listings; compacted at each freeze.
+    private(set) var records: [Double] = []
     private var recentCount = 0
     private var removedSinceFreeze = 0
     private var frozen = FrozenCells()
@@ -81,7 +88,11 @@ struct CellCover: Sendable {
                     let whole = classes[row * grid.columns + column]
                     if whole == false { continue }
                     let key = CellCover.key(level: UInt64(number), row: firstRow + row, column: firstColumn + column)
-                    let entry = UInt32(slot) << 1 | (whole == true ? 1 : 0)
+                    var record: Int?
+                    if whole == nil, case .polygon(let polygon) = footprint {
+                        record = polygon.appendBoundaryRecord(near: grid.box(row: row, column: column), to: &records)
+                    }
+                    let entry = Listing(slot: slot, whole: whole == true, record: record)
                     cells[key, default: []].append(entry)
                     recent[key, default: []].append(entry)
                     recentCount += 1
@@ -97,11 +108,11 @@ struct CellCover: Sendable {
         guard let keys = placements.removeValue(forKey: slot) else { return }
         for key in keys {
             frozen.bury(slot: slot, key: key)
-            cells[key]?.removeAll { $0 >> 1 == UInt32(slot) }
+            cells[key]?.removeAll { $0.slot == slot }
             if cells[key]?.isEmpty == true { cells[key] = nil }
             if recent[key] != nil {
                 let before = recent[key]!.count
-                recent[key]!.removeAll { $0 >> 1 == UInt32(slot) }
+                recent[key]!.removeAll { $0.slot == slot }
                 recentCount -= before - recent[key]!.count
                 if recent[key]!.isEmpty { recent[key] = nil }
             }
@@ -110,18 +121,29 @@ struct CellCover: Sendable {
         if removedSinceFreeze > max(1_024, frozen.entryCount / 8) { freeze() }
     }
 
-    /// Rebuilds the frozen copy from every listing.
+    /// Rebuilds the frozen copy from every listing, and the records without those of
+    /// removed outlines.
     private mutating func freeze() {
+        var compacted: [Double] = []
+        compacted.reserveCapacity(records.count)
+        for key in cells.keys {
+            for index in cells[key]!.indices {
+                guard let record = cells[key]![index].record else { continue }
+                let length = 5 + 6 * Int(records[record + 4])
+                cells[key]![index].record = compacted.count
+                compacted.append(contentsOf: records[record..<record + length])
+            }
+        }
+        records = compacted
         frozen = FrozenCells(cells)
         recent = [:]
         recentCount = 0
         removedSinceFreeze = 0
     }
 
-    /// Calls `body` with each slot listed where `point` falls, and whether the cell is
-    /// wholly inside that slot's outline.
+    /// Calls `body` with each listing where `point` falls.
     @inline(__always)
-    func forEach(at point: LatLng, _ body: (Int32, Bool) -> Void) {
+    func forEach(at point: LatLng, _ body: (Listing) -> Void) {
         let latitude = point.latitude + 90, longitude = point.longitude + 180
         for level in active {
             let key = CellCover.key(
@@ -129,9 +151,43 @@ struct CellCover: Sendable {
                 column: Int((longitude * level.inverse).rounded(.down)))
             frozen.forEach(key: key, body)
             if recentCount > 0, let entries = recent[key] {
-                for entry in entries { body(Int32(entry >> 1), entry & 1 == 1) }
+                for entry in entries { body(entry) }
             }
         }
+    }
+
+    /// Whether `point` is inside the polygon of a listing with a record.
+    @inline(__always)
+    func contains(_ point: PreparedPoint, record: Int) -> Bool {
+        records.withUnsafeBufferPointer { Polygon.contains(point, record: $0, at: record) }
+    }
+}
+
+/// One outline listed in one cell.
+struct Listing: Sendable {
+    // slot << 1 | 1 when the cell is wholly inside; all ones once removed.
+    private var entry: UInt32
+    // Where the boundary record starts, plus one; 0 for none.
+    private var recordPlusOne: UInt32
+
+    static let tombstone = Listing(entry: .max, recordPlusOne: 0)
+
+    private init(entry: UInt32, recordPlusOne: UInt32) {
+        self.entry = entry
+        self.recordPlusOne = recordPlusOne
+    }
+
+    init(slot: Int32, whole: Bool, record: Int?) {
+        entry = UInt32(slot) << 1 | (whole ? 1 : 0)
+        recordPlusOne = record.map { UInt32($0 + 1) } ?? 0
+    }
+
+    var isTombstone: Bool { entry == .max }
+    var slot: Int32 { Int32(entry >> 1) }
+    var whole: Bool { entry & 1 == 1 }
+    var record: Int? {
+        get { recordPlusOne == 0 ? nil : Int(recordPlusOne) - 1 }
+        set { recordPlusOne = newValue.map { UInt32($0 + 1) } ?? 0 }
     }
 }
 
@@ -139,13 +195,13 @@ extension CellCover {
     /// Appends `(point, entry)` for every listing at each of `points` (positions within
     /// the group, 0-based), level after level: the probes of different points do not
     /// depend on each other, so the processor overlaps their cache misses.
-    func collect(_ points: ArraySlice<LatLng>, into listings: inout [(point: Int32, entry: UInt32)]) {
+    func collect(_ points: ArraySlice<LatLng>, into listings: inout [(point: Int32, listing: Listing)]) {
         for level in active {
             for (offset, point) in points.enumerated() {
                 let key = CellCover.key(
                     level: level.number, row: Int(((point.latitude + 90) * level.inverse).rounded(.down)),
                     column: Int(((point.longitude + 180) * level.inverse).rounded(.down)))
-                frozen.forEachEntry(key: key) { listings.append((Int32(offset), $0)) }
+                frozen.forEach(key: key) { listings.append((Int32(offset), $0)) }
                 if recentCount > 0, let entries = recent[key] {
                     for entry in entries { listings.append((Int32(offset), entry)) }
                 }
@@ -164,17 +220,14 @@ struct FrozenCells: Sendable {
     }
 
     private var buckets: [Bucket] = [Bucket(key: 0, start: 0, count: 0)]
-    private var entries: [UInt32] = []
+    private var entries: [Listing] = []
     private var mask: UInt64 = 0
-
-    /// Marks an entry that no outline owns any more; queries skip it.
-    static let tombstone = UInt32.max
 
     var entryCount: Int { entries.count }
 
     init() {}
 
-    init(_ cells: [UInt64: [UInt32]]) {
+    init(_ cells: [UInt64: [Listing]]) {
         var capacity = 2
         while capacity < 2 * cells.count { capacity <<= 1 }
         mask = UInt64(capacity - 1)
@@ -215,28 +268,18 @@ struct FrozenCells: Sendable {
     }
 
     @inline(__always)
-    func forEach(key: UInt64, _ body: (Int32, Bool) -> Void) {
+    func forEach(key: UInt64, _ body: (Listing) -> Void) {
         guard let run = run(of: key) else { return }
         entries.withUnsafeBufferPointer { entries in
-            for entry in entries[run] where entry != FrozenCells.tombstone {
-                body(Int32(entry >> 1), entry & 1 == 1)
-            }
-        }
-    }
-
-    @inline(__always)
-    func forEachEntry(key: UInt64, _ body: (UInt32) -> Void) {
-        guard let run = run(of: key) else { return }
-        entries.withUnsafeBufferPointer { entries in
-            for entry in entries[run] where entry != FrozenCells.tombstone { body(entry) }
+            for listing in entries[run] where !listing.isTombstone { body(listing) }
         }
     }
 
     /// Overwrites the entries of `slot` in the cell `key` with tombstones.
     mutating func bury(slot: Int32, key: UInt64) {
         guard let run = run(of: key) else { return }
-        for index in run where entries[index] != FrozenCells.tombstone && entries[index] >> 1 == UInt32(slot) {
-            entries[index] = FrozenCells.tombstone
+        for index in run where !entries[index].isTombstone && entries[index].slot == slot {
+            entries[index] = .tombstone
         }
     }
 }

@@ -155,20 +155,24 @@ struct ShapeStorage: Sendable {
 
     @usableFromInline
     func forEachSlot(containing point: PreparedPoint, _ body: (Int32) -> Void) {
-        cover.forEach(at: point.position) { slot, whole in
-            if whole {
-                body(slot)
-                return
-            }
-            switch filters[Int(slot)].classify(point) {
-            case false?:
-                return
-            case true?:
-                body(slot)
-            case nil:
-                if footprints[Int(slot)]?.contains(point) == true { body(slot) }
+        cover.forEach(at: point.position) { listing in
+            if let inside = decide(listing, point) {
+                if inside { body(listing.slot) }
+            } else if footprints[Int(listing.slot)]?.contains(point) == true {
+                body(listing.slot)
             }
         }
+    }
+
+    /// Whether a listed outline contains `point`, when the cell's listing, the
+    /// outline's filter or its boundary record can tell; `nil` leaves it to the
+    /// outline's own exact test.
+    @inline(__always)
+    private func decide(_ listing: Listing, _ point: PreparedPoint) -> Bool? {
+        if listing.whole { return true }
+        if let inside = filters[Int(listing.slot)].classify(point) { return inside }
+        if let record = listing.record { return cover.contains(point, record: record) }
+        return nil
     }
 
     /// The batch form of ``forEachSlot(containing:_:)``: points in Z-order, in groups
@@ -180,7 +184,7 @@ struct ShapeStorage: Sendable {
         let groupSize = 32
         var group: [LatLng] = []
         group.reserveCapacity(groupSize)
-        var listings: [(point: Int32, entry: UInt32)] = []
+        var listings: [(point: Int32, listing: Listing)] = []
         var undecided: [(point: Int32, slot: Int32)] = []
         var start = 0
         while start < order.count {
@@ -190,16 +194,11 @@ struct ShapeStorage: Sendable {
             listings.removeAll(keepingCapacity: true)
             cover.collect(group[...], into: &listings)
             undecided.removeAll(keepingCapacity: true)
-            for (point, entry) in listings {
-                let slot = Int32(entry >> 1)
-                if entry & 1 == 1 {
-                    body(members[start + Int(point)], slot)
-                    continue
-                }
-                switch filters[Int(slot)].classify(points[members[start + Int(point)]]) {
+            for (point, listing) in listings {
+                switch decide(listing, points[members[start + Int(point)]]) {
                 case false?: continue
-                case true?: body(members[start + Int(point)], slot)
-                case nil: undecided.append((point, slot))
+                case true?: body(members[start + Int(point)], listing.slot)
+                case nil: undecided.append((point, listing.slot))
                 }
             }
             for (point, slot) in undecided {

@@ -61,4 +61,69 @@ struct CellClassificationTests {
         // classification is useful, not only safe.
         #expect(decided * 2 > undecided)
     }
+
+    /// A boundary record answers exactly what the polygon answers, for points all over
+    /// its cell and for points within a metre of the boundary.
+    @Test(arguments: Array(UInt64(1)...UInt64(6)))
+    func boundaryRecordsAgreeWithThePolygon(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let regions = [
+            BoundingBox(minLatitude: 29, maxLatitude: 38, minLongitude: 33, maxLongitude: 44),
+            BoundingBox(minLatitude: -20, maxLatitude: 20, minLongitude: 179, maxLongitude: 180),
+            BoundingBox(minLatitude: 80, maxLatitude: 86, minLongitude: -180, maxLongitude: 180),
+        ]
+        var records = 0, checked = 0, nearBoundary = 0
+        for step in 0..<40 {
+            guard case .polygon(let polygon) = Generators.zone(in: regions[step % 3], radii: 500...200_000, using: &rng)
+            else { continue }
+            let box = polygon.boundingBox
+            let span = max(box.maxLatitude - box.minLatitude, box.longitudeSpan)
+            let size = span / Double.random(in: 2...16, using: &rng)
+            for piece in box.split {
+                let firstRow = ((piece.minLatitude + 90) / size).rounded(.down)
+                let firstColumn = ((piece.minLongitude + 180) / size).rounded(.down)
+                let grid = CellGrid(
+                    minLatitude: firstRow * size - 90, minLongitude: firstColumn * size - 180, cellDegrees: size,
+                    rows: Int(((piece.maxLatitude + 90) / size).rounded(.down) - firstRow) + 1,
+                    columns: Int(((piece.maxLongitude + 180) / size).rounded(.down) - firstColumn) + 1)
+                let classes = Footprint.polygon(polygon).classifyCells(grid)
+                var arena: [Double] = []
+                for row in 0..<grid.rows {
+                    for column in 0..<grid.columns where classes[row * grid.columns + column] == nil {
+                        let cell = grid.box(row: row, column: column)
+                        guard let offset = polygon.appendBoundaryRecord(near: cell, to: &arena) else { continue }
+                        records += 1
+                        var samples: [LatLng] = (0..<30).map { _ in
+                            LatLng(
+                                uncheckedLatitude: Double.random(in: cell.minLatitude...cell.maxLatitude, using: &rng),
+                                longitude: Double.random(in: cell.minLongitude...min(180, cell.maxLongitude), using: &rng))
+                        }
+                        // Points within a metre of the boundary: walk from a sample toward a
+                        // vertex in the cell, if any, until the status flips.
+                        for vertex in polygon.outer where cell.contains(vertex) {
+                            for _ in 0..<3 {
+                                let sample = samples[Int.random(in: 0..<samples.count, using: &rng)]
+                                let inverse = Geodesic.inverse(vertex, sample)
+                                let meters = Double.random(in: 0.001...1, using: &rng)
+                                samples.append(Geodesic.destination(
+                                    from: vertex, azimuthDegrees: inverse.initialAzimuthDegrees + Double.random(in: -60...60, using: &rng),
+                                    distanceMeters: meters))
+                            }
+                        }
+                        for point in samples where cell.contains(point) {
+                            checked += 1
+                            if abs(polygon.signedDistance(to: point)) < 2 { nearBoundary += 1 }
+                            let recorded = arena.withUnsafeBufferPointer {
+                                Polygon.contains(PreparedPoint(point), record: $0, at: offset)
+                            }
+                            #expect(recorded == polygon.contains(point), "seed \(seed) step \(step) \(point)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(records > 100)
+        #expect(checked > 3_000)
+        #expect(nearBoundary > 100)
+    }
 }
