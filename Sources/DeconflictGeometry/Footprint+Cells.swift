@@ -40,7 +40,19 @@ extension Footprint {
     /// ``ContainmentFilter``, then the geodesic distance to the cell's centre plus or
     /// minus the most the ellipsoid allows for the cell's angular radius.
     public func classifyCells(_ grid: CellGrid) -> [Bool?] {
-        var result = [Bool?](repeating: nil, count: grid.rows * grid.columns)
+        var unused: [Double] = []
+        return classifyCells(grid, records: &unused, makingRecords: false).map(\.inside)
+    }
+
+    /// Classifies every cell of `grid` as ``classifyCells(_:)`` does and, for a polygon,
+    /// appends to `arena` a boundary record for each cell its boundary crosses where one
+    /// suits (see ``Polygon/appendBoundaryRecord(near:to:)``).
+    public func classifyCells(_ grid: CellGrid, records arena: inout [Double]) -> [CellClass] {
+        classifyCells(grid, records: &arena, makingRecords: true)
+    }
+
+    private func classifyCells(_ grid: CellGrid, records arena: inout [Double], makingRecords: Bool) -> [CellClass] {
+        var result = [CellClass](repeating: CellClass(inside: nil, record: nil), count: grid.rows * grid.columns)
         guard grid.rows > 0, grid.columns > 0, grid.minLongitude >= -180 else { return result }
         // Columns wholly west of 180°; the others stay undecided.
         let columns = min(grid.columns, Int(((180 - grid.minLongitude) / grid.cellDegrees).rounded(.down)))
@@ -51,39 +63,56 @@ extension Footprint {
             for row in 0..<grid.rows {
                 for column in 0..<columns {
                     let box = grid.box(row: row, column: column)
-                    result[row * grid.columns + column] = filter.classify(box) ?? circle.classify(box)
+                    result[row * grid.columns + column].inside = filter.classify(box) ?? circle.classify(box)
                 }
             }
         case .polygon(let polygon):
             let storage = polygon.storage
-            var crossed = [Bool](repeating: false, count: result.count)
-            let pad = 1e-9
+            // The edges near each cell: those whose box touches it, widened by the most a
+            // great circle bulges across a cell.
+            var near = [[Int32]](repeating: [], count: result.count)
+            let pad = Polygon.bulge(acrossDegrees: grid.cellDegrees)
             for edge in storage.vectors.indices {
                 let box = storage.edgeBox(edge)
                 let firstRow = max(0, Int(((box.minLatitude - pad - grid.minLatitude) / grid.cellDegrees).rounded(.down)))
                 let lastRow = min(grid.rows - 1, Int(((box.maxLatitude + pad - grid.minLatitude) / grid.cellDegrees).rounded(.down)))
                 guard firstRow <= lastRow else { continue }
                 for piece in box.split {
-                    let first = max(0, Int(((piece.minLongitude - pad - grid.minLongitude) / grid.cellDegrees).rounded(.down)))
-                    let last = min(grid.columns - 1, Int(((piece.maxLongitude + pad - grid.minLongitude) / grid.cellDegrees).rounded(.down)))
+                    let first = max(0, Int(((piece.minLongitude - 1e-9 - grid.minLongitude) / grid.cellDegrees).rounded(.down)))
+                    let last = min(grid.columns - 1, Int(((piece.maxLongitude + 1e-9 - grid.minLongitude) / grid.cellDegrees).rounded(.down)))
                     guard first <= last else { continue }
                     for row in firstRow...lastRow {
-                        for column in first...last { crossed[row * grid.columns + column] = true }
+                        for column in first...last { near[row * grid.columns + column].append(Int32(edge)) }
                     }
                 }
             }
             for row in 0..<grid.rows {
-                for column in 0..<columns where !crossed[row * grid.columns + column] {
+                for column in 0..<columns {
+                    let cell = row * grid.columns + column
                     let box = grid.box(row: row, column: column)
-                    let middle = LatLng(
-                        uncheckedLatitude: (box.minLatitude + box.maxLatitude) / 2,
-                        longitude: (box.minLongitude + box.maxLongitude) / 2)
-                    result[row * grid.columns + column] = storage.contains(middle.unitVector)
+                    if near[cell].isEmpty {
+                        // No edge comes near: the cell lies wholly on one side.
+                        let middle = LatLng(
+                            uncheckedLatitude: (box.minLatitude + box.maxLatitude) / 2,
+                            longitude: (box.minLongitude + box.maxLongitude) / 2)
+                        result[cell].inside = storage.contains(middle.unitVector)
+                    } else if makingRecords {
+                        result[cell].record = polygon.appendBoundaryRecord(near: box, edges: near[cell], to: &arena)
+                    }
                 }
             }
         }
         return result
     }
+}
+
+/// What ``Footprint/classifyCells(_:records:)`` found of one cell.
+public struct CellClass: Hashable, Sendable {
+    /// `true` when the whole cell is inside, `false` when none of it is, `nil` when the
+    /// boundary may pass through it.
+    public var inside: Bool?
+    /// Where the cell's boundary record starts in the arena, if it has one.
+    public var record: Int?
 }
 
 extension ContainmentFilter {
@@ -178,24 +207,36 @@ extension Polygon {
     /// polygon's own (``contains(_:)`` works in a gnomonic plane, where the signs of
     /// orientations are those of the triple products used here).
     public func appendBoundaryRecord(near cell: BoundingBox, to arena: inout [Double]) -> Int? {
-        let width = cell.maxLongitude - cell.minLongitude, height = cell.maxLatitude - cell.minLatitude
-        guard width > 0, height > 0, width <= 10, height <= 10,
-              cell.minLatitude >= -89, cell.maxLatitude <= 89, cell.maxLongitude <= 180, cell.minLongitude >= -180
-        else { return nil }
-        // A great-circle arc across the cell leaves it poleward by less than Δλ²/16 rad.
-        let pad = (width.radians * width.radians / 4).degrees + 1e-9
+        let pad = Polygon.bulge(acrossDegrees: cell.maxLongitude - cell.minLongitude)
         let widened = BoundingBox(
             minLatitude: cell.minLatitude - pad, maxLatitude: cell.maxLatitude + pad,
             minLongitude: cell.minLongitude - 1e-9, maxLongitude: min(180, cell.maxLongitude + 1e-9))
+        let edges = storage.vectors.indices.filter { storage.edgeBox($0).intersects(widened) }.map(Int32.init)
+        return appendBoundaryRecord(near: cell, edges: edges, to: &arena)
+    }
+
+    /// How far, in degrees, a great-circle arc between two points of a cell `degrees`
+    /// wide can leave it toward a pole: less than Δλ²/16 radians; twice that, and a
+    /// nanodegree, to be safe.
+    static func bulge(acrossDegrees degrees: Double) -> Double {
+        (degrees.radians * degrees.radians / 8).degrees + 1e-9
+    }
+
+    /// The record of `cell` from the indices of the edges that come near it.
+    func appendBoundaryRecord(near cell: BoundingBox, edges indices: [Int32], to arena: inout [Double]) -> Int? {
+        let width = cell.maxLongitude - cell.minLongitude, height = cell.maxLatitude - cell.minLatitude
+        guard width > 0, height > 0, width <= 10, height <= 10, indices.count <= Polygon.maximumRecordEdges,
+              cell.minLatitude >= -89, cell.maxLatitude <= 89, cell.maxLongitude <= 180, cell.minLongitude >= -180
+        else { return nil }
         let center = LatLng(
             uncheckedLatitude: (cell.minLatitude + cell.maxLatitude) / 2,
             longitude: (cell.minLongitude + cell.maxLongitude) / 2
         ).unitVector
         var edges: [(Vector3, Vector3)] = []
-        for edge in storage.vectors.indices where storage.edgeBox(edge).intersects(widened) {
-            let a = storage.vectors[edge], b = storage.vectors[Int(storage.edgeEnds[edge])]
+        for edge in indices {
+            let a = storage.vectors[Int(edge)], b = storage.vectors[Int(storage.edgeEnds[Int(edge)])]
             // All points of the test within one open hemisphere, well clear of its rim.
-            guard a.dot(center) > 0.05, b.dot(center) > 0.05, edges.count < Polygon.maximumRecordEdges else { return nil }
+            guard a.dot(center) > 0.05, b.dot(center) > 0.05 else { return nil }
             edges.append((a, b))
         }
         // A reference point clear of every edge, so that its status is not in doubt.

@@ -82,17 +82,13 @@ struct CellCover: Sendable {
             let grid = CellGrid(
                 minLatitude: Double(firstRow) * size - 90, minLongitude: Double(firstColumn) * size - 180,
                 cellDegrees: size, rows: lastRow - firstRow + 1, columns: lastColumn - firstColumn + 1)
-            let classes = footprint.classifyCells(grid)
+            let classes = footprint.classifyCells(grid, records: &records)
             for row in 0..<grid.rows {
                 for column in 0..<grid.columns {
-                    let whole = classes[row * grid.columns + column]
-                    if whole == false { continue }
+                    let cell = classes[row * grid.columns + column]
+                    if cell.inside == false { continue }
                     let key = CellCover.key(level: UInt64(number), row: firstRow + row, column: firstColumn + column)
-                    var record: Int?
-                    if whole == nil, case .polygon(let polygon) = footprint {
-                        record = polygon.appendBoundaryRecord(near: grid.box(row: row, column: column), to: &records)
-                    }
-                    let entry = Listing(slot: slot, whole: whole == true, record: record)
+                    let entry = Listing(slot: slot, whole: cell.inside == true, record: cell.record)
                     cells[key, default: []].append(entry)
                     recent[key, default: []].append(entry)
                     recentCount += 1

@@ -2,10 +2,11 @@ public import DeconflictGeometry
 
 /// Outlines (zones) indexed for exact queries.
 ///
-/// Point queries go through a multi-level cell cover (most points are decided by a
-/// hash lookup and a cell marked "wholly inside", or by two spherical caps); box and
-/// radius queries through an ``RTree`` over the outlines' boxes; the geometry's exact
-/// predicates decide whatever the broad phases leave open.
+/// Point queries go through a multi-level cell cover (most points are decided by one
+/// hash probe per level and a cell marked "wholly inside", by two spherical caps, or by
+/// the boundary record of a crossed cell); box and radius queries through an ``RTree``
+/// over the outlines' boxes; the geometry's exact predicates decide whatever the broad
+/// phases leave open.
 ///
 /// ```swift
 /// var zones = ShapeIndex<String>()
@@ -59,8 +60,8 @@ public struct ShapeIndex<Key: Hashable & Sendable>: Sendable {
 
     /// Calls `body` with the key of every outline that contains `point`.
     ///
-    /// - Complexity: one hash lookup per level of cell size in use, plus an exact test
-    ///   for each outline whose edge passes through the point's cell.
+    /// - Complexity: one hash probe per level of cell size in use, plus a test of the
+    ///   few edges near the point for each outline whose boundary crosses its cell.
     @inlinable
     public func forEach(containing point: PreparedPoint, _ body: (Key) -> Void) {
         storage.forEachSlot(containing: point) { slot in

@@ -10,11 +10,7 @@ struct ShapeIndexTests {
     func exactQueriesMatchBruteForce(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         // A busy region, plus zones across the antimeridian and around a pole.
-        let regions = [
-            BoundingBox(minLatitude: 29, maxLatitude: 38, minLongitude: 33, maxLongitude: 44),
-            BoundingBox(minLatitude: -20, maxLatitude: 20, minLongitude: 179, maxLongitude: 180),
-            BoundingBox(minLatitude: 86, maxLatitude: 89.9, minLongitude: -180, maxLongitude: 180),
-        ]
+        let regions = Generators.testRegions
         var truth: [Int: Footprint] = [:]
         for key in 0..<600 {
             truth[key] = Generators.zone(in: regions[key % 3], radii: 1_000...150_000, using: &rng)

@@ -3,6 +3,27 @@ import Foundation
 
 /// Random shapes for property tests and benchmarks.
 public enum Generators {
+    /// Where the index and cell tests draw their zones: a busy region (the seed
+    /// scenario's), a band along the antimeridian and a cap around the north pole.
+    public static let testRegions = [
+        BoundingBox(minLatitude: 29, maxLatitude: 38, minLongitude: 33, maxLongitude: 44),
+        BoundingBox(minLatitude: -20, maxLatitude: 20, minLongitude: 179, maxLongitude: 180),
+        BoundingBox(minLatitude: 86, maxLatitude: 89.9, minLongitude: -180, maxLongitude: 180),
+    ]
+
+    /// The grids of `size`-degree cells aligned on multiples of `size` from (−90, −180)
+    /// that cover `box`, one for each side of the antimeridian.
+    public static func grids(covering box: BoundingBox, size: Double) -> [CellGrid] {
+        box.split.map { piece in
+            let firstRow = ((piece.minLatitude + 90) / size).rounded(.down)
+            let firstColumn = ((piece.minLongitude + 180) / size).rounded(.down)
+            return CellGrid(
+                minLatitude: firstRow * size - 90, minLongitude: firstColumn * size - 180, cellDegrees: size,
+                rows: Int(((piece.maxLatitude + 90) / size).rounded(.down) - firstRow) + 1,
+                columns: Int(((piece.maxLongitude + 180) / size).rounded(.down) - firstColumn) + 1)
+        }
+    }
+
     /// A position drawn uniformly from a latitude/longitude box (not crossing ±180°).
     public static func position(
         in box: BoundingBox, using rng: inout some RandomNumberGenerator
