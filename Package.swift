@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "deconflict", targets: ["deconflict"]),
         .library(name: "DeconflictGeometry", targets: ["DeconflictGeometry"]),
         .library(name: "DeconflictSpatialIndex", targets: ["DeconflictSpatialIndex"]),
+        .library(name: "DeconflictEngine", targets: ["DeconflictEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,11 @@ let package = Package(
             dependencies: ["DeconflictGeometry"],
             swiftSettings: upcomingFeatures
         ),
+        .target(
+            name: "DeconflictEngine",
+            dependencies: ["DeconflictGeometry", "DeconflictSpatialIndex"],
+            swiftSettings: upcomingFeatures
+        ),
         .executableTarget(
             name: "deconflict",
             dependencies: [
@@ -67,6 +73,11 @@ let package = Package(
         .testTarget(
             name: "DeconflictSpatialIndexTests",
             dependencies: ["DeconflictSpatialIndex", "DeconflictGeometry", "DeconflictTestSupport"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "DeconflictEngineTests",
+            dependencies: ["DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -1,0 +1,60 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// A deconfliction arrangement: its signatories, each with their own status, and the
+/// machine-checkable parameters that bind those who signed.
+public struct Agreement: Hashable, Sendable, Codable {
+    /// Where a signatory stands.
+    public enum Status: String, Hashable, Sendable, Codable {
+        case proposed
+        case signed
+        case withdrawn
+    }
+
+    /// The figures the engine checks against.
+    public struct Parameters: Hashable, Sendable, Codable {
+        /// Least horizontal distance between ground units of different parties, metres.
+        public var groundSeparationMeters: Double
+        /// Least horizontal distance between aircraft of different parties, metres.
+        public var airSeparationMeters: Double
+        /// Least vertical distance between aircraft closer than the horizontal minimum, metres.
+        public var verticalSeparationMeters: Double
+        /// How long before an operation starts the other parties must be told, seconds.
+        public var noticeLeadSeconds: Double
+        /// How long an addressee has to acknowledge an alert or a message, seconds.
+        public var acknowledgementSeconds: Double
+        /// How long after a missed acknowledgement the silence is escalated, seconds.
+        public var escalationSeconds: Double
+
+        public init(
+            groundSeparationMeters: Double = 1_000, airSeparationMeters: Double = 9_260,
+            verticalSeparationMeters: Double = 300, noticeLeadSeconds: Double = 3_600,
+            acknowledgementSeconds: Double = 600, escalationSeconds: Double = 300
+        ) {
+            self.groundSeparationMeters = groundSeparationMeters
+            self.airSeparationMeters = airSeparationMeters
+            self.verticalSeparationMeters = verticalSeparationMeters
+            self.noticeLeadSeconds = noticeLeadSeconds
+            self.acknowledgementSeconds = acknowledgementSeconds
+            self.escalationSeconds = escalationSeconds
+        }
+    }
+
+    public let id: AgreementID
+    public var title: String
+    public var signatories: [PartyID: Status]
+    public var parameters: Parameters
+
+    public init(id: AgreementID, title: String, signatories: [PartyID: Status], parameters: Parameters = Parameters()) {
+        self.id = id
+        self.title = title
+        self.signatories = signatories
+        self.parameters = parameters
+    }
+
+    /// True when `party` has signed and not withdrawn.
+    public func binds(_ party: PartyID) -> Bool { signatories[party] == .signed }
+}

@@ -1,0 +1,95 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// Raising, updating and resolving alerts, and whom they go to.
+
+extension Engine {
+    /// Raises an alert about `units` (in `zone`), addressed by the routing rules, unless
+    /// one with the same key is open.
+    mutating func raise(
+        _ kind: Alert.Kind, units subjects: [UnitID], zone: Zone?, party: PartyID? = nil,
+        secondsAhead: Double? = nil, distance: Double? = nil, events: inout [Event]
+    ) {
+        let (addressees, unconfirmed) = route(units: subjects, zone: zone, party: party)
+        raise(
+            kind, units: subjects, zone: zone?.id, agreement: nil, party: party, addressees: addressees,
+            unconfirmed: unconfirmed, secondsAhead: secondsAhead, distance: distance, events: &events)
+    }
+
+    mutating func raise(
+        _ kind: Alert.Kind, units subjects: [UnitID], zone: ZoneID?, agreement: AgreementID?, party: PartyID? = nil,
+        addressees: [Alert.Addressee], unconfirmed: Bool, secondsAhead: Double? = nil, distance: Double? = nil,
+        events: inout [Event]
+    ) {
+        let id = AlertID("A\(nextAlert)")
+        let alert = Alert(
+            id: id, kind: kind, units: subjects, zone: zone, agreement: agreement, party: party, state: .raised,
+            raisedAt: now, resolvedAt: nil, resolution: nil, addressees: addressees, unconfirmedRouting: unconfirmed,
+            secondsAhead: secondsAhead, distanceMeters: distance, updatedAt: now)
+        guard open[alert.key] == nil else { return }
+        nextAlert += 1
+        alerts[id] = alert
+        open[alert.key] = id
+        events.append(Event(time: now, change: .alertRaised(alert)))
+    }
+
+    /// Refreshes an open alert's figures; an event only when they moved noticeably
+    /// (a tenth, or ten seconds or ten metres), so a steady stream of reports does not
+    /// flood the line.
+    mutating func update(_ id: AlertID, secondsAhead: Double?, distance: Double?, events: inout [Event]) {
+        guard var alert = alerts[id] else { return }
+        func moved(_ old: Double?, _ new: Double?, floor: Double) -> Bool {
+            switch (old, new) {
+            case (nil, nil): false
+            case (let old?, let new?): abs(old - new) > max(floor, 0.1 * abs(old))
+            default: true
+            }
+        }
+        let noticeable = moved(alert.secondsAhead, secondsAhead, floor: 10) || moved(alert.distanceMeters, distance, floor: 10)
+        alert.secondsAhead = secondsAhead
+        alert.distanceMeters = distance
+        alert.updatedAt = now
+        alerts[id] = alert
+        if noticeable { events.append(Event(time: now, change: .alertUpdated(alert))) }
+    }
+
+    mutating func resolve(_ id: AlertID, reason: String, events: inout [Event]) {
+        guard var alert = alerts[id], alert.state != .resolved else { return }
+        alert.state = .resolved
+        alert.resolvedAt = now
+        alert.resolution = reason
+        alerts[id] = alert
+        open[alert.key] = nil
+        events.append(Event(time: now, change: .alertResolved(alert)))
+    }
+
+    /// Whom an alert about `units` in `zone` goes to: the zone's owner, each unit's
+    /// party, and every party that answers for one of them. The routing is flagged
+    /// unconfirmed when a unit's party is not bound by the zone's agreement and nobody
+    /// has confirmed answering for it.
+    func route(units subjects: [UnitID], zone: Zone?, party: PartyID?) -> ([Alert.Addressee], Bool) {
+        var addressees: [PartyID: Alert.Addressee] = [:]
+        func add(_ party: PartyID, answersFor: PartyID?, confirmed: Bool) {
+            if let existing = addressees[party], existing.confirmed || !confirmed { return }
+            addressees[party] = Alert.Addressee(
+                party: party, answersFor: answersFor, confirmed: confirmed, acknowledgedAt: nil, escalatedAt: nil)
+        }
+        if let zone { add(zone.owner, answersFor: nil, confirmed: true) }
+        var unconfirmed = false
+        let subjectParties = Set(subjects.compactMap { units[$0]?.party } + (party.map { [$0] } ?? []))
+        for subject in subjectParties.sorted() {
+            add(subject, answersFor: nil, confirmed: true)
+            let sponsors = responsibilities.filter { $0.client == subject }
+            for sponsor in sponsors { add(sponsor.sponsor, answersFor: subject, confirmed: sponsor.confirmed) }
+            let agreement = zone?.agreement.flatMap { agreements[$0] }
+            let bound = agreement.map { $0.binds(subject) } ?? true
+            if !bound, !sponsors.contains(where: { $0.confirmed && (agreement?.binds($0.sponsor) ?? true) }) {
+                unconfirmed = true
+            }
+        }
+        return (addressees.values.sorted { $0.party < $1.party }, unconfirmed)
+    }
+}

@@ -1,0 +1,212 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+public import DeconflictGeometry
+import DeconflictSpatialIndex
+
+/// The deconfliction engine: a deterministic state machine. Commands go in with the time
+/// they happen at; events come out. No I/O, no clock of its own: the same commands at
+/// the same times give the same events.
+///
+/// ```swift
+/// var engine = Engine()
+/// try engine.handle(.addParty(Party(id: "coalition")), at: start)
+/// try engine.handle(.putZone(atTanf), at: start)
+/// let events = try engine.handle(.report(convoyReport), at: convoyReport.time)
+/// ```
+public struct Engine: Sendable {
+    /// Thresholds of the detectors.
+    public struct Configuration: Hashable, Sendable {
+        /// How far ahead approach alerts look, seconds.
+        public var approachHorizonSeconds = 3_600.0
+        /// How far ahead separation alerts look, seconds.
+        public var separationHorizonSeconds = 300.0
+        /// How far outside a zone a unit must be, beyond its position uncertainty, before
+        /// it counts as having left: a unit on the boundary does not flap.
+        public var hysteresisMeters = 100.0
+        /// How long a unit may stay inside a zone it is excluded from before a dwell alert.
+        public var dwellSeconds = 900.0
+        /// A build-up: at least this many units of one party…
+        public var buildUpUnits = 3
+        /// …within this distance of one of them…
+        public var buildUpRadiusMeters = 2_000.0
+        /// …inside one zone for at least this long.
+        public var buildUpSeconds = 600.0
+        /// A unit with no report for this long is stale.
+        public var staleAfterSeconds = 300.0
+        /// Separation minima where no agreement binds both parties: none are checked
+        /// unless this is set.
+        public var defaultParameters: Agreement.Parameters? = nil
+
+        public init() {}
+    }
+
+    public var configuration: Configuration
+
+    public internal(set) var parties: [PartyID: Party] = [:]
+    public internal(set) var responsibilities: [Responsibility] = []
+    public internal(set) var agreements: [AgreementID: Agreement] = [:]
+    public internal(set) var zones: [ZoneID: Zone] = [:]
+    public internal(set) var units: [UnitID: Unit] = [:]
+    public internal(set) var alerts: [AlertID: Alert] = [:]
+    /// The last report of each unit.
+    public internal(set) var reports: [UnitID: PositionReport] = [:]
+    /// Engine time: the time of the last command.
+    public internal(set) var now: Date
+
+    var zoneIndex = ShapeIndex<ZoneID>()
+    var unitIndex = PointGrid<UnitID>(cellDegrees: 0.1)
+    // Open alerts by deduplication key.
+    var open: [AlertKey: AlertID] = [:]
+    // Zones each unit is inside, with the time it entered.
+    var inside: [UnitID: [ZoneID: Date]] = [:]
+    // Since when each (zone, party) has held a build-up.
+    var buildUpSince: [ZoneParty: Date] = [:]
+    var nextAlert = 1
+
+    struct ZoneParty: Hashable, Sendable {
+        let zone: ZoneID
+        let party: PartyID
+    }
+
+    public init(configuration: Configuration = Configuration(), start: Date = Date(timeIntervalSince1970: 0)) {
+        self.configuration = configuration
+        self.now = start
+    }
+
+    /// What can be asked of the engine.
+    public enum Command: Hashable, Sendable {
+        case addParty(Party)
+        /// Records (or confirms) that a party answers for another.
+        case setResponsibility(Responsibility)
+        /// Creates or replaces an agreement.
+        case putAgreement(Agreement)
+        case sign(AgreementID, by: PartyID)
+        /// A signatory withdraws: every party is alerted at once.
+        case withdraw(AgreementID, by: PartyID)
+        /// Creates or replaces a zone.
+        case putZone(Zone)
+        case removeZone(ZoneID)
+        case addUnit(Unit)
+        case report(PositionReport)
+        /// An addressee confirms it received the alert. Never consent.
+        case acknowledge(AlertID, by: PartyID)
+        case resolve(AlertID, by: PartyID, reason: String)
+        /// Time passes: stale tracks, dwell, build-up and escalations are checked.
+        case tick
+    }
+
+    /// Applies `command` at `time` (which must not go back) and returns what happened.
+    ///
+    /// - Throws: ``EngineError`` naming the field at fault: an unknown party, unit, zone,
+    ///   agreement or alert; a duplicate; an acknowledgement from a party that is not an
+    ///   addressee; a time before the engine's. Nothing is applied then.
+    @discardableResult
+    public mutating func handle(_ command: Command, at time: Date) throws(EngineError) -> [Event] {
+        guard time >= now else {
+            throw EngineError(.outOfOrder, field: "time", reason: "\(time) is before the engine's time \(now)")
+        }
+        now = time
+        var events: [Event] = []
+        switch command {
+        case .addParty(let party):
+            guard parties[party.id] == nil else {
+                throw EngineError(.duplicate, field: "party.id", reason: "party \(party.id) exists")
+            }
+            parties[party.id] = party
+            events.append(Event(time: time, change: .partyAdded(party)))
+        case .setResponsibility(let responsibility):
+            try requireParty(responsibility.sponsor, field: "sponsor")
+            try requireParty(responsibility.client, field: "client")
+            responsibilities.removeAll { $0.sponsor == responsibility.sponsor && $0.client == responsibility.client }
+            responsibilities.append(responsibility)
+            events.append(Event(time: time, change: .responsibilitySet(responsibility)))
+        case .putAgreement(let agreement):
+            for party in agreement.signatories.keys.sorted() { try requireParty(party, field: "signatories") }
+            agreements[agreement.id] = agreement
+            events.append(Event(time: time, change: .agreementChanged(agreement)))
+        case .sign(let id, let party):
+            try setStatus(.signed, of: party, in: id, events: &events)
+        case .withdraw(let id, let party):
+            try setStatus(.withdrawn, of: party, in: id, events: &events)
+            let agreement = agreements[id]!
+            // Everyone is told, signatory or not.
+            let addressees = parties.keys.sorted().map {
+                Alert.Addressee(party: $0, answersFor: nil, confirmed: true, acknowledgedAt: nil, escalatedAt: nil)
+            }
+            raise(
+                .agreementWithdrawn, units: [], zone: nil, agreement: agreement.id, addressees: addressees,
+                unconfirmed: false, events: &events)
+        case .putZone(let zone):
+            try requireParty(zone.owner, field: "zone.owner")
+            if let agreement = zone.agreement, agreements[agreement] == nil {
+                throw EngineError(.unknownAgreement, field: "zone.agreement", reason: "no agreement \(agreement)")
+            }
+            zones[zone.id] = zone
+            zoneIndex.insert(zone.id, zone.volume.footprint)
+            events.append(Event(time: time, change: .zoneChanged(zone)))
+            // Units already there are judged against the new outline at their next report.
+        case .removeZone(let id):
+            guard zones.removeValue(forKey: id) != nil else {
+                throw EngineError(.unknownZone, field: "zone", reason: "no zone \(id)")
+            }
+            zoneIndex.remove(id)
+            events.append(Event(time: time, change: .zoneRemoved(id)))
+            for (key, alert) in open where key.zone == id {
+                resolve(alert, reason: "zone removed", events: &events)
+            }
+            for unit in inside.keys { inside[unit]?[id] = nil }
+        case .addUnit(let unit):
+            try requireParty(unit.party, field: "unit.party")
+            guard units[unit.id] == nil else {
+                throw EngineError(.duplicate, field: "unit.id", reason: "unit \(unit.id) exists")
+            }
+            units[unit.id] = unit
+            events.append(Event(time: time, change: .unitAdded(unit)))
+        case .report(let report):
+            try ingest(report, events: &events)
+        case .acknowledge(let id, let party):
+            guard var alert = alerts[id] else { throw EngineError(.unknownAlert, field: "alert", reason: "no alert \(id)") }
+            guard let index = alert.addressees.firstIndex(where: { $0.party == party }) else {
+                throw EngineError(.notAddressee, field: "party", reason: "\(party) is not an addressee of \(id)")
+            }
+            if alert.addressees[index].acknowledgedAt == nil {
+                alert.addressees[index].acknowledgedAt = time
+                if alert.state == .raised, alert.addressees.allSatisfy({ $0.acknowledgedAt != nil }) {
+                    alert.state = .acknowledged
+                }
+                alerts[id] = alert
+                events.append(Event(time: time, change: .alertAcknowledged(alert, by: party)))
+            }
+        case .resolve(let id, let party, let reason):
+            guard let alert = alerts[id] else { throw EngineError(.unknownAlert, field: "alert", reason: "no alert \(id)") }
+            guard alert.addressees.contains(where: { $0.party == party }) else {
+                throw EngineError(.notAddressee, field: "party", reason: "\(party) is not an addressee of \(id)")
+            }
+            if alert.state != .resolved { resolve(id, reason: "\(party): \(reason)", events: &events) }
+        case .tick:
+            tick(events: &events)
+        }
+        return events
+    }
+
+    private func requireParty(_ party: PartyID, field: String) throws(EngineError) {
+        guard parties[party] != nil else { throw EngineError(.unknownParty, field: field, reason: "no party \(party)") }
+    }
+
+    private mutating func setStatus(
+        _ status: Agreement.Status, of party: PartyID, in id: AgreementID, events: inout [Event]
+    ) throws(EngineError) {
+        guard var agreement = agreements[id] else {
+            throw EngineError(.unknownAgreement, field: "agreement", reason: "no agreement \(id)")
+        }
+        guard agreement.signatories[party] != nil else {
+            throw EngineError(.notSignatory, field: "party", reason: "\(party) is not a signatory of \(id)")
+        }
+        agreement.signatories[party] = status
+        agreements[id] = agreement
+        events.append(Event(time: now, change: .agreementChanged(agreement)))
+    }
+}

@@ -1,0 +1,244 @@
+import DeconflictEngine
+import DeconflictGeometry
+import Foundation
+import Testing
+
+/// The seed scenario's cast: coalition and russia signed an agreement behind a 55 km
+/// zone; russia answers for the government's forces (confirmed); the militia is claimed
+/// by nobody who confirmed it.
+struct Scenario {
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+    static let garrison = LatLng(uncheckedLatitude: 33.50, longitude: 38.65)
+
+    var engine: Engine
+    let zone: Zone
+
+    init(configuration: Engine.Configuration = Engine.Configuration()) throws {
+        engine = Engine(configuration: configuration, start: Scenario.start)
+        for party in ["coalition", "russia", "syrian-government", "allied-militia"] {
+            try engine.handle(.addParty(Party(id: PartyID(party))), at: Scenario.start)
+        }
+        try engine.handle(.setResponsibility(Responsibility(sponsor: "russia", client: "syrian-government", confirmed: true)), at: Scenario.start)
+        try engine.handle(.setResponsibility(Responsibility(sponsor: "russia", client: "allied-militia", confirmed: false)), at: Scenario.start)
+        try engine.handle(.putAgreement(Agreement(
+            id: "at-tanf", title: "At Tanf deconfliction",
+            signatories: ["coalition": .proposed, "russia": .proposed],
+            parameters: Agreement.Parameters(
+                groundSeparationMeters: 1_000, airSeparationMeters: 9_260, verticalSeparationMeters: 300,
+                acknowledgementSeconds: 600, escalationSeconds: 300))), at: Scenario.start)
+        try engine.handle(.sign("at-tanf", by: "coalition"), at: Scenario.start)
+        try engine.handle(.sign("at-tanf", by: "russia"), at: Scenario.start)
+        zone = Zone(
+            id: "at-tanf-55km", kind: .deconflictionZone, owner: "coalition", agreement: "at-tanf",
+            volume: Volume4D(
+                footprint: .circle(try Circle(center: Scenario.garrison, radiusMeters: 55_000)),
+                altitude: try AltitudeBand(lowerMeters: 0, upperMeters: 15_000)))
+        try engine.handle(.putZone(zone), at: Scenario.start)
+    }
+
+    mutating func unit(_ id: UnitID, of party: PartyID, _ domain: Domain = .ground) throws {
+        try engine.handle(.addUnit(Unit(id: id, party: party, domain: domain)), at: engine.now)
+    }
+
+    /// Reports `unit` at `meters` from the garrison on `azimuth`, `seconds` after the start.
+    @discardableResult
+    mutating func report(
+        _ unit: UnitID, at seconds: Double, meters: Double, azimuth: Double = 315, altitude: Double = 700,
+        speed: Double = 0, course: Double = 0, uncertainty: Double = 0
+    ) throws -> [Event] {
+        let position = Geodesic.destination(from: Scenario.garrison, azimuthDegrees: azimuth, distanceMeters: meters)
+        return try engine.handle(.report(PositionReport(
+            unit: unit, time: Scenario.start.addingTimeInterval(seconds), position: position, altitudeMeters: altitude,
+            speedMetersPerSecond: speed, courseDegrees: course, uncertaintyMeters: uncertainty)), at: Scenario.start.addingTimeInterval(seconds))
+    }
+
+    mutating func tick(at seconds: Double) throws -> [Event] {
+        try engine.handle(.tick, at: Scenario.start.addingTimeInterval(seconds))
+    }
+}
+
+extension [Event] {
+    func raised(_ kind: Alert.Kind) -> [Alert] { compactMap { $0.type == "alert.raised" && $0.alert?.kind == kind ? $0.alert : nil } }
+    func resolved(_ kind: Alert.Kind) -> [Alert] { compactMap { $0.type == "alert.resolved" && $0.alert?.kind == kind ? $0.alert : nil } }
+}
+
+@Suite("Engine: detectors, alert lifecycle, routing")
+struct EngineTests {
+    @Test func incursionIsRaisedOnceAndRoutedThroughAnswersFor() throws {
+        var scenario = try Scenario()
+        try scenario.unit("convoy", of: "syrian-government")
+        #expect(try scenario.report("convoy", at: 0, meters: 60_000).raised(.incursion).isEmpty)
+        let entered = try scenario.report("convoy", at: 60, meters: 54_000)
+        let alert = try #require(entered.raised(.incursion).first)
+        #expect(alert.units == ["convoy"] && alert.zone == "at-tanf-55km")
+        #expect(alert.addressees.map(\.party) == ["coalition", "russia", "syrian-government"])
+        #expect(alert.addressees.first { $0.party == "russia" }?.answersFor == "syrian-government")
+        #expect(!alert.unconfirmedRouting)
+        // Deeper inside: the same alert stays open, nothing new is raised.
+        for step in 2...5 {
+            #expect(try scenario.report("convoy", at: Double(step) * 60, meters: 54_000 - Double(step) * 1_000).raised(.incursion).isEmpty)
+        }
+        #expect(scenario.engine.alerts.values.filter { $0.kind == .incursion }.count == 1)
+    }
+
+    @Test func aUnitOnTheBoundaryDoesNotFlap() throws {
+        var scenario = try Scenario()
+        try scenario.unit("convoy", of: "syrian-government")
+        var raised = 0, resolved = 0
+        // ±60 m around the edge for an hour: within the 100 m hysteresis.
+        for step in 0..<60 {
+            let events = try scenario.report("convoy", at: Double(step) * 60, meters: 55_000 + (step.isMultiple(of: 2) ? -60 : 60))
+            raised += events.raised(.incursion).count
+            resolved += events.resolved(.incursion).count
+        }
+        #expect(raised == 1 && resolved == 0)
+        // Clearly out (beyond the hysteresis and its 50 m uncertainty): resolved.
+        #expect(try scenario.report("convoy", at: 3_700, meters: 55_140, uncertainty: 50).resolved(.incursion).isEmpty)
+        let out = try scenario.report("convoy", at: 3_760, meters: 55_200, uncertainty: 50)
+        #expect(out.resolved(.incursion).first?.resolution == "left the zone")
+        // Back in: a new alert.
+        #expect(try scenario.report("convoy", at: 3_820, meters: 54_000).raised(.incursion).count == 1)
+    }
+
+    @Test func approachCarriesTheGeodesicEntryTimeAndGivesWayToIncursion() throws {
+        var scenario = try Scenario()
+        try scenario.unit("convoy", of: "syrian-government")
+        // 80 km out, heading for the garrison at 12.5 m/s: 25 km to go, 2,000 s.
+        let start = Geodesic.destination(from: Scenario.garrison, azimuthDegrees: 315, distanceMeters: 80_000)
+        let course = Geodesic.inverse(start, Scenario.garrison).initialAzimuthDegrees
+        let events = try scenario.report("convoy", at: 0, meters: 80_000, speed: 12.5, course: course)
+        let approach = try #require(events.raised(.approach).first)
+        #expect(abs(try #require(approach.secondsAhead) - 2_000) < 0.01)
+        #expect(abs(try #require(approach.distanceMeters) - 25_000) < 0.01)
+        // Turning away resolves it.
+        let away = try scenario.report("convoy", at: 60, meters: 79_250, speed: 12.5, course: course + 180)
+        #expect(away.resolved(.approach).first?.resolution == "no longer heading into the zone")
+        // Heading in again, then entering: the approach gives way to the incursion.
+        #expect(try scenario.report("convoy", at: 120, meters: 79_250, speed: 12.5, course: course).raised(.approach).count == 1)
+        let inside = try scenario.report("convoy", at: 2_200, meters: 54_000, speed: 12.5, course: course)
+        #expect(inside.resolved(.approach).first?.resolution == "entered the zone")
+        #expect(inside.raised(.incursion).count == 1)
+    }
+
+    @Test func dwellAfterTheThreshold() throws {
+        var scenario = try Scenario()
+        try scenario.unit("convoy", of: "syrian-government")
+        try scenario.report("convoy", at: 0, meters: 27_000)
+        #expect(try scenario.tick(at: 899).raised(.dwell).isEmpty)
+        try scenario.report("convoy", at: 899, meters: 27_000)
+        #expect(try scenario.tick(at: 900).raised(.dwell).count == 1)
+        #expect(try scenario.tick(at: 1_800).raised(.dwell).isEmpty)
+    }
+
+    @Test func buildUpOfTheMilitiaBatteryIsFlaggedAsUnconfirmedRouting() throws {
+        var scenario = try Scenario()
+        for gun in 1...3 { try scenario.unit(UnitID("gun-\(gun)"), of: "allied-militia") }
+        try scenario.unit("lone-gun", of: "allied-militia")
+        for (gun, azimuth) in [(1, 40.0), (2, 41.0), (3, 42.0)] {
+            try scenario.report(UnitID("gun-\(gun)"), at: 0, meters: 35_000, azimuth: azimuth)
+        }
+        // Far from the others: not part of the cluster.
+        try scenario.report("lone-gun", at: 0, meters: 20_000, azimuth: 200)
+        #expect(try scenario.tick(at: 0).raised(.buildUp).isEmpty)
+        #expect(try scenario.tick(at: 599).raised(.buildUp).isEmpty)
+        let events = try scenario.tick(at: 600)
+        let buildUp = try #require(events.raised(.buildUp).first)
+        #expect(buildUp.units == ["gun-1", "gun-2", "gun-3"])
+        #expect(buildUp.party == "allied-militia")
+        #expect(buildUp.unconfirmedRouting)
+        let russia = try #require(buildUp.addressees.first { $0.party == "russia" })
+        #expect(!russia.confirmed && russia.answersFor == "allied-militia")
+        #expect(try scenario.tick(at: 1_200).raised(.buildUp).isEmpty)
+        // One gun leaves the zone: two are not a build-up any more.
+        try scenario.report("gun-3", at: 1_300, meters: 70_000, azimuth: 42)
+        #expect(try scenario.tick(at: 1_300).resolved(.buildUp).first?.resolution == "units dispersed")
+    }
+
+    @Test func separationBetweenAircraftUsesTheAgreementMinima() throws {
+        var scenario = try Scenario()
+        try scenario.unit("coalition-jet", of: "coalition", .air)
+        try scenario.unit("russian-jet", of: "russia", .air)
+        try scenario.unit("russian-high-jet", of: "russia", .air)
+        // Head-on, 40 km apart, closing at 450 m/s, 300 m... 200 m apart vertically.
+        try scenario.report("coalition-jet", at: 0, meters: 20_000, azimuth: 270, altitude: 7_600, speed: 220, course: 90)
+        let events = try scenario.report("russian-jet", at: 0, meters: 20_000, azimuth: 90, altitude: 7_800, speed: 230, course: 270)
+        let separation = try #require(events.raised(.separation).first)
+        #expect(separation.units == ["coalition-jet", "russian-jet"])
+        #expect(abs(try #require(separation.secondsAhead) - 40_000.0 / 450) < 2)
+        #expect(separation.addressees.map(\.party) == ["coalition", "russia"])
+        // 1,000 m above: vertically separated, no alert.
+        let high = try scenario.report("russian-high-jet", at: 1, meters: 20_000, azimuth: 90, altitude: 8_600, speed: 230, course: 270)
+        #expect(high.raised(.separation).isEmpty)
+        // The russian jet climbs away: restored.
+        let climbed = try scenario.report("russian-jet", at: 10, meters: 17_700, azimuth: 90, altitude: 9_000, speed: 230, course: 270)
+        #expect(climbed.resolved(.separation).first?.resolution == "separation restored")
+    }
+
+    @Test func staleTrackAndItsRecovery() throws {
+        var scenario = try Scenario()
+        try scenario.unit("patrol", of: "coalition")
+        try scenario.report("patrol", at: 0, meters: 10_000)
+        #expect(try scenario.tick(at: 299).raised(.staleTrack).isEmpty)
+        let stale = try #require(try scenario.tick(at: 300).raised(.staleTrack).first)
+        #expect(stale.addressees.map(\.party) == ["coalition"])
+        #expect(try scenario.tick(at: 400).raised(.staleTrack).isEmpty)
+        #expect(try scenario.report("patrol", at: 500, meters: 10_000).resolved(.staleTrack).count == 1)
+    }
+
+    @Test func withdrawalAlertsEveryParty() throws {
+        var scenario = try Scenario()
+        #expect(scenario.engine.agreements["at-tanf"]?.binds("russia") == true)
+        let events = try scenario.engine.handle(.withdraw("at-tanf", by: "russia"), at: Scenario.start.addingTimeInterval(10))
+        #expect(events.first?.type == "agreement.changed")
+        #expect(scenario.engine.agreements["at-tanf"]?.signatories["russia"] == .withdrawn)
+        let alert = try #require(events.raised(.agreementWithdrawn).first)
+        #expect(alert.addressees.map(\.party) == ["allied-militia", "coalition", "russia", "syrian-government"])
+        #expect(throws: EngineError.self) {
+            try scenario.engine.handle(.sign("at-tanf", by: "allied-militia"), at: Scenario.start.addingTimeInterval(20))
+        }
+    }
+
+    @Test func silenceEscalatesOnlyForThoseWhoDidNotAcknowledge() throws {
+        var scenario = try Scenario()
+        try scenario.unit("convoy", of: "syrian-government")
+        let alert = try #require(try scenario.report("convoy", at: 0, meters: 54_000).raised(.incursion).first)
+        let acknowledged = try scenario.engine.handle(.acknowledge(alert.id, by: "coalition"), at: Scenario.start.addingTimeInterval(30))
+        #expect(acknowledged.first?.type == "alert.acknowledged")
+        #expect(scenario.engine.alerts[alert.id]?.state == .raised)
+        // Deadline 600 s, escalation delay 300 s.
+        #expect(try scenario.tick(at: 899).filter { $0.type == "alert.escalated" }.isEmpty)
+        let escalated = try scenario.tick(at: 900).filter { $0.type == "alert.escalated" }
+        #expect(escalated.compactMap { event -> PartyID? in
+            if case .alertEscalated(_, let party) = event.change { return party }
+            return nil
+        } == ["russia", "syrian-government"])
+        #expect(try scenario.tick(at: 1_000).filter { $0.type == "alert.escalated" }.isEmpty)
+        // A receipt is not consent: acknowledging does not resolve.
+        try scenario.engine.handle(.acknowledge(alert.id, by: "russia"), at: Scenario.start.addingTimeInterval(1_100))
+        try scenario.engine.handle(.acknowledge(alert.id, by: "syrian-government"), at: Scenario.start.addingTimeInterval(1_100))
+        #expect(scenario.engine.alerts[alert.id]?.state == .acknowledged)
+        #expect(scenario.engine.alerts[alert.id]?.resolvedAt == nil)
+    }
+
+    @Test func refusedCommandsNameTheFieldAndChangeNothing() throws {
+        var scenario = try Scenario()
+        try scenario.unit("convoy", of: "syrian-government")
+        let alert = try #require(try scenario.report("convoy", at: 0, meters: 54_000).raised(.incursion).first)
+        let before = scenario.engine.alerts
+        let notAddressee = #expect(throws: EngineError.self) {
+            try scenario.engine.handle(.acknowledge(alert.id, by: "allied-militia"), at: Scenario.start.addingTimeInterval(10))
+        }
+        #expect(notAddressee?.code == .notAddressee && notAddressee?.field == "party")
+        #expect(scenario.engine.alerts == before)
+        let unknown = #expect(throws: EngineError.self) {
+            try scenario.report("ghost", at: 20, meters: 1_000)
+        }
+        #expect(unknown?.code == .unknownUnit)
+        let backwards = #expect(throws: EngineError.self) {
+            try scenario.engine.handle(.tick, at: Scenario.start)
+        }
+        #expect(backwards?.code == .outOfOrder && backwards?.field == "time")
+        let duplicate = #expect(throws: EngineError.self) { try scenario.unit("convoy", of: "russia") }
+        #expect(duplicate?.code == .duplicate)
+    }
+}
