@@ -20,6 +20,10 @@ public struct Alert: Hashable, Sendable {
         case separation
         /// A unit's reports stopped.
         case staleTrack = "stale-track"
+        /// A unit of an active operation is outside all of its volumes.
+        case conformance
+        /// An operation's notice came later than the agreed lead time, or never.
+        case lateNotice = "late-notice"
         /// A signatory withdrew from an agreement.
         case agreementWithdrawn = "agreement-withdrawn"
     }
@@ -49,6 +53,8 @@ public struct Alert: Hashable, Sendable {
     public let agreement: AgreementID?
     /// The party a build-up is of.
     public let party: PartyID?
+    /// The operation a conformance or late-notice alert is about.
+    public let operation: OperationID?
     public internal(set) var state: State
     public let raisedAt: Date
     public internal(set) var resolvedAt: Date?
@@ -66,7 +72,9 @@ public struct Alert: Hashable, Sendable {
     /// The deduplication key: one open alert per kind, subject and zone (a build-up's
     /// subject is its party, whichever units make it up).
     var key: AlertKey {
-        AlertKey(kind: kind, units: kind == .buildUp ? [] : units, zone: zone, agreement: agreement, party: party)
+        AlertKey(
+            kind: kind, units: kind == .buildUp ? [] : units, zone: zone, agreement: agreement, party: party,
+            operation: operation)
     }
 }
 
@@ -76,4 +84,5 @@ struct AlertKey: Hashable, Sendable {
     let zone: ZoneID?
     let agreement: AgreementID?
     let party: PartyID?
+    var operation: OperationID? = nil
 }

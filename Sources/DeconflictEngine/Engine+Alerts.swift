@@ -15,18 +15,19 @@ extension Engine {
     ) {
         let (addressees, unconfirmed) = route(units: subjects, zone: zone, party: party)
         raise(
-            kind, units: subjects, zone: zone?.id, agreement: nil, party: party, addressees: addressees,
+            kind, units: subjects, zone: zone?.id, agreement: nil, party: party, operation: nil, addressees: addressees,
             unconfirmed: unconfirmed, secondsAhead: secondsAhead, distance: distance, events: &events)
     }
 
     mutating func raise(
         _ kind: Alert.Kind, units subjects: [UnitID], zone: ZoneID?, agreement: AgreementID?, party: PartyID? = nil,
-        addressees: [Alert.Addressee], unconfirmed: Bool, secondsAhead: Double? = nil, distance: Double? = nil,
+        operation: OperationID? = nil, addressees: [Alert.Addressee], unconfirmed: Bool, secondsAhead: Double? = nil, distance: Double? = nil,
         events: inout [Event]
     ) {
         let id = AlertID("A\(nextAlert)")
         let alert = Alert(
-            id: id, kind: kind, units: subjects, zone: zone, agreement: agreement, party: party, state: .raised,
+            id: id, kind: kind, units: subjects, zone: zone, agreement: agreement, party: party, operation: operation,
+            state: .raised,
             raisedAt: now, resolvedAt: nil, resolution: nil, addressees: addressees, unconfirmedRouting: unconfirmed,
             secondsAhead: secondsAhead, distanceMeters: distance, updatedAt: now)
         guard open[alert.key] == nil else { return }

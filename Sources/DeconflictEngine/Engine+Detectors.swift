@@ -29,6 +29,7 @@ extension Engine {
             resolve(stale, reason: "reports resumed", events: &events)
         }
         zoneMembership(of: unit, report, events: &events)
+        conformance(of: unit, report, events: &events)
         approach(of: unit, track, events: &events)
         separation(of: unit, track, events: &events)
     }

@@ -51,6 +51,7 @@ public struct Engine: Sendable {
     public internal(set) var zones: [ZoneID: Zone] = [:]
     public internal(set) var units: [UnitID: Unit] = [:]
     public internal(set) var alerts: [AlertID: Alert] = [:]
+    public internal(set) var operations: [OperationID: Operation] = [:]
     /// The last report of each unit.
     public internal(set) var reports: [UnitID: PositionReport] = [:]
     /// Engine time: the time of the last command.
@@ -91,6 +92,11 @@ public struct Engine: Sendable {
         case removeZone(ZoneID)
         case addUnit(Unit)
         case report(PositionReport)
+        /// Creates or replaces an operation (its notice time is kept).
+        case putOperation(Operation)
+        /// The other parties are told of the operation now.
+        case notify(OperationID)
+        case setOperationState(OperationID, Operation.State)
         /// An addressee confirms it received the alert. Never consent.
         case acknowledge(AlertID, by: PartyID)
         case resolve(AlertID, by: PartyID, reason: String)
@@ -167,6 +173,12 @@ public struct Engine: Sendable {
             events.append(Event(time: time, change: .unitAdded(unit)))
         case .report(let report):
             try ingest(report, events: &events)
+        case .putOperation(let operation):
+            try putOperation(operation, events: &events)
+        case .notify(let id):
+            try notify(id, events: &events)
+        case .setOperationState(let id, let state):
+            try setState(state, of: id, events: &events)
         case .acknowledge(let id, let party):
             guard var alert = alerts[id] else { throw EngineError(.unknownAlert, field: "alert", reason: "no alert \(id)") }
             guard let index = alert.addressees.firstIndex(where: { $0.party == party }) else {

@@ -13,6 +13,7 @@ public struct Event: Hashable, Sendable {
         case zoneChanged(Zone)
         case zoneRemoved(ZoneID)
         case unitAdded(Unit)
+        case operationChanged(Operation)
         case alertRaised(Alert)
         case alertUpdated(Alert)
         case alertAcknowledged(Alert, by: PartyID)
@@ -34,6 +35,7 @@ public struct Event: Hashable, Sendable {
         case .zoneChanged: "zone.changed"
         case .zoneRemoved: "zone.removed"
         case .unitAdded: "unit.added"
+        case .operationChanged: "operation.changed"
         case .alertRaised: "alert.raised"
         case .alertUpdated: "alert.updated"
         case .alertAcknowledged: "alert.acknowledged"
