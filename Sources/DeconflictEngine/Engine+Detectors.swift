@@ -165,6 +165,7 @@ extension Engine {
         }
         buildUps(events: &events)
         escalations(events: &events)
+        messageEscalations(events: &events)
     }
 
     private mutating func buildUps(events: inout [Event]) {

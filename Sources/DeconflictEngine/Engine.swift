@@ -52,6 +52,7 @@ public struct Engine: Sendable {
     public internal(set) var units: [UnitID: Unit] = [:]
     public internal(set) var alerts: [AlertID: Alert] = [:]
     public internal(set) var operations: [OperationID: Operation] = [:]
+    public internal(set) var messages: [MessageID: Message] = [:]
     /// The last report of each unit.
     public internal(set) var reports: [UnitID: PositionReport] = [:]
     /// Engine time: the time of the last command.
@@ -97,6 +98,11 @@ public struct Engine: Sendable {
         /// The other parties are told of the operation now.
         case notify(OperationID)
         case setOperationState(OperationID, Operation.State)
+        /// Sends a message on the line; its deadline comes from the parties' agreement.
+        case send(Message)
+        case deliver(MessageID, to: PartyID)
+        /// A recipient confirms it read a message. Never consent.
+        case acknowledgeMessage(MessageID, by: PartyID)
         /// An addressee confirms it received the alert. Never consent.
         case acknowledge(AlertID, by: PartyID)
         case resolve(AlertID, by: PartyID, reason: String)
@@ -179,6 +185,12 @@ public struct Engine: Sendable {
             try notify(id, events: &events)
         case .setOperationState(let id, let state):
             try setState(state, of: id, events: &events)
+        case .send(let message):
+            try send(message, events: &events)
+        case .deliver(let id, let party):
+            try deliver(id, to: party, events: &events)
+        case .acknowledgeMessage(let id, let party):
+            try acknowledgeMessage(id, by: party, events: &events)
         case .acknowledge(let id, let party):
             guard var alert = alerts[id] else { throw EngineError(.unknownAlert, field: "alert", reason: "no alert \(id)") }
             guard let index = alert.addressees.firstIndex(where: { $0.party == party }) else {

@@ -11,6 +11,7 @@ public struct EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unknownUnit = Code("unknown-unit")
         public static let unknownAlert = Code("unknown-alert")
         public static let unknownOperation = Code("unknown-operation")
+        public static let unknownMessage = Code("unknown-message")
         public static let duplicate = Code("duplicate")
         public static let notAddressee = Code("not-addressee")
         public static let notSignatory = Code("not-signatory")

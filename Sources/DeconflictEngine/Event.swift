@@ -14,6 +14,12 @@ public struct Event: Hashable, Sendable {
         case zoneRemoved(ZoneID)
         case unitAdded(Unit)
         case operationChanged(Operation)
+        case messageSent(Message)
+        case messageDelivered(Message, to: PartyID)
+        /// A receipt: read, not agreed.
+        case messageAcknowledged(Message, by: PartyID)
+        /// A recipient let the deadline and the escalation delay pass in silence.
+        case messageEscalated(Message, recipient: PartyID)
         case alertRaised(Alert)
         case alertUpdated(Alert)
         case alertAcknowledged(Alert, by: PartyID)
@@ -36,6 +42,10 @@ public struct Event: Hashable, Sendable {
         case .zoneRemoved: "zone.removed"
         case .unitAdded: "unit.added"
         case .operationChanged: "operation.changed"
+        case .messageSent: "message.sent"
+        case .messageDelivered: "message.delivered"
+        case .messageAcknowledged: "message.acknowledged"
+        case .messageEscalated: "message.escalated"
         case .alertRaised: "alert.raised"
         case .alertUpdated: "alert.updated"
         case .alertAcknowledged: "alert.acknowledged"
