@@ -54,8 +54,10 @@ let package = Package(
             dependencies: [
                 "DeconflictGeometry",
                 "DeconflictSpatialIndex",
+                "DeconflictEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            resources: [.copy("Scenarios")],
             swiftSettings: upcomingFeatures
         ),
         .target(
@@ -82,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeconflictCLITests",
-            dependencies: ["deconflict"],
+            dependencies: ["deconflict", "DeconflictGeometry"],
             swiftSettings: upcomingFeatures
         ),
     ],

@@ -41,6 +41,22 @@ public struct Agreement: Hashable, Sendable, Codable {
             self.acknowledgementSeconds = acknowledgementSeconds
             self.escalationSeconds = escalationSeconds
         }
+
+        /// Decodes the parameters given; the others keep their defaults.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Parameters()
+            func value(_ key: CodingKeys, _ fallback: Double) throws -> Double {
+                try container.decodeIfPresent(Double.self, forKey: key) ?? fallback
+            }
+            self.init(
+                groundSeparationMeters: try value(.groundSeparationMeters, defaults.groundSeparationMeters),
+                airSeparationMeters: try value(.airSeparationMeters, defaults.airSeparationMeters),
+                verticalSeparationMeters: try value(.verticalSeparationMeters, defaults.verticalSeparationMeters),
+                noticeLeadSeconds: try value(.noticeLeadSeconds, defaults.noticeLeadSeconds),
+                acknowledgementSeconds: try value(.acknowledgementSeconds, defaults.acknowledgementSeconds),
+                escalationSeconds: try value(.escalationSeconds, defaults.escalationSeconds))
+        }
     }
 
     public let id: AgreementID

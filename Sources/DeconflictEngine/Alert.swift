@@ -42,6 +42,9 @@ public struct Alert: Hashable, Sendable {
         public let answersFor: PartyID?
         /// False when it is addressed through a claimed, unconfirmed "answers for".
         public let confirmed: Bool
+        /// Whether its silence is escalated: true for the parties whose units the alert is
+        /// about and those who answer for them; the zone's owner is informed.
+        public let mustAcknowledge: Bool
         public var acknowledgedAt: Date?
         public var escalatedAt: Date?
     }

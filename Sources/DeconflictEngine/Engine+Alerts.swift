@@ -73,12 +73,20 @@ extension Engine {
     /// has confirmed answering for it.
     func route(units subjects: [UnitID], zone: Zone?, party: PartyID?) -> ([Alert.Addressee], Bool) {
         var addressees: [PartyID: Alert.Addressee] = [:]
-        func add(_ party: PartyID, answersFor: PartyID?, confirmed: Bool) {
-            if let existing = addressees[party], existing.confirmed || !confirmed { return }
+        func add(_ party: PartyID, answersFor: PartyID?, confirmed: Bool, mustAcknowledge: Bool = true) {
+            if let existing = addressees[party], existing.confirmed || !confirmed {
+                if mustAcknowledge, !existing.mustAcknowledge {
+                    addressees[party] = Alert.Addressee(
+                        party: party, answersFor: existing.answersFor, confirmed: existing.confirmed, mustAcknowledge: true,
+                        acknowledgedAt: nil, escalatedAt: nil)
+                }
+                return
+            }
             addressees[party] = Alert.Addressee(
-                party: party, answersFor: answersFor, confirmed: confirmed, acknowledgedAt: nil, escalatedAt: nil)
+                party: party, answersFor: answersFor, confirmed: confirmed, mustAcknowledge: mustAcknowledge,
+                acknowledgedAt: nil, escalatedAt: nil)
         }
-        if let zone { add(zone.owner, answersFor: nil, confirmed: true) }
+        if let zone { add(zone.owner, answersFor: nil, confirmed: true, mustAcknowledge: false) }
         var unconfirmed = false
         let subjectParties = Set(subjects.compactMap { units[$0]?.party } + (party.map { [$0] } ?? []))
         for subject in subjectParties.sorted() {

@@ -215,7 +215,8 @@ extension Engine {
             let deadline = alert.raisedAt.addingTimeInterval(parameters.acknowledgementSeconds + parameters.escalationSeconds)
             guard now >= deadline else { continue }
             for index in alert.addressees.indices
-            where alert.addressees[index].acknowledgedAt == nil && alert.addressees[index].escalatedAt == nil {
+            where alert.addressees[index].mustAcknowledge && alert.addressees[index].acknowledgedAt == nil
+                && alert.addressees[index].escalatedAt == nil {
                 alert.addressees[index].escalatedAt = now
                 alerts[id] = alert
                 events.append(Event(time: now, change: .alertEscalated(alert, addressee: alert.addressees[index].party)))

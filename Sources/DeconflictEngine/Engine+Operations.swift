@@ -88,7 +88,7 @@ extension Engine {
         // The other signatories of those agreements are the ones owed the notice.
         let owed = Set(bound.flatMap { $0.signatories.filter { $0.value == .signed }.keys }).subtracting([operation.party])
         let addressees = ([operation.party] + owed.sorted()).map {
-            Alert.Addressee(party: $0, answersFor: nil, confirmed: true, acknowledgedAt: nil, escalatedAt: nil)
+            Alert.Addressee(party: $0, answersFor: nil, confirmed: true, mustAcknowledge: true, acknowledgedAt: nil, escalatedAt: nil)
         }
         raise(
             .lateNotice, units: [], zone: nil, agreement: bound.first?.id, operation: operation.id, addressees: addressees,

@@ -53,6 +53,7 @@ public struct Engine: Sendable {
     public internal(set) var alerts: [AlertID: Alert] = [:]
     public internal(set) var operations: [OperationID: Operation] = [:]
     public internal(set) var messages: [MessageID: Message] = [:]
+    public internal(set) var incidents: [IncidentID: Incident] = [:]
     /// The last report of each unit.
     public internal(set) var reports: [UnitID: PositionReport] = [:]
     /// Engine time: the time of the last command.
@@ -103,6 +104,7 @@ public struct Engine: Sendable {
         case deliver(MessageID, to: PartyID)
         /// A recipient confirms it read a message. Never consent.
         case acknowledgeMessage(MessageID, by: PartyID)
+        case recordIncident(Incident.Draft)
         /// An addressee confirms it received the alert. Never consent.
         case acknowledge(AlertID, by: PartyID)
         case resolve(AlertID, by: PartyID, reason: String)
@@ -146,7 +148,7 @@ public struct Engine: Sendable {
             let agreement = agreements[id]!
             // Everyone is told, signatory or not.
             let addressees = parties.keys.sorted().map {
-                Alert.Addressee(party: $0, answersFor: nil, confirmed: true, acknowledgedAt: nil, escalatedAt: nil)
+                Alert.Addressee(party: $0, answersFor: nil, confirmed: true, mustAcknowledge: true, acknowledgedAt: nil, escalatedAt: nil)
             }
             raise(
                 .agreementWithdrawn, units: [], zone: nil, agreement: agreement.id, addressees: addressees,
@@ -191,6 +193,8 @@ public struct Engine: Sendable {
             try deliver(id, to: party, events: &events)
         case .acknowledgeMessage(let id, let party):
             try acknowledgeMessage(id, by: party, events: &events)
+        case .recordIncident(let draft):
+            try record(draft, events: &events)
         case .acknowledge(let id, let party):
             guard var alert = alerts[id] else { throw EngineError(.unknownAlert, field: "alert", reason: "no alert \(id)") }
             guard let index = alert.addressees.firstIndex(where: { $0.party == party }) else {

@@ -20,6 +20,7 @@ public struct Event: Hashable, Sendable {
         case messageAcknowledged(Message, by: PartyID)
         /// A recipient let the deadline and the escalation delay pass in silence.
         case messageEscalated(Message, recipient: PartyID)
+        case incidentRecorded(Incident)
         case alertRaised(Alert)
         case alertUpdated(Alert)
         case alertAcknowledged(Alert, by: PartyID)
@@ -46,6 +47,7 @@ public struct Event: Hashable, Sendable {
         case .messageDelivered: "message.delivered"
         case .messageAcknowledged: "message.acknowledged"
         case .messageEscalated: "message.escalated"
+        case .incidentRecorded: "incident.recorded"
         case .alertRaised: "alert.raised"
         case .alertUpdated: "alert.updated"
         case .alertAcknowledged: "alert.acknowledged"

@@ -1,98 +1,106 @@
 import ArgumentParser
+import DeconflictEngine
 import DeconflictGeometry
-import DeconflictSpatialIndex
 import Foundation
 
-/// The seed scenario's geometry: the 55 km At Tanf zone, the convoy coming down the
-/// highway, the militia battery inside the zone and two aircraft closing on each other.
+/// Replays a scenario (the seed scenario by default) through the engine and prints the
+/// timeline of what it raised and what the parties did.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the seed scenario (At Tanf) through the geometry core and print what it finds.")
+        abstract: "Replay a scenario through the engine: the seed scenario (At Tanf) unless --scenario names another.",
+        discussion: """
+            The scenario format is documented in docs/scenario-format.md; \
+            `deconflict demo --print-scenario > mine.json` writes the seed scenario to start from.
+            """)
+
+    @Option(help: ArgumentHelp("A scenario file (JSON) to run instead of the seed scenario.", valueName: "file"))
+    var scenario: String?
+
+    @Flag(help: "Print one JSON object per line for every event instead of the timeline.")
+    var json = false
+
+    @Option(help: "Scenario seconds per real second; 0 prints everything at once.")
+    var speed: Double = 600
+
+    @Flag(help: "Print the seed scenario's JSON and exit.")
+    var printScenario = false
 
     func run() async throws {
-        for line in try SeedScenario().report() { print(line) }
-    }
-}
-
-/// The geometry of the seed scenario of the product brief (coordinates approximate).
-struct SeedScenario {
-    let garrison = LatLng(uncheckedLatitude: 33.50, longitude: 38.65)
-    let start = Date(timeIntervalSince1970: 1_790_000_000)
-    let zone: Volume4D
-
-    init() throws {
-        // Ground and air, 0 to 15,000 m above the ellipsoid, no end time.
-        zone = Volume4D(
-            footprint: .circle(try Circle(center: garrison, radiusMeters: 55_000)),
-            altitude: try AltitudeBand(lowerMeters: 0, upperMeters: 15_000),
-            time: try TimeWindow(start: start))
-    }
-
-    func report() throws -> [String] {
-        var lines = ["Zone: 55 km circle around the At Tanf garrison \(format(garrison)), 0-15,000 m, from \(start.formatted(.iso8601)), no end"]
-
-        // The government convoy, 80 km north-west, heading for the garrison at 45 km/h.
-        let convoyStart = Geodesic.destination(from: garrison, azimuthDegrees: 315, distanceMeters: 80_000)
-        let course = Geodesic.inverse(convoyStart, garrison).initialAzimuthDegrees
-        let convoy = try Track(
-            position: convoyStart, altitudeMeters: 700, time: start, speedMetersPerSecond: 12.5, courseDegrees: course)
-        let footprint = zone.footprint
-        lines.append("")
-        lines.append("Convoy at \(format(convoyStart)), course \(String(format: "%.1f", course))°, 45 km/h")
-        lines.append("  distance to the zone edge: \(kilometres(footprint.signedDistance(to: convoyStart)))")
-        if let eta = try zone.entryTime(of: convoy, within: 4 * 3_600) {
-            lines.append("  approach: enters the zone in \(minutes(eta)) at \(format(convoy.position(after: eta)))")
-        } else {
-            lines.append("  approach: does not enter the zone within 4 h")
+        let data = try Self.scenarioData(scenario)
+        if printScenario {
+            FileHandle.standardOutput.write(data)
+            return
         }
-        // It halts about 27 km from the garrison.
-        let halt = Geodesic.destination(from: garrison, azimuthDegrees: 315, distanceMeters: 27_000)
-        lines.append(
-            "  halted at \(format(halt)), \(kilometres(Geodesic.distance(halt, garrison))) from the garrison: "
-                + (footprint.contains(halt) ? "inside" : "outside")
-                + " the zone, \(kilometres(-footprint.signedDistance(to: halt))) from its edge")
-
-        // Militia artillery digging in inside the zone: a build-up of guns within 2 km.
-        let battery = Geodesic.destination(from: garrison, azimuthDegrees: 40, distanceMeters: 35_000)
-        var units = PointGrid<String>(cellDegrees: 0.05)
-        for (index, azimuth) in [0.0, 72, 144, 216, 288].enumerated() {
-            units.update("gun-\(index + 1)", to: Geodesic.destination(from: battery, azimuthDegrees: azimuth, distanceMeters: 600))
+        let script: ScenarioScript
+        do {
+            script = try ScenarioScript.decode(data)
+        } catch let error as DecodingError {
+            throw InputError("\(scenario ?? "seed scenario"): \(Self.describe(error))")
         }
-        units.update("coalition-patrol", to: Geodesic.destination(from: garrison, azimuthDegrees: 200, distanceMeters: 10_000))
-        var gathered: [String] = []
-        units.forEach(within: 2_000, of: battery) { unit, position in
-            if footprint.contains(position) { gathered.append(unit) }
+        let steps: [ScenarioScript.Step]
+        do {
+            steps = try script.commands()
+        } catch {
+            throw InputError("\(scenario ?? "seed scenario"): \(error)")
         }
-        lines.append("")
-        lines.append("Militia battery at \(format(battery)): \(gathered.count) guns within 2 km of each other inside the zone (\(gathered.sorted().joined(separator: ", ")))")
-
-        // Two aircraft on crossing tracks.
-        let coalitionJet = try Track(
-            position: Geodesic.destination(from: garrison, azimuthDegrees: 270, distanceMeters: 60_000),
-            altitudeMeters: 7_600, time: start, speedMetersPerSecond: 220, courseDegrees: 80)
-        let russianJet = try Track(
-            position: Geodesic.destination(from: garrison, azimuthDegrees: 0, distanceMeters: 60_000),
-            altitudeMeters: 7_900, time: start, speedMetersPerSecond: 230, courseDegrees: 190)
-        let approach = try ClosestApproach.between(coalitionJet, russianJet, from: start, horizon: 1_800)
-        lines.append("")
-        lines.append(
-            "Aircraft: closest approach in \(minutes(approach.secondsFromReference)), "
-                + "\(kilometres(approach.distanceMeters)) apart horizontally, "
-                + "\(Int(approach.verticalSeparationMeters.rounded())) m vertically, near \(format(approach.first))")
-        return lines
+        guard speed >= 0, speed.isFinite else { throw InputError("--speed: must be 0 or more, got \(speed)") }
+        // The whole run first, so that a scenario the engine refuses prints nothing but the error.
+        var engine = Engine(start: script.start)
+        var timeline: [(time: Date, events: [Event])] = []
+        for step in steps {
+            do {
+                let events = try engine.handle(step.command, at: step.time)
+                if !events.isEmpty { timeline.append((step.time, events)) }
+            } catch {
+                throw InputError("\(scenario ?? "seed scenario") at \(step.time.formatted(.iso8601)): \(error)")
+            }
+        }
+        let printer = Timeline(start: script.start, colour: !json && isatty(STDOUT_FILENO) == 1)
+        if !json { print(printer.title(script.name)) }
+        let clock = ContinuousClock()
+        let began = clock.now
+        for (time, events) in timeline {
+            if speed > 0 {
+                let due = began + .milliseconds(Int64(time.timeIntervalSince(script.start) / speed * 1_000))
+                if due > clock.now { try await Task.sleep(until: due, clock: clock) }
+            }
+            for event in events {
+                if json {
+                    print(EventJSON.line(event))
+                } else if let line = printer.line(event) {
+                    print(line)
+                }
+            }
+        }
     }
-}
 
-func format(_ position: LatLng) -> String {
-    String(format: "%.4f°%@ %.4f°%@",
-           abs(position.latitude), position.latitude >= 0 ? "N" : "S",
-           abs(position.longitude), position.longitude >= 0 ? "E" : "W")
-}
+    static func scenarioData(_ path: String?) throws -> Data {
+        if let path {
+            do {
+                return try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw InputError("--scenario: cannot read \(path): \(error.localizedDescription)")
+            }
+        }
+        guard let url = Bundle.module.url(forResource: "at-tanf", withExtension: "json", subdirectory: "Scenarios") else {
+            throw InputError("the seed scenario is missing from this build")
+        }
+        return try Data(contentsOf: url)
+    }
 
-func kilometres(_ meters: Double) -> String {
-    String(format: "%.2f km", meters / 1_000)
-}
-
-func minutes(_ seconds: Double) -> String {
-    String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
+    /// The path and reason of a decoding error, for a person.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context).isEmpty ? "" : path(context) + ".")\(key.stringValue): missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import DeconflictGeometry
 import Foundation
 import Testing
 
@@ -36,15 +37,80 @@ struct CommandLineTests {
             error: String(decoding: errorData, as: UTF8.self))
     }
 
-    @Test func demoTellsTheSeedScenario() throws {
-        let run = try Self.deconflict("demo")
+    @Test func demoPrintsTheTimelineOfTheSeedScenario() throws {
+        let run = try Self.deconflict("demo", "--speed", "0")
         #expect(run.status == 0)
-        // 80 km out, 55 km zone, 12.5 m/s: 25 km to go, 2,000 s.
-        #expect(run.output.contains("distance to the zone edge: 25.00 km"))
-        #expect(run.output.contains("enters the zone in 33 min 20 s"))
-        #expect(run.output.contains("27.00 km from the garrison: inside the zone, 28.00 km from its edge"))
-        #expect(run.output.contains("5 guns within 2 km of each other inside the zone"))
-        #expect(run.output.contains("300 m vertically"))
+        #expect(run.output.hasPrefix("At Tanf"))
+        #expect(run.output.contains("▲ APPROACH  A1 convoy in at-tanf-55km (enters in 33 min 20 s, 25.00 km from the edge)"))
+        #expect(run.output.contains("russia (for allied-militia, unconfirmed)"))
+        #expect(run.output.contains("! ESCALATED  notice notice-1: russia silent past the deadline"))
+        // Not a terminal: no colour codes.
+        #expect(!run.output.contains("\u{1B}["))
+    }
+
+    /// The JSON stream carries every alert kind the seed scenario promises, and the
+    /// convoy's approach and incursion agree with the geodesic to the second.
+    @Test func demoJSONStreamHasEveryPromisedAlertAndTheConvoyIsOnTime() throws {
+        let run = try Self.deconflict("demo", "--speed", "0", "--json")
+        #expect(run.status == 0)
+        let events = try run.output.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let formatter = ISO8601DateFormatter()
+        for event in events {
+            #expect(formatter.date(from: event["time"] as? String ?? "") != nil, "\(event)")
+            #expect((event["type"] as? String)?.contains(".") == true)
+        }
+        let raised = events.filter { $0["type"] as? String == "alert.raised" }.compactMap { $0["alert"] as? [String: Any] }
+        let kinds = Set(raised.compactMap { $0["kind"] as? String })
+        for kind in ["approach", "incursion", "dwell", "build-up", "separation", "stale-track"] {
+            #expect(kinds.contains(kind), "no \(kind) alert")
+        }
+        for alert in raised {
+            #expect(alert["addressees"] is [String] && alert.keys.contains("unit") && alert.keys.contains("zone"))
+        }
+        #expect(events.contains { $0["type"] as? String == "alert.escalated" })
+        #expect(events.contains { $0["type"] as? String == "message.escalated" })
+        #expect(events.contains { $0["type"] as? String == "incident.recorded" })
+        // The militia's build-up goes to russia through a claimed, unconfirmed link.
+        let buildUp = try #require(raised.first { $0["kind"] as? String == "build-up" })
+        #expect(buildUp["unconfirmedRouting"] as? Bool == true)
+
+        // The convoy starts at (34.008492, 38.037629) at 06:00:00, heading for the garrison
+        // at 12.5 m/s and reporting every second: it reaches 55 km from the garrison
+        // after (d0 − 55,000) / 12.5 s along the geodesic.
+        let start = try #require(formatter.date(from: "2017-06-06T06:00:00Z"))
+        let d0 = Geodesic.distance(
+            LatLng(uncheckedLatitude: 34.008492, longitude: 38.037629), LatLng(uncheckedLatitude: 33.5, longitude: 38.65))
+        let entry = (d0 - 55_000) / 12.5
+        let approach = try #require(raised.first { $0["kind"] as? String == "approach" && $0["unit"] as? String == "convoy" })
+        #expect(abs(try #require(approach["secondsAhead"] as? Double) - entry) < 0.01)
+        let incursion = try #require(events.first {
+            ($0["alert"] as? [String: Any])?["kind"] as? String == "incursion"
+                && ($0["alert"] as? [String: Any])?["unit"] as? String == "convoy" && $0["type"] as? String == "alert.raised"
+        })
+        let raisedAt = try #require(formatter.date(from: incursion["time"] as? String ?? ""))
+        #expect(raisedAt.timeIntervalSince(start) == entry.rounded(.up))
+    }
+
+    @Test func aUsersOwnScenarioRunsAndABrokenOneIsRefusedWithThePath() throws {
+        let printed = try Self.deconflict("demo", "--print-scenario")
+        #expect(printed.status == 0 && printed.output.contains("\"at-tanf-55km\""))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deconflict-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The seed scenario with a 70 km zone: the approach starts 15 km further out.
+        let own = folder.appendingPathComponent("own.json")
+        try printed.output.replacingOccurrences(of: "\"radius\": 55000", with: "\"radius\": 70000").write(to: own, atomically: true, encoding: .utf8)
+        let run = try Self.deconflict("demo", "--speed", "0", "--scenario", own.path)
+        #expect(run.status == 0)
+        #expect(run.output.contains("(enters in 13 min 20 s, 10.00 km from the edge)"))
+        let broken = folder.appendingPathComponent("broken.json")
+        try printed.output.replacingOccurrences(of: "\"radius\": 55000", with: "\"radius\": -5").write(to: broken, atomically: true, encoding: .utf8)
+        let refused = try Self.deconflict("demo", "--speed", "0", "--scenario", broken.path)
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("zones[0].circle.radius: radius must be positive"), "stderr: \(refused.error)")
+        #expect(refused.output.isEmpty)
     }
 
     @Test func measureAnswersInsideOutsideAndEntry() throws {
