@@ -30,6 +30,17 @@ let package = Package(
             path: "Benchmarks/GeometryBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "DeconflictGeometry", package: mainPackage),
+                .product(name: "DeconflictEngine", package: mainPackage),
+                "BenchmarkWorkloads",
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // The seeded workloads, shared by the benchmarks and the PostGIS comparison.
         .target(
             name: "BenchmarkWorkloads",

@@ -92,3 +92,21 @@ struct WorkloadRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Position reports for the engine benchmark: units of three parties moving in straight
+/// lines inside ``Workloads/square``, each reporting in turn.
+public struct EngineWorkload {
+    public let parties: [String] = ["blue", "red", "green"]
+    /// Unit id, party, domain (true for air), start, course, speed.
+    public let units: [(id: String, party: String, air: Bool, start: LatLng, course: Double, speed: Double)]
+
+    public init(units count: Int, seed: UInt64 = 4) {
+        var rng = WorkloadRandom(seed: seed)
+        units = (0..<count).map { index in
+            let air = Double.random(in: 0..<1, using: &rng) < 0.2
+            return (
+                "u\(index)", ["blue", "red", "green"][index % 3], air, Workloads.position(using: &rng),
+                Double.random(in: 0..<360, using: &rng), air ? Double.random(in: 150...250, using: &rng) : Double.random(in: 5...20, using: &rng))
+        }
+    }
+}
