@@ -151,7 +151,7 @@ public struct Engine: Sendable {
                 Alert.Addressee(party: $0, answersFor: nil, confirmed: true, mustAcknowledge: true, acknowledgedAt: nil, escalatedAt: nil)
             }
             raise(
-                .agreementWithdrawn, units: [], zone: nil, agreement: agreement.id, addressees: addressees,
+                .agreementWithdrawn, units: [], zone: nil, agreement: agreement.id, party: party, addressees: addressees,
                 unconfirmed: false, events: &events)
         case .putZone(let zone):
             try requireParty(zone.owner, field: "zone.owner")

@@ -35,7 +35,9 @@ struct Timeline {
         if let party = alert.party { text = "\(party): " + text }
         if let zone = alert.zone { text += text.isEmpty ? "\(zone)" : " in \(zone)" }
         if let operation = alert.operation { text += " (operation \(operation))" }
-        if let agreement = alert.agreement, alert.kind == .agreementWithdrawn { text = "agreement \(agreement)" }
+        if let agreement = alert.agreement, alert.kind == .agreementWithdrawn {
+            text = "agreement \(agreement), withdrawn by \(alert.party?.rawValue ?? "a signatory")"
+        }
         return text
     }
 

@@ -196,6 +196,9 @@ struct EngineTests {
         #expect(throws: EngineError.self) {
             try scenario.engine.handle(.sign("at-tanf", by: "allied-militia"), at: Scenario.start.addingTimeInterval(20))
         }
+        // The other signatory withdrawing too is news of its own.
+        let second = try scenario.engine.handle(.withdraw("at-tanf", by: "coalition"), at: Scenario.start.addingTimeInterval(30))
+        #expect(second.raised(.agreementWithdrawn).first?.party == "coalition")
     }
 
     @Test func silenceEscalatesOnlyForThoseWhoDidNotAcknowledge() throws {
