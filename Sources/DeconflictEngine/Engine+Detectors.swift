@@ -134,14 +134,16 @@ extension Engine {
     /// The separation parameters between two parties: those of an agreement that binds
     /// both (or the parties that answer for them), else the configured default.
     func separationParameters(_ a: PartyID, _ b: PartyID) -> Agreement.Parameters? {
-        let sidesA = [a] + responsibilities.filter { $0.client == a }.map(\.sponsor)
-        let sidesB = [b] + responsibilities.filter { $0.client == b }.map(\.sponsor)
-        for agreement in agreements.values.sorted(by: { $0.id < $1.id }) {
-            if sidesA.contains(where: agreement.binds), sidesB.contains(where: agreement.binds) {
-                return agreement.parameters
-            }
+        bindingAgreement([a, b])?.parameters ?? configuration.defaultParameters
+    }
+
+    /// The first agreement (by id) that binds every one of `parties`, each itself or
+    /// through a party that answers for it.
+    func bindingAgreement(_ parties: [PartyID]) -> Agreement? {
+        let sides = parties.map { party in [party] + responsibilities.filter { $0.client == party }.map(\.sponsor) }
+        return agreements.values.sorted { $0.id < $1.id }.first { agreement in
+            sides.allSatisfy { $0.contains(where: agreement.binds) }
         }
-        return configuration.defaultParameters
     }
 
     // MARK: Time passing: stale tracks, dwell, build-up, escalation

@@ -82,12 +82,7 @@ extension Engine {
 
     /// The parameters of an agreement binding the sender and every recipient, else the defaults.
     func messageParameters(_ message: Message) -> Agreement.Parameters {
-        let parties = [message.from] + message.recipients
-        let sides = parties.map { party in [party] + responsibilities.filter { $0.client == party }.map(\.sponsor) }
-        for agreement in agreements.values.sorted(by: { $0.id < $1.id })
-        where sides.allSatisfy({ $0.contains(where: agreement.binds) }) {
-            return agreement.parameters
-        }
-        return configuration.defaultParameters ?? Agreement.Parameters()
+        bindingAgreement([message.from] + message.recipients)?.parameters
+            ?? configuration.defaultParameters ?? Agreement.Parameters()
     }
 }
