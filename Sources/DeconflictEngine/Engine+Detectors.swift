@@ -110,13 +110,31 @@ extension Engine {
         for otherID in candidates.sorted() {
             guard otherID != unit.id, let other = units[otherID], other.party != unit.party, other.domain == unit.domain,
                   let otherTrack = try? reports[otherID]?.track(),
-                  let parameters = separationParameters(unit.party, other.party),
-                  let closest = try? ClosestApproach.between(track, otherTrack, from: now, horizon: horizon)
+                  let parameters = separationParameters(unit.party, other.party)
             else { continue }
             let minimum = unit.domain == .air ? parameters.airSeparationMeters : parameters.groundSeparationMeters
-            let verticalLoss = unit.domain == .ground || closest.verticalSeparationMeters < parameters.verticalSeparationMeters
             let pair = [unit.id, otherID].sorted()
             let key = AlertKey(kind: .separation, units: pair, zone: nil, agreement: nil, party: nil)
+            // Cheap certainties first. Reports carry no climb rate, so altitudes hold:
+            // aircraft far enough apart vertically stay so.
+            if unit.domain == .air,
+               abs(track.altitudeMeters - otherTrack.altitudeMeters) >= parameters.verticalSeparationMeters {
+                if let existing = open[key] { resolve(existing, reason: "separation restored", events: &events) }
+                continue
+            }
+            // The distance changes no faster than the sum of the speeds, so over the
+            // horizon it stays above (d(0) + d(H) − (v₁ + v₂)·H) / 2.
+            let end = now.addingTimeInterval(horizon)
+            let lowest = (Geodesic.distance(track.position(at: now), otherTrack.position(at: now))
+                + Geodesic.distance(track.position(at: end), otherTrack.position(at: end))
+                - (track.speedMetersPerSecond + otherTrack.speedMetersPerSecond) * horizon) / 2
+            if lowest > minimum + configuration.hysteresisMeters {
+                if let existing = open[key] { resolve(existing, reason: "separation restored", events: &events) }
+                continue
+            }
+            if lowest >= minimum, open[key] == nil { continue }
+            guard let closest = try? ClosestApproach.between(track, otherTrack, from: now, horizon: horizon) else { continue }
+            let verticalLoss = unit.domain == .ground || closest.verticalSeparationMeters < parameters.verticalSeparationMeters
             if closest.distanceMeters < minimum, verticalLoss {
                 if let existing = open[key] {
                     update(existing, secondsAhead: closest.secondsFromReference, distance: closest.distanceMeters, events: &events)

@@ -2,6 +2,7 @@ import DeconflictEngine
 import DeconflictGeometry
 import Foundation
 import Testing
+import DeconflictTestSupport
 
 /// The seed scenario's cast: coalition and russia signed an agreement behind a 55 km
 /// zone; russia answers for the government's forces (confirmed); the militia is claimed
@@ -243,5 +244,50 @@ struct EngineTests {
         #expect(backwards?.code == .outOfOrder && backwards?.field == "time")
         let duplicate = #expect(throws: EngineError.self) { try scenario.unit("convoy", of: "russia") }
         #expect(duplicate?.code == .duplicate)
+    }
+}
+
+@Suite("Engine: the separation detector against the exact closest approach")
+struct SeparationPropertyTests {
+    /// For random pairs of units of two parties bound by the agreement, the engine raises
+    /// a separation alert exactly when the geodesic closest approach over the horizon
+    /// breaks both minima: its shortcuts never change an answer.
+    @Test(arguments: Array(UInt64(1)...UInt64(4)))
+    func alertsExactlyWhenTheClosestApproachBreaksTheMinima(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        var raisedCount = 0
+        for pair in 0..<150 {
+            var scenario = try Scenario()
+            let air = Bool.random(using: &rng)
+            let domain: Domain = air ? .air : .ground
+            try scenario.unit("a", of: "coalition", domain)
+            try scenario.unit("b", of: "russia", domain)
+            let minimum = air ? 9_260.0 : 1_000.0
+            let speedA = air ? Double.random(in: 0...260, using: &rng) : Double.random(in: 0...25, using: &rng)
+            let speedB = air ? Double.random(in: 0...260, using: &rng) : Double.random(in: 0...25, using: &rng)
+            let altitudeA = air ? Double.random(in: 7_000...8_000, using: &rng) : 500
+            let altitudeB = air ? altitudeA + Double.random(in: -600...600, using: &rng) : 500
+            // Start apart by up to the distance they could close, around the minimum.
+            let spread = minimum + (speedA + speedB) * 300
+            let distance = Double.random(in: 0...(1.3 * spread), using: &rng)
+            let bearing = Double.random(in: 0..<360, using: &rng)
+            let courseA = Double.random(in: 0..<360, using: &rng), courseB = Double.random(in: 0..<360, using: &rng)
+            try scenario.report("b", at: 0, meters: 0, azimuth: 0, altitude: altitudeB, speed: speedB, course: courseB)
+            let events = try scenario.report(
+                "a", at: 0, meters: distance, azimuth: bearing, altitude: altitudeA, speed: speedA, course: courseA)
+            let time = Scenario.start
+            let a = try Track(
+                position: Geodesic.destination(from: Scenario.garrison, azimuthDegrees: bearing, distanceMeters: distance),
+                altitudeMeters: altitudeA, time: time, speedMetersPerSecond: speedA, courseDegrees: courseA)
+            let b = try Track(
+                position: Scenario.garrison, altitudeMeters: altitudeB, time: time, speedMetersPerSecond: speedB, courseDegrees: courseB)
+            let closest = try ClosestApproach.between(a, b, from: time, horizon: 300)
+            let expected = closest.distanceMeters < minimum && (!air || closest.verticalSeparationMeters < 300)
+            // Within a millimetre of a minimum either answer is right.
+            if abs(closest.distanceMeters - minimum) < 1e-3 { continue }
+            #expect(!events.raised(.separation).isEmpty == expected, "seed \(seed) pair \(pair): \(closest)")
+            if expected { raisedCount += 1 }
+        }
+        #expect(raisedCount > 10)
     }
 }
