@@ -72,7 +72,7 @@ extension Engine {
     // MARK: Approach
 
     private mutating func approach(of unit: Unit, _ track: Track, events: inout [Event]) {
-        let horizon = configuration.approachHorizonSeconds
+        let horizon = unit.domain == .air ? configuration.airApproachHorizonSeconds : configuration.approachHorizonSeconds
         let reach = track.speedMetersPerSecond * horizon
         var heading: Set<ZoneID> = []
         if reach > 0 {

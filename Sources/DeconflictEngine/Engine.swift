@@ -19,8 +19,11 @@ import DeconflictSpatialIndex
 public struct Engine: Sendable {
     /// Thresholds of the detectors.
     public struct Configuration: Hashable, Sendable {
-        /// How far ahead approach alerts look, seconds.
+        /// How far ahead approach alerts look for ground units, seconds.
         public var approachHorizonSeconds = 3_600.0
+        /// How far ahead approach alerts look for aircraft, seconds: at 200 m/s a quarter
+        /// of an hour is already 180 km.
+        public var airApproachHorizonSeconds = 900.0
         /// How far ahead separation alerts look, seconds.
         public var separationHorizonSeconds = 300.0
         /// How far outside a zone a unit must be, beyond its position uncertainty, before
