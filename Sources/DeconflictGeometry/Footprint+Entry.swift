@@ -26,7 +26,13 @@ extension Footprint {
         let speed = track.speedMetersPerSecond
         guard speed > 0, end > start else { return nil }
         // Out of reach: the unit cannot travel the distance to the outline in time.
-        if minimumDistanceMeters(to: origin, vector: originVector) > speed * (end - start) { return nil }
+        let near = minimumDistanceMeters(to: origin, vector: originVector)
+        let travel = speed * (end - start)
+        if near > travel { return nil }
+        // Nor pass it on the way: the distance changes no faster than the speed, so it
+        // stays above (d(start) + d(end) − travel) / 2, and lower bounds of d will do.
+        let destination = track.position(after: end)
+        if (near + minimumDistanceMeters(to: destination, vector: destination.unitVector) - travel) / 2 > 0 { return nil }
         let timeTolerance = min(1e-6, 1e-4 / speed)
         switch self {
         case .circle(let circle):
