@@ -91,11 +91,12 @@ extension Engine {
             }
         }
         // Approaches the unit has turned away from.
-        for (key, alert) in open where key.kind == .approach && key.units == [unit.id] {
-            if let zone = key.zone, !heading.contains(zone), inside[unit.id]?[zone] == nil {
+        for zone in (approaching[unit.id] ?? []).subtracting(heading).sorted() where inside[unit.id]?[zone] == nil {
+            if let alert = open[AlertKey(kind: .approach, units: [unit.id], zone: zone, agreement: nil, party: nil)] {
                 resolve(alert, reason: "no longer heading into the zone", events: &events)
             }
         }
+        approaching[unit.id] = heading.isEmpty ? nil : heading
     }
 
     // MARK: Separation

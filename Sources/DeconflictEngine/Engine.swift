@@ -68,6 +68,8 @@ public struct Engine: Sendable {
     var open: [AlertKey: AlertID] = [:]
     // Zones each unit is inside, with the time it entered.
     var inside: [UnitID: [ZoneID: Date]] = [:]
+    // Zones each unit was heading into at its last report.
+    var approaching: [UnitID: Set<ZoneID>] = [:]
     // Since when each (zone, party) has held a build-up.
     var buildUpSince: [ZoneParty: Date] = [:]
     var nextAlert = 1
