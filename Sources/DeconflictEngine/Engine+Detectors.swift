@@ -76,7 +76,8 @@ extension Engine {
         let reach = track.speedMetersPerSecond * horizon
         var heading: Set<ZoneID> = []
         if reach > 0 {
-            zoneIndex.forEach(within: reach, of: track.position) { id in
+            // The box is enough: the entry-time search rules out what it cannot reach.
+            zoneIndex.forEach(intersecting: BoundingBox.around(track.position, radiusMeters: reach)) { id, _ in
                 guard inside[unit.id]?[id] == nil, let zone = zones[id], zone.excludes(unit.party),
                       let eta = try? zone.volume.entryTime(of: track, within: horizon)
                 else { return }
