@@ -1,0 +1,152 @@
+public import DeconflictGeometry
+
+/// An index of boxes keyed by small non-negative integers (slot numbers), built for
+/// boxes that move a little at a time: the box a unit sweeps over the next minutes.
+///
+/// Each box is listed in the fixed latitude/longitude cells it covers. Moving a box
+/// whose cells stay the same is a store; otherwise it leaves the old cells and joins the
+/// new ones. A query visits the cells under its box and reports each box that
+/// intersects it exactly once.
+///
+/// ```swift
+/// var swept = BoxGrid(cellDegrees: 1)
+/// swept.update(7, to: BoundingBox.around(position, radiusMeters: 75_000))
+/// swept.forEach(intersecting: query) { slot in … }
+/// ```
+public struct BoxGrid: Sendable {
+    /// Cell size in degrees of latitude and longitude.
+    public let cellDegrees: Double
+    private let inverseCell: Double
+    private let columnsPerRow: Int64
+
+    /// Rows and columns a box covers, on one side of the antimeridian.
+    private struct Span: Hashable, Sendable {
+        var row0: Int32, row1: Int32, column0: Int32, column1: Int32
+
+        func contains(row: Int64, column: Int64) -> Bool {
+            row >= row0 && row <= row1 && column >= column0 && column <= column1
+        }
+    }
+
+    private struct Entry: Sendable {
+        var box: BoundingBox
+        var spans: [Span]
+    }
+
+    private var entries: [Entry?] = []
+    private var cells: [Int64: [Int32]] = [:]
+    public private(set) var count = 0
+
+    /// Creates an empty index.
+    ///
+    /// - Parameter cellDegrees: the cell size; about the size of a typical box works best.
+    public init(cellDegrees: Double) {
+        precondition(cellDegrees > 0 && cellDegrees <= 90, "cellDegrees must be in (0, 90]")
+        self.cellDegrees = cellDegrees
+        inverseCell = 1 / cellDegrees
+        columnsPerRow = Int64((360 / cellDegrees).rounded(.up)) + 1
+    }
+
+    private func row(_ latitude: Double) -> Int64 { Int64(((latitude + 90) * inverseCell).rounded(.down)) }
+    private func column(_ longitude: Double) -> Int64 {
+        min(columnsPerRow - 2, Int64(((longitude + 180) * inverseCell).rounded(.down)))
+    }
+
+    private func spans(of box: BoundingBox) -> [Span] {
+        let r0 = Int32(row(box.minLatitude)), r1 = Int32(row(box.maxLatitude))
+        return box.split.map { piece in
+            Span(row0: r0, row1: r1, column0: Int32(column(piece.minLongitude)), column1: Int32(column(piece.maxLongitude)))
+        }
+    }
+
+    /// The box of `key`, if it is in the index.
+    public func box(of key: Int) -> BoundingBox? {
+        key < entries.count ? entries[key]?.box : nil
+    }
+
+    /// Inserts the box of `key`, or moves it to `box`.
+    ///
+    /// - Complexity: O(1) when the box covers the same cells; otherwise proportional to
+    ///   the cells covered and their occupancy.
+    public mutating func update(_ key: Int, to box: BoundingBox) {
+        precondition(key >= 0, "keys are slot numbers")
+        let newSpans = spans(of: box)
+        if key < entries.count, let entry = entries[key] {
+            if entry.spans == newSpans {
+                entries[key]!.box = box
+                return
+            }
+            detach(key, entry.spans)
+        } else {
+            if key >= entries.count { entries.append(contentsOf: repeatElement(nil, count: key - entries.count + 1)) }
+            count += 1
+        }
+        entries[key] = Entry(box: box, spans: newSpans)
+        for span in newSpans {
+            for r in Int64(span.row0)...Int64(span.row1) {
+                for c in Int64(span.column0)...Int64(span.column1) {
+                    cells[r * columnsPerRow + c, default: []].append(Int32(key))
+                }
+            }
+        }
+    }
+
+    /// Removes the box of `key`, if there is one.
+    public mutating func remove(_ key: Int) {
+        guard key < entries.count, let entry = entries[key] else { return }
+        detach(key, entry.spans)
+        entries[key] = nil
+        count -= 1
+    }
+
+    private mutating func detach(_ key: Int, _ spans: [Span]) {
+        let member = Int32(key)
+        for span in spans {
+            for r in Int64(span.row0)...Int64(span.row1) {
+                for c in Int64(span.column0)...Int64(span.column1) {
+                    let cell = r * columnsPerRow + c
+                    guard var members = cells.removeValue(forKey: cell) else { continue }
+                    if let index = members.firstIndex(of: member) {
+                        members[index] = members[members.count - 1]
+                        members.removeLast()
+                    }
+                    if !members.isEmpty { cells[cell] = members }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` once with the key of every box that intersects `box` (edges included).
+    public func forEach(intersecting box: BoundingBox, _ body: (Int) -> Void) {
+        let querySpans = spans(of: box)
+        for query in querySpans {
+            for r in Int64(query.row0)...Int64(query.row1) {
+                for c in Int64(query.column0)...Int64(query.column1) {
+                    guard let members = cells[r * columnsPerRow + c] else { continue }
+                    for member in members {
+                        let entry = entries[Int(member)]!
+                        guard entry.box.intersects(box), isFirstMeeting(entry.spans, querySpans, row: r, column: c)
+                        else { continue }
+                        body(Int(member))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether cell (`row`, `column`) is the first cell, in visiting order, that both the
+    /// entry and the query cover: each pair is then reported from one cell only.
+    private func isFirstMeeting(_ entry: [Span], _ query: [Span], row: Int64, column: Int64) -> Bool {
+        for q in query {
+            var first: (row: Int64, column: Int64)? = nil
+            for e in entry {
+                let r0 = Int64(max(q.row0, e.row0)), r1 = Int64(min(q.row1, e.row1))
+                let c0 = Int64(max(q.column0, e.column0)), c1 = Int64(min(q.column1, e.column1))
+                guard r0 <= r1, c0 <= c1 else { continue }
+                if first.map({ (r0, c0) < ($0.row, $0.column) }) ?? true { first = (r0, c0) }
+            }
+            if let first { return first.row == row && first.column == column }
+        }
+        return false
+    }
+}
