@@ -37,6 +37,7 @@ let package = Package(
                 .product(name: "DeconflictGeometry", package: mainPackage),
                 .product(name: "DeconflictEngine", package: mainPackage),
                 "BenchmarkWorkloads",
+                "EngineWorkload",
             ],
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -50,6 +51,27 @@ let package = Package(
             ],
             path: "Sources/BenchmarkWorkloads"
         ),
+        // The engine benchmark's units, zones and reports.
+        .target(
+            name: "EngineWorkload",
+            dependencies: [
+                "BenchmarkWorkloads",
+                .product(name: "DeconflictEngine", package: mainPackage),
+                .product(name: "DeconflictGeometry", package: mainPackage),
+            ],
+            path: "Sources/EngineWorkload"
+        ),
+        // Per-report latency percentiles and heap bytes per unit of the engine.
+        .executableTarget(
+            name: "engine-load",
+            dependencies: [
+                "EngineWorkload",
+                "CHeapStats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/engine-load"
+        ),
+        .target(name: "CHeapStats", path: "Sources/CHeapStats"),
         // Writes the workload for PostGIS and times the same queries in-process.
         .executableTarget(
             name: "compare-postgis",

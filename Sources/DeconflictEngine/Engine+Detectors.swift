@@ -4,149 +4,301 @@ import FoundationEssentials
 import Foundation
 #endif
 import DeconflictGeometry
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DeconflictSpatialIndex
 
 // The detectors: what a position report or the passing of time raises and resolves.
 
 extension Engine {
-    /// Takes a report: moves the unit, then incursion, approach and separation.
+    /// Takes a report: moves the unit, then incursion, approach, conformance and
+    /// separation. A report on the unit's planned track skips the zone searches.
     mutating func ingest(_ report: PositionReport, events: inout [Event]) throws(EngineError) {
-        guard let unit = units[report.unit] else {
+        guard let slotNumber = slotOf[report.unit] else {
             throw EngineError(.unknownUnit, field: "unit", reason: "no unit \(report.unit)")
         }
-        let track: Track
-        do {
-            track = try report.track()
-        } catch {
-            throw EngineError(.invalidValue, field: error.field ?? "report", reason: error.reason)
+        let slot = Int(slotNumber)
+        for (value, field) in [
+            (report.altitudeMeters, "altitudeMeters"), (report.speedMetersPerSecond, "speedMetersPerSecond"),
+            (report.courseDegrees, "courseDegrees"), (report.uncertaintyMeters, "uncertaintyMeters"),
+        ] where !value.isFinite {
+            throw EngineError(.invalidValue, field: field, reason: "\(field) must be a finite number, got \(value)")
         }
-        if let last = reports[unit.id], last.time > report.time {
+        guard report.speedMetersPerSecond >= 0 else {
+            throw EngineError(
+                .invalidValue, field: "speedMetersPerSecond",
+                reason: "speed must not be negative, got \(report.speedMetersPerSecond)")
+        }
+        guard report.uncertaintyMeters >= 0 else {
+            throw EngineError(
+                .invalidValue, field: "uncertaintyMeters", reason: "uncertainty must not be negative, got \(report.uncertaintyMeters)")
+        }
+        if let last = table[slot].report, last.time > report.time {
             throw EngineError(.outOfOrder, field: "time", reason: "older than the unit's last report (\(last.time))")
         }
-        reports[unit.id] = report
-        unitIndex.update(unit.id, to: report.position)
-        if let stale = open[AlertKey(kind: .staleTrack, units: [unit.id], zone: nil, agreement: nil, party: nil)] {
+        let onPlan = confirmsPlan(slot, report)
+        table[slot].report = report
+        setVectors(slot, report)
+        if let stale = table[slot].staleAlert {
+            table[slot].staleAlert = nil
             resolve(stale, reason: "reports resumed", events: &events)
         }
-        zoneMembership(of: unit, report, events: &events)
-        conformance(of: unit, report, events: &events)
-        approach(of: unit, track, events: &events)
-        separation(of: unit, track, events: &events)
+        if onPlan {
+            applyApproaches(slot, events: &events)
+        } else {
+            zoneMembership(slot, report, events: &events)
+            plan(slot, report, events: &events)
+            applyApproaches(slot, events: &events)
+            let unit = table[slot].unit
+            sweeps[Int(table[slot].party) * 2 + (unit.domain == .air ? 1 : 0)]
+                .update(slot, to: sweptBox(of: slot, until: table[slot].plan!.validUntil))
+        }
+        let unit = table[slot].unit
+        if operatingUnits.contains(unit.id) { conformance(of: unit, report, events: &events) }
+        separation(slot, events: &events)
+    }
+
+    /// Whether `report` lies on the track the unit's plan was made from, and the plan
+    /// still holds.
+    func confirmsPlan(_ slot: Int, _ report: PositionReport) -> Bool {
+        guard let plan = table[slot].plan, plan.generation == generation, report.time < plan.validUntil,
+              let last = table[slot].report, report.speedMetersPerSecond == last.speedMetersPerSecond,
+              report.altitudeMeters == last.altitudeMeters, report.uncertaintyMeters == last.uncertaintyMeters
+        else { return false }
+        var expected = plan.basisPosition
+        if report.speedMetersPerSecond > 0 {
+            let travel = report.speedMetersPerSecond * report.time.timeIntervalSince(plan.basisTime)
+            let projected = Geodesic.direct(from: plan.basisPosition, azimuthDegrees: plan.basisCourse, distanceMeters: travel)
+            expected = projected.position
+            var turn = abs(projected.azimuthDegrees - report.courseDegrees).truncatingRemainder(dividingBy: 360)
+            if turn > 180 { turn = 360 - turn }
+            guard turn <= 0.01 else { return false }
+        }
+        // Sub-metre offsets: the local plane is exact enough.
+        let north = (report.position.latitude - expected.latitude) * .pi / 180 * Geodesic.maximumCurvatureRadius
+        var longitude = report.position.longitude - expected.longitude
+        if longitude > 180 { longitude -= 360 } else if longitude < -180 { longitude += 360 }
+        let east = longitude * .pi / 180 * Geodesic.maximumCurvatureRadius * cos(expected.latitude * .pi / 180)
+        return (north * north + east * east).squareRoot() <= configuration.planToleranceMeters
     }
 
     // MARK: Incursion (with hysteresis)
 
-    private mutating func zoneMembership(of unit: Unit, _ report: PositionReport, events: inout [Event]) {
-        var current = inside[unit.id] ?? [:]
+    private mutating func zoneMembership(_ slot: Int, _ report: PositionReport, events: inout [Event]) {
+        let unit = table[slot].unit
+        var current = table[slot].inside
         // Leaving takes being clearly outside: past the hysteresis and the uncertainty.
-        for (id, _) in current {
-            guard let zone = zones[id] else { current[id] = nil; continue }
+        current.removeAll { visit in
+            guard let zone = zones[visit.zone] else { return true }
             let outside = zone.volume.footprint.signedDistance(to: report.position)
                 > configuration.hysteresisMeters + report.uncertaintyMeters
-            if outside || !zone.volume.altitude.contains(report.altitudeMeters) || !zone.volume.time.contains(report.time) {
-                current[id] = nil
-                for kind in [Alert.Kind.incursion, .dwell] {
-                    if let alert = open[AlertKey(kind: kind, units: [unit.id], zone: id, agreement: nil, party: nil)] {
-                        resolve(alert, reason: "left the zone", events: &events)
-                    }
+            guard outside || !zone.volume.altitude.contains(report.altitudeMeters) || !zone.volume.time.contains(report.time)
+            else { return false }
+            for kind in [Alert.Kind.incursion, .dwell] {
+                if let alert = open[AlertKey(kind: kind, units: [unit.id], zone: visit.zone, agreement: nil, party: nil)] {
+                    resolve(alert, reason: "left the zone", events: &events)
                 }
             }
+            return true
         }
         // Entering takes being inside.
-        zoneIndex.forEach(containing: PreparedPoint(report.position)) { id in
-            guard current[id] == nil, let zone = zones[id],
+        var entered: [ZoneID] = []
+        zoneIndex.forEach(containing: PreparedPoint(report.position)) { id in entered.append(id) }
+        for id in entered.sorted() where !current.contains(where: { $0.zone == id }) {
+            guard let zone = zones[id], zone.excludes(unit.party),
                   zone.volume.altitude.contains(report.altitudeMeters), zone.volume.time.contains(report.time)
-            else { return }
-            current[id] = report.time
-            guard zone.excludes(unit.party) else { return }
-            if let approach = open[AlertKey(kind: .approach, units: [unit.id], zone: id, agreement: nil, party: nil)] {
-                resolve(approach, reason: "entered the zone", events: &events)
+            else { continue }
+            current.append(ZoneVisit(zone: id, since: report.time))
+            if let approach = table[slot].approaching.first(where: { $0.zone == id }) {
+                resolve(approach.alert, reason: "entered the zone", events: &events)
             }
             raise(
                 .incursion, units: [unit.id], zone: zone, distance: zone.volume.footprint.signedDistance(to: report.position),
                 events: &events)
         }
-        inside[unit.id] = current.isEmpty ? nil : current
+        table[slot].inside = current
     }
 
     // MARK: Approach
 
-    private mutating func approach(of unit: Unit, _ track: Track, events: inout [Event]) {
-        let horizon = unit.domain == .air ? configuration.airApproachHorizonSeconds : configuration.approachHorizonSeconds
-        let reach = track.speedMetersPerSecond * horizon
-        var heading: Set<ZoneID> = []
-        if reach > 0 {
-            // The box is enough: the entry-time search rules out what it cannot reach.
-            zoneIndex.forEach(intersecting: BoundingBox.around(track.position, radiusMeters: reach)) { id, _ in
-                guard inside[unit.id]?[id] == nil, let zone = zones[id], zone.excludes(unit.party),
-                      let eta = try? zone.volume.entryTime(of: track, within: horizon)
-                else { return }
-                heading.insert(id)
-                let key = AlertKey(kind: .approach, units: [unit.id], zone: id, agreement: nil, party: nil)
-                let distance = zone.volume.footprint.signedDistance(to: track.position)
-                if let existing = open[key] {
-                    update(existing, secondsAhead: eta, distance: distance, events: &events)
-                } else {
-                    raise(.approach, units: [unit.id], zone: zone, secondsAhead: eta, distance: distance, events: &events)
+    /// Finds the zones the unit's track enters over the horizon and the plan's span,
+    /// and how long that finding holds.
+    private mutating func plan(_ slot: Int, _ report: PositionReport, events: inout [Event]) {
+        let unit = table[slot].unit
+        let air = unit.domain == .air
+        let horizon = air ? configuration.airApproachHorizonSeconds : configuration.approachHorizonSeconds
+        let span = air ? configuration.airPlanSeconds : configuration.planSeconds
+        let speed = report.speedMetersPerSecond
+        var entries: [PlannedEntry] = []
+        if speed > 0, let track = try? report.track() {
+            // Zones near the path: boxes along it, a few kilometres each.
+            let length = speed * (horizon + span)
+            let pieces = max(1, Int((length / 10_000).rounded(.up)))
+            var candidates: Set<ZoneID> = []
+            var previous = report.position
+            for piece in 1...pieces {
+                let next = Geodesic.destination(
+                    from: report.position, azimuthDegrees: report.courseDegrees, distanceMeters: length * Double(piece) / Double(pieces))
+                let step = length / Double(pieces)
+                let box = BoundingBox(previous).union(BoundingBox(next)).expanded(byMeters: 50 + step * step / Engine.screenRadius)
+                zoneIndex.forEach(intersecting: box) { id, _ in candidates.insert(id) }
+                previous = next
+            }
+            let inside = table[slot].inside
+            for id in candidates.sorted() where !inside.contains(where: { $0.zone == id }) {
+                guard let zone = zones[id], zone.excludes(unit.party),
+                      let eta = try? zone.volume.entryTime(of: track, within: horizon + span)
+                else { continue }
+                entries.append(PlannedEntry(zone: id, at: report.time.addingTimeInterval(eta)))
+            }
+            entries.sort { ($0.at, $0.zone) < ($1.at, $1.zone) }
+        }
+        // The plan holds until the first entry, the first possible exit, or its span ends.
+        var until = report.time.addingTimeInterval(span)
+        if let first = entries.first { until = min(until, first.at) }
+        for visit in table[slot].inside {
+            guard let zone = zones[visit.zone] else { continue }
+            if let end = zone.volume.time.end { until = min(until, end) }
+            if speed > 0 {
+                let depth = -zone.volume.footprint.signedDistance(to: report.position)
+                let exit = (max(0, depth) + configuration.hysteresisMeters + report.uncertaintyMeters) / speed
+                until = min(until, report.time.addingTimeInterval(exit))
+            }
+        }
+        table[slot].plan = Plan(
+            basisTime: report.time, basisPosition: report.position, basisCourse: report.courseDegrees,
+            validUntil: until, generation: generation, entries: entries)
+    }
+
+    /// Raises or refreshes approach alerts for the planned entries inside the horizon,
+    /// and resolves those the unit has turned away from.
+    private mutating func applyApproaches(_ slot: Int, events: inout [Event]) {
+        let air = table[slot].unit.domain == .air
+        let horizon = air ? configuration.airApproachHorizonSeconds : configuration.approachHorizonSeconds
+        var previous = table[slot].approaching
+        var heading: [Approach] = []
+        for entry in table[slot].plan?.entries ?? [] {
+            let eta = entry.at.timeIntervalSince(now)
+            guard eta <= horizon else { break }
+            guard eta >= 0, let zone = zones[entry.zone] else { continue }
+            if let index = previous.firstIndex(where: { $0.zone == entry.zone }) {
+                var approach = previous.remove(at: index)
+                if Engine.noticeable(approach.secondsAhead, eta, floor: 10) {
+                    let position = table[slot].report!.position
+                    update(
+                        approach.alert, secondsAhead: eta, distance: zone.volume.footprint.signedDistance(to: position),
+                        distanceCounts: false, events: &events)
+                    approach.secondsAhead = eta
                 }
+                heading.append(approach)
+                continue
+            }
+            let unit = table[slot].unit
+            let position = table[slot].report!.position
+            if let alert = raise(
+                .approach, units: [unit.id], zone: zone, secondsAhead: eta,
+                distance: zone.volume.footprint.signedDistance(to: position), events: &events) {
+                heading.append(Approach(zone: entry.zone, alert: alert, secondsAhead: eta))
+            } else if let alert = open[AlertKey(kind: .approach, units: [unit.id], zone: entry.zone, agreement: nil, party: nil)] {
+                heading.append(Approach(zone: entry.zone, alert: alert, secondsAhead: alerts[alert]?.secondsAhead ?? eta))
             }
         }
-        // Approaches the unit has turned away from.
-        for zone in (approaching[unit.id] ?? []).subtracting(heading).sorted() where inside[unit.id]?[zone] == nil {
-            if let alert = open[AlertKey(kind: .approach, units: [unit.id], zone: zone, agreement: nil, party: nil)] {
-                resolve(alert, reason: "no longer heading into the zone", events: &events)
-            }
+        // Those left: turned away (an entry inside the zone resolved its own already).
+        for approach in previous.sorted(by: { $0.zone < $1.zone }) {
+            resolve(approach.alert, reason: "no longer heading into the zone", events: &events)
         }
-        approaching[unit.id] = heading.isEmpty ? nil : heading
+        table[slot].approaching = heading
     }
 
     // MARK: Separation
 
-    private mutating func separation(of unit: Unit, _ track: Track, events: inout [Event]) {
+    private mutating func separation(_ slot: Int, events: inout [Event]) {
+        guard let report = table[slot].report else { return }
+        let air = table[slot].unit.domain == .air
+        let myParty = table[slot].party
+        let myID = table[slot].unit.id
         let horizon = configuration.separationHorizonSeconds
-        // The farthest another unit could be and still close to a minimum in time: the
-        // largest minimum checked plus both units' travel (others at the domain's top speed).
-        let reach = 20_000 + (track.speedMetersPerSecond + (unit.domain == .air ? 350 : 40)) * horizon
-        var candidates: [UnitID] = []
-        unitIndex.forEach(within: reach, of: track.position) { other, _ in candidates.append(other) }
-        for otherID in candidates.sorted() {
-            guard otherID != unit.id, let other = units[otherID], other.party != unit.party, other.domain == unit.domain,
-                  let otherTrack = try? reports[otherID]?.track(),
-                  let parameters = separationParameters(unit.party, other.party)
-            else { continue }
-            let minimum = unit.domain == .air ? parameters.airSeparationMeters : parameters.groundSeparationMeters
-            let pair = [unit.id, otherID].sorted()
-            let key = AlertKey(kind: .separation, units: pair, zone: nil, agreement: nil, party: nil)
-            // Cheap certainties first. Reports carry no climb rate, so altitudes hold:
-            // aircraft far enough apart vertically stay so.
-            if unit.domain == .air,
-               abs(track.altitudeMeters - otherTrack.altitudeMeters) >= parameters.verticalSeparationMeters {
-                if let existing = open[key] { resolve(existing, reason: "separation restored", events: &events) }
+        let hysteresis = configuration.hysteresisMeters
+        guard let swept = sweeps[Int(myParty) * 2 + (air ? 1 : 0)].box(of: slot) else { return }
+        var candidates = table[slot].partners
+        for other in 0..<Int32(partyOrder.count) where other != myParty {
+            guard let parameters = pairParameters(myParty, other) else { continue }
+            let minimum = air ? parameters.airSeparationMeters : parameters.groundSeparationMeters
+            // Both units stay inside their swept boxes over the horizon, so a pair that
+            // comes within the minimum has boxes that close.
+            let reach = (minimum + hysteresis) * 1.01 + 100
+            sweeps[Int(other) * 2 + (air ? 1 : 0)].forEach(intersecting: swept.expanded(byMeters: reach)) {
+                candidates.append(Int32($0))
+            }
+        }
+        candidates.sort()
+        var previousCandidate: Int32 = -1
+        for candidate in candidates where candidate != previousCandidate {
+            previousCandidate = candidate
+            let other = Int(candidate)
+            guard other != slot, let otherReport = table[other].report else { continue }
+            let partnered = table[slot].partners.contains(candidate)
+            func restore(_ reason: String) {
+                guard partnered else { return }
+                let pair = [myID, table[other].unit.id].sorted()
+                if let existing = open[AlertKey(kind: .separation, units: pair, zone: nil, agreement: nil, party: nil)] {
+                    resolve(existing, reason: reason, events: &events)
+                }
+            }
+            let lag = now.timeIntervalSince(otherReport.time)
+            guard lag <= configuration.staleAfterSeconds else {
+                restore("no recent reports")
                 continue
             }
+            guard let parameters = pairParameters(myParty, table[other].party) else {
+                restore("no agreement binds both parties")
+                continue
+            }
+            let minimum = air ? parameters.airSeparationMeters : parameters.groundSeparationMeters
+            // Cheap certainties first. Reports carry no climb rate, so altitudes hold:
+            // aircraft far enough apart vertically stay so.
+            if air, abs(report.altitudeMeters - otherReport.altitudeMeters) >= parameters.verticalSeparationMeters {
+                restore("separation restored")
+                continue
+            }
+            let (screened, allowance) = screen(slot, other, lag: lag, horizon: horizon)
+            if screened > (minimum + hysteresis) * 1.01 + allowance {
+                restore("separation restored")
+                continue
+            }
+            guard let track = try? report.track(), let otherTrack = try? otherReport.track() else { continue }
+            let pair = [myID, table[other].unit.id].sorted()
+            let key = AlertKey(kind: .separation, units: pair, zone: nil, agreement: nil, party: nil)
             // The distance changes no faster than the sum of the speeds, so over the
             // horizon it stays above (d(0) + d(H) − (v₁ + v₂)·H) / 2.
             let end = now.addingTimeInterval(horizon)
             let lowest = (Geodesic.distance(track.position(at: now), otherTrack.position(at: now))
                 + Geodesic.distance(track.position(at: end), otherTrack.position(at: end))
                 - (track.speedMetersPerSecond + otherTrack.speedMetersPerSecond) * horizon) / 2
-            if lowest > minimum + configuration.hysteresisMeters {
-                if let existing = open[key] { resolve(existing, reason: "separation restored", events: &events) }
+            if lowest > minimum + hysteresis {
+                restore("separation restored")
                 continue
             }
-            if lowest >= minimum, open[key] == nil { continue }
+            if lowest >= minimum, !partnered { continue }
             guard let closest = try? ClosestApproach.between(track, otherTrack, from: now, horizon: horizon) else { continue }
-            let verticalLoss = unit.domain == .ground || closest.verticalSeparationMeters < parameters.verticalSeparationMeters
+            let verticalLoss = !air || closest.verticalSeparationMeters < parameters.verticalSeparationMeters
             if closest.distanceMeters < minimum, verticalLoss {
                 if let existing = open[key] {
-                    update(existing, secondsAhead: closest.secondsFromReference, distance: closest.distanceMeters, events: &events)
+                    update(
+                        existing, secondsAhead: closest.secondsFromReference, distance: closest.distanceMeters, distanceCounts: true,
+                        events: &events)
                 } else {
                     raise(
                         .separation, units: pair, zone: nil, secondsAhead: closest.secondsFromReference,
                         distance: closest.distanceMeters, events: &events)
+                    table[slot].partners.append(candidate)
+                    table[other].partners.append(Int32(slot))
                 }
-            } else if let existing = open[key], !verticalLoss || closest.distanceMeters > minimum + configuration.hysteresisMeters {
-                resolve(existing, reason: "separation restored", events: &events)
+            } else if !verticalLoss || closest.distanceMeters > minimum + hysteresis {
+                restore("separation restored")
             }
         }
     }
@@ -169,20 +321,21 @@ extension Engine {
     // MARK: Time passing: stale tracks, dwell, build-up, escalation
 
     mutating func tick(events: inout [Event]) {
-        for (id, report) in reports.sorted(by: { $0.key < $1.key })
-        where now.timeIntervalSince(report.time) >= configuration.staleAfterSeconds {
+        for slot in table.indices {
+            guard let report = table[slot].report, now.timeIntervalSince(report.time) >= configuration.staleAfterSeconds
+            else { continue }
+            let id = table[slot].unit.id
             if open[AlertKey(kind: .staleTrack, units: [id], zone: nil, agreement: nil, party: nil)] == nil {
-                raise(.staleTrack, units: [id], zone: nil, events: &events)
+                table[slot].staleAlert = raise(.staleTrack, units: [id], zone: nil, events: &events)
             }
         }
-        for (unitID, zonesInside) in inside.sorted(by: { $0.key < $1.key }) {
-            guard let unit = units[unitID] else { continue }
-            for (zoneID, since) in zonesInside.sorted(by: { $0.key < $1.key }) {
-                guard let zone = zones[zoneID], zone.excludes(unit.party),
-                      now.timeIntervalSince(since) >= configuration.dwellSeconds,
-                      open[AlertKey(kind: .dwell, units: [unitID], zone: zoneID, agreement: nil, party: nil)] == nil
+        for slot in table.indices {
+            let unit = table[slot].unit
+            for visit in table[slot].inside.sorted(by: { $0.zone < $1.zone }) {
+                guard let zone = zones[visit.zone], now.timeIntervalSince(visit.since) >= configuration.dwellSeconds,
+                      open[AlertKey(kind: .dwell, units: [unit.id], zone: visit.zone, agreement: nil, party: nil)] == nil
                 else { continue }
-                raise(.dwell, units: [unitID], zone: zone, secondsAhead: nil, distance: nil, events: &events)
+                raise(.dwell, units: [unit.id], zone: zone, secondsAhead: nil, distance: nil, events: &events)
             }
         }
         buildUps(events: &events)
@@ -193,10 +346,9 @@ extension Engine {
     private mutating func buildUps(events: inout [Event]) {
         // Units inside each zone they are excluded from, by party.
         var gathered: [ZoneParty: [UnitID]] = [:]
-        for (unitID, zonesInside) in inside {
-            guard let unit = units[unitID] else { continue }
-            for zoneID in zonesInside.keys where zones[zoneID]?.excludes(unit.party) == true {
-                gathered[ZoneParty(zone: zoneID, party: unit.party), default: []].append(unitID)
+        for tracked in table {
+            for visit in tracked.inside where zones[visit.zone] != nil {
+                gathered[ZoneParty(zone: visit.zone, party: tracked.unit.party), default: []].append(tracked.unit.id)
             }
         }
         for key in Set(gathered.keys).union(buildUpSince.keys).sorted(by: { ($0.zone, $0.party) < ($1.zone, $1.party) }) {
@@ -220,9 +372,9 @@ extension Engine {
         guard members.count >= configuration.buildUpUnits else { return [] }
         var best: [UnitID] = []
         for center in members {
-            guard let origin = reports[center]?.position else { continue }
+            guard let origin = lastReport(center)?.position else { continue }
             let near = members.filter {
-                guard let position = reports[$0]?.position else { return false }
+                guard let position = lastReport($0)?.position else { return false }
                 return Geodesic.distance(origin, position) <= configuration.buildUpRadiusMeters
             }
             if near.count > best.count { best = near }

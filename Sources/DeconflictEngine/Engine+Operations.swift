@@ -37,7 +37,7 @@ extension Engine {
         guard parties[operation.party] != nil else {
             throw EngineError(.unknownParty, field: "operation.party", reason: "no party \(operation.party)")
         }
-        for unit in operation.units.sorted() where units[unit]?.party != operation.party {
+        for unit in operation.units.sorted() where self.unit(unit)?.party != operation.party {
             throw EngineError(.invalidValue, field: "operation.units", reason: "\(unit) is not a unit of \(operation.party)")
         }
         var stored = operation
@@ -69,7 +69,7 @@ extension Engine {
         case .active:
             checkNotice(operation, events: &events)
         case .completed, .cancelled:
-            for (key, alert) in open where key.kind == .conformance && key.operation == id {
+            for (key, alert) in open.sorted(by: { $0.value < $1.value }) where key.kind == .conformance && key.operation == id {
                 resolve(alert, reason: "operation \(state.rawValue)", events: &events)
             }
         case .planned:
@@ -93,6 +93,12 @@ extension Engine {
         raise(
             .lateNotice, units: [], zone: nil, agreement: bound.first?.id, operation: operation.id, addressees: addressees,
             unconfirmed: false, secondsAhead: start.timeIntervalSince(given), events: &events)
+    }
+
+    /// Records which units belong to active operations: only their reports are checked
+    /// for conformance.
+    mutating func refreshOperatingUnits() {
+        operatingUnits = Set(operations.values.filter { $0.state == .active }.flatMap(\.units))
     }
 
     /// Conformance: a unit of an active operation outside every volume of it.

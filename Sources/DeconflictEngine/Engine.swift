@@ -39,6 +39,15 @@ public struct Engine: Sendable {
         public var buildUpSeconds = 600.0
         /// A unit with no report for this long is stale.
         public var staleAfterSeconds = 300.0
+        /// How long what a report's track was found to enter stays planned, seconds, for
+        /// ground units and aircraft: later reports on the same track (within
+        /// ``planToleranceMeters``, with the same speed, altitude and uncertainty and the
+        /// track's course) only advance the clock. A plan ends earlier at the first entry
+        /// into a zone, the first possible exit, or any change of zones or agreements.
+        public var planSeconds = 300.0
+        public var airPlanSeconds = 300.0
+        /// How far a report may lie from its track's projection and still confirm it.
+        public var planToleranceMeters = 0.5
         /// Separation minima where no agreement binds both parties: none are checked
         /// unless this is set.
         public var defaultParameters: Agreement.Parameters? = nil
@@ -52,24 +61,43 @@ public struct Engine: Sendable {
     public internal(set) var responsibilities: [Responsibility] = []
     public internal(set) var agreements: [AgreementID: Agreement] = [:]
     public internal(set) var zones: [ZoneID: Zone] = [:]
-    public internal(set) var units: [UnitID: Unit] = [:]
     public internal(set) var alerts: [AlertID: Alert] = [:]
     public internal(set) var operations: [OperationID: Operation] = [:]
     public internal(set) var messages: [MessageID: Message] = [:]
     public internal(set) var incidents: [IncidentID: Incident] = [:]
-    /// The last report of each unit.
-    public internal(set) var reports: [UnitID: PositionReport] = [:]
     /// Engine time: the time of the last command.
     public internal(set) var now: Date
 
+    /// The units, by id.
+    public var units: [UnitID: Unit] {
+        Dictionary(uniqueKeysWithValues: table.map { ($0.unit.id, $0.unit) })
+    }
+
+    /// The last report of each unit that has reported.
+    public var reports: [UnitID: PositionReport] {
+        Dictionary(uniqueKeysWithValues: table.compactMap { tracked in tracked.report.map { (tracked.unit.id, $0) } })
+    }
+
     var zoneIndex = ShapeIndex<ZoneID>()
-    var unitIndex = PointGrid<UnitID>(cellDegrees: 0.1)
+    // Units by slot, and the slot of each unit.
+    var table: [TrackedUnit] = []
+    var slotOf: [UnitID: Int32] = [:]
+    // Parties by slot, and the slot of each party.
+    var partyOrder: [PartyID] = []
+    var partyIndex: [PartyID: Int32] = [:]
+    // The boxes units sweep, by party slot × 2 + (1 for aircraft).
+    var sweeps: [BoxGrid] = []
+    // Separation parameters by pair of party slots, as of `parameterGeneration`.
+    var parameterTable: [Agreement.Parameters?] = []
+    var parameterGeneration: UInt32 = .max
+    // Bumped by every change of parties, agreements, responsibilities or zones.
+    var generation: UInt32 = 0
     // Open alerts by deduplication key.
     var open: [AlertKey: AlertID] = [:]
-    // Zones each unit is inside, with the time it entered.
-    var inside: [UnitID: [ZoneID: Date]] = [:]
-    // Zones each unit was heading into at its last report.
-    var approaching: [UnitID: Set<ZoneID>] = [:]
+    // Open separation alerts by pair of unit slots.
+    var separations: [SlotPair: AlertID] = [:]
+    // Units of active operations.
+    var operatingUnits: Set<UnitID> = []
     // Since when each (zone, party) has held a build-up.
     var buildUpSince: [ZoneParty: Date] = [:]
     var nextAlert = 1
@@ -135,16 +163,23 @@ public struct Engine: Sendable {
                 throw EngineError(.duplicate, field: "party.id", reason: "party \(party.id) exists")
             }
             parties[party.id] = party
+            partyIndex[party.id] = Int32(partyOrder.count)
+            partyOrder.append(party.id)
+            sweeps.append(BoxGrid(cellDegrees: 0.25))
+            sweeps.append(BoxGrid(cellDegrees: 1.5))
+            generation &+= 1
             events.append(Event(time: time, change: .partyAdded(party)))
         case .setResponsibility(let responsibility):
             try requireParty(responsibility.sponsor, field: "sponsor")
             try requireParty(responsibility.client, field: "client")
             responsibilities.removeAll { $0.sponsor == responsibility.sponsor && $0.client == responsibility.client }
             responsibilities.append(responsibility)
+            generation &+= 1
             events.append(Event(time: time, change: .responsibilitySet(responsibility)))
         case .putAgreement(let agreement):
             for party in agreement.signatories.keys.sorted() { try requireParty(party, field: "signatories") }
             agreements[agreement.id] = agreement
+            generation &+= 1
             events.append(Event(time: time, change: .agreementChanged(agreement)))
         case .sign(let id, let party):
             try setStatus(.signed, of: party, in: id, events: &events)
@@ -165,6 +200,7 @@ public struct Engine: Sendable {
             }
             zones[zone.id] = zone
             zoneIndex.insert(zone.id, zone.volume.footprint)
+            generation &+= 1
             events.append(Event(time: time, change: .zoneChanged(zone)))
             // Units already there are judged against the new outline at their next report.
         case .removeZone(let id):
@@ -172,26 +208,33 @@ public struct Engine: Sendable {
                 throw EngineError(.unknownZone, field: "zone", reason: "no zone \(id)")
             }
             zoneIndex.remove(id)
+            generation &+= 1
             events.append(Event(time: time, change: .zoneRemoved(id)))
-            for (key, alert) in open where key.zone == id {
+            for (key, alert) in open.sorted(by: { $0.value < $1.value }) where key.zone == id {
                 resolve(alert, reason: "zone removed", events: &events)
             }
-            for unit in inside.keys { inside[unit]?[id] = nil }
+            for slot in table.indices {
+                table[slot].inside.removeAll { $0.zone == id }
+                table[slot].approaching.removeAll { $0.zone == id }
+            }
         case .addUnit(let unit):
             try requireParty(unit.party, field: "unit.party")
-            guard units[unit.id] == nil else {
+            guard slotOf[unit.id] == nil else {
                 throw EngineError(.duplicate, field: "unit.id", reason: "unit \(unit.id) exists")
             }
-            units[unit.id] = unit
+            slotOf[unit.id] = Int32(table.count)
+            table.append(TrackedUnit(unit: unit, party: partyIndex[unit.party]!))
             events.append(Event(time: time, change: .unitAdded(unit)))
         case .report(let report):
             try ingest(report, events: &events)
         case .putOperation(let operation):
             try putOperation(operation, events: &events)
+            refreshOperatingUnits()
         case .notify(let id):
             try notify(id, events: &events)
         case .setOperationState(let id, let state):
             try setState(state, of: id, events: &events)
+            refreshOperatingUnits()
         case .send(let message):
             try send(message, events: &events)
         case .deliver(let id, let party):
@@ -240,6 +283,7 @@ public struct Engine: Sendable {
         }
         agreement.signatories[party] = status
         agreements[id] = agreement
+        generation &+= 1
         events.append(Event(time: now, change: .agreementChanged(agreement)))
     }
 }

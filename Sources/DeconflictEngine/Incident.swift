@@ -46,7 +46,7 @@ extension Engine {
         guard parties[draft.reportedBy] != nil else {
             throw EngineError(.unknownParty, field: "incident.reportedBy", reason: "no party \(draft.reportedBy)")
         }
-        for unit in draft.units ?? [] where units[unit] == nil {
+        for unit in draft.units ?? [] where slotOf[unit] == nil {
             throw EngineError(.unknownUnit, field: "incident.units", reason: "no unit \(unit)")
         }
         if let zone = draft.zone, zones[zone] == nil { throw EngineError(.unknownZone, field: "incident.zone", reason: "no zone \(zone)") }

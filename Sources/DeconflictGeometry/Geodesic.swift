@@ -59,6 +59,16 @@ public enum Geodesic {
         geod_direct(ellipsoid, start.latitude, start.longitude, azimuthDegrees, distanceMeters, &lat, &lon, nil)
         return LatLng(uncheckedLatitude: lat, longitude: wrapLongitude(lon))
     }
+
+    /// Solves the direct problem and also gives the azimuth of travel on arrival,
+    /// degrees clockwise from north.
+    public static func direct(
+        from start: LatLng, azimuthDegrees: Double, distanceMeters: Double
+    ) -> (position: LatLng, azimuthDegrees: Double) {
+        var lat = 0.0, lon = 0.0, azi2 = 0.0
+        geod_direct(ellipsoid, start.latitude, start.longitude, azimuthDegrees, distanceMeters, &lat, &lon, &azi2)
+        return (LatLng(uncheckedLatitude: lat, longitude: wrapLongitude(lon)), azi2)
+    }
 }
 
 /// A geodesic from a start position in a given direction, prepared for many positions

@@ -81,10 +81,10 @@ public enum Workloads {
 }
 
 /// SplitMix64: a fixed, portable sequence for a given seed.
-struct WorkloadRandom: RandomNumberGenerator {
+public struct WorkloadRandom: RandomNumberGenerator {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

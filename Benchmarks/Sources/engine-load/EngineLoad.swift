@@ -1,0 +1,62 @@
+import ArgumentParser
+import EngineWorkload
+import Foundation
+import CHeapStats
+
+/// Feeds the engine workload report by report and prints the throughput, the latency
+/// percentiles of single reports and the heap bytes per tracked unit.
+@main
+struct EngineLoad: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine-load", abstract: "Throughput, per-report latency and memory per unit of the engine.")
+
+    @Option(help: "Units.") var units = 100_000
+    @Option(help: "Zones.") var zones = 10_000
+    @Option(help: "Rounds of reports (each unit once per round) after the first.") var rounds = 10
+    @Option(help: "Probability that a report turns its unit.") var turnProbability = 0.0
+
+    func run() throws {
+        // The zones' share of the heap, from an engine with the zones alone.
+        let heapBefore = Int(heap_bytes_in_use())
+        var zonesOnly: EngineRun? = EngineRun(units: 0, zones: zones)
+        let zonesBytes = Int(heap_bytes_in_use()) - heapBefore
+        zonesOnly = nil
+        _ = zonesOnly
+        let full = EngineRun(units: units, zones: zones, turnProbability: turnProbability)
+        let setup = ContinuousClock.now
+        full.warmUp()
+        let warmUp = ContinuousClock.now - setup
+        let heapTracking = Int(heap_bytes_in_use())
+        var latencies: [Duration] = []
+        latencies.reserveCapacity(units * rounds)
+        var total = Duration.zero
+        for _ in 0..<rounds {
+            let reports = full.nextReports(units)
+            let clock = ContinuousClock()
+            for report in reports {
+                let begin = clock.now
+                full.handle(report)
+                let took = clock.now - begin
+                latencies.append(took)
+                total += took
+            }
+        }
+        let heapAfter = Int(heap_bytes_in_use())
+        latencies.sort()
+        func percentile(_ p: Double) -> String {
+            let value = latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+            return String(format: "%.2f µs", Double(value.components.attoseconds) / 1e12 + Double(value.components.seconds) * 1e6)
+        }
+        let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
+        // Everything else the engine holds is the units': their records, indexes and alerts.
+        let perUnit = Double(heapAfter - heapBefore - zonesBytes) / Double(units)
+        print("units \(units), zones \(zones), rounds \(rounds), turn probability \(turnProbability)")
+        print("first report of every unit: \(warmUp)")
+        print(String(format: "reports: %d in %.3f s of engine time: %.0f reports/s", latencies.count, seconds, Double(latencies.count) / seconds))
+        print("latency per report: p50 \(percentile(0.5)), p90 \(percentile(0.9)), p99 \(percentile(0.99)), p99.9 \(percentile(0.999)), max \(percentile(1))")
+        print(String(format: "heap per tracked unit: %.0f bytes (after the first reports: %.0f; heap with zones only: %.1f MB)",
+            perUnit, Double(heapTracking - heapBefore - zonesBytes) / Double(units), Double(zonesBytes) / 1e6))
+        let alerts = full.engine.alerts.count
+        print("alerts raised: \(alerts), open: \(full.engine.alerts.values.filter { $0.state != .resolved }.count)")
+    }
+}

@@ -1,0 +1,199 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import DeconflictGeometry
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DeconflictSpatialIndex
+
+// What the engine keeps of each unit, compactly and by slot number, and the two devices
+// that keep position reports cheap: a plan that a report on the unit's projected track
+// confirms without searching again, and a screen that clears distant pairs of units
+// before the exact closest approach.
+
+/// A zone a unit is inside, since when.
+struct ZoneVisit: Sendable {
+    let zone: ZoneID
+    let since: Date
+}
+
+/// A zone the unit's track enters, and when.
+struct PlannedEntry: Sendable {
+    let zone: ZoneID
+    let at: Date
+}
+
+/// What a full evaluation of a unit's track found, valid while the unit keeps to the
+/// track (its later reports lie on it) and nothing else changes.
+struct Plan: Sendable {
+    /// Where the track starts: the report the plan was made from.
+    var basisTime: Date
+    var basisPosition: LatLng
+    var basisCourse: Double
+    /// The first instant at which the zones the unit is inside or heading into may
+    /// differ from the plan: the earliest entry, the earliest possible exit, the end of
+    /// the slack.
+    var validUntil: Date
+    /// ``Engine/generation`` when made: any change of zones, agreements or parties
+    /// makes every plan stale.
+    var generation: UInt32
+    /// The zones the track enters before `validUntil` plus the horizon, soonest first.
+    var entries: [PlannedEntry]
+}
+
+/// An open approach alert of a unit, with the time ahead it last published.
+struct Approach: Sendable {
+    let zone: ZoneID
+    let alert: AlertID
+    var secondsAhead: Double
+}
+
+/// The engine's record of one unit.
+struct TrackedUnit: Sendable {
+    var unit: Unit
+    /// Index of the unit's party in ``Engine/partyOrder``.
+    var party: Int32
+    var report: PositionReport?
+    /// Position and velocity of the last report on the unit sphere (velocity in radians
+    /// per second), for the separation screen.
+    var x: Float = 0, y: Float = 0, z: Float = 0
+    var vx: Float = 0, vy: Float = 0, vz: Float = 0
+    var plan: Plan?
+    /// Zones excluding the unit's party that it is inside.
+    var inside: [ZoneVisit] = []
+    /// The unit's open approach alerts.
+    var approaching: [Approach] = []
+    /// Slots of the units it has an open separation alert with.
+    var partners: [Int32] = []
+    var staleAlert: AlertID?
+}
+
+/// Two slots, the lower first: the key of a separation alert.
+struct SlotPair: Hashable, Sendable {
+    let low: Int32
+    let high: Int32
+
+    init(_ a: Int32, _ b: Int32) {
+        low = min(a, b)
+        high = max(a, b)
+    }
+}
+
+extension Engine {
+    /// The mean Earth radius the separation screen works with, metres.
+    static let screenRadius = 6_371_008.8
+
+    func slot(of id: UnitID) -> Int? { slotOf[id].map(Int.init) }
+
+    func unit(_ id: UnitID) -> Unit? { slotOf[id].map { table[Int($0)].unit } }
+
+    func lastReport(_ id: UnitID) -> PositionReport? { slotOf[id].flatMap { table[Int($0)].report } }
+
+    /// The slot of each party, in the order they were added.
+    func partySlot(_ party: PartyID) -> Int32? { partyIndex[party] }
+
+    /// Sets the screen's vectors of `slot` from its report.
+    mutating func setVectors(_ slot: Int, _ report: PositionReport) {
+        let phi = report.position.latitude * .pi / 180, lambda = report.position.longitude * .pi / 180
+        let course = report.courseDegrees * .pi / 180
+        let (sinPhi, cosPhi) = (sin(phi), cos(phi)), (sinLambda, cosLambda) = (sin(lambda), cos(lambda))
+        // East and north at the position.
+        let east = (-sinLambda, cosLambda, 0.0)
+        let north = (-sinPhi * cosLambda, -sinPhi * sinLambda, cosPhi)
+        let rate = report.speedMetersPerSecond / Engine.screenRadius
+        let (ve, vn) = (rate * sin(course), rate * cos(course))
+        table[slot].x = Float(cosPhi * cosLambda)
+        table[slot].y = Float(cosPhi * sinLambda)
+        table[slot].z = Float(sinPhi)
+        table[slot].vx = Float(ve * east.0 + vn * north.0)
+        table[slot].vy = Float(ve * east.1 + vn * north.1)
+        table[slot].vz = Float(ve * east.2 + vn * north.2)
+    }
+
+    /// A lower bound, within the screen's tolerance, of the horizontal distance between
+    /// the tracks of `a` (reported now) and `b` over the next `horizon` seconds, in
+    /// metres; and the bound's allowance for what the model leaves out.
+    ///
+    /// Both tracks are extrapolated in 3D from their reports and projected on the tangent
+    /// plane at `a`; the closest approach of two straight lines has a closed form. The
+    /// model is a sphere, so distances on the ellipsoid may differ by up to 0.6 %; the
+    /// caller clears a pair only with the allowance added, and a property test holds the
+    /// screen against the exact closest approach.
+    func screen(_ a: Int, _ b: Int, lag: Double, horizon: Double) -> (distance: Double, allowance: Double) {
+        let p = table[a], q = table[b]
+        let lagF = Float(lag)
+        // b at a's time.
+        var rx = Double(q.x + q.vx * lagF - p.x), ry = Double(q.y + q.vy * lagF - p.y), rz = Double(q.z + q.vz * lagF - p.z)
+        var wx = Double(q.vx - p.vx), wy = Double(q.vy - p.vy), wz = Double(q.vz - p.vz)
+        // Onto the tangent plane at a.
+        let (nx, ny, nz) = (Double(p.x), Double(p.y), Double(p.z))
+        let rn = rx * nx + ry * ny + rz * nz, wn = wx * nx + wy * ny + wz * nz
+        rx -= rn * nx; ry -= rn * ny; rz -= rn * nz
+        wx -= wn * nx; wy -= wn * ny; wz -= wn * nz
+        let ww = wx * wx + wy * wy + wz * wz
+        let t = ww > 0 ? min(horizon, max(0, -(rx * wx + ry * wy + rz * wz) / ww)) : 0
+        let (dx, dy, dz) = (rx + wx * t, ry + wy * t, rz + wz * t)
+        let distance = (dx * dx + dy * dy + dz * dz).squareRoot() * Engine.screenRadius
+        let span = ((rx * rx + ry * ry + rz * rz).squareRoot() + ww.squareRoot() * horizon
+            + Double(abs(q.vx) + abs(q.vy) + abs(q.vz)) * lag) * Engine.screenRadius
+        return (distance, 100 + 0.01 * span)
+    }
+
+    /// The box a unit may be in from its report until its plan ends, plus the stale time
+    /// (after which others stop projecting it) and the separation horizon.
+    func sweptBox(of slot: Int, until end: Date) -> BoundingBox {
+        guard let report = table[slot].report else { return .world }
+        let seconds = max(0, end.timeIntervalSince(report.time)) + configuration.staleAfterSeconds
+            + configuration.separationHorizonSeconds
+        let length = report.speedMetersPerSecond * seconds
+        guard length > 1 else { return BoundingBox.around(report.position, radiusMeters: 1) }
+        // A geodesic strays from the box of its ends and middle by less than the sagitta.
+        let margin = 100 + length * length / (4 * Engine.screenRadius)
+        let middle = Geodesic.destination(from: report.position, azimuthDegrees: report.courseDegrees, distanceMeters: length / 2)
+        let end = Geodesic.destination(from: report.position, azimuthDegrees: report.courseDegrees, distanceMeters: length)
+        return BoundingBox.around(report.position, radiusMeters: margin)
+            .union(BoundingBox.around(middle, radiusMeters: margin))
+            .union(BoundingBox.around(end, radiusMeters: margin))
+    }
+
+    /// The separation parameters between the parties in slots `a` and `b`, from a table
+    /// rebuilt when agreements, parties or responsibilities change.
+    mutating func pairParameters(_ a: Int32, _ b: Int32) -> Agreement.Parameters? {
+        let count = partyOrder.count
+        if parameterGeneration != generation || parameterTable.count != count * count {
+            parameterTable = []
+            parameterTable.reserveCapacity(count * count)
+            for first in partyOrder {
+                for second in partyOrder {
+                    parameterTable.append(first == second ? nil : separationParameters(first, second))
+                }
+            }
+            parameterGeneration = generation
+        }
+        return parameterTable[Int(a) * count + Int(b)]
+    }
+}
+
+extension BoundingBox {
+    /// The box grown by `meters` on every side (not across a pole).
+    func expanded(byMeters meters: Double) -> BoundingBox {
+        let degrees = meters / Geodesic.minimumCurvatureRadius * 180 / .pi
+        let minLatitude = max(-90, self.minLatitude - degrees), maxLatitude = min(90, self.maxLatitude + degrees)
+        let widest = max(abs(minLatitude), abs(maxLatitude))
+        guard widest < 89, longitudeSpan + 2 * degrees / cos(widest * .pi / 180) < 359 else {
+            return BoundingBox(minLatitude: minLatitude, maxLatitude: maxLatitude, minLongitude: -180, maxLongitude: 180)
+        }
+        let longitudeDegrees = degrees / cos(widest * .pi / 180)
+        func wrap(_ longitude: Double) -> Double {
+            longitude > 180 ? longitude - 360 : longitude < -180 ? longitude + 360 : longitude
+        }
+        return BoundingBox(
+            minLatitude: minLatitude, maxLatitude: maxLatitude,
+            minLongitude: wrap(minLongitude - longitudeDegrees), maxLongitude: wrap(maxLongitude + longitudeDegrees))
+    }
+}
