@@ -68,7 +68,9 @@ public struct Alert: Hashable, Sendable {
     /// Seconds until the unit enters (approach) or the units are closest (separation),
     /// from the last update.
     public internal(set) var secondsAhead: Double?
-    /// The distance that matters, metres: to the zone's edge, or between the units.
+    /// The distance that matters, metres: an incursion's depth (negative inside the
+    /// edge), what an approaching unit travels before it enters, how close separated
+    /// units come.
     public internal(set) var distanceMeters: Double?
     public internal(set) var updatedAt: Date
 

@@ -84,8 +84,8 @@ extension Engine {
         }
         if alert.kind == .separation, alert.units.count == 2,
            let first = slotOf[alert.units[0]], let second = slotOf[alert.units[1]] {
-            table[Int(first)].partners.removeAll { $0 == second }
-            table[Int(second)].partners.removeAll { $0 == first }
+            table[Int(first)].partners.removeAll { $0.slot == second }
+            table[Int(second)].partners.removeAll { $0.slot == first }
         }
         events.append(Event(time: now, change: .alertResolved(alert)))
     }

@@ -180,6 +180,7 @@ extension Engine {
         let horizon = air ? configuration.airApproachHorizonSeconds : configuration.approachHorizonSeconds
         var previous = table[slot].approaching
         var heading: [Approach] = []
+        let speed = table[slot].report?.speedMetersPerSecond ?? 0
         for entry in table[slot].plan?.entries ?? [] {
             let eta = entry.at.timeIntervalSince(now)
             guard eta <= horizon else { break }
@@ -187,20 +188,14 @@ extension Engine {
             if let index = previous.firstIndex(where: { $0.zone == entry.zone }) {
                 var approach = previous.remove(at: index)
                 if Engine.noticeable(approach.secondsAhead, eta, floor: 10) {
-                    let position = table[slot].report!.position
-                    update(
-                        approach.alert, secondsAhead: eta, distance: zone.volume.footprint.signedDistance(to: position),
-                        distanceCounts: false, events: &events)
+                    update(approach.alert, secondsAhead: eta, distance: speed * eta, distanceCounts: false, events: &events)
                     approach.secondsAhead = eta
                 }
                 heading.append(approach)
                 continue
             }
             let unit = table[slot].unit
-            let position = table[slot].report!.position
-            if let alert = raise(
-                .approach, units: [unit.id], zone: zone, secondsAhead: eta,
-                distance: zone.volume.footprint.signedDistance(to: position), events: &events) {
+            if let alert = raise(.approach, units: [unit.id], zone: zone, secondsAhead: eta, distance: speed * eta, events: &events) {
                 heading.append(Approach(zone: entry.zone, alert: alert, secondsAhead: eta))
             } else if let alert = open[AlertKey(kind: .approach, units: [unit.id], zone: entry.zone, agreement: nil, party: nil)] {
                 heading.append(Approach(zone: entry.zone, alert: alert, secondsAhead: alerts[alert]?.secondsAhead ?? eta))
@@ -223,7 +218,7 @@ extension Engine {
         let horizon = configuration.separationHorizonSeconds
         let hysteresis = configuration.hysteresisMeters
         guard let swept = sweeps[Int(myParty) * 2 + (air ? 1 : 0)].box(of: slot) else { return }
-        var candidates = table[slot].partners
+        var candidates = table[slot].partners.map(\.slot)
         for other in 0..<Int32(partyOrder.count) where other != myParty {
             guard let parameters = pairParameters(myParty, other) else { continue }
             let minimum = air ? parameters.airSeparationMeters : parameters.groundSeparationMeters
@@ -240,13 +235,10 @@ extension Engine {
             previousCandidate = candidate
             let other = Int(candidate)
             guard other != slot, let otherReport = table[other].report else { continue }
-            let partnered = table[slot].partners.contains(candidate)
+            let partner = table[slot].partners.first { $0.slot == candidate }
+            let partnered = partner != nil
             func restore(_ reason: String) {
-                guard partnered else { return }
-                let pair = [myID, table[other].unit.id].sorted()
-                if let existing = open[AlertKey(kind: .separation, units: pair, zone: nil, agreement: nil, party: nil)] {
-                    resolve(existing, reason: reason, events: &events)
-                }
+                if let partner { resolve(partner.alert, reason: reason, events: &events) }
             }
             let lag = now.timeIntervalSince(otherReport.time)
             guard lag <= configuration.staleAfterSeconds else {
@@ -264,14 +256,19 @@ extension Engine {
                 restore("separation restored")
                 continue
             }
-            let (screened, allowance) = screen(slot, other, lag: lag, horizon: horizon)
+            let (screened, allowance, seconds) = screen(slot, other, lag: lag, horizon: horizon)
             if screened > (minimum + hysteresis) * 1.01 + allowance {
                 restore("separation restored")
                 continue
             }
+            // An open alert the screen confirms beyond doubt, whose time ahead has not
+            // moved enough to publish: nothing to do.
+            if let published = partner?.secondsAhead, screened * 1.01 + allowance < minimum,
+               abs(seconds - published) <= max(10, 0.1 * published) / 2 {
+                continue
+            }
             guard let track = try? report.track(), let otherTrack = try? otherReport.track() else { continue }
             let pair = [myID, table[other].unit.id].sorted()
-            let key = AlertKey(kind: .separation, units: pair, zone: nil, agreement: nil, party: nil)
             // The distance changes no faster than the sum of the speeds, so over the
             // horizon it stays above (d(0) + d(H) − (v₁ + v₂)·H) / 2.
             let end = now.addingTimeInterval(horizon)
@@ -286,16 +283,22 @@ extension Engine {
             guard let closest = try? ClosestApproach.between(track, otherTrack, from: now, horizon: horizon) else { continue }
             let verticalLoss = !air || closest.verticalSeparationMeters < parameters.verticalSeparationMeters
             if closest.distanceMeters < minimum, verticalLoss {
-                if let existing = open[key] {
+                if let partner {
                     update(
-                        existing, secondsAhead: closest.secondsFromReference, distance: closest.distanceMeters, distanceCounts: true,
-                        events: &events)
-                } else {
-                    raise(
-                        .separation, units: pair, zone: nil, secondsAhead: closest.secondsFromReference,
-                        distance: closest.distanceMeters, events: &events)
-                    table[slot].partners.append(candidate)
-                    table[other].partners.append(Int32(slot))
+                        partner.alert, secondsAhead: closest.secondsFromReference, distance: closest.distanceMeters,
+                        distanceCounts: true, events: &events)
+                    let published = alerts[partner.alert]?.secondsAhead
+                    if let index = table[slot].partners.firstIndex(where: { $0.slot == candidate }) {
+                        table[slot].partners[index].secondsAhead = published
+                    }
+                    if let index = table[other].partners.firstIndex(where: { $0.slot == Int32(slot) }) {
+                        table[other].partners[index].secondsAhead = published
+                    }
+                } else if let alert = raise(
+                    .separation, units: pair, zone: nil, secondsAhead: closest.secondsFromReference,
+                    distance: closest.distanceMeters, events: &events) {
+                    table[slot].partners.append(Partner(slot: candidate, alert: alert, secondsAhead: closest.secondsFromReference))
+                    table[other].partners.append(Partner(slot: Int32(slot), alert: alert, secondsAhead: closest.secondsFromReference))
                 }
             } else if !verticalLoss || closest.distanceMeters > minimum + hysteresis {
                 restore("separation restored")

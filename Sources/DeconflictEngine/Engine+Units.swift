@@ -53,6 +53,14 @@ struct Approach: Sendable {
     var secondsAhead: Double
 }
 
+/// A unit another has an open separation alert with, and the time ahead the alert
+/// last published.
+struct Partner: Sendable {
+    let slot: Int32
+    let alert: AlertID
+    var secondsAhead: Double?
+}
+
 /// The engine's record of one unit.
 struct TrackedUnit: Sendable {
     var unit: Unit
@@ -68,8 +76,8 @@ struct TrackedUnit: Sendable {
     var inside: [ZoneVisit] = []
     /// The unit's open approach alerts.
     var approaching: [Approach] = []
-    /// Slots of the units it has an open separation alert with.
-    var partners: [Int32] = []
+    /// The units it has an open separation alert with.
+    var partners: [Partner] = []
     var staleAlert: AlertID?
 }
 
@@ -117,14 +125,15 @@ extension Engine {
 
     /// A lower bound, within the screen's tolerance, of the horizontal distance between
     /// the tracks of `a` (reported now) and `b` over the next `horizon` seconds, in
-    /// metres; and the bound's allowance for what the model leaves out.
+    /// metres; the bound's allowance for what the model leaves out; and when, in seconds
+    /// from now, the model's closest approach is.
     ///
     /// Both tracks are extrapolated in 3D from their reports and projected on the tangent
     /// plane at `a`; the closest approach of two straight lines has a closed form. The
     /// model is a sphere, so distances on the ellipsoid may differ by up to 0.6 %; the
     /// caller clears a pair only with the allowance added, and a property test holds the
     /// screen against the exact closest approach.
-    func screen(_ a: Int, _ b: Int, lag: Double, horizon: Double) -> (distance: Double, allowance: Double) {
+    func screen(_ a: Int, _ b: Int, lag: Double, horizon: Double) -> (distance: Double, allowance: Double, seconds: Double) {
         let p = table[a], q = table[b]
         let lagF = Float(lag)
         // b at a's time.
@@ -141,7 +150,7 @@ extension Engine {
         let distance = (dx * dx + dy * dy + dz * dz).squareRoot() * Engine.screenRadius
         let span = ((rx * rx + ry * ry + rz * rz).squareRoot() + ww.squareRoot() * horizon
             + Double(abs(q.vx) + abs(q.vy) + abs(q.vz)) * lag) * Engine.screenRadius
-        return (distance, 100 + 0.01 * span)
+        return (distance, 100 + 0.01 * span, t)
     }
 
     /// The box a unit may be in from its report until its plan ends, plus the stale time

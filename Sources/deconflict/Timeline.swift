@@ -47,7 +47,11 @@ struct Timeline {
             parts.append(alert.kind == .approach ? "enters in \(minutes(seconds))" : "closest in \(minutes(seconds))")
         }
         if let distance = alert.distanceMeters {
-            parts.append(alert.kind == .separation ? "\(kilometres(distance)) apart" : "\(kilometres(abs(distance))) from the edge")
+            switch alert.kind {
+            case .separation: parts.append("\(kilometres(distance)) apart")
+            case .approach: parts.append("\(kilometres(distance)) to go")
+            default: parts.append("\(kilometres(abs(distance))) from the edge")
+            }
         }
         return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
     }
