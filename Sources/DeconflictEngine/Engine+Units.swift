@@ -150,7 +150,11 @@ extension Engine {
         let distance = (dx * dx + dy * dy + dz * dz).squareRoot() * Engine.screenRadius
         let span = ((rx * rx + ry * ry + rz * rz).squareRoot() + ww.squareRoot() * horizon
             + Double(abs(q.vx) + abs(q.vy) + abs(q.vz)) * lag) * Engine.screenRadius
-        return (distance, 100 + 0.01 * span, t)
+        // The straight lines leave the sphere by s²/2R, which the projection removes
+        // but for a tilt of at most span/R; the rest is Float rounding and the cubic
+        // term of the arcs, well under the constant.
+        let span3 = span * span * span / (2 * Engine.screenRadius * Engine.screenRadius)
+        return (distance, 150 + 0.002 * span + span3, t)
     }
 
     /// The box a unit may be in from its report until its plan ends, plus the stale time

@@ -293,4 +293,55 @@ struct SeparationPropertyTests {
         }
         #expect(raisedCount > 10)
     }
+
+    /// Pairs built to pass within a few percent of the minimum, at any time over the
+    /// horizon, with the other report up to 280 s old and aircraft up to 300 m/s: the
+    /// engine's screen must never clear one that breaks the minimum.
+    @Test(arguments: Array(UInt64(1)...UInt64(4)))
+    func nearMissesAreDecidedExactly(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        var raised = 0, clear = 0
+        for pair in 0..<300 {
+            var scenario = try Scenario()
+            let air = pair % 3 != 0
+            try scenario.unit("a", of: "coalition", air ? .air : .ground)
+            try scenario.unit("b", of: "russia", air ? .air : .ground)
+            let minimum = air ? 9_260.0 : 1_000.0
+            let speedA = air ? Double.random(in: 0...300, using: &rng) : Double.random(in: 0...30, using: &rng)
+            let speedB = air ? Double.random(in: 0...300, using: &rng) : Double.random(in: 0...30, using: &rng)
+            let courseA = Double.random(in: 0..<360, using: &rng)
+            let lag = Double.random(in: 0...280, using: &rng)
+            let meeting = Double.random(in: 0...300, using: &rng)
+            // Where a is at the meeting time, and b beside it by about the minimum.
+            let start = Geodesic.destination(
+                from: Scenario.garrison, azimuthDegrees: Double.random(in: 0..<360, using: &rng),
+                distanceMeters: Double.random(in: 0...40_000, using: &rng))
+            let aThen = Geodesic.direct(from: start, azimuthDegrees: courseA, distanceMeters: speedA * meeting)
+            let bThen = Geodesic.destination(
+                from: aThen.position, azimuthDegrees: Double.random(in: 0..<360, using: &rng),
+                distanceMeters: minimum * Double.random(in: 0.97...1.6, using: &rng))
+            // b's report: back along its course by the meeting time and the lag.
+            let courseB = Double.random(in: 0..<360, using: &rng)
+            let back = Geodesic.direct(from: bThen, azimuthDegrees: courseB + 180, distanceMeters: speedB * (meeting + lag))
+            let bCourse = (back.azimuthDegrees + 180).truncatingRemainder(dividingBy: 360)
+            let altitude = air ? 8_000.0 : 500
+            try scenario.engine.handle(.report(PositionReport(
+                unit: "b", time: Scenario.start, position: back.position, altitudeMeters: altitude,
+                speedMetersPerSecond: speedB, courseDegrees: bCourse)), at: Scenario.start)
+            let time = Scenario.start.addingTimeInterval(lag)
+            let events = try scenario.engine.handle(.report(PositionReport(
+                unit: "a", time: time, position: start, altitudeMeters: altitude, speedMetersPerSecond: speedA,
+                courseDegrees: courseA)), at: time)
+            let a = try Track(position: start, altitudeMeters: altitude, time: time, speedMetersPerSecond: speedA, courseDegrees: courseA)
+            let b = try Track(
+                position: back.position, altitudeMeters: altitude, time: Scenario.start, speedMetersPerSecond: speedB,
+                courseDegrees: bCourse)
+            let closest = try ClosestApproach.between(a, b, from: time, horizon: 300)
+            if abs(closest.distanceMeters - minimum) < 1e-3 { continue }
+            let expected = closest.distanceMeters < minimum
+            #expect(!events.raised(.separation).isEmpty == expected, "seed \(seed) pair \(pair): \(closest), lag \(lag)")
+            if expected { raised += 1 } else { clear += 1 }
+        }
+        #expect(raised > 30 && clear > 30, "both answers are exercised: \(raised) raised, \(clear) clear")
+    }
 }
