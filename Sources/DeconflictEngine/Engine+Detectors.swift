@@ -52,13 +52,12 @@ extension Engine {
             zoneMembership(slot, report, events: &events)
             plan(slot, report, events: &events)
             applyApproaches(slot, events: &events)
-            let unit = table[slot].unit
-            sweeps[Int(table[slot].party) * 2 + (unit.domain == .air ? 1 : 0)]
-                .update(slot, to: sweptBox(of: slot, until: table[slot].plan!.validUntil))
         }
         let unit = table[slot].unit
         if operatingUnits.contains(unit.id) { conformance(of: unit, report, events: &events) }
-        separation(slot, events: &events)
+        let boxes = sweptBoxes(of: report)
+        sweeps[Int(table[slot].party) * 2 + (unit.domain == .air ? 1 : 0)].update(slot, to: boxes.swept)
+        separation(slot, within: boxes.query, events: &events)
     }
 
     /// Whether `report` lies on the track the unit's plan was made from, and the plan
@@ -210,14 +209,15 @@ extension Engine {
 
     // MARK: Separation
 
-    private mutating func separation(_ slot: Int, events: inout [Event]) {
+    /// Separation of the unit in `slot` from other parties' units whose swept boxes
+    /// come near `query`, the box it sweeps over the horizon.
+    private mutating func separation(_ slot: Int, within query: BoundingBox, events: inout [Event]) {
         guard let report = table[slot].report else { return }
         let air = table[slot].unit.domain == .air
         let myParty = table[slot].party
         let myID = table[slot].unit.id
         let horizon = configuration.separationHorizonSeconds
         let hysteresis = configuration.hysteresisMeters
-        guard let swept = sweeps[Int(myParty) * 2 + (air ? 1 : 0)].box(of: slot) else { return }
         var candidates = table[slot].partners.map(\.slot)
         for other in 0..<Int32(partyOrder.count) where other != myParty {
             guard let parameters = pairParameters(myParty, other) else { continue }
@@ -225,7 +225,7 @@ extension Engine {
             // Both units stay inside their swept boxes over the horizon, so a pair that
             // comes within the minimum has boxes that close.
             let reach = (minimum + hysteresis) * 1.01 + 100
-            sweeps[Int(other) * 2 + (air ? 1 : 0)].forEach(intersecting: swept.expanded(byMeters: reach)) {
+            sweeps[Int(other) * 2 + (air ? 1 : 0)].forEach(intersecting: query.expanded(byMeters: reach)) {
                 candidates.append(Int32($0))
             }
         }
@@ -262,9 +262,10 @@ extension Engine {
                 continue
             }
             // An open alert the screen confirms beyond doubt, whose time ahead has not
-            // moved enough to publish: nothing to do.
+            // clearly moved enough to publish: nothing to do. (An update may so come one
+            // report later than an exact check of every report would give it.)
             if let published = partner?.secondsAhead, screened * 1.01 + allowance < minimum,
-               abs(seconds - published) <= max(10, 0.1 * published) / 2 {
+               abs(seconds - published) <= max(10, 0.1 * published) + 2 {
                 continue
             }
             guard let track = try? report.track(), let otherTrack = try? otherReport.track() else { continue }

@@ -157,21 +157,30 @@ extension Engine {
         return (distance, 150 + 0.002 * span + span3, t)
     }
 
-    /// The box a unit may be in from its report until its plan ends, plus the stale time
-    /// (after which others stop projecting it) and the separation horizon.
-    func sweptBox(of slot: Int, until end: Date) -> BoundingBox {
-        guard let report = table[slot].report else { return .world }
-        let seconds = max(0, end.timeIntervalSince(report.time)) + configuration.staleAfterSeconds
-            + configuration.separationHorizonSeconds
-        let length = report.speedMetersPerSecond * seconds
-        guard length > 1 else { return BoundingBox.around(report.position, radiusMeters: 1) }
+    /// The boxes a unit reported now sweeps: over the separation horizon (where it
+    /// looks for others) and over the stale time plus the horizon (where others may
+    /// find it, projecting its report until it is stale).
+    func sweptBoxes(of report: PositionReport) -> (query: BoundingBox, swept: BoundingBox) {
+        let horizon = configuration.separationHorizonSeconds
+        let longest = horizon + configuration.staleAfterSeconds
+        let speed = report.speedMetersPerSecond
+        let length = speed * longest
+        // Short sweeps: a box around the position is close enough.
+        guard length > 30_000 else {
+            return (
+                BoundingBox.around(report.position, radiusMeters: 1 + speed * horizon),
+                BoundingBox.around(report.position, radiusMeters: 1 + length))
+        }
         // A geodesic strays from the box of its ends and middle by less than the sagitta.
         let margin = 100 + length * length / (4 * Engine.screenRadius)
-        let middle = Geodesic.destination(from: report.position, azimuthDegrees: report.courseDegrees, distanceMeters: length / 2)
-        let end = Geodesic.destination(from: report.position, azimuthDegrees: report.courseDegrees, distanceMeters: length)
-        return BoundingBox.around(report.position, radiusMeters: margin)
-            .union(BoundingBox.around(middle, radiusMeters: margin))
-            .union(BoundingBox.around(end, radiusMeters: margin))
+        func at(_ seconds: Double) -> BoundingBox {
+            BoundingBox.around(
+                Geodesic.destination(from: report.position, azimuthDegrees: report.courseDegrees, distanceMeters: speed * seconds),
+                radiusMeters: margin)
+        }
+        let start = BoundingBox.around(report.position, radiusMeters: margin)
+        let query = start.union(at(horizon / 2)).union(at(horizon))
+        return (query, query.union(at((horizon + longest) / 2)).union(at(longest)))
     }
 
     /// The separation parameters between the parties in slots `a` and `b`, from a table

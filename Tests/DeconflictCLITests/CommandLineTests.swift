@@ -41,7 +41,7 @@ struct CommandLineTests {
         let run = try Self.deconflict("demo", "--speed", "0")
         #expect(run.status == 0)
         #expect(run.output.hasPrefix("At Tanf"))
-        #expect(run.output.contains("▲ APPROACH  A1 convoy in at-tanf-55km (enters in 33 min 20 s, 25.00 km from the edge)"))
+        #expect(run.output.contains("▲ APPROACH  A1 convoy in at-tanf-55km (enters in 33 min 20 s, 25.00 km to go)"))
         #expect(run.output.contains("russia (for allied-militia, unconfirmed)"))
         #expect(run.output.contains("! ESCALATED  notice notice-1: russia silent past the deadline"))
         // Not a terminal: no colour codes.
@@ -104,7 +104,7 @@ struct CommandLineTests {
         try printed.output.replacingOccurrences(of: "\"radius\": 55000", with: "\"radius\": 70000").write(to: own, atomically: true, encoding: .utf8)
         let run = try Self.deconflict("demo", "--speed", "0", "--scenario", own.path)
         #expect(run.status == 0)
-        #expect(run.output.contains("(enters in 13 min 20 s, 10.00 km from the edge)"))
+        #expect(run.output.contains("(enters in 13 min 20 s, 10.00 km to go)"))
         let broken = folder.appendingPathComponent("broken.json")
         try printed.output.replacingOccurrences(of: "\"radius\": 55000", with: "\"radius\": -5").write(to: broken, atomically: true, encoding: .utf8)
         let refused = try Self.deconflict("demo", "--speed", "0", "--scenario", broken.path)

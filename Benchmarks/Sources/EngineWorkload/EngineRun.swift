@@ -73,6 +73,11 @@ public final class EngineRun {
         return reports
     }
 
+    /// Whether the unit of `report` is an aircraft.
+    public func isAircraft(_ report: PositionReport) -> Bool {
+        Int(report.unit.rawValue.dropFirst()).map { air[$0] } ?? false
+    }
+
     /// Hands `report` to the engine.
     @inline(__always)
     public func handle(_ report: PositionReport) {

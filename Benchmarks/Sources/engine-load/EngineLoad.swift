@@ -30,6 +30,7 @@ struct EngineLoad: ParsableCommand {
         var latencies: [Duration] = []
         latencies.reserveCapacity(units * rounds)
         var total = Duration.zero
+        var aircraft = (count: 0, time: Duration.zero)
         for _ in 0..<rounds {
             let reports = full.nextReports(units)
             let clock = ContinuousClock()
@@ -39,6 +40,10 @@ struct EngineLoad: ParsableCommand {
                 let took = clock.now - begin
                 latencies.append(took)
                 total += took
+                if full.isAircraft(report) {
+                    aircraft.count += 1
+                    aircraft.time += took
+                }
             }
         }
         let heapAfter = Int(heap_bytes_in_use())
@@ -53,6 +58,10 @@ struct EngineLoad: ParsableCommand {
         print("units \(units), zones \(zones), rounds \(rounds), turn probability \(turnProbability)")
         print("first report of every unit: \(warmUp)")
         print(String(format: "reports: %d in %.3f s of engine time: %.0f reports/s", latencies.count, seconds, Double(latencies.count) / seconds))
+        func microseconds(_ duration: Duration, _ count: Int) -> String {
+            String(format: "%.1f µs", (Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12) / Double(max(1, count)))
+        }
+        print("mean per report: aircraft \(microseconds(aircraft.time, aircraft.count)), ground \(microseconds(total - aircraft.time, latencies.count - aircraft.count))")
         print("latency per report: p50 \(percentile(0.5)), p90 \(percentile(0.9)), p99 \(percentile(0.99)), p99.9 \(percentile(0.999)), max \(percentile(1))")
         print(String(format: "heap per tracked unit: %.0f bytes (after the first reports: %.0f; heap with zones only: %.1f MB)",
             perUnit, Double(heapTracking - heapBefore - zonesBytes) / Double(units), Double(zonesBytes) / 1e6))
