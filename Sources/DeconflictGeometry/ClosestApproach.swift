@@ -57,7 +57,7 @@ public struct ClosestApproach: Hashable, Sendable {
             for interval in intervals where interval.bound < best.value {
                 let lower = Double(interval.index) * step
                 let upper = interval.index + 1 == segments ? horizon : lower + step
-                let found = Minimization.goldenSection(lower, upper, tolerance: tolerance, separation)
+                let found = Minimization.minimum(lower, upper, tolerance: tolerance, separation)
                 if found.value < best.value { best = found }
             }
         }

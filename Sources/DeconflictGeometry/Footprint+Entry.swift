@@ -64,7 +64,7 @@ extension Footprint {
             }
             // Lowest f that the unit could reach between the two samples.
             if (previousValue + value - speed * (time - previousTime)) / 2 > 0 { continue }
-            let lowest = Minimization.goldenSection(previousTime, time, tolerance: tolerance * 100, f)
+            let lowest = Minimization.minimum(previousTime, time, tolerance: tolerance * 100, f)
             if lowest.value <= 0 {
                 return Minimization.bisect(previousTime, lowest.argument, tolerance: tolerance) { f($0) <= 0 }
             }

@@ -1,28 +1,61 @@
 /// One-dimensional searches used by the exact refinements.
 enum Minimization {
-    /// The minimum of `f` on `lower...upper` by golden-section search, assuming `f` is
-    /// unimodal there. Stops when the bracket is narrower than `tolerance`.
+    /// The minimum of `f` on `lower...upper` by Brent's method: golden-section steps,
+    /// and parabolic steps through the three best points where they fall inside the
+    /// bracket, assuming `f` is unimodal there. Stops when the bracket is narrower than
+    /// `tolerance`; the ends are candidates too.
     ///
     /// - Returns: the argument and value of the smallest evaluation.
-    static func goldenSection(
+    static func minimum(
         _ lower: Double, _ upper: Double, tolerance: Double, _ f: (Double) -> Double
     ) -> (argument: Double, value: Double) {
-        let ratio = (5.0.squareRoot() - 1) / 2
+        let golden = (3 - 5.0.squareRoot()) / 2
+        let tol1 = tolerance / 4, tol2 = tolerance / 2
         var a = lower, b = upper
-        var c = b - ratio * (b - a), d = a + ratio * (b - a)
-        var fc = f(c), fd = f(d)
-        var iterations = 0
-        while b - a > tolerance, iterations < 200 {
-            iterations += 1
-            if fc <= fd {
-                b = d; d = c; fd = fc
-                c = b - ratio * (b - a); fc = f(c)
+        var x = a + golden * (b - a), w = x, v = x
+        var fx = f(x), fw = fx, fv = fx
+        var d = 0.0, e = 0.0
+        for _ in 0..<200 {
+            let middle = (a + b) / 2
+            if abs(x - middle) <= tol2 - (b - a) / 2 { break }
+            var parabolic = false
+            if abs(e) > tol1 {
+                let r = (x - w) * (fx - fv)
+                var q = (x - v) * (fx - fw)
+                var p = (x - v) * q - (x - w) * r
+                q = 2 * (q - r)
+                if q > 0 { p = -p } else { q = -q }
+                let previous = e
+                e = d
+                if abs(p) < abs(0.5 * q * previous), p > q * (a - x), p < q * (b - x) {
+                    d = p / q
+                    let u = x + d
+                    if u - a < tol2 || b - u < tol2 { d = middle >= x ? tol1 : -tol1 }
+                    parabolic = true
+                }
+            }
+            if !parabolic {
+                e = (x >= middle ? a : b) - x
+                d = golden * e
+            }
+            let u = abs(d) >= tol1 ? x + d : x + (d > 0 ? tol1 : -tol1)
+            let fu = f(u)
+            if fu <= fx {
+                if u >= x { a = x } else { b = x }
+                (v, fv) = (w, fw)
+                (w, fw) = (x, fx)
+                (x, fx) = (u, fu)
             } else {
-                a = c; c = d; fc = fd
-                d = a + ratio * (b - a); fd = f(d)
+                if u < x { a = u } else { b = u }
+                if fu <= fw || w == x {
+                    (v, fv) = (w, fw)
+                    (w, fw) = (u, fu)
+                } else if fu <= fv || v == x || v == w {
+                    (v, fv) = (u, fu)
+                }
             }
         }
-        var best = fc <= fd ? (c, fc) : (d, fd)
+        var best = (x, fx)
         // The ends are candidates too: a monotone function has its minimum there.
         for end in [lower, upper] {
             let value = f(end)
@@ -32,7 +65,7 @@ enum Minimization {
     }
 
     /// The minimum of `f` on `lower...upper`: samples it at `samples + 1` evenly spaced
-    /// points, then refines around the best sample by golden-section search.
+    /// points, then refines around the best sample by Brent's method.
     static func sampledMinimum(
         _ lower: Double, _ upper: Double, samples: Int, tolerance: Double, _ f: (Double) -> Double
     ) -> (argument: Double, value: Double) {
@@ -49,7 +82,7 @@ enum Minimization {
         }
         let from = lower + Double(max(0, bestIndex - 1)) * step
         let to = min(upper, lower + Double(min(samples, bestIndex + 1)) * step)
-        return goldenSection(from, to, tolerance: tolerance, f)
+        return minimum(from, to, tolerance: tolerance, f)
     }
 
     /// A root of `f` in `lower...upper` by bisection, given `f(lower) > 0 >= f(upper)`

@@ -28,9 +28,13 @@ public struct BoxGrid: Sendable {
         }
     }
 
+    /// A box and the cells it covers: one span, two across the antimeridian.
     private struct Entry: Sendable {
         var box: BoundingBox
-        var spans: [Span]
+        var first: Span
+        var second: Span?
+
+        var spans: [Span] { second.map { [first, $0] } ?? [first] }
     }
 
     private var entries: [Entry?] = []
@@ -52,11 +56,13 @@ public struct BoxGrid: Sendable {
         min(columnsPerRow - 2, Int64(((longitude + 180) * inverseCell).rounded(.down)))
     }
 
-    private func spans(of box: BoundingBox) -> [Span] {
+    private func spans(of box: BoundingBox) -> (Span, Span?) {
         let r0 = Int32(row(box.minLatitude)), r1 = Int32(row(box.maxLatitude))
-        return box.split.map { piece in
-            Span(row0: r0, row1: r1, column0: Int32(column(piece.minLongitude)), column1: Int32(column(piece.maxLongitude)))
+        func span(_ minLongitude: Double, _ maxLongitude: Double) -> Span {
+            Span(row0: r0, row1: r1, column0: Int32(column(minLongitude)), column1: Int32(column(maxLongitude)))
         }
+        guard box.crossesAntimeridian else { return (span(box.minLongitude, box.maxLongitude), nil) }
+        return (span(box.minLongitude, 180), span(-180, box.maxLongitude))
     }
 
     /// The box of `key`, if it is in the index.
@@ -70,9 +76,9 @@ public struct BoxGrid: Sendable {
     ///   the cells covered and their occupancy.
     public mutating func update(_ key: Int, to box: BoundingBox) {
         precondition(key >= 0, "keys are slot numbers")
-        let newSpans = spans(of: box)
+        let (first, second) = spans(of: box)
         if key < entries.count, let entry = entries[key] {
-            if entry.spans == newSpans {
+            if entry.first == first, entry.second == second {
                 entries[key]!.box = box
                 return
             }
@@ -81,8 +87,9 @@ public struct BoxGrid: Sendable {
             if key >= entries.count { entries.append(contentsOf: repeatElement(nil, count: key - entries.count + 1)) }
             count += 1
         }
-        entries[key] = Entry(box: box, spans: newSpans)
-        for span in newSpans {
+        let entry = Entry(box: box, first: first, second: second)
+        entries[key] = entry
+        for span in entry.spans {
             for r in Int64(span.row0)...Int64(span.row1) {
                 for c in Int64(span.column0)...Int64(span.column1) {
                     cells[r * columnsPerRow + c, default: []].append(Int32(key))
@@ -118,16 +125,20 @@ public struct BoxGrid: Sendable {
 
     /// Calls `body` once with the key of every box that intersects `box` (edges included).
     public func forEach(intersecting box: BoundingBox, _ body: (Int) -> Void) {
-        let querySpans = spans(of: box)
-        for query in querySpans {
-            for r in Int64(query.row0)...Int64(query.row1) {
-                for c in Int64(query.column0)...Int64(query.column1) {
-                    guard let members = cells[r * columnsPerRow + c] else { continue }
-                    for member in members {
-                        let entry = entries[Int(member)]!
-                        guard entry.box.intersects(box), isFirstMeeting(entry.spans, querySpans, row: r, column: c)
-                        else { continue }
-                        body(Int(member))
+        let (first, second) = spans(of: box)
+        entries.withUnsafeBufferPointer { entries in
+            for index in 0..<(second == nil ? 1 : 2) {
+                let query = index == 0 ? first : second.unsafelyUnwrapped
+                for r in Int64(query.row0)...Int64(query.row1) {
+                    for c in Int64(query.column0)...Int64(query.column1) {
+                        guard let members = cells[r * columnsPerRow + c] else { continue }
+                        for member in members {
+                            let entry = entries[Int(member)].unsafelyUnwrapped
+                            guard entry.box.intersects(box),
+                                  isFirstMeeting(entry.first, entry.second, first, second, row: r, column: c)
+                            else { continue }
+                            body(Int(member))
+                        }
                     }
                 }
             }
@@ -136,10 +147,17 @@ public struct BoxGrid: Sendable {
 
     /// Whether cell (`row`, `column`) is the first cell, in visiting order, that both the
     /// entry and the query cover: each pair is then reported from one cell only.
-    private func isFirstMeeting(_ entry: [Span], _ query: [Span], row: Int64, column: Int64) -> Bool {
-        for q in query {
+    private func isFirstMeeting(
+        _ entryFirst: Span, _ entrySecond: Span?, _ queryFirst: Span, _ querySecond: Span?, row: Int64, column: Int64
+    ) -> Bool {
+        if entrySecond == nil, querySecond == nil {
+            return Int64(max(queryFirst.row0, entryFirst.row0)) == row && Int64(max(queryFirst.column0, entryFirst.column0)) == column
+        }
+        for q in [queryFirst, querySecond] {
+            guard let q else { continue }
             var first: (row: Int64, column: Int64)? = nil
-            for e in entry {
+            for e in [entryFirst, entrySecond] {
+                guard let e else { continue }
                 let r0 = Int64(max(q.row0, e.row0)), r1 = Int64(min(q.row1, e.row1))
                 let c0 = Int64(max(q.column0, e.column0)), c1 = Int64(min(q.column1, e.column1))
                 guard r0 <= r1, c0 <= c1 else { continue }
