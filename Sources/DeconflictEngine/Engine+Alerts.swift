@@ -36,6 +36,7 @@ extension Engine {
         nextAlert += 1
         alerts[id] = alert
         open[alert.key] = id
+        if escalationGeneration == generation { escalationQueue.insert(id, due: escalationDeadline(of: alert)) }
         events.append(Event(time: now, change: .alertRaised(alert)))
         return id
     }
@@ -79,6 +80,7 @@ extension Engine {
         alert.resolution = reason
         alerts[id] = alert
         open[alert.key] = nil
+        resolvedQueue.insert(id, due: now)
         if alert.kind == .approach, let unit = alert.units.first, let slot = slotOf[unit] {
             table[Int(slot)].approaching.removeAll { $0.alert == id }
         }

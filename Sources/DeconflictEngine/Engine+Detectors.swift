@@ -386,12 +386,18 @@ extension Engine {
         return best
     }
 
+    /// Escalates the silence of every addressee that let an open alert's deadline and
+    /// escalation delay pass; deadlines wait in a queue, rebuilt when agreements change.
     private mutating func escalations(events: inout [Event]) {
-        for id in open.values.sorted() {
-            guard var alert = alerts[id] else { continue }
-            let parameters = parameters(for: alert)
-            let deadline = alert.raisedAt.addingTimeInterval(parameters.acknowledgementSeconds + parameters.escalationSeconds)
-            guard now >= deadline else { continue }
+        if escalationGeneration != generation {
+            escalationQueue.removeAll()
+            for id in open.values.sorted() {
+                if let alert = alerts[id] { escalationQueue.insert(id, due: escalationDeadline(of: alert)) }
+            }
+            escalationGeneration = generation
+        }
+        while let (id, _) = escalationQueue.popDue(at: now) {
+            guard var alert = alerts[id], alert.state != .resolved else { continue }
             for index in alert.addressees.indices
             where alert.addressees[index].mustAcknowledge && alert.addressees[index].acknowledgedAt == nil
                 && alert.addressees[index].escalatedAt == nil {
@@ -400,6 +406,16 @@ extension Engine {
                 events.append(Event(time: now, change: .alertEscalated(alert, addressee: alert.addressees[index].party)))
             }
         }
+        // Resolved alerts stay in memory for a while (the store keeps them for good).
+        while let (id, _) = resolvedQueue.popDue(at: now.addingTimeInterval(-configuration.resolvedAlertRetentionSeconds)) {
+            if alerts[id]?.state == .resolved { alerts[id] = nil }
+        }
+    }
+
+    /// When the silence of an alert's addressees is escalated.
+    func escalationDeadline(of alert: Alert) -> Date {
+        let parameters = parameters(for: alert)
+        return alert.raisedAt.addingTimeInterval(parameters.acknowledgementSeconds + parameters.escalationSeconds)
     }
 
     /// The parameters that govern an alert: its zone's agreement, its own, or the defaults.

@@ -46,6 +46,8 @@ public struct Engine: Sendable {
         /// into a zone, the first possible exit, or any change of zones or agreements.
         public var planSeconds = 300.0
         public var airPlanSeconds = 300.0
+        /// How long a resolved alert stays in memory, seconds; the store keeps every alert.
+        public var resolvedAlertRetentionSeconds = 3_600.0
         /// How far a report may lie from its track's projection and still confirm it.
         public var planToleranceMeters = 0.5
         /// Separation minima where no agreement binds both parties: none are checked
@@ -61,6 +63,7 @@ public struct Engine: Sendable {
     public internal(set) var responsibilities: [Responsibility] = []
     public internal(set) var agreements: [AgreementID: Agreement] = [:]
     public internal(set) var zones: [ZoneID: Zone] = [:]
+    /// Open alerts, and resolved ones for ``Configuration/resolvedAlertRetentionSeconds``.
     public internal(set) var alerts: [AlertID: Alert] = [:]
     public internal(set) var operations: [OperationID: Operation] = [:]
     public internal(set) var messages: [MessageID: Message] = [:]
@@ -98,6 +101,11 @@ public struct Engine: Sendable {
     var separations: [SlotPair: AlertID] = [:]
     // Units of active operations.
     var operatingUnits: Set<UnitID> = []
+    // Open alerts by the time their silence is escalated, as of `escalationGeneration`.
+    var escalationQueue = DeadlineQueue<AlertID>()
+    var escalationGeneration: UInt32 = .max
+    // Resolved alerts by the time they were resolved.
+    var resolvedQueue = DeadlineQueue<AlertID>()
     // Since when each (zone, party) has held a build-up.
     var buildUpSince: [ZoneParty: Date] = [:]
     var nextAlert = 1

@@ -10,9 +10,11 @@ public enum Workloads {
 
     /// Mixed zones spread over ``square``: half geodesic circles, half star polygons
     /// with 8–200 vertices, radii 1–15 km.
-    public static func zones(count: Int = 10_000, seed: UInt64 = 1) -> [Footprint] {
+    public static func zones(
+        count: Int = 10_000, seed: UInt64 = 1, radii: ClosedRange<Double> = 1_000...15_000
+    ) -> [Footprint] {
         var rng = WorkloadRandom(seed: seed)
-        return (0..<count).map { _ in zone(using: &rng) }
+        return (0..<count).map { _ in zone(using: &rng, radii: radii) }
     }
 
     /// Query points drawn uniformly from ``square``.
@@ -32,9 +34,9 @@ public enum Workloads {
             longitude: Double.random(in: square.minLongitude...square.maxLongitude, using: &rng))
     }
 
-    static func zone(using rng: inout WorkloadRandom) -> Footprint {
+    static func zone(using rng: inout WorkloadRandom, radii: ClosedRange<Double>) -> Footprint {
         let center = position(using: &rng)
-        let radius = Double.random(in: 1_000...15_000, using: &rng)
+        let radius = Double.random(in: radii, using: &rng)
         if Bool.random(using: &rng) {
             return .circle(try! Circle(center: center, radiusMeters: radius))
         }

@@ -4,11 +4,13 @@ import DeconflictGeometry
 import Foundation
 
 /// The engine with every detector on: units of three parties (a fifth of them aircraft
-/// at 150–250 m/s, the rest on the ground at 5–20 m/s) moving along geodesics across
-/// ``Workloads/square``, zones of all three over it, an agreement with separation minima
-/// between two of the parties. Every unit reports every 10 s of scenario time, in turn,
-/// with its position, speed and the course of its geodesic there; with
-/// `turnProbability` a report turns the unit by 20–160° first.
+/// at 150–250 m/s on 21 flight levels 1,000 ft apart, the rest on the ground at 5–20 m/s)
+/// moving along geodesics across ``Workloads/square``, zones of all three over it (by
+/// default protected sites of 0.5–3 km, a tenth of the square at 10,000 zones), an
+/// agreement with separation minima between two of the parties. Every unit reports
+/// every 10 s of scenario time, in turn, with its position, speed and the course of its
+/// geodesic there; with `turnProbability` a report turns the unit by 20–160° first.
+/// Time passes (a tick) after every round of reports.
 public final class EngineRun {
     public var engine: Engine
     public let unitCount: Int
@@ -16,6 +18,7 @@ public final class EngineRun {
     private let ids: [UnitID]
     private let air: [Bool]
     private let speeds: [Double]
+    private let altitudes: [Double]
     private var positions: [LatLng]
     private var courses: [Double]
     private let turnProbability: Double
@@ -23,20 +26,27 @@ public final class EngineRun {
     private var cursor = 0
     private var round = 0
 
-    public init(units: Int, zones: Int, turnProbability: Double = 0) {
+    public init(
+        units: Int, zones: Int, zoneRadii: ClosedRange<Double> = 500...3_000, flightLevels: Int = 21,
+        turnProbability: Double = 0
+    ) {
         let workload = EngineWorkload(units: units)
         unitCount = units
         self.turnProbability = turnProbability
         ids = workload.units.map { UnitID($0.id) }
         air = workload.units.map(\.air)
         speeds = workload.units.map(\.speed)
+        // FL200 and up, every 1,000 ft.
+        altitudes = workload.units.indices.map { index in
+            workload.units[index].air ? (20_000 + Double(index % flightLevels) * 1_000) * 0.3048 : 500
+        }
         positions = workload.units.map(\.start)
         courses = workload.units.map(\.course)
         engine = Engine(start: start)
         for party in workload.parties { try! engine.handle(.addParty(Party(id: PartyID(party))), at: start) }
         try! engine.handle(.putAgreement(Agreement(
             id: "blue-red", title: "Blue and red", signatories: ["blue": .signed, "red": .signed])), at: start)
-        for (index, footprint) in Workloads.zones(count: zones).enumerated() {
+        for (index, footprint) in Workloads.zones(count: zones, radii: zoneRadii).enumerated() {
             try! engine.handle(.putZone(Zone(
                 id: ZoneID("z\(index)"), kind: .protectedSite, owner: PartyID(workload.parties[index % 3]),
                 agreement: index % 3 == 2 ? nil : "blue-red", volume: Volume4D(footprint: footprint))), at: start)
@@ -62,7 +72,7 @@ public final class EngineRun {
             }
             reports.append(PositionReport(
                 unit: ids[index], time: start.addingTimeInterval(Double(round) * 10 + Double(index) * 1e-6),
-                position: positions[index], altitudeMeters: air[index] ? 8_000 : 500,
+                position: positions[index], altitudeMeters: altitudes[index],
                 speedMetersPerSecond: speeds[index], courseDegrees: courses[index]))
             cursor += 1
             if cursor == unitCount {
@@ -78,11 +88,14 @@ public final class EngineRun {
         Int(report.unit.rawValue.dropFirst()).map { air[$0] } ?? false
     }
 
-    /// Hands `report` to the engine.
+    /// Hands `report` to the engine; after the last report of a round, time passes.
     @inline(__always)
     public func handle(_ report: PositionReport) {
         _ = try? engine.handle(.report(report), at: report.time)
+        if report.unit == lastUnit { _ = try? engine.handle(.tick, at: report.time) }
     }
+
+    private var lastUnit: UnitID? { ids.last }
 
     /// Every unit reports once.
     public func warmUp() {
