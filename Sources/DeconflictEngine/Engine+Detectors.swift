@@ -397,7 +397,7 @@ extension Engine {
             escalationGeneration = generation
         }
         while let (id, _) = escalationQueue.popDue(at: now) {
-            guard var alert = alerts[id], alert.state != .resolved else { continue }
+            guard var alert = alerts[id], alert.state != Alert.State.resolved else { continue }
             for index in alert.addressees.indices
             where alert.addressees[index].mustAcknowledge && alert.addressees[index].acknowledgedAt == nil
                 && alert.addressees[index].escalatedAt == nil {

@@ -60,13 +60,13 @@ extension Footprint {
             let value = f(time)
             defer { previousTime = time; previousValue = value }
             if value <= 0 {
-                return Minimization.bisect(previousTime, time, tolerance: tolerance) { f($0) <= 0 }
+                return Minimization.root(previousTime, time, tolerance: tolerance, f)
             }
             // Lowest f that the unit could reach between the two samples.
             if (previousValue + value - speed * (time - previousTime)) / 2 > 0 { continue }
             let lowest = Minimization.minimum(previousTime, time, tolerance: tolerance * 100, f)
             if lowest.value <= 0 {
-                return Minimization.bisect(previousTime, lowest.argument, tolerance: tolerance) { f($0) <= 0 }
+                return Minimization.root(previousTime, lowest.argument, tolerance: tolerance, f)
             }
         }
         return nil

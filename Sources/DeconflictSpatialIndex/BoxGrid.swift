@@ -37,8 +37,31 @@ public struct BoxGrid: Sendable {
         var spans: [Span] { second.map { [first, $0] } ?? [first] }
     }
 
+    /// A box as a cell lists it: in single precision, rounded outwards, so that a scan
+    /// of a cell reads one contiguous array.
+    private struct Member: Sendable {
+        let key: Int32
+        var minLatitude: Float, maxLatitude: Float, minLongitude: Float, maxLongitude: Float
+
+        init(key: Int32, box: BoundingBox) {
+            self.key = key
+            minLatitude = Float(box.minLatitude).nextDown
+            maxLatitude = Float(box.maxLatitude).nextUp
+            minLongitude = Float(box.minLongitude).nextDown
+            maxLongitude = Float(box.maxLongitude).nextUp
+        }
+
+        /// Whether the box may meet `query` (never false when the boxes meet).
+        func mayIntersect(_ query: Member) -> Bool {
+            guard minLatitude <= query.maxLatitude, query.minLatitude <= maxLatitude else { return false }
+            let wraps = minLongitude > maxLongitude, queryWraps = query.minLongitude > query.maxLongitude
+            if wraps || queryWraps { return true }
+            return minLongitude <= query.maxLongitude && query.minLongitude <= maxLongitude
+        }
+    }
+
     private var entries: [Entry?] = []
-    private var cells: [Int64: [Int32]] = [:]
+    private var cells: [Int64: [Member]] = [:]
     public private(set) var count = 0
 
     /// Creates an empty index.
@@ -80,6 +103,17 @@ public struct BoxGrid: Sendable {
         if key < entries.count, let entry = entries[key] {
             if entry.first == first, entry.second == second {
                 entries[key]!.box = box
+                let member = Member(key: Int32(key), box: box)
+                for span in entry.spans {
+                    for r in Int64(span.row0)...Int64(span.row1) {
+                        for c in Int64(span.column0)...Int64(span.column1) {
+                            let cell = r * columnsPerRow + c
+                            if let index = cells[cell]?.firstIndex(where: { $0.key == member.key }) {
+                                cells[cell]![index] = member
+                            }
+                        }
+                    }
+                }
                 return
             }
             detach(key, entry.spans)
@@ -89,10 +123,11 @@ public struct BoxGrid: Sendable {
         }
         let entry = Entry(box: box, first: first, second: second)
         entries[key] = entry
+        let member = Member(key: Int32(key), box: box)
         for span in entry.spans {
             for r in Int64(span.row0)...Int64(span.row1) {
                 for c in Int64(span.column0)...Int64(span.column1) {
-                    cells[r * columnsPerRow + c, default: []].append(Int32(key))
+                    cells[r * columnsPerRow + c, default: []].append(member)
                 }
             }
         }
@@ -113,7 +148,7 @@ public struct BoxGrid: Sendable {
                 for c in Int64(span.column0)...Int64(span.column1) {
                     let cell = r * columnsPerRow + c
                     guard var members = cells.removeValue(forKey: cell) else { continue }
-                    if let index = members.firstIndex(of: member) {
+                    if let index = members.firstIndex(where: { $0.key == member }) {
                         members[index] = members[members.count - 1]
                         members.removeLast()
                     }
@@ -126,18 +161,19 @@ public struct BoxGrid: Sendable {
     /// Calls `body` once with the key of every box that intersects `box` (edges included).
     public func forEach(intersecting box: BoundingBox, _ body: (Int) -> Void) {
         let (first, second) = spans(of: box)
+        let probe = Member(key: -1, box: box)
         entries.withUnsafeBufferPointer { entries in
             for index in 0..<(second == nil ? 1 : 2) {
                 let query = index == 0 ? first : second.unsafelyUnwrapped
                 for r in Int64(query.row0)...Int64(query.row1) {
                     for c in Int64(query.column0)...Int64(query.column1) {
                         guard let members = cells[r * columnsPerRow + c] else { continue }
-                        for member in members {
-                            let entry = entries[Int(member)].unsafelyUnwrapped
+                        for member in members where member.mayIntersect(probe) {
+                            let entry = entries[Int(member.key)].unsafelyUnwrapped
                             guard entry.box.intersects(box),
                                   isFirstMeeting(entry.first, entry.second, first, second, row: r, column: c)
                             else { continue }
-                            body(Int(member))
+                            body(Int(member.key))
                         }
                     }
                 }
