@@ -41,7 +41,7 @@ extension Engine {
         }
         let onPlan = confirmsPlan(slot, report)
         table[slot].report = report
-        setVectors(slot, report)
+        setMotion(slot, report)
         if let stale = table[slot].staleAlert {
             table[slot].staleAlert = nil
             resolve(stale, reason: "reports resumed", events: &events)
@@ -234,30 +234,33 @@ extension Engine {
         for candidate in candidates where candidate != previousCandidate {
             previousCandidate = candidate
             let other = Int(candidate)
-            guard other != slot, let otherReport = table[other].report else { continue }
+            let motion = motions[other]
+            guard other != slot, let otherTime = motion.time else { continue }
             let partner = table[slot].partners.first { $0.slot == candidate }
             let partnered = partner != nil
             func restore(_ reason: String) {
                 if let partner { resolve(partner.alert, reason: reason, events: &events) }
             }
-            let lag = now.timeIntervalSince(otherReport.time)
+            let lag = now.timeIntervalSince(otherTime)
             guard lag <= configuration.staleAfterSeconds else {
                 restore("no recent reports")
                 continue
             }
-            guard let parameters = pairParameters(myParty, table[other].party) else {
+            guard let parameters = pairParameters(myParty, motion.party) else {
                 restore("no agreement binds both parties")
                 continue
             }
             let minimum = air ? parameters.airSeparationMeters : parameters.groundSeparationMeters
             // Cheap certainties first. Reports carry no climb rate, so altitudes hold:
             // aircraft far enough apart vertically stay so.
-            if air, abs(report.altitudeMeters - otherReport.altitudeMeters) >= parameters.verticalSeparationMeters {
+            if air, abs(report.altitudeMeters - motion.altitude) >= parameters.verticalSeparationMeters {
                 restore("separation restored")
                 continue
             }
             let (screened, allowance, seconds) = screen(slot, other, lag: lag, horizon: horizon)
-            if screened > (minimum + hysteresis) * 1.01 + allowance {
+            // Clear beyond the minimum (and the hysteresis, for an open alert), with the
+            // ellipsoid's 1 % and the screen's allowance.
+            if screened > (minimum + (partnered ? hysteresis : 0)) * 1.01 + allowance {
                 restore("separation restored")
                 continue
             }
@@ -268,7 +271,8 @@ extension Engine {
                abs(seconds - published) <= max(10, 0.1 * published) + 2 {
                 continue
             }
-            guard let track = try? report.track(), let otherTrack = try? otherReport.track() else { continue }
+            guard let otherReport = table[other].report, let track = try? report.track(), let otherTrack = try? otherReport.track()
+            else { continue }
             let pair = [myID, table[other].unit.id].sorted()
             // The distance changes no faster than the sum of the speeds, so over the
             // horizon it stays above (d(0) + d(H) − (v₁ + v₂)·H) / 2.

@@ -67,10 +67,6 @@ struct TrackedUnit: Sendable {
     /// Index of the unit's party in ``Engine/partyOrder``.
     var party: Int32
     var report: PositionReport?
-    /// Position and velocity of the last report on the unit sphere (velocity in radians
-    /// per second), for the separation screen.
-    var x: Float = 0, y: Float = 0, z: Float = 0
-    var vx: Float = 0, vy: Float = 0, vz: Float = 0
     var plan: Plan?
     /// Zones excluding the unit's party that it is inside.
     var inside: [ZoneVisit] = []
@@ -79,6 +75,18 @@ struct TrackedUnit: Sendable {
     /// The units it has an open separation alert with.
     var partners: [Partner] = []
     var staleAlert: AlertID?
+}
+
+/// What the separation detector reads of every candidate, kept apart from the rest of
+/// a unit's record in plain values: the last report's time and altitude, the party's
+/// slot, and its position and velocity on the unit sphere (velocity in radians per
+/// second).
+struct Motion: Sendable {
+    var time: Date?
+    var altitude = 0.0
+    var party: Int32
+    var x: Float = 0, y: Float = 0, z: Float = 0
+    var vx: Float = 0, vy: Float = 0, vz: Float = 0
 }
 
 /// Two slots, the lower first: the key of a separation alert.
@@ -105,8 +113,8 @@ extension Engine {
     /// The slot of each party, in the order they were added.
     func partySlot(_ party: PartyID) -> Int32? { partyIndex[party] }
 
-    /// Sets the screen's vectors of `slot` from its report.
-    mutating func setVectors(_ slot: Int, _ report: PositionReport) {
+    /// Sets the motion of `slot` from its report.
+    mutating func setMotion(_ slot: Int, _ report: PositionReport) {
         let phi = report.position.latitude * .pi / 180, lambda = report.position.longitude * .pi / 180
         let course = report.courseDegrees * .pi / 180
         let (sinPhi, cosPhi) = (sin(phi), cos(phi)), (sinLambda, cosLambda) = (sin(lambda), cos(lambda))
@@ -115,12 +123,10 @@ extension Engine {
         let north = (-sinPhi * cosLambda, -sinPhi * sinLambda, cosPhi)
         let rate = report.speedMetersPerSecond / Engine.screenRadius
         let (ve, vn) = (rate * sin(course), rate * cos(course))
-        table[slot].x = Float(cosPhi * cosLambda)
-        table[slot].y = Float(cosPhi * sinLambda)
-        table[slot].z = Float(sinPhi)
-        table[slot].vx = Float(ve * east.0 + vn * north.0)
-        table[slot].vy = Float(ve * east.1 + vn * north.1)
-        table[slot].vz = Float(ve * east.2 + vn * north.2)
+        motions[slot] = Motion(
+            time: report.time, altitude: report.altitudeMeters, party: motions[slot].party,
+            x: Float(cosPhi * cosLambda), y: Float(cosPhi * sinLambda), z: Float(sinPhi),
+            vx: Float(ve * east.0 + vn * north.0), vy: Float(ve * east.1 + vn * north.1), vz: Float(ve * east.2 + vn * north.2))
     }
 
     /// A lower bound, within the screen's tolerance, of the horizontal distance between
@@ -134,7 +140,7 @@ extension Engine {
     /// caller clears a pair only with the allowance added, and a property test holds the
     /// screen against the exact closest approach.
     func screen(_ a: Int, _ b: Int, lag: Double, horizon: Double) -> (distance: Double, allowance: Double, seconds: Double) {
-        let p = table[a], q = table[b]
+        let p = motions[a], q = motions[b]
         let lagF = Float(lag)
         // b at a's time.
         var rx = Double(q.x + q.vx * lagF - p.x), ry = Double(q.y + q.vy * lagF - p.y), rz = Double(q.z + q.vz * lagF - p.z)
@@ -154,7 +160,7 @@ extension Engine {
         // but for a tilt of at most span/R; the rest is Float rounding and the cubic
         // term of the arcs, well under the constant.
         let span3 = span * span * span / (2 * Engine.screenRadius * Engine.screenRadius)
-        return (distance, 150 + 0.002 * span + span3, t)
+        return (distance, 20 + 0.002 * span + span3, t)
     }
 
     /// The boxes a unit reported now sweeps: over the separation horizon (where it

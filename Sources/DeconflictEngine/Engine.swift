@@ -85,6 +85,8 @@ public struct Engine: Sendable {
     // Units by slot, and the slot of each unit.
     var table: [TrackedUnit] = []
     var slotOf: [UnitID: Int32] = [:]
+    // What separation reads of each unit, by slot.
+    var motions: [Motion] = []
     // Parties by slot, and the slot of each party.
     var partyOrder: [PartyID] = []
     var partyIndex: [PartyID: Int32] = [:]
@@ -232,6 +234,7 @@ public struct Engine: Sendable {
             }
             slotOf[unit.id] = Int32(table.count)
             table.append(TrackedUnit(unit: unit, party: partyIndex[unit.party]!))
+            motions.append(Motion(party: partyIndex[unit.party]!))
             events.append(Event(time: time, change: .unitAdded(unit)))
         case .report(let report):
             try ingest(report, events: &events)
