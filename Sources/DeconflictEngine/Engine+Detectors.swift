@@ -56,7 +56,10 @@ extension Engine {
         let unit = table[slot].unit
         if operatingUnits.contains(unit.id) { conformance(of: unit, report, events: &events) }
         let boxes = sweptBoxes(of: report)
-        sweeps[Int(table[slot].party) * 2 + (unit.domain == .air ? 1 : 0)].update(slot, to: boxes.swept)
+        let air = unit.domain == .air
+        listSweep(
+            slot, under: SweepKey(party: table[slot].party, air: air, band: air ? Engine.band(report.altitudeMeters) : 0),
+            box: boxes.swept)
         separation(slot, within: boxes.query, events: &events)
     }
 
@@ -225,8 +228,12 @@ extension Engine {
             // Both units stay inside their swept boxes over the horizon, so a pair that
             // comes within the minimum has boxes that close.
             let reach = (minimum + hysteresis) * 1.01 + 100
-            sweeps[Int(other) * 2 + (air ? 1 : 0)].forEach(intersecting: query.expanded(byMeters: reach)) {
-                candidates.append(Int32($0))
+            let near = query.expanded(byMeters: reach)
+            let bands = air
+                ? Engine.band(report.altitudeMeters - parameters.verticalSeparationMeters)...Engine.band(report.altitudeMeters + parameters.verticalSeparationMeters)
+                : 0...0
+            for band in bands {
+                sweeps[SweepKey(party: other, air: air, band: band)]?.forEach(intersecting: near) { candidates.append(Int32($0)) }
             }
         }
         candidates.sort()

@@ -74,6 +74,8 @@ struct TrackedUnit: Sendable {
     var approaching: [Approach] = []
     /// The units it has an open separation alert with.
     var partners: [Partner] = []
+    /// Where its swept box is listed.
+    var sweep: SweepKey?
     var staleAlert: AlertID?
 }
 
@@ -89,6 +91,15 @@ struct Motion: Sendable {
     var vx: Float = 0, vy: Float = 0, vz: Float = 0
 }
 
+/// Which swept-box index a unit is listed in: its party, its domain and, for aircraft,
+/// its altitude band (``Engine/altitudeBandMeters`` each), so that aircraft look only
+/// among those at altitudes that could break the vertical minimum.
+struct SweepKey: Hashable, Sendable {
+    let party: Int32
+    let air: Bool
+    let band: Int32
+}
+
 /// Two slots, the lower first: the key of a separation alert.
 struct SlotPair: Hashable, Sendable {
     let low: Int32
@@ -101,6 +112,21 @@ struct SlotPair: Hashable, Sendable {
 }
 
 extension Engine {
+    /// The height of the altitude bands aircraft are indexed by, metres.
+    static let altitudeBandMeters = 300.0
+
+    /// The altitude band of `altitude`.
+    static func band(_ altitude: Double) -> Int32 {
+        Int32(clamping: Int((altitude / altitudeBandMeters).rounded(.down)))
+    }
+
+    /// Lists the swept box of `slot` under `key`, moving it from where it was listed.
+    mutating func listSweep(_ slot: Int, under key: SweepKey, box: BoundingBox) {
+        if let previous = table[slot].sweep, previous != key { sweeps[previous]?.remove(slot) }
+        table[slot].sweep = key
+        sweeps[key, default: BoxGrid(cellDegrees: key.air ? 1.5 : 0.25)].update(slot, to: box)
+    }
+
     /// The mean Earth radius the separation screen works with, metres.
     static let screenRadius = 6_371_008.8
 

@@ -90,8 +90,8 @@ public struct Engine: Sendable {
     // Parties by slot, and the slot of each party.
     var partyOrder: [PartyID] = []
     var partyIndex: [PartyID: Int32] = [:]
-    // The boxes units sweep, by party slot × 2 + (1 for aircraft).
-    var sweeps: [BoxGrid] = []
+    // The boxes units sweep, by party, domain and (aircraft) altitude band.
+    var sweeps: [SweepKey: BoxGrid] = [:]
     // Separation parameters by pair of party slots, as of `parameterGeneration`.
     var parameterTable: [Agreement.Parameters?] = []
     var parameterGeneration: UInt32 = .max
@@ -175,8 +175,6 @@ public struct Engine: Sendable {
             parties[party.id] = party
             partyIndex[party.id] = Int32(partyOrder.count)
             partyOrder.append(party.id)
-            sweeps.append(BoxGrid(cellDegrees: 0.25))
-            sweeps.append(BoxGrid(cellDegrees: 1.5))
             generation &+= 1
             events.append(Event(time: time, change: .partyAdded(party)))
         case .setResponsibility(let responsibility):

@@ -1,6 +1,6 @@
 public import DeconflictGeometry
 
-/// An index of boxes keyed by small non-negative integers (slot numbers), built for
+/// An index of boxes keyed by non-negative integers (slot numbers), built for
 /// boxes that move a little at a time: the box a unit sweeps over the next minutes.
 ///
 /// Each box is listed in the fixed latitude/longitude cells it covers. Moving a box
@@ -60,7 +60,7 @@ public struct BoxGrid: Sendable {
         }
     }
 
-    private var entries: [Entry?] = []
+    private var entries: [Int32: Entry] = [:]
     private var cells: [Int64: [Member]] = [:]
     public private(set) var count = 0
 
@@ -90,7 +90,7 @@ public struct BoxGrid: Sendable {
 
     /// The box of `key`, if it is in the index.
     public func box(of key: Int) -> BoundingBox? {
-        key < entries.count ? entries[key]?.box : nil
+        entries[Int32(key)]?.box
     }
 
     /// Inserts the box of `key`, or moves it to `box`.
@@ -100,9 +100,9 @@ public struct BoxGrid: Sendable {
     public mutating func update(_ key: Int, to box: BoundingBox) {
         precondition(key >= 0, "keys are slot numbers")
         let (first, second) = spans(of: box)
-        if key < entries.count, let entry = entries[key] {
+        if let entry = entries[Int32(key)] {
             if entry.first == first, entry.second == second {
-                entries[key]!.box = box
+                entries[Int32(key)]!.box = box
                 let member = Member(key: Int32(key), box: box)
                 for span in entry.spans {
                     for r in Int64(span.row0)...Int64(span.row1) {
@@ -118,11 +118,10 @@ public struct BoxGrid: Sendable {
             }
             detach(key, entry.spans)
         } else {
-            if key >= entries.count { entries.append(contentsOf: repeatElement(nil, count: key - entries.count + 1)) }
             count += 1
         }
         let entry = Entry(box: box, first: first, second: second)
-        entries[key] = entry
+        entries[Int32(key)] = entry
         let member = Member(key: Int32(key), box: box)
         for span in entry.spans {
             for r in Int64(span.row0)...Int64(span.row1) {
@@ -135,9 +134,8 @@ public struct BoxGrid: Sendable {
 
     /// Removes the box of `key`, if there is one.
     public mutating func remove(_ key: Int) {
-        guard key < entries.count, let entry = entries[key] else { return }
+        guard let entry = entries.removeValue(forKey: Int32(key)) else { return }
         detach(key, entry.spans)
-        entries[key] = nil
         count -= 1
     }
 
@@ -162,14 +160,14 @@ public struct BoxGrid: Sendable {
     public func forEach(intersecting box: BoundingBox, _ body: (Int) -> Void) {
         let (first, second) = spans(of: box)
         let probe = Member(key: -1, box: box)
-        entries.withUnsafeBufferPointer { entries in
+        do {
             for index in 0..<(second == nil ? 1 : 2) {
                 let query = index == 0 ? first : second.unsafelyUnwrapped
                 for r in Int64(query.row0)...Int64(query.row1) {
                     for c in Int64(query.column0)...Int64(query.column1) {
                         guard let members = cells[r * columnsPerRow + c] else { continue }
                         for member in members where member.mayIntersect(probe) {
-                            let entry = entries[Int(member.key)].unsafelyUnwrapped
+                            let entry = entries[member.key].unsafelyUnwrapped
                             guard entry.box.intersects(box),
                                   isFirstMeeting(entry.first, entry.second, first, second, row: r, column: c)
                             else { continue }
