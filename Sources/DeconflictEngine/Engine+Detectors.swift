@@ -233,7 +233,9 @@ extension Engine {
                 ? Engine.band(report.altitudeMeters - parameters.verticalSeparationMeters)...Engine.band(report.altitudeMeters + parameters.verticalSeparationMeters)
                 : 0...0
             for band in bands {
-                sweeps[SweepKey(party: other, air: air, band: band)]?.forEach(intersecting: near) { candidates.append(Int32($0)) }
+                sweeps[SweepKey(party: other, air: air, band: band)]?.forEachCandidate(intersecting: near) {
+                    candidates.append(Int32($0))
+                }
             }
         }
         candidates.sort()

@@ -55,8 +55,13 @@ public struct BoxGrid: Sendable {
         func mayIntersect(_ query: Member) -> Bool {
             guard minLatitude <= query.maxLatitude, query.minLatitude <= maxLatitude else { return false }
             let wraps = minLongitude > maxLongitude, queryWraps = query.minLongitude > query.maxLongitude
-            if wraps || queryWraps { return true }
-            return minLongitude <= query.maxLongitude && query.minLongitude <= maxLongitude
+            switch (wraps, queryWraps) {
+            case (false, false): return minLongitude <= query.maxLongitude && query.minLongitude <= maxLongitude
+            case (true, true): return true
+            // Across the antimeridian: [min, 180] ∪ [−180, max].
+            case (true, false): return query.maxLongitude >= minLongitude || query.minLongitude <= maxLongitude
+            case (false, true): return maxLongitude >= query.minLongitude || minLongitude <= query.maxLongitude
+            }
         }
     }
 
@@ -174,6 +179,24 @@ public struct BoxGrid: Sendable {
                             body(Int(member.key))
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the key of every box that intersects `box`, cheaply: a box
+    /// listed in several cells under the query comes once per cell, and a box that
+    /// misses by less than single-precision rounding (a metre or so) may come too. For
+    /// callers that filter their candidates anyway.
+    public func forEachCandidate(intersecting box: BoundingBox, _ body: (Int) -> Void) {
+        let (first, second) = spans(of: box)
+        let probe = Member(key: -1, box: box)
+        for index in 0..<(second == nil ? 1 : 2) {
+            let query = index == 0 ? first : second.unsafelyUnwrapped
+            for r in Int64(query.row0)...Int64(query.row1) {
+                for c in Int64(query.column0)...Int64(query.column1) {
+                    guard let members = cells[r * columnsPerRow + c] else { continue }
+                    for member in members where member.mayIntersect(probe) { body(Int(member.key)) }
                 }
             }
         }

@@ -45,9 +45,18 @@ struct BoxGridTests {
                 var found: [Int] = []
                 grid.forEach(intersecting: query) { found.append($0) }
                 #expect(found.count == Set(found).count, "seed \(seed) step \(step): a box reported twice")
-                #expect(
-                    Set(found) == Set(truth.filter { $0.value.intersects(query) }.keys),
-                    "seed \(seed) step \(step) query \(query)")
+                let expected = Set(truth.filter { $0.value.intersects(query) }.keys)
+                #expect(Set(found) == expected, "seed \(seed) step \(step) query \(query)")
+                // The cheap scan: every intersecting box, extras only within rounding.
+                var candidates: Set<Int> = []
+                grid.forEachCandidate(intersecting: query) { candidates.insert($0) }
+                #expect(candidates.isSuperset(of: expected), "seed \(seed) step \(step)")
+                for extra in candidates.subtracting(expected) {
+                    let grown = BoundingBox(
+                        minLatitude: truth[extra]!.minLatitude - 1e-4, maxLatitude: truth[extra]!.maxLatitude + 1e-4,
+                        minLongitude: truth[extra]!.minLongitude - 1e-4, maxLongitude: truth[extra]!.maxLongitude + 1e-4)
+                    #expect(grown.intersects(query), "seed \(seed) step \(step): \(extra) is far from the query")
+                }
             }
             #expect(grid.count == truth.count)
         }
