@@ -26,6 +26,9 @@ public struct Alert: Hashable, Sendable {
         case lateNotice = "late-notice"
         /// A signatory withdrew from an agreement.
         case agreementWithdrawn = "agreement-withdrawn"
+        /// A zone is past the time its owner had to revalidate it: it still applies, but
+        /// its declaration may be out of date.
+        case zoneRevalidation = "zone-revalidation"
     }
 
     public enum State: String, Hashable, Sendable, Codable {

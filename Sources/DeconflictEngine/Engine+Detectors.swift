@@ -356,8 +356,32 @@ extension Engine {
             }
         }
         buildUps(events: &events)
+        revalidations(events: &events)
         escalations(events: &events)
         messageEscalations(events: &events)
+    }
+
+    /// Zones past their revalidation time: the owner must revalidate (put the zone again
+    /// with a later time) and is escalated if silent; the other parties bound by the
+    /// zone's agreement are told.
+    private mutating func revalidations(events: inout [Event]) {
+        guard let due = revalidationQueue.nextDue, due < now else { return }
+        while let (id, _) = revalidationQueue.popDue(at: now.addingTimeInterval(-1e-9)) {
+            guard let zone = zones[id], zone.isStale(at: now),
+                  open[AlertKey(kind: .zoneRevalidation, units: [], zone: id, agreement: nil, party: nil)] == nil
+            else { continue }
+            var addressees = [
+                Alert.Addressee(party: zone.owner, answersFor: nil, confirmed: true, mustAcknowledge: true, acknowledgedAt: nil, escalatedAt: nil)
+            ]
+            let others = zone.agreement.flatMap { agreements[$0] }?.signatories.filter { $0.value == .signed }.keys.sorted() ?? []
+            for party in others where party != zone.owner {
+                addressees.append(Alert.Addressee(
+                    party: party, answersFor: nil, confirmed: true, mustAcknowledge: false, acknowledgedAt: nil, escalatedAt: nil))
+            }
+            raise(
+                .zoneRevalidation, units: [], zone: id, agreement: nil, addressees: addressees,
+                unconfirmed: false, events: &events)
+        }
     }
 
     private mutating func buildUps(events: inout [Event]) {

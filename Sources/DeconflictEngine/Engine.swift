@@ -106,6 +106,8 @@ public struct Engine: Sendable {
     // Open alerts by the time their silence is escalated, as of `escalationGeneration`.
     var escalationQueue = DeadlineQueue<AlertID>()
     var escalationGeneration: UInt32 = .max
+    // Zones by the time they must be revalidated (stale entries are skipped).
+    var revalidationQueue = DeadlineQueue<ZoneID>()
     // Resolved alerts by the time they were resolved.
     var resolvedQueue = DeadlineQueue<AlertID>()
     // Since when each (zone, party) has held a build-up.
@@ -210,6 +212,11 @@ public struct Engine: Sendable {
             zoneIndex.insert(zone.id, zone.volume.footprint)
             generation &+= 1
             events.append(Event(time: time, change: .zoneChanged(zone)))
+            if let revalidateBy = zone.revalidateBy { revalidationQueue.insert(zone.id, due: revalidateBy) }
+            if !zone.isStale(at: time),
+               let overdue = open[AlertKey(kind: .zoneRevalidation, units: [], zone: zone.id, agreement: nil, party: nil)] {
+                resolve(overdue, reason: "revalidated by \(zone.owner)", events: &events)
+            }
             // Units already there are judged against the new outline at their next report.
         case .removeZone(let id):
             guard zones.removeValue(forKey: id) != nil else {

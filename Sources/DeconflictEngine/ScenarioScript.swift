@@ -28,6 +28,8 @@ public struct ScenarioScript: Decodable, Sendable {
         public var circle: CircleEntry?
         /// Rings of `[latitude, longitude]` vertices; the first is the outer ring.
         public var polygon: [[[Double]]]?
+        /// Seconds after the start by which the owner must revalidate the zone.
+        public var revalidateBy: Double?
         /// `[lower, upper]`, metres above the WGS84 ellipsoid.
         public var altitude: [Double]?
         public var allowed: [PartyID]?
@@ -229,9 +231,13 @@ public struct ScenarioScript: Decodable, Sendable {
         } catch {
             throw ScenarioError(field: "\(field).altitude", reason: error.reason)
         }
+        if let revalidateBy = entry.revalidateBy, !revalidateBy.isFinite {
+            throw ScenarioError(field: "\(field).revalidateBy", reason: "must be a finite number of seconds, got \(revalidateBy)")
+        }
         return Zone(
             id: entry.id, name: entry.name, kind: entry.kind, owner: entry.owner, agreement: entry.agreement,
-            volume: Volume4D(footprint: footprint, altitude: altitude), allowed: Set(entry.allowed ?? []))
+            volume: Volume4D(footprint: footprint, altitude: altitude), allowed: Set(entry.allowed ?? []),
+            revalidateBy: entry.revalidateBy.map { start.addingTimeInterval($0) })
     }
 
     private func command(for action: Action, field: String) throws(ScenarioError) -> Engine.Command {

@@ -345,3 +345,34 @@ struct SeparationPropertyTests {
         #expect(raised > 30 && clear > 30, "both answers are exercised: \(raised) raised, \(clear) clear")
     }
 }
+
+@Suite("Engine: zones past their revalidation time")
+struct RevalidationTests {
+    @Test func anOverdueZoneAlertsItsOwnerUntilRevalidated() throws {
+        var scenario = try Scenario()
+        var zone = scenario.zone
+        zone.revalidateBy = Scenario.start.addingTimeInterval(3_600)
+        try scenario.engine.handle(.putZone(zone), at: Scenario.start)
+        // Not yet due; due exactly at the time is not yet past it.
+        #expect(try scenario.tick(at: 1_800).raised(.zoneRevalidation).isEmpty)
+        #expect(try scenario.tick(at: 3_600).raised(.zoneRevalidation).isEmpty)
+        let overdue = try scenario.tick(at: 3_601)
+        let alert = try #require(overdue.raised(.zoneRevalidation).first)
+        #expect(alert.zone == "at-tanf-55km")
+        // The owner must answer; the other signatory is told.
+        #expect(alert.addressees.map(\.party) == ["coalition", "russia"])
+        #expect(alert.addressees.map(\.mustAcknowledge) == [true, false])
+        // Once only, and the owner's silence is escalated after the deadline and delay.
+        #expect(try scenario.tick(at: 3_700).raised(.zoneRevalidation).isEmpty)
+        let escalated = try scenario.tick(at: 3_601 + 900)
+        #expect(escalated.compactMap { event -> PartyID? in
+            if case .alertEscalated(let escalated, let party) = event.change, escalated.id == alert.id { return party }
+            return nil
+        } == ["coalition"])
+        // Putting the zone again with a later time resolves it.
+        zone.revalidateBy = Scenario.start.addingTimeInterval(90_000)
+        let revalidated = try scenario.engine.handle(.putZone(zone), at: Scenario.start.addingTimeInterval(5_000))
+        #expect(revalidated.resolved(.zoneRevalidation).map(\.id) == [alert.id])
+        #expect(try scenario.tick(at: 6_000).raised(.zoneRevalidation).isEmpty)
+    }
+}
