@@ -91,11 +91,23 @@ public final class EngineRun {
     /// Hands `report` to the engine; after the last report of a round, time passes.
     @inline(__always)
     public func handle(_ report: PositionReport) {
-        _ = try? engine.handle(.report(report), at: report.time)
-        if report.unit == lastUnit { _ = try? engine.handle(.tick, at: report.time) }
+        handleReport(report)
+        if endsRound(report) { tick(at: report.time) }
     }
 
-    private var lastUnit: UnitID? { ids.last }
+    /// Hands `report` to the engine, without the tick.
+    @inline(__always)
+    public func handleReport(_ report: PositionReport) {
+        _ = try? engine.handle(.report(report), at: report.time)
+    }
+
+    /// Whether `report` is the last of its round.
+    public func endsRound(_ report: PositionReport) -> Bool { report.unit == ids.last }
+
+    /// Time passes: stale tracks, dwell, build-up, escalations.
+    public func tick(at time: Date) {
+        _ = try? engine.handle(.tick, at: time)
+    }
 
     /// Every unit reports once.
     public func warmUp() {

@@ -31,13 +31,19 @@ struct EngineLoad: ParsableCommand {
         latencies.reserveCapacity(units * rounds)
         var total = Duration.zero
         var aircraft = (count: 0, time: Duration.zero)
+        var ticks: [Duration] = []
         for _ in 0..<rounds {
             let reports = full.nextReports(units)
             let clock = ContinuousClock()
             for report in reports {
                 let begin = clock.now
-                full.handle(report)
+                full.handleReport(report)
                 let took = clock.now - begin
+                if full.endsRound(report) {
+                    let tickBegin = clock.now
+                    full.tick(at: report.time)
+                    ticks.append(clock.now - tickBegin)
+                }
                 latencies.append(took)
                 total += took
                 if full.isAircraft(report) {
@@ -63,6 +69,7 @@ struct EngineLoad: ParsableCommand {
         }
         print("mean per report: aircraft \(microseconds(aircraft.time, aircraft.count)), ground \(microseconds(total - aircraft.time, latencies.count - aircraft.count))")
         print("latency per report: p50 \(percentile(0.5)), p90 \(percentile(0.9)), p99 \(percentile(0.99)), p99.9 \(percentile(0.999)), max \(percentile(1))")
+        print("tick after each round (not in the figures above): \(ticks.map { microseconds($0, 1) }.joined(separator: ", "))")
         print(String(format: "heap per tracked unit: %.0f bytes (after the first reports: %.0f; heap with zones only: %.1f MB)",
             perUnit, Double(heapTracking - heapBefore - zonesBytes) / Double(units), Double(zonesBytes) / 1e6))
         let alerts = full.engine.alerts.count
