@@ -15,11 +15,14 @@ let package = Package(
         .library(name: "DeconflictGeometry", targets: ["DeconflictGeometry"]),
         .library(name: "DeconflictSpatialIndex", targets: ["DeconflictSpatialIndex"]),
         .library(name: "DeconflictEngine", targets: ["DeconflictEngine"]),
+        .library(name: "DeconflictStore", targets: ["DeconflictStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target DeconflictGeometry`
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Karney's geodesic routines from PROJ (`libproj-dev`), plain C.
@@ -49,12 +52,24 @@ let package = Package(
             dependencies: ["DeconflictGeometry", "DeconflictSpatialIndex"],
             swiftSettings: upcomingFeatures
         ),
+        // Durable storage and the hash-chained ledger: SQLite (GRDB) by default.
+        .target(
+            name: "DeconflictStore",
+            dependencies: [
+                "DeconflictEngine",
+                "DeconflictGeometry",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         .executableTarget(
             name: "deconflict",
             dependencies: [
                 "DeconflictGeometry",
                 "DeconflictSpatialIndex",
                 "DeconflictEngine",
+                "DeconflictStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Scenarios")],
@@ -80,6 +95,11 @@ let package = Package(
         .testTarget(
             name: "DeconflictEngineTests",
             dependencies: ["DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "DeconflictStoreTests",
+            dependencies: ["DeconflictStore", "DeconflictEngine", "DeconflictGeometry"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

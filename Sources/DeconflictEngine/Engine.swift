@@ -3,7 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
-public import DeconflictGeometry
+import DeconflictGeometry
 import DeconflictSpatialIndex
 
 /// The deconfliction engine: a deterministic state machine. Commands go in with the time

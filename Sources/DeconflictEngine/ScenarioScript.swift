@@ -3,7 +3,7 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
-public import DeconflictGeometry
+import DeconflictGeometry
 
 /// A scenario to replay through the engine: the cast, the zones, how units move and what
 /// the parties do when. Read from JSON (the format is in `docs/scenario-format.md`);

@@ -1,0 +1,131 @@
+public import DeconflictEngine
+import DeconflictGeometry
+public import Foundation
+
+/// Events as JSON objects: `time` (RFC 3339) and `type` always, and the details of what
+/// the event is about. The ledger stores these as its payloads; `deconflict demo --json`
+/// prints them.
+public enum EventPayload {
+    /// The event as one JSON object (keys sorted), with `basis`: the last report of each
+    /// unit an alert is about, as the engine had it when it decided.
+    public static func json(_ event: Event, basis: (UnitID) -> PositionReport? = { _ in nil }) -> String {
+        var object: [String: Any] = ["time": rfc3339(event.time), "type": event.type]
+        switch event.change {
+        case .alertRaised(let alert), .alertUpdated(let alert), .alertResolved(let alert):
+            object["alert"] = describe(alert)
+            let reports = alert.units.compactMap(basis)
+            if !reports.isEmpty { object["basis"] = reports.map(describe) }
+        case .alertAcknowledged(let alert, let party):
+            object["alert"] = describe(alert)
+            object["party"] = party.rawValue
+        case .alertEscalated(let alert, let party):
+            object["alert"] = describe(alert)
+            object["addressee"] = party.rawValue
+        case .messageSent(let message):
+            object["message"] = describe(message)
+        case .messageDelivered(let message, let party), .messageAcknowledged(let message, let party):
+            object["message"] = describe(message)
+            object["party"] = party.rawValue
+        case .messageEscalated(let message, let party):
+            object["message"] = describe(message)
+            object["recipient"] = party.rawValue
+        case .incidentRecorded(let incident):
+            var details: [String: Any] = [
+                "id": incident.id.rawValue, "reportedBy": incident.reportedBy.rawValue, "summary": incident.summary,
+                "units": incident.units.map(\.rawValue),
+            ]
+            if let zone = incident.zone { details["zone"] = zone.rawValue }
+            if let position = incident.position { details["position"] = [position.latitude, position.longitude] }
+            object["incident"] = details
+        case .partyAdded(let party):
+            object["party"] = party.id.rawValue
+        case .responsibilitySet(let responsibility):
+            object["responsibility"] = [
+                "sponsor": responsibility.sponsor.rawValue, "client": responsibility.client.rawValue,
+                "confirmed": responsibility.confirmed,
+            ]
+        case .agreementChanged(let agreement):
+            object["agreement"] = [
+                "id": agreement.id.rawValue, "title": agreement.title,
+                "signatories": Dictionary(uniqueKeysWithValues: agreement.signatories.map { ($0.key.rawValue, $0.value.rawValue) }),
+            ]
+        case .zoneChanged(let zone):
+            object["zone"] = describe(zone)
+        case .zoneRemoved(let id):
+            object["zone"] = ["id": id.rawValue]
+        case .unitAdded(let unit):
+            object["unit"] = ["id": unit.id.rawValue, "party": unit.party.rawValue, "domain": unit.domain.rawValue]
+        case .operationChanged(let operation):
+            object["operation"] = ["id": operation.id.rawValue, "party": operation.party.rawValue, "state": operation.state.rawValue]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The ledger record of the event.
+    public static func record(_ event: Event, basis: (UnitID) -> PositionReport? = { _ in nil }) -> LedgerRecord {
+        LedgerRecord(time: event.time, type: event.type, payload: json(event, basis: basis))
+    }
+
+    static func describe(_ report: PositionReport) -> [String: Any] {
+        [
+            "unit": report.unit.rawValue, "time": rfc3339(report.time),
+            "position": [report.position.latitude, report.position.longitude], "altitudeMeters": report.altitudeMeters,
+            "speedMetersPerSecond": report.speedMetersPerSecond, "courseDegrees": report.courseDegrees,
+            "uncertaintyMeters": report.uncertaintyMeters,
+        ]
+    }
+
+    static func describe(_ zone: Zone) -> [String: Any] {
+        var details: [String: Any] = [
+            "id": zone.id.rawValue, "name": zone.name, "kind": zone.kind.rawValue, "owner": zone.owner.rawValue,
+            "altitude": [zone.volume.altitude.lowerMeters, zone.volume.altitude.upperMeters],
+            "allowed": zone.allowed.map(\.rawValue).sorted(),
+        ]
+        switch zone.volume.footprint {
+        case .circle(let circle):
+            details["circle"] = ["center": [circle.center.latitude, circle.center.longitude], "radius": circle.radiusMeters]
+        case .polygon(let polygon):
+            details["polygon"] = ([polygon.outer] + polygon.holes).map { ring in ring.map { [$0.latitude, $0.longitude] } }
+        }
+        if let agreement = zone.agreement { details["agreement"] = agreement.rawValue }
+        if let start = zone.volume.time.start { details["from"] = rfc3339(start) }
+        if let end = zone.volume.time.end { details["until"] = rfc3339(end) }
+        if let revalidateBy = zone.revalidateBy { details["revalidateBy"] = rfc3339(revalidateBy) }
+        return details
+    }
+
+    static func describe(_ alert: Alert) -> [String: Any] {
+        var details: [String: Any] = [
+            "id": alert.id.rawValue, "kind": alert.kind.rawValue, "state": alert.state.rawValue,
+            "units": alert.units.map(\.rawValue), "addressees": alert.addressees.map(\.party.rawValue),
+            "unconfirmedRouting": alert.unconfirmedRouting, "raisedAt": rfc3339(alert.raisedAt),
+        ]
+        details["unit"] = alert.units.first?.rawValue ?? NSNull()
+        details["zone"] = alert.zone?.rawValue ?? NSNull()
+        if let party = alert.party { details["party"] = party.rawValue }
+        if let operation = alert.operation { details["operation"] = operation.rawValue }
+        if let agreement = alert.agreement { details["agreement"] = agreement.rawValue }
+        if let seconds = alert.secondsAhead { details["secondsAhead"] = seconds }
+        if let distance = alert.distanceMeters { details["distanceMeters"] = distance }
+        if let resolution = alert.resolution { details["resolution"] = resolution }
+        details["routing"] = alert.addressees.map { addressee -> [String: Any] in
+            var entry: [String: Any] = ["party": addressee.party.rawValue, "confirmed": addressee.confirmed]
+            if let client = addressee.answersFor { entry["answersFor"] = client.rawValue }
+            return entry
+        }
+        return details
+    }
+
+    static func describe(_ message: Message) -> [String: Any] {
+        [
+            "id": message.id.rawValue, "kind": message.kind.rawValue, "from": message.from.rawValue,
+            "to": message.recipients.map(\.rawValue), "text": message.text,
+        ]
+    }
+
+    /// RFC 3339 in UTC, with fractions of a second only when there are any.
+    public static func rfc3339(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: date.timeIntervalSince1970.rounded() != date.timeIntervalSince1970))
+    }
+}
