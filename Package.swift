@@ -99,7 +99,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DeconflictStoreTests",
-            dependencies: ["DeconflictStore", "DeconflictEngine", "DeconflictGeometry"],
+            dependencies: [
+                "DeconflictStore", "DeconflictEngine", "DeconflictGeometry",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

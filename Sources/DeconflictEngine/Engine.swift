@@ -76,6 +76,9 @@ public struct Engine: Sendable {
         Dictionary(uniqueKeysWithValues: table.map { ($0.unit.id, $0.unit) })
     }
 
+    /// The last report of `unit`, if it has reported.
+    public func lastReport(of unit: UnitID) -> PositionReport? { lastReport(unit) }
+
     /// The last report of each unit that has reported.
     public var reports: [UnitID: PositionReport] {
         Dictionary(uniqueKeysWithValues: table.compactMap { tracked in tracked.report.map { (tracked.unit.id, $0) } })

@@ -38,6 +38,11 @@ public enum LedgerVerification: Hashable, Sendable {
             let position = index + 1
             let recomputed = Ledger.hash(
                 previous: entry.previous, sequence: entry.sequence, time: entry.time, type: entry.type, payload: entry.payload)
+            if entry.sequence <= previousSequence, index >= 1, entry.hash == entries[index - 1].hash {
+                return .broken(
+                    position: position, sequence: entry.sequence, problem: .inserted,
+                    detail: "a second copy of the entry before it")
+            }
             if entry.sequence <= previousSequence {
                 // A genuine entry that chains past the one before it: that one was inserted.
                 if entry.sequence == previousSequence, index >= 1, entry.previous == beforePrevious {
@@ -51,6 +56,16 @@ public enum LedgerVerification: Hashable, Sendable {
                     detail: "sequence \(entry.sequence) follows \(previousSequence)")
             }
             if recomputed != entry.hash {
+                // Sealed under another sequence number: moved, not edited.
+                if let sealedAs = (max(1, entry.sequence - 8)...(entry.sequence + 8)).first(where: {
+                    $0 != entry.sequence
+                        && Ledger.hash(previous: entry.previous, sequence: $0, time: entry.time, type: entry.type, payload: entry.payload)
+                            == entry.hash
+                }) {
+                    return .broken(
+                        position: position, sequence: entry.sequence, problem: .reordered,
+                        detail: "it was sealed as sequence \(sealedAs) and now stands at \(entry.sequence)")
+                }
                 return .broken(
                     position: position, sequence: entry.sequence, problem: .altered,
                     detail: "its content hashes to \(recomputed.prefix(16))…, not to the \(entry.hash.prefix(16))… it carries")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictStore
 import Foundation
 
 /// Replays a scenario (the seed scenario by default) through the engine and prints the
@@ -25,6 +26,10 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Print the seed scenario's JSON and exit.")
     var printScenario = false
 
+    @Option(help: ArgumentHelp(
+        "Also write the run's ledger and position reports to this SQLite store (created if missing).", valueName: "file"))
+    var store: String?
+
     func run() async throws {
         let data = try Self.scenarioData(scenario)
         if printScenario {
@@ -47,12 +52,31 @@ struct Demo: AsyncParsableCommand {
         // The whole run first, so that a scenario the engine refuses prints nothing but the error.
         var engine = Engine(start: script.start)
         var timeline: [(time: Date, events: [Event])] = []
+        var records: [LedgerRecord] = []
+        var reports: [PositionReport] = []
         for step in steps {
             do {
                 let events = try engine.handle(step.command, at: step.time)
                 if !events.isEmpty { timeline.append((step.time, events)) }
+                if store != nil {
+                    if case .report(let report) = step.command { reports.append(report) }
+                    records += events.map { EventPayload.record($0, basis: engine.lastReport(of:)) }
+                }
             } catch {
                 throw InputError("\(scenario ?? "seed scenario") at \(step.time.formatted(.iso8601)): \(error)")
+            }
+        }
+        if let store {
+            let opened: SQLiteStore
+            do {
+                opened = try SQLiteStore(path: store)
+            } catch {
+                throw InputError("--store: \(error)")
+            }
+            try await opened.appendReports(reports)
+            let sealed = try await opened.append(records)
+            if let head = sealed.last {
+                FileHandle.standardError.write(Data("ledger: \(sealed.count) entries written to \(store), head \(head.hash)\n".utf8))
             }
         }
         let printer = Timeline(start: script.start, colour: !json && isatty(STDOUT_FILENO) == 1)

@@ -1,0 +1,161 @@
+import ArgumentParser
+import DeconflictEngine
+import DeconflictGeometry
+import DeconflictStore
+import Foundation
+
+/// Opens the SQLite store at `path`, refusing a path that does not exist (reading
+/// commands must not create an empty store by mistake).
+func openExistingStore(_ path: String, option: String) throws -> SQLiteStore {
+    guard FileManager.default.fileExists(atPath: path) else { throw InputError("\(option): no such file: \(path)") }
+    do {
+        return try SQLiteStore(path: path)
+    } catch {
+        throw InputError("\(option): \(error)")
+    }
+}
+
+/// `deconflict export`: the ledger as JSON Lines.
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the ledger as JSON Lines, one entry a line, in sequence order.",
+        discussion: "Each line: sequence, time, type, previous, hash, and the payload verbatim (docs/ledger.md).")
+
+    @Option(help: ArgumentHelp("The SQLite store to read.", valueName: "file"))
+    var store: String
+
+    @Option(help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
+    var output: String?
+
+    func run() async throws {
+        let opened = try openExistingStore(store, option: "--store")
+        var text = ""
+        var after: Int64 = 0
+        var written = 0
+        let handle: FileHandle
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: nil) else {
+                throw InputError("--output: cannot create \(output)")
+            }
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        } else {
+            handle = FileHandle.standardOutput
+        }
+        while true {
+            let page = try await opened.entries(after: after, limit: 5_000)
+            guard let last = page.last else { break }
+            text = page.map { LedgerExport.line($0) + "\n" }.joined()
+            handle.write(Data(text.utf8))
+            written += page.count
+            after = last.sequence
+        }
+        if output != nil {
+            try handle.close()
+            FileHandle.standardError.write(Data("\(written) entries written to \(output!)\n".utf8))
+        }
+    }
+}
+
+/// `deconflict verify`: recomputes the chain of an export or a store.
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recompute the ledger's hash chain and name the first altered, removed, inserted or reordered entry.",
+        discussion: """
+            TARGET is a JSON Lines export or a SQLite store. Exits with 0 when the chain is intact, 1 when it is \
+            not (or the target cannot be read). With --head, the chain must also contain the hash a party recorded \
+            earlier, so a ledger rewritten from scratch is caught too.
+            """)
+
+    @Argument(help: ArgumentHelp("A JSON Lines export or a SQLite store.", valueName: "file-or-database"))
+    var target: String
+
+    @Option(help: ArgumentHelp("A head hash recorded earlier that the ledger must contain.", valueName: "hash"))
+    var head: String?
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: target) else { throw InputError("\(target): no such file") }
+        let entries: [LedgerEntry]
+        if try Self.isSQLite(target) {
+            let store = try openExistingStore(target, option: "target")
+            let problems = try await store.integrityCheck()
+            if !problems.isEmpty {
+                print("\(target): the database is corrupt: \(problems.prefix(3).joined(separator: "; "))")
+                throw ExitCode.failure
+            }
+            entries = try await store.allEntries()
+        } else {
+            guard let data = FileManager.default.contents(atPath: target) else { throw InputError("\(target): cannot read") }
+            var parsed: [LedgerEntry] = []
+            for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .enumerated() where !line.isEmpty {
+                do {
+                    parsed.append(try LedgerExport.entry(String(line)))
+                } catch {
+                    print("\(target): line \(index + 1) is unreadable: \(error)")
+                    throw ExitCode.failure
+                }
+            }
+            entries = parsed
+        }
+        switch LedgerVerification.check(entries, expectedHead: head) {
+        case .intact(let count, let head):
+            print("intact: \(count) entries, head \(head)")
+        case .broken(let position, let sequence, let problem, let detail):
+            let which = sequence.map { "entry \(position) (sequence \($0))" } ?? "entry \(position)"
+            print("\(problem.rawValue): \(which): \(detail)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Whether the file starts with SQLite's header.
+    static func isSQLite(_ path: String) throws -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError("\(path): cannot read") }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        return header == Data("SQLite format 3\u{0}".utf8)
+    }
+}
+
+/// `deconflict replay`: the situation as it stood at an instant.
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the situation (zones, units and where they were, open alerts) as it stood at a time.")
+
+    @Option(help: ArgumentHelp("The SQLite store to read.", valueName: "file"))
+    var store: String
+
+    @Option(help: ArgumentHelp("The instant, RFC 3339 (2026-11-26T06:40:00Z).", valueName: "time"))
+    var at: String
+
+    func run() async throws {
+        guard let instant = Self.parse(at) else {
+            throw InputError("--at: not an RFC 3339 time (like 2026-11-26T06:40:00Z): \(at)")
+        }
+        let opened = try openExistingStore(store, option: "--store")
+        let situation = try await Situation.at(instant, from: opened)
+        print("Situation at \(EventPayload.rfc3339(instant)) (ledger entries 1–\(situation.entries), head \(situation.head.prefix(16))…)")
+        print("Zones (\(situation.zones.count)):")
+        for zone in situation.zones {
+            print("  \(zone.id)  \(zone.kind) of \(zone.owner), \(zone.outline)")
+        }
+        print("Units (\(situation.units.count)):")
+        for unit in situation.units {
+            let place = unit.lastReport.map {
+                String(format: "at %.4f, %.4f (reported ", $0.position.latitude, $0.position.longitude)
+                    + EventPayload.rfc3339($0.time) + ")"
+            } ?? "no report yet"
+            print("  \(unit.id)  \(unit.domain) of \(unit.party), \(place)")
+        }
+        print("Open alerts (\(situation.openAlerts.count)):")
+        for alert in situation.openAlerts {
+            let subject = alert.units.joined(separator: ", ") + (alert.zone.map { " in \($0)" } ?? "")
+            let acknowledged = alert.acknowledgedBy.isEmpty ? "" : "; acknowledged by \(alert.acknowledgedBy.joined(separator: ", "))"
+            print("  \(alert.id) \(alert.kind) \(subject), raised \(alert.raisedAt), to \(alert.addressees.joined(separator: ", "))\(acknowledged)")
+        }
+    }
+
+    static func parse(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}
