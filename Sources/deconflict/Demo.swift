@@ -27,7 +27,8 @@ struct Demo: AsyncParsableCommand {
     var printScenario = false
 
     @Option(help: ArgumentHelp(
-        "Also write the run's ledger and position reports to this SQLite store (created if missing).", valueName: "file"))
+        "Also write the run's ledger and position reports to this store: a SQLite file (created if missing) or a postgres:// URL.",
+        valueName: "file-or-url"))
     var store: String?
 
     func run() async throws {
@@ -67,9 +68,10 @@ struct Demo: AsyncParsableCommand {
             }
         }
         if let store {
-            let opened: SQLiteStore
+            let opened: any Store
             do {
-                opened = try SQLiteStore(path: store)
+                opened = store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
+                    ? try await PostgresStore(url: store) : try SQLiteStore(path: store)
             } catch {
                 throw InputError("--store: \(error)")
             }

@@ -15,20 +15,32 @@ func openExistingStore(_ path: String, option: String) throws -> SQLiteStore {
     }
 }
 
+/// Opens a store named by a path (SQLite) or a `postgres://` URL.
+func openStore(_ spec: String, option: String) async throws -> any Store {
+    if spec.hasPrefix("postgres://") || spec.hasPrefix("postgresql://") {
+        do {
+            return try await PostgresStore(url: spec)
+        } catch {
+            throw InputError("\(option): \(error)")
+        }
+    }
+    return try openExistingStore(spec, option: option)
+}
+
 /// `deconflict export`: the ledger as JSON Lines.
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the ledger as JSON Lines, one entry a line, in sequence order.",
         discussion: "Each line: sequence, time, type, previous, hash, and the payload verbatim (docs/ledger.md).")
 
-    @Option(help: ArgumentHelp("The SQLite store to read.", valueName: "file"))
+    @Option(help: ArgumentHelp("The store to read: a SQLite file or a postgres:// URL.", valueName: "file-or-url"))
     var store: String
 
     @Option(help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
     var output: String?
 
     func run() async throws {
-        let opened = try openExistingStore(store, option: "--store")
+        let opened = try await openStore(store, option: "--store")
         var text = ""
         var after: Int64 = 0
         var written = 0
@@ -61,21 +73,24 @@ struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Recompute the ledger's hash chain and name the first altered, removed, inserted or reordered entry.",
         discussion: """
-            TARGET is a JSON Lines export or a SQLite store. Exits with 0 when the chain is intact, 1 when it is \
+            TARGET is a JSON Lines export, a SQLite store or a postgres:// URL. Exits with 0 when the chain is intact, 1 when it is \
             not (or the target cannot be read). With --head, the chain must also contain the hash a party recorded \
             earlier, so a ledger rewritten from scratch is caught too.
             """)
 
-    @Argument(help: ArgumentHelp("A JSON Lines export or a SQLite store.", valueName: "file-or-database"))
+    @Argument(help: ArgumentHelp("A JSON Lines export, a SQLite store or a postgres:// URL.", valueName: "file-or-database"))
     var target: String
 
     @Option(help: ArgumentHelp("A head hash recorded earlier that the ledger must contain.", valueName: "hash"))
     var head: String?
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: target) else { throw InputError("\(target): no such file") }
         let entries: [LedgerEntry]
-        if try Self.isSQLite(target) {
+        if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
+            entries = try await openStore(target, option: "target").allEntries()
+        } else if !FileManager.default.fileExists(atPath: target) {
+            throw InputError("\(target): no such file")
+        } else if try Self.isSQLite(target) {
             let store = try openExistingStore(target, option: "target")
             let problems = try await store.integrityCheck()
             if !problems.isEmpty {
@@ -121,7 +136,7 @@ struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the situation (zones, units and where they were, open alerts) as it stood at a time.")
 
-    @Option(help: ArgumentHelp("The SQLite store to read.", valueName: "file"))
+    @Option(help: ArgumentHelp("The store to read: a SQLite file or a postgres:// URL.", valueName: "file-or-url"))
     var store: String
 
     @Option(help: ArgumentHelp("The instant, RFC 3339 (2026-11-26T06:40:00Z).", valueName: "time"))
@@ -131,7 +146,7 @@ struct Replay: AsyncParsableCommand {
         guard let instant = Self.parse(at) else {
             throw InputError("--at: not an RFC 3339 time (like 2026-11-26T06:40:00Z): \(at)")
         }
-        let opened = try openExistingStore(store, option: "--store")
+        let opened = try await openStore(store, option: "--store")
         let situation = try await Situation.at(instant, from: opened)
         print("Situation at \(EventPayload.rfc3339(instant)) (ledger entries 1–\(situation.entries), head \(situation.head.prefix(16))…)")
         print("Zones (\(situation.zones.count)):")

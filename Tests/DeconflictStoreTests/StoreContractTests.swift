@@ -17,8 +17,63 @@ struct StoreUnderTest: Sendable, CustomStringConvertible {
         return StoreUnderTest(description: "SQLite") { try SQLiteStore(path: path) }
     }
 
+    /// A new database on the PostgreSQL server of `DECONFLICT_TEST_POSTGRES`
+    /// (`scripts/with-postgres` starts one), or nil without one.
+    static func postgres() -> StoreUnderTest? {
+        guard let base = postgresURL else { return nil }
+        let name = "contract_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+        let url = base.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
+        let created = LockedFlag()
+        return StoreUnderTest(description: "PostgreSQL") {
+            if created.setOnce() { try psql(base, "CREATE DATABASE \(name)") }
+            return try await PostgresStore(url: url)
+        }
+    }
+
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["DECONFLICT_TEST_POSTGRES"] }
+
     /// Every backend this machine can run.
-    static func all() -> [StoreUnderTest] { [sqlite()] }
+    static func all() -> [StoreUnderTest] { [sqlite()] + [postgres()].compactMap { $0 } }
+}
+
+/// A flag set once, from any task.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    /// True the first time only.
+    func setOnce() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        defer { set = true }
+        return !set
+    }
+}
+
+/// Runs one SQL statement with `psql` against `url`.
+func psql(_ url: String, _ sql: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["psql", url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = Pipe()
+    try process.run()
+    process.waitUntilExit()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    guard process.terminationStatus == 0 else { throw StoreError("psql", message) }
+}
+
+@Suite("Store backends available")
+struct BackendAvailabilityTests {
+    /// The test script starts PostgreSQL; without it the PostgreSQL contract would be
+    /// skipped, so a run that requires it fails instead.
+    @Test func postgresIsThereWhenRequired() {
+        if ProcessInfo.processInfo.environment["DECONFLICT_REQUIRE_POSTGRES"] == "1" {
+            #expect(StoreUnderTest.postgresURL != nil, "DECONFLICT_TEST_POSTGRES is not set")
+        }
+        #expect(StoreUnderTest.all().count == (StoreUnderTest.postgresURL == nil ? 1 : 2))
+    }
 }
 
 func record(_ index: Int, at seconds: Double = 0) -> LedgerRecord {
@@ -107,5 +162,36 @@ struct StoreContractTests {
         #expect(try await reopened.latestReports(atOrBefore: Date(timeIntervalSince1970: 1_790_000_010)).count == 1)
         // And the chain goes on from where it was.
         #expect(try await reopened.append([record(11)])[0].previous == sealed.last!.hash)
+    }
+}
+
+@Suite("PostgreSQL: several nodes on one database")
+struct SharedPostgresTests {
+    /// Two stores (two nodes) append at once to one database: serialisable transactions
+    /// retried on conflict make one unbroken chain with every write in it.
+    @Test func twoNodesAppendingAtOnceMakeOneChain() async throws {
+        guard let base = StoreUnderTest.postgresURL else { return }
+        let name = "nodes_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+        try psql(base, "CREATE DATABASE \(name)")
+        let url = base.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
+        let first = try await PostgresStore(url: url)
+        let second = try await PostgresStore(url: url)
+        let sealed = try await withThrowingTaskGroup(of: [LedgerEntry].self) { group in
+            for writer in 0..<60 {
+                let node = writer % 2 == 0 ? first : second
+                group.addTask { try await node.append((0..<3).map { record(writer * 3 + $0) }) }
+            }
+            var all: [LedgerEntry] = []
+            for try await entries in group { all += entries }
+            return all
+        }
+        #expect(Set(sealed.map(\.sequence)) == Set(1...180))
+        let stored = try await first.allEntries()
+        #expect(stored.count == 180)
+        #expect(Set(stored.map(\.payload)) == Set((0..<180).map { record($0).payload }))
+        guard case .intact = LedgerVerification.check(stored) else {
+            Issue.record("broken: \(LedgerVerification.check(stored))")
+            return
+        }
     }
 }

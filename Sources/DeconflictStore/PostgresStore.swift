@@ -1,0 +1,274 @@
+public import DeconflictEngine
+import DeconflictGeometry
+public import Foundation
+import Logging
+import PostgresNIO
+
+/// The shared store: PostgreSQL through PostgresNIO, for several `deconflict serve`
+/// processes on one database. A commit returns once the server has flushed it
+/// (`synchronous_commit` on). Ledger appends run as serialisable transactions that read
+/// the head and append after it, retried on a serialisation failure, so several nodes
+/// appending at once still make one chain.
+///
+/// The SQL keeps to what CockroachDB and YugabyteDB accept as well: `BIGINT`, `TEXT`,
+/// `DOUBLE PRECISION`, plain B-tree indexes, `INSERT … SELECT * FROM unnest(…)` with
+/// several arrays, `SERIALIZABLE` transactions; no sequences, triggers, `LISTEN` or
+/// extensions (see docs/storage.md).
+public final class PostgresStore: Store {
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let group: GroupCommit
+    private let logger: Logger
+
+    /// Connects to the database at `url` (`postgres://user[:password]@host[:port]/database`)
+    /// and brings its schema up to date.
+    ///
+    /// - Throws: ``StoreError`` when the URL is malformed or the server cannot be reached.
+    public init(url: String) async throws {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
+              let host = components.host, !host.isEmpty
+        else {
+            throw StoreError("connecting", "not a PostgreSQL URL (postgres://user@host:port/database): \(url)")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database.isEmpty ? nil : database, tls: .disable)
+        configuration.options.maximumConnections = 8
+        let logger = {
+            var logger = Logger(label: "deconflict.store.postgres")
+            // The client's own chatter (a first query racing `run()`) is not the user's concern.
+            logger.logLevel = .error
+            return logger
+        }()
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        runner = Task { await client.run() }
+        group = GroupCommit { lists, reports in
+            try await PostgresStore.commit(lists, reports, client: client, logger: logger)
+        }
+        do {
+            try await migrate()
+        } catch {
+            runner.cancel()
+            throw StoreError("connecting to \(host)", PostgresStore.describe(error))
+        }
+    }
+
+    deinit { runner.cancel() }
+
+    /// The schema, by append-only migrations recorded in `schema_migrations`.
+    private func migrate() async throws {
+        let migrations: [(String, [PostgresQuery])] = [
+            ("1-ledger-and-reports", [
+                """
+                CREATE TABLE IF NOT EXISTS ledger (
+                    sequence BIGINT PRIMARY KEY,
+                    time TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    previous TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX IF NOT EXISTS ledger_time ON ledger (time)",
+                """
+                CREATE TABLE IF NOT EXISTS reports (
+                    unit TEXT NOT NULL,
+                    time DOUBLE PRECISION NOT NULL,
+                    latitude DOUBLE PRECISION NOT NULL,
+                    longitude DOUBLE PRECISION NOT NULL,
+                    altitude DOUBLE PRECISION NOT NULL,
+                    speed DOUBLE PRECISION NOT NULL,
+                    course DOUBLE PRECISION NOT NULL,
+                    uncertainty DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX IF NOT EXISTS reports_unit_time ON reports (unit, time)",
+                "CREATE INDEX IF NOT EXISTS reports_time ON reports (time)",
+            ]),
+        ]
+        try await client.query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: logger)
+        let logger = logger
+        for (name, statements) in migrations {
+            try await PostgresStore.serializable(client: client, logger: logger) { connection in
+                let done = try await connection.query("SELECT name FROM schema_migrations WHERE name = \(name)", logger: logger)
+                for try await _ in done { return }
+                for statement in statements { try await connection.query(statement, logger: logger) }
+                let now = Ledger.timestamp(Date())
+                try await connection.query("INSERT INTO schema_migrations (name, applied_at) VALUES (\(name), \(now))", logger: logger)
+            }
+        }
+    }
+
+    /// Runs `body` in a serialisable transaction, retried on a serialisation failure or a
+    /// key collision with another node (up to 20 times, with a growing random pause).
+    static func serializable<Result: Sendable>(
+        client: PostgresClient, logger: Logger, _ body: @escaping (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        var attempt = 0
+        while true {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", logger: logger)
+                    return try await body(connection)
+                }
+            } catch {
+                attempt += 1
+                guard attempt < 20, isRetryable(error) else { throw error }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+            }
+        }
+    }
+
+    /// Serialisation failures and unique-key collisions: another transaction won; try again.
+    static func isRetryable(_ error: any Error) -> Bool {
+        let underlying: [(any Error)?]
+        if let transaction = error as? PostgresTransactionError {
+            underlying = [transaction.beginError, transaction.closureError, transaction.commitError]
+        } else {
+            underlying = [error]
+        }
+        return underlying.contains { error in
+            guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+            return state == "40001" || state == "23505" || state == "40P01"
+        }
+    }
+
+    /// A readable reason for `error`, with the server's message when there is one.
+    static func describe(_ error: any Error) -> String {
+        if let transaction = error as? PostgresTransactionError {
+            for inner in [transaction.closureError, transaction.commitError, transaction.beginError] {
+                if let inner { return describe(inner) }
+            }
+        }
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] {
+                return "\(message) (SQLSTATE \(psql.serverInfo?[.sqlState] ?? "?"))"
+            }
+            return "\(psql.code)"
+        }
+        return "\(error)"
+    }
+
+    private static func commit(
+        _ lists: [[LedgerRecord]], _ reports: [PositionReport], client: PostgresClient, logger: Logger
+    ) async throws -> [[LedgerEntry]] {
+        try await serializable(client: client, logger: logger) { connection in
+            var sealed: [[LedgerEntry]] = []
+            if lists.contains(where: { !$0.isEmpty }) {
+                var head: (sequence: Int64, hash: String)? = nil
+                let rows = try await connection.query(
+                    "SELECT sequence, hash FROM ledger ORDER BY sequence DESC LIMIT 1", logger: logger)
+                for try await (sequence, hash) in rows.decode((Int64, String).self) { head = (sequence, hash) }
+                var all: [LedgerEntry] = []
+                for records in lists {
+                    let entries = Ledger.seal(records, after: head)
+                    if let last = entries.last { head = (last.sequence, last.hash) }
+                    sealed.append(entries)
+                    all += entries
+                }
+                try await connection.query(
+                    """
+                    INSERT INTO ledger (sequence, time, type, payload, previous, hash)
+                    SELECT * FROM unnest(\(all.map(\.sequence))::BIGINT[], \(all.map(\.time))::TEXT[], \(all.map(\.type))::TEXT[],
+                        \(all.map(\.payload))::TEXT[], \(all.map(\.previous))::TEXT[], \(all.map(\.hash))::TEXT[])
+                    """, logger: logger)
+            } else {
+                sealed = lists.map { _ in [] }
+            }
+            if !reports.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty)
+                    SELECT * FROM unnest(\(reports.map(\.unit.rawValue))::TEXT[], \(reports.map(\.time.timeIntervalSince1970))::DOUBLE PRECISION[],
+                        \(reports.map(\.position.latitude))::DOUBLE PRECISION[], \(reports.map(\.position.longitude))::DOUBLE PRECISION[],
+                        \(reports.map(\.altitudeMeters))::DOUBLE PRECISION[], \(reports.map(\.speedMetersPerSecond))::DOUBLE PRECISION[],
+                        \(reports.map(\.courseDegrees))::DOUBLE PRECISION[], \(reports.map(\.uncertaintyMeters))::DOUBLE PRECISION[])
+                    """, logger: logger)
+            }
+            return sealed
+        }
+    }
+
+    public func append(_ records: [LedgerRecord]) async throws -> [LedgerEntry] {
+        guard !records.isEmpty else { return [] }
+        do {
+            return try await group.append(records)
+        } catch {
+            throw StoreError("appending to the ledger", PostgresStore.describe(error))
+        }
+    }
+
+    public func appendReports(_ reports: [PositionReport]) async throws {
+        guard !reports.isEmpty else { return }
+        do {
+            try await group.appendReports(reports)
+        } catch {
+            throw StoreError("storing position reports", PostgresStore.describe(error))
+        }
+    }
+
+    public func entries(after sequence: Int64, limit: Int) async throws -> [LedgerEntry] {
+        let rows = try await client.query(
+            "SELECT sequence, time, type, payload, previous, hash FROM ledger WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)",
+            logger: logger)
+        var entries: [LedgerEntry] = []
+        for try await (sequence, time, type, payload, previous, hash) in rows.decode((Int64, String, String, String, String, String).self) {
+            entries.append(LedgerEntry(sequence: sequence, time: time, type: type, payload: payload, previous: previous, hash: hash))
+        }
+        return entries
+    }
+
+    public func head() async throws -> LedgerEntry? {
+        let rows = try await client.query(
+            "SELECT sequence, time, type, payload, previous, hash FROM ledger ORDER BY sequence DESC LIMIT 1", logger: logger)
+        for try await (sequence, time, type, payload, previous, hash) in rows.decode((Int64, String, String, String, String, String).self) {
+            return LedgerEntry(sequence: sequence, time: time, type: type, payload: payload, previous: previous, hash: hash)
+        }
+        return nil
+    }
+
+    public func latestReports(atOrBefore instant: Date) async throws -> [PositionReport] {
+        let seconds = instant.timeIntervalSince1970
+        return try await reports(
+            """
+            SELECT r.unit, r.time, r.latitude, r.longitude, r.altitude, r.speed, r.course, r.uncertainty FROM reports r
+            JOIN (SELECT unit, MAX(time) AS last FROM reports WHERE time <= \(seconds) GROUP BY unit) m
+              ON r.unit = m.unit AND r.time = m.last
+            ORDER BY r.unit
+            """)
+    }
+
+    public func reports(of unit: UnitID, from: Date, to: Date) async throws -> [PositionReport] {
+        try await reports(
+            """
+            SELECT unit, time, latitude, longitude, altitude, speed, course, uncertainty FROM reports
+            WHERE unit = \(unit.rawValue) AND time >= \(from.timeIntervalSince1970) AND time <= \(to.timeIntervalSince1970)
+            ORDER BY time
+            """)
+    }
+
+    private func reports(_ query: PostgresQuery) async throws -> [PositionReport] {
+        let rows = try await client.query(query, logger: logger)
+        var result: [PositionReport] = []
+        for try await row in rows.decode((String, Double, Double, Double, Double, Double, Double, Double).self) {
+            result.append(PositionReport(
+                unit: UnitID(row.0), time: Date(timeIntervalSince1970: row.1),
+                position: LatLng(uncheckedLatitude: row.2, longitude: row.3), altitudeMeters: row.4,
+                speedMetersPerSecond: row.5, courseDegrees: row.6, uncertaintyMeters: row.7))
+        }
+        return result
+    }
+
+    @discardableResult
+    public func pruneReports(before instant: Date) async throws -> Int {
+        let rows = try await client.query(
+            "WITH gone AS (DELETE FROM reports WHERE time < \(instant.timeIntervalSince1970) RETURNING 1) SELECT count(*) FROM gone",
+            logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+}
