@@ -17,6 +17,8 @@ let package = Package(
         .package(path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -72,6 +74,20 @@ let package = Package(
             path: "Sources/engine-load"
         ),
         .target(name: "CHeapStats", path: "Sources/CHeapStats"),
+        // Durable ingest into each store, and the PostGIS way, reports per second.
+        .executableTarget(
+            name: "store-ingest",
+            dependencies: [
+                "BenchmarkWorkloads",
+                .product(name: "DeconflictStore", package: mainPackage),
+                .product(name: "DeconflictEngine", package: mainPackage),
+                .product(name: "DeconflictGeometry", package: mainPackage),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/store-ingest"
+        ),
         // Writes the workload for PostGIS and times the same queries in-process.
         .executableTarget(
             name: "compare-postgis",
