@@ -29,7 +29,7 @@ struct StoreIngest: AsyncParsableCommand {
     func run() async throws {
         let positions = Workloads.points(count: min(reports, 100_000), seed: 7)
         let start = Date(timeIntervalSince1970: 1_790_000_000)
-        func report(_ index: Int) -> PositionReport {
+        let report: @Sendable (Int) -> PositionReport = { index in
             PositionReport(
                 unit: UnitID("u\(index % 100_000)"), time: start.addingTimeInterval(Double(index) * 1e-3),
                 position: positions[index % positions.count], altitudeMeters: 500, speedMetersPerSecond: 12,
@@ -59,8 +59,11 @@ struct StoreIngest: AsyncParsableCommand {
             guard let components = URLComponents(string: target), let host = components.host else {
                 throw ValidationError("--target: not a postgres:// URL")
             }
-            var logger = Logger(label: "store-ingest")
-            logger.logLevel = .error
+            let logger = {
+                var logger = Logger(label: "store-ingest")
+                logger.logLevel = .error
+                return logger
+            }()
             var configuration = PostgresClient.Configuration(
                 host: host, port: components.port ?? 5432, username: components.user ?? "postgres", password: nil,
                 database: String(components.path.dropFirst()), tls: .disable)
