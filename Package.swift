@@ -79,6 +79,12 @@ let package = Package(
             resources: [.copy("Scenarios")],
             swiftSettings: upcomingFeatures
         ),
+        // Writes to a store until killed: the crash tests' victim.
+        .executableTarget(
+            name: "deconflict-store-writer",
+            dependencies: ["DeconflictStore", "DeconflictEngine", "DeconflictGeometry"],
+            swiftSettings: upcomingFeatures
+        ),
         .target(
             name: "DeconflictTestSupport",
             dependencies: ["DeconflictGeometry"],
@@ -104,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "DeconflictStoreTests",
             dependencies: [
-                "DeconflictStore", "DeconflictEngine", "DeconflictGeometry",
+                "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "deconflict-store-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: upcomingFeatures
