@@ -12,27 +12,11 @@ reports=${1:-400000}
 clients=${2:-8}
 postgis_reports=${3:-20000}
 here=$(cd "$(dirname "$0")/.." && pwd)
-if ! dpkg-query -W -f='${Status}' postgresql-15-postgis-3 2>/dev/null | grep -q "install ok installed"; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-postgis-3 >/dev/null
-fi
 "$here/scripts/build-release.sh" --product store-ingest >/dev/null
 "$here/scripts/build-release.sh" --product compare-postgis >/dev/null
 ingest="$here/.build/release/store-ingest"
-
-work=$(mktemp -d /tmp/deconflict-ingest.XXXXXX)
-chmod 755 "$work"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-pgbin=/usr/lib/postgresql/15/bin
-cleanup() {
-    runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-chown postgres "$work"
-runuser -u postgres -- "$pgbin/initdb" -D "$work/data" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/data" -l "$work/log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c shared_buffers=512MB -c max_connections=100" start >/dev/null
-psql() { command psql -X -q -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+POSTGIS_OPTIONS="-c max_connections=100"
+source "$here/scripts/postgis-cluster.sh"
 psql -c "CREATE DATABASE store" -c "CREATE DATABASE postgis"
 
 "$here/.build/release/compare-postgis" export --directory "$work" --zones 10000 --points 1
