@@ -130,14 +130,9 @@ extension Engine {
     /// The mean Earth radius the separation screen works with, metres.
     static let screenRadius = 6_371_008.8
 
-    func slot(of id: UnitID) -> Int? { slotOf[id].map(Int.init) }
-
     func unit(_ id: UnitID) -> Unit? { slotOf[id].map { table[Int($0)].unit } }
 
     func lastReport(_ id: UnitID) -> PositionReport? { slotOf[id].flatMap { table[Int($0)].report } }
-
-    /// The slot of each party, in the order they were added.
-    func partySlot(_ party: PartyID) -> Int32? { partyIndex[party] }
 
     /// Sets the motion of `slot` from its report.
     mutating func setMotion(_ slot: Int, _ report: PositionReport) {

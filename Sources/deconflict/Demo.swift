@@ -92,7 +92,7 @@ struct Demo: AsyncParsableCommand {
             }
             for event in events {
                 if json {
-                    print(EventJSON.line(event))
+                    print(EventPayload.json(event))
                 } else if let line = printer.line(event) {
                     print(line)
                 }

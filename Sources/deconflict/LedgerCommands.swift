@@ -41,7 +41,6 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         let opened = try await openStore(store, option: "--store")
-        var text = ""
         var after: Int64 = 0
         var written = 0
         let handle: FileHandle
@@ -56,8 +55,7 @@ struct Export: AsyncParsableCommand {
         while true {
             let page = try await opened.entries(after: after, limit: 5_000)
             guard let last = page.last else { break }
-            text = page.map { LedgerExport.line($0) + "\n" }.joined()
-            handle.write(Data(text.utf8))
+            handle.write(Data(page.map { LedgerExport.line($0) + "\n" }.joined().utf8))
             written += page.count
             after = last.sequence
         }

@@ -42,10 +42,9 @@ struct CrashTests {
 
     /// One backend: `rounds` runs of the writer, each killed after 50–400 ms of writing.
     func crashRepeatedly(
-        target: String, rounds: Int, seed: UInt64, open: () async throws -> any Store
+        target: String, rounds: Int, open: () async throws -> any Store
     ) async throws -> (acknowledged: Int, recoveries: [Duration]) {
         var generator = SystemRandomNumberGenerator()
-        _ = seed
         var acknowledged: Set<String> = []
         var units: Set<String> = []
         var recoveries: [Duration] = []
@@ -106,7 +105,7 @@ struct CrashTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("crash.sqlite").path
         let rounds = StoreUnderTest.postgresURL == nil ? 20 : 12
-        let result = try await crashRepeatedly(target: path, rounds: rounds, seed: 1) { try SQLiteStore(path: path) }
+        let result = try await crashRepeatedly(target: path, rounds: rounds) { try SQLiteStore(path: path) }
         #expect(result.acknowledged > rounds * 10, "the writer wrote too little to test anything: \(result.acknowledged)")
         let slowest = result.recoveries.max() ?? .zero
         print("sqlite: \(rounds) kills, \(result.acknowledged) acknowledged writes kept, recovery (open after kill) max \(slowest)")
@@ -117,7 +116,7 @@ struct CrashTests {
         let name = "crash_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
         try psql(base, "CREATE DATABASE \(name)")
         let url = base.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
-        let result = try await crashRepeatedly(target: url, rounds: 10, seed: 2) { try await PostgresStore(url: url) }
+        let result = try await crashRepeatedly(target: url, rounds: 10) { try await PostgresStore(url: url) }
         #expect(result.acknowledged > 100)
         print("postgres: 10 kills, \(result.acknowledged) acknowledged writes kept, recovery max \(result.recoveries.max() ?? .zero)")
     }
