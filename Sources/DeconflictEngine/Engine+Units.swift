@@ -130,7 +130,7 @@ extension Engine {
     /// The mean Earth radius the separation screen works with, metres.
     static let screenRadius = 6_371_008.8
 
-    func unit(_ id: UnitID) -> Unit? { slotOf[id].map { table[Int($0)].unit } }
+    public func unit(_ id: UnitID) -> Unit? { slotOf[id].map { table[Int($0)].unit } }
 
     func lastReport(_ id: UnitID) -> PositionReport? { slotOf[id].flatMap { table[Int($0)].report } }
 

@@ -1,5 +1,5 @@
 public import DeconflictEngine
-import DeconflictGeometry
+public import DeconflictGeometry
 public import Foundation
 
 /// Events as JSON objects: `time` (RFC 3339) and `type` always, and the details of what
@@ -56,7 +56,7 @@ public enum EventPayload {
         case .unitAdded(let unit):
             object["unit"] = ["id": unit.id.rawValue, "party": unit.party.rawValue, "domain": unit.domain.rawValue]
         case .operationChanged(let operation):
-            object["operation"] = ["id": operation.id.rawValue, "party": operation.party.rawValue, "state": operation.state.rawValue]
+            object["operation"] = describe(operation)
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
@@ -67,7 +67,7 @@ public enum EventPayload {
         LedgerRecord(time: event.time, type: event.type, payload: json(event, basis: basis))
     }
 
-    static func describe(_ report: PositionReport) -> [String: Any] {
+    public static func describe(_ report: PositionReport) -> [String: Any] {
         [
             "unit": report.unit.rawValue, "time": rfc3339(report.time),
             "position": [report.position.latitude, report.position.longitude], "altitudeMeters": report.altitudeMeters,
@@ -76,7 +76,7 @@ public enum EventPayload {
         ]
     }
 
-    static func describe(_ zone: Zone) -> [String: Any] {
+    public static func describe(_ zone: Zone) -> [String: Any] {
         var details: [String: Any] = [
             "id": zone.id.rawValue, "name": zone.name, "kind": zone.kind.rawValue, "owner": zone.owner.rawValue,
             "altitude": [zone.volume.altitude.lowerMeters, zone.volume.altitude.upperMeters],
@@ -95,7 +95,7 @@ public enum EventPayload {
         return details
     }
 
-    static func describe(_ alert: Alert) -> [String: Any] {
+    public static func describe(_ alert: Alert) -> [String: Any] {
         var details: [String: Any] = [
             "id": alert.id.rawValue, "kind": alert.kind.rawValue, "state": alert.state.rawValue,
             "units": alert.units.map(\.rawValue), "addressees": alert.addressees.map(\.party.rawValue),
@@ -112,16 +112,88 @@ public enum EventPayload {
         details["routing"] = alert.addressees.map { addressee -> [String: Any] in
             var entry: [String: Any] = ["party": addressee.party.rawValue, "confirmed": addressee.confirmed]
             if let client = addressee.answersFor { entry["answersFor"] = client.rawValue }
+            if let acknowledged = addressee.acknowledgedAt { entry["acknowledgedAt"] = rfc3339(acknowledged) }
+            if let escalated = addressee.escalatedAt { entry["escalatedAt"] = rfc3339(escalated) }
             return entry
         }
         return details
     }
 
-    static func describe(_ message: Message) -> [String: Any] {
-        [
+    public static func describe(_ message: Message) -> [String: Any] {
+        var details: [String: Any] = [
             "id": message.id.rawValue, "kind": message.kind.rawValue, "from": message.from.rawValue,
             "to": message.recipients.map(\.rawValue), "text": message.text,
+            "requiresAcknowledgement": message.requiresAcknowledgement, "sentAt": rfc3339(message.sentAt),
         ]
+        if let deadline = message.deadline { details["deadline"] = rfc3339(deadline) }
+        if !message.references.isEmpty {
+            details["references"] = message.references.map { reference -> [String: String] in
+                switch reference {
+                case .zone(let id): ["zone": id.rawValue]
+                case .alert(let id): ["alert": id.rawValue]
+                case .operation(let id): ["operation": id.rawValue]
+                case .message(let id): ["message": id.rawValue]
+                }
+            }
+        }
+        details["receipts"] = Dictionary(uniqueKeysWithValues: message.receipts.map { party, receipt -> (String, [String: String]) in
+            var entry: [String: String] = [:]
+            if let delivered = receipt.deliveredAt { entry["deliveredAt"] = rfc3339(delivered) }
+            if let acknowledged = receipt.acknowledgedAt { entry["acknowledgedAt"] = rfc3339(acknowledged) }
+            if let escalated = receipt.escalatedAt { entry["escalatedAt"] = rfc3339(escalated) }
+            return (party.rawValue, entry)
+        })
+        return details
+    }
+
+    public static func describe(_ unit: DeconflictEngine.Unit) -> [String: Any] {
+        ["id": unit.id.rawValue, "party": unit.party.rawValue, "domain": unit.domain.rawValue, "name": unit.name]
+    }
+
+    public static func describe(_ agreement: Agreement) -> [String: Any] {
+        let parameters = agreement.parameters
+        return [
+            "id": agreement.id.rawValue, "title": agreement.title,
+            "signatories": Dictionary(uniqueKeysWithValues: agreement.signatories.map { ($0.key.rawValue, $0.value.rawValue) }),
+            "parameters": [
+                "groundSeparationMeters": parameters.groundSeparationMeters, "airSeparationMeters": parameters.airSeparationMeters,
+                "verticalSeparationMeters": parameters.verticalSeparationMeters, "noticeLeadSeconds": parameters.noticeLeadSeconds,
+                "acknowledgementSeconds": parameters.acknowledgementSeconds, "escalationSeconds": parameters.escalationSeconds,
+            ],
+        ]
+    }
+
+    public static func describe(_ operation: DeconflictEngine.Operation) -> [String: Any] {
+        var details: [String: Any] = [
+            "id": operation.id.rawValue, "party": operation.party.rawValue, "name": operation.name,
+            "state": operation.state.rawValue, "priority": operation.priority, "units": operation.units.map(\.rawValue).sorted(),
+            "volumes": operation.extent.volumes.map(describe),
+        ]
+        if let notice = operation.noticeGivenAt { details["noticeGivenAt"] = rfc3339(notice) }
+        return details
+    }
+
+    public static func describe(_ volume: Volume4D) -> [String: Any] {
+        var details: [String: Any] = ["altitude": [volume.altitude.lowerMeters, volume.altitude.upperMeters]]
+        switch volume.footprint {
+        case .circle(let circle):
+            details["circle"] = ["center": [circle.center.latitude, circle.center.longitude], "radius": circle.radiusMeters]
+        case .polygon(let polygon):
+            details["polygon"] = ([polygon.outer] + polygon.holes).map { ring in ring.map { [$0.latitude, $0.longitude] } }
+        }
+        if let start = volume.time.start { details["from"] = rfc3339(start) }
+        if let end = volume.time.end { details["until"] = rfc3339(end) }
+        return details
+    }
+
+    public static func describe(_ incident: Incident) -> [String: Any] {
+        var details: [String: Any] = [
+            "id": incident.id.rawValue, "reportedBy": incident.reportedBy.rawValue, "summary": incident.summary,
+            "units": incident.units.map(\.rawValue), "recordedAt": rfc3339(incident.recordedAt),
+        ]
+        if let zone = incident.zone { details["zone"] = zone.rawValue }
+        if let position = incident.position { details["position"] = [position.latitude, position.longitude] }
+        return details
     }
 
     /// RFC 3339 in UTC, with fractions of a second only when there are any.

@@ -88,6 +88,11 @@ public final class PostgresStore: Store {
                 "CREATE INDEX IF NOT EXISTS reports_unit_time ON reports (unit, time)",
                 "CREATE INDEX IF NOT EXISTS reports_time ON reports (time)",
             ]),
+            ("2-report-batches", [
+                "ALTER TABLE reports ADD COLUMN IF NOT EXISTS batch TEXT",
+                "ALTER TABLE reports ADD COLUMN IF NOT EXISTS ordinal BIGINT",
+                "CREATE INDEX IF NOT EXISTS reports_batch ON reports (batch, ordinal)",
+            ]),
         ]
         try await client.query(
             "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: logger)
@@ -191,6 +196,72 @@ public final class PostgresStore: Store {
             }
             return sealed
         }
+    }
+
+    public func commit(_ records: [LedgerRecord], batches: [ReportBatch], expectingHead expected: Int64) async throws -> [LedgerEntry] {
+        let logger = logger
+        let reports = batches.flatMap { batch in batch.reports.enumerated().map { (batch.id, Int64($0.offset), $0.element) } }
+        do {
+            return try await PostgresStore.serializable(client: client, logger: logger) { connection in
+                var head: (sequence: Int64, hash: String)? = nil
+                let rows = try await connection.query(
+                    "SELECT sequence, hash FROM ledger ORDER BY sequence DESC LIMIT 1", logger: logger)
+                for try await (sequence, hash) in rows.decode((Int64, String).self) { head = (sequence, hash) }
+                guard (head?.sequence ?? 0) == expected else {
+                    throw LedgerConflict(expected: expected, actual: head?.sequence ?? 0)
+                }
+                let all = Ledger.seal(records, after: head)
+                if !all.isEmpty {
+                    try await connection.query(
+                        """
+                        INSERT INTO ledger (sequence, time, type, payload, previous, hash)
+                        SELECT * FROM unnest(\(all.map(\.sequence))::BIGINT[], \(all.map(\.time))::TEXT[], \(all.map(\.type))::TEXT[],
+                            \(all.map(\.payload))::TEXT[], \(all.map(\.previous))::TEXT[], \(all.map(\.hash))::TEXT[])
+                        """, logger: logger)
+                }
+                if !reports.isEmpty {
+                    let units = reports.map(\.2.unit.rawValue), times = reports.map(\.2.time.timeIntervalSince1970)
+                    let latitudes = reports.map(\.2.position.latitude), longitudes = reports.map(\.2.position.longitude)
+                    let altitudes = reports.map(\.2.altitudeMeters), speeds = reports.map(\.2.speedMetersPerSecond)
+                    let courses = reports.map(\.2.courseDegrees), uncertainties = reports.map(\.2.uncertaintyMeters)
+                    let batchIDs = reports.map(\.0), ordinals = reports.map(\.1)
+                    try await connection.query(
+                        """
+                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch, ordinal)
+                        SELECT * FROM unnest(\(units)::TEXT[], \(times)::DOUBLE PRECISION[],
+                            \(latitudes)::DOUBLE PRECISION[], \(longitudes)::DOUBLE PRECISION[],
+                            \(altitudes)::DOUBLE PRECISION[], \(speeds)::DOUBLE PRECISION[],
+                            \(courses)::DOUBLE PRECISION[], \(uncertainties)::DOUBLE PRECISION[],
+                            \(batchIDs)::TEXT[], \(ordinals)::BIGINT[])
+                        """, logger: logger)
+                }
+                return all
+            }
+        } catch let conflict as LedgerConflict {
+            throw conflict
+        } catch let transaction as PostgresTransactionError {
+            if let conflict = transaction.closureError as? LedgerConflict { throw conflict }
+            throw StoreError("appending to the ledger", PostgresStore.describe(transaction))
+        } catch {
+            throw StoreError("appending to the ledger", PostgresStore.describe(error))
+        }
+    }
+
+    public func reports(inBatches ids: [String]) async throws -> [String: [PositionReport]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await client.query(
+            """
+            SELECT batch, unit, time, latitude, longitude, altitude, speed, course, uncertainty FROM reports
+            WHERE batch = ANY(\(ids)::TEXT[]) ORDER BY batch, ordinal
+            """, logger: logger)
+        var result: [String: [PositionReport]] = [:]
+        for try await row in rows.decode((String, String, Double, Double, Double, Double, Double, Double, Double).self) {
+            result[row.0, default: []].append(PositionReport(
+                unit: UnitID(row.1), time: Date(timeIntervalSince1970: row.2),
+                position: LatLng(uncheckedLatitude: row.3, longitude: row.4), altitudeMeters: row.5,
+                speedMetersPerSecond: row.6, courseDegrees: row.7, uncertaintyMeters: row.8))
+        }
+        return result
     }
 
     public func append(_ records: [LedgerRecord]) async throws -> [LedgerEntry] {

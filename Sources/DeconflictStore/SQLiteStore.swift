@@ -101,7 +101,66 @@ public final class SQLiteStore: Store {
                     CREATE INDEX reports_time ON reports (time);
                     """)
         }
+        migrator.registerMigration("2-report-batches") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE reports ADD COLUMN batch TEXT;
+                    ALTER TABLE reports ADD COLUMN ordinal INTEGER;
+                    CREATE INDEX reports_batch ON reports (batch, ordinal);
+                    """)
+        }
         return migrator
+    }
+
+    public func commit(_ records: [LedgerRecord], batches: [ReportBatch], expectingHead expected: Int64) async throws -> [LedgerEntry] {
+        do {
+            return try await pool.write { db in
+                let head = try SQLiteStore.head(db)
+                guard (head?.sequence ?? 0) == expected else {
+                    throw LedgerConflict(expected: expected, actual: head?.sequence ?? 0)
+                }
+                let entries = Ledger.seal(records, after: head.map { ($0.sequence, $0.hash) })
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO ledger (sequence, time, type, payload, previous, hash) VALUES (?, ?, ?, ?, ?, ?)")
+                for entry in entries {
+                    try insert.execute(arguments: [entry.sequence, entry.time, entry.type, entry.payload, entry.previous, entry.hash])
+                }
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch, ordinal)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for batch in batches {
+                    for (ordinal, report) in batch.reports.enumerated() {
+                        try statement.execute(arguments: [
+                            report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
+                            report.position.longitude, report.altitudeMeters, report.speedMetersPerSecond, report.courseDegrees,
+                            report.uncertaintyMeters, batch.id, ordinal,
+                        ])
+                    }
+                }
+                return entries
+            }
+        } catch let conflict as LedgerConflict {
+            throw conflict
+        } catch {
+            throw StoreError("appending to the ledger", "\(error)")
+        }
+    }
+
+    public func reports(inBatches ids: [String]) async throws -> [String: [PositionReport]] {
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var result: [String: [PositionReport]] = [:]
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM reports WHERE batch IN (\(marks)) ORDER BY batch, ordinal",
+                    arguments: StatementArguments(chunk))
+                for row in rows { result[row["batch"] as String, default: []].append(SQLiteStore.report(row)) }
+            }
+            return result
+        }
     }
 
     public func append(_ records: [LedgerRecord]) async throws -> [LedgerEntry] {

@@ -31,6 +31,42 @@ public protocol Store: Sendable {
     /// Deletes the reports older than `instant` (the retention); returns how many.
     @discardableResult
     func pruneReports(before instant: Date) async throws -> Int
+
+    /// Appends `records` and stores `batches` in one transaction, but only if the
+    /// ledger's last sequence is still `head` (0 for an empty ledger): the write of a node
+    /// whose state was computed from exactly that ledger. Durable when it returns.
+    ///
+    /// - Throws: ``LedgerConflict`` when another writer appended first; nothing is
+    ///   written then.
+    func commit(_ records: [LedgerRecord], batches: [ReportBatch], expectingHead head: Int64) async throws -> [LedgerEntry]
+
+    /// The reports of the batches named, each batch in the order it was stored; batches
+    /// pruned by the retention are missing.
+    func reports(inBatches ids: [String]) async throws -> [String: [PositionReport]]
+}
+
+/// Position reports accepted together, under an identifier that the ledger names.
+public struct ReportBatch: Hashable, Sendable {
+    public let id: String
+    public let reports: [PositionReport]
+
+    public init(id: String, reports: [PositionReport]) {
+        self.id = id
+        self.reports = reports
+    }
+}
+
+/// Another writer appended to the ledger after the head a write expected.
+public struct LedgerConflict: Error, Hashable, Sendable, CustomStringConvertible {
+    public let expected: Int64
+    public let actual: Int64
+
+    public init(expected: Int64, actual: Int64) {
+        self.expected = expected
+        self.actual = actual
+    }
+
+    public var description: String { "the ledger's head is \(actual), not \(expected): another writer appended first" }
 }
 
 extension Store {

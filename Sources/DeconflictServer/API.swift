@@ -1,0 +1,672 @@
+import DeconflictEngine
+import DeconflictGeometry
+import DeconflictStore
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import HTTPTypes
+import NIOFoundationCompat
+
+/// The native REST/JSON API, version 1. Every write goes through the node and answers
+/// once durable, with the ledger sequence of its last entry (`sequence`), from which a
+/// stream can resume.
+struct API: Sendable {
+    let node: Node
+
+    func register(on router: Router<ServerContext>) {
+        router.get("/healthz") { _, _ in JSON.response(["status": "ok"]) }
+        router.get("/readyz") { _, _ in
+            do {
+                let head = try await node.store.head()?.sequence ?? 0
+                let applied = await node.head
+                return JSON.response(["status": "ready", "ledgerHead": head, "applied": applied])
+            } catch {
+                return Problem.response(status: 503, field: nil, reason: "the store is unavailable: \(error)")
+            }
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        registerParties(router)
+        registerAgreements(router)
+        registerZones(router)
+        registerUnits(router)
+        registerOperations(router)
+        registerAlertsAndMessages(router)
+        registerLedger(router)
+    }
+
+    // MARK: Helpers
+
+    /// The calling party; the operator acts for none.
+    func party(_ context: ServerContext) throws -> PartyID {
+        guard let party = context.actor?.party else {
+            throw FieldError(field: "Authorization", reason: "this is done by a party, not the operator", status: 403)
+        }
+        return party
+    }
+
+    func requireOperator(_ context: ServerContext) throws {
+        guard context.actor == .operator else {
+            throw FieldError(field: "Authorization", reason: "only the operator may do this", status: 403)
+        }
+    }
+
+    func id(_ context: ServerContext, _ name: String = "id") throws -> String {
+        guard let value = context.parameters.get(name) else { throw FieldError(field: name, reason: "missing") }
+        return try identifier(value, field: name)
+    }
+
+    /// Runs a command as the caller; answers with `body` and the sequence reached.
+    func execute(_ payload: CommandPayload, status: HTTPResponse.Status = .ok, _ body: @Sendable (Engine) -> [String: Any]) async throws -> Response {
+        let entries = try await node.execute(payload)
+        var object = await node.read { Unchecked(value: body($0)) }.value
+        object["sequence"] = entries.last?.sequence ?? 0
+        return JSON.response(object, status: status)
+    }
+
+    func command(_ name: String, _ context: ServerContext) -> CommandPayload {
+        CommandPayload(command: name, by: context.actor ?? .operator)
+    }
+
+    // MARK: Parties
+
+    func registerParties(_ router: Router<ServerContext>) {
+        router.get("/v1/parties") { _, _ in
+            let parties = await node.read { engine in Unchecked(value: (
+                    engine.parties.values.sorted { $0.id < $1.id }.map { ["id": $0.id.rawValue, "name": $0.name] },
+                    engine.responsibilities.map {
+                        ["sponsor": $0.sponsor.rawValue, "client": $0.client.rawValue, "confirmed": $0.confirmed] as [String: Any]
+                    }))
+            }.value
+            return JSON.response(["parties": parties.0, "responsibilities": parties.1])
+        }
+        router.post("/v1/parties") { request, context in
+            try requireOperator(context)
+            let body = try await JSON.decode(PartyBody.self, from: request, context: context)
+            var payload = command("addParty", context)
+            payload.party = body
+            _ = try body.party()
+            try await node.execute(payload)
+            // The new party's first key, shown once.
+            let (key, record) = Credentials.issue(for: .party(PartyID(body.id)))
+            var issue = command("issueCredential", context)
+            issue.credential = record
+            let entries = try await node.execute(issue)
+            return JSON.response(
+                ["party": ["id": body.id, "name": body.name ?? body.id], "key": key, "sequence": entries.last?.sequence ?? 0],
+                status: .created)
+        }
+        router.post("/v1/parties/:id/keys") { _, context in
+            try requireOperator(context)
+            let party = try id(context)
+            let (key, record) = Credentials.issue(for: .party(PartyID(party)))
+            var issue = command("issueCredential", context)
+            issue.credential = record
+            let entries = try await node.execute(issue)
+            return JSON.response(["party": party, "key": key, "keyId": record.id, "sequence": entries.last?.sequence ?? 0], status: .created)
+        }
+        router.delete("/v1/keys/:id") { _, context in
+            try requireOperator(context)
+            var revoke = command("revokeCredential", context)
+            revoke.target = try id(context)
+            let entries = try await node.execute(revoke)
+            return JSON.response(["revoked": revoke.target!, "sequence": entries.last?.sequence ?? 0])
+        }
+        router.post("/v1/responsibilities") { request, context in
+            let body = try await JSON.decode(ResponsibilityBody.self, from: request, context: context)
+            // Only the sponsor itself can confirm that it answers for another.
+            if context.actor != .operator {
+                guard context.actor?.party?.rawValue == body.sponsor else {
+                    throw FieldError(field: "sponsor", reason: "a party records only what it answers for itself", status: 403)
+                }
+            } else if body.confirmed == true {
+                throw FieldError(field: "confirmed", reason: "only the sponsor can confirm that it answers for a party", status: 403)
+            }
+            var payload = command("setResponsibility", context)
+            payload.responsibility = body
+            return try await execute(payload) { _ in ["responsibility": ["sponsor": body.sponsor, "client": body.client, "confirmed": body.confirmed ?? false]] }
+        }
+    }
+
+    // MARK: Agreements
+
+    func registerAgreements(_ router: Router<ServerContext>) {
+        router.get("/v1/agreements") { _, context in
+            let actor = context.actor
+            let list = await node.read { engine in
+                Unchecked(value: engine.agreements.values.sorted { $0.id < $1.id }
+                    .filter { agreement in actor == .operator || actor?.party.map { agreement.signatories[$0] != nil } == true }
+                    .map(EventPayload.describe))
+            }.value
+            return JSON.response(["agreements": list])
+        }
+        router.get("/v1/agreements/:id") { _, context in
+            let agreementID = AgreementID(try id(context))
+            let actor = context.actor
+            guard let agreement = await node.read({ $0.agreements[agreementID] }) else {
+                throw FieldError(field: "id", reason: "no agreement \(agreementID)", status: 404)
+            }
+            guard actor == .operator || actor?.party.map({ agreement.signatories[$0] != nil }) == true else {
+                throw FieldError(field: "id", reason: "not a signatory of \(agreementID)", status: 403)
+            }
+            return JSON.response(EventPayload.describe(agreement))
+        }
+        router.put("/v1/agreements/:id") { request, context in
+            let caller = try party(context)
+            var body = try await JSON.decode(AgreementBody.self, from: request, context: context)
+            guard body.id == (try id(context)) else { throw FieldError(field: "id", reason: "differs from the path's \(try id(context))") }
+            guard body.signatories[caller.rawValue] != nil else {
+                throw FieldError(field: "signatories", reason: "the proposing party \(caller) must be a signatory", status: 403)
+            }
+            let proposed = try body.agreement()
+            let existing = await node.read { $0.agreements[proposed.id] }
+            if let existing, existing.signatories[caller] == nil {
+                throw FieldError(field: "id", reason: "\(caller) is not a signatory of \(proposed.id)", status: 403)
+            }
+            // A party signs only for itself; others keep their status unless the terms changed.
+            for party in body.signatories.keys where party != caller.rawValue {
+                let kept = existing.flatMap { existing in
+                    existing.parameters == proposed.parameters && existing.title == proposed.title ? existing.signatories[PartyID(party)] : nil
+                }
+                body.signatories[party] = kept ?? .proposed
+            }
+            var payload = command("putAgreement", context)
+            payload.agreement = body
+            let agreementID = proposed.id
+            return try await execute(payload) { engine in EventPayload.describe(engine.agreements[agreementID]!) }
+        }
+        for action in ["sign", "withdraw"] {
+            router.post("/v1/agreements/:id/\(action)") { _, context in
+                _ = try party(context)
+                var payload = command(action, context)
+                let agreementID = try id(context)
+                payload.target = agreementID
+                return try await execute(payload) { engine in EventPayload.describe(engine.agreements[AgreementID(agreementID)]!) }
+            }
+        }
+    }
+
+    // MARK: Zones
+
+    func registerZones(_ router: Router<ServerContext>) {
+        router.get("/v1/zones") { request, _ in
+            let now = await node.read { $0.now }
+            let zones = await node.read { engine in engine.zones.values.sorted { $0.id < $1.id } }
+            if request.uri.queryParameters.get("format") == "geojson" {
+                return JSON.response(GeoJSON.featureCollection(zones, now: now), headers: [.contentType: "application/geo+json"])
+            }
+            return JSON.response(["zones": zones.map { zone in Self.describe(zone, now: now) }])
+        }
+        router.get("/v1/zones/:id") { _, context in
+            let zoneID = ZoneID(try id(context))
+            let (zone, now) = await node.read { ($0.zones[zoneID], $0.now) }
+            guard let zone else { throw FieldError(field: "id", reason: "no zone \(zoneID)", status: 404) }
+            return JSON.response(Self.describe(zone, now: now))
+        }
+        router.put("/v1/zones/:id") { request, context in
+            let caller = try party(context)
+            let body = try await JSON.decode(ZoneBody.self, from: request, context: context)
+            return try await putZone(body, pathID: try id(context), caller: caller, context: context)
+        }
+        router.delete("/v1/zones/:id") { _, context in
+            let caller = try party(context)
+            let zoneID = ZoneID(try id(context))
+            guard let zone = await node.read({ $0.zones[zoneID] }) else {
+                throw FieldError(field: "id", reason: "no zone \(zoneID)", status: 404)
+            }
+            guard zone.owner == caller else { throw FieldError(field: "id", reason: "\(zoneID) belongs to \(zone.owner)", status: 403) }
+            var payload = command("removeZone", context)
+            payload.target = zoneID.rawValue
+            return try await execute(payload) { _ in ["removed": zoneID.rawValue] }
+        }
+        router.post("/v1/zones/import") { request, context in
+            let caller = try party(context)
+            let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
+            let bodies = try GeoJSON.zones(from: Data(buffer: buffer), owner: caller)
+            var last: Int64 = 0
+            for body in bodies {
+                var payload = command("putZone", context)
+                payload.zone = body
+                last = try await node.execute(payload).last?.sequence ?? last
+            }
+            return JSON.response(["imported": bodies.map(\.id), "sequence": last])
+        }
+    }
+
+    func putZone(_ body: ZoneBody, pathID: String, caller: PartyID, context: ServerContext) async throws -> Response {
+        guard body.id == pathID else { throw FieldError(field: "id", reason: "differs from the path's \(pathID)") }
+        if let owner = body.owner, owner != caller.rawValue {
+            throw FieldError(field: "owner", reason: "a party declares zones for itself, not for \(owner)", status: 403)
+        }
+        if let existing = await node.read({ $0.zones[ZoneID(body.id)] }), existing.owner != caller {
+            throw FieldError(field: "id", reason: "\(body.id) belongs to \(existing.owner)", status: 403)
+        }
+        if let agreementID = body.agreement {
+            let agreement = await node.read { $0.agreements[AgreementID(agreementID)] }
+            guard let agreement else { throw FieldError(field: "agreement", reason: "no agreement \(agreementID)", status: 404) }
+            guard agreement.signatories[caller] != nil else {
+                throw FieldError(field: "agreement", reason: "\(caller) is not a signatory of \(agreementID)", status: 403)
+            }
+        }
+        _ = try body.zone(owner: caller)
+        var payload = command("putZone", context)
+        payload.zone = body
+        let zoneID = ZoneID(body.id)
+        return try await execute(payload) { engine in Self.describe(engine.zones[zoneID]!, now: engine.now) }
+    }
+
+    static func describe(_ zone: Zone, now: Date) -> [String: Any] {
+        var details = EventPayload.describe(zone)
+        details["stale"] = zone.isStale(at: now)
+        return details
+    }
+
+    // MARK: Units and reports
+
+    func registerUnits(_ router: Router<ServerContext>) {
+        router.get("/v1/units") { _, context in
+            let actor = context.actor ?? .operator
+            let (list, located) = await node.read { engine in
+                var list: [[String: Any]] = []
+                var located: [String] = []
+                for unit in engine.units.values.sorted(by: { $0.id < $1.id }) {
+                    let report = engine.lastReport(of: unit.id)
+                    list.append(Self.describe(unit, report: report, for: actor, in: engine, located: &located))
+                }
+                return Unchecked(value: (list, located))
+            }.value
+            try await recordRead(of: located, context: context)
+            return JSON.response(["units": list])
+        }
+        router.get("/v1/units/:id") { _, context in
+            let actor = context.actor ?? .operator
+            let unitID = UnitID(try id(context))
+            let (found, located) = await node.read { engine -> Unchecked<([String: Any]?, [String])> in
+                guard let unit = engine.unit(unitID) else { return Unchecked(value: (nil, [])) }
+                var located: [String] = []
+                let details = Self.describe(unit, report: engine.lastReport(of: unitID), for: actor, in: engine, located: &located)
+                return Unchecked(value: (details, located))
+            }.value
+            guard let found else { throw FieldError(field: "id", reason: "no unit \(unitID)", status: 404) }
+            try await recordRead(of: located, context: context)
+            return JSON.response(found)
+        }
+        router.post("/v1/units") { request, context in
+            let caller = try party(context)
+            let body = try await JSON.decode(UnitBody.self, from: request, context: context)
+            if let owner = body.party, owner != caller.rawValue {
+                throw FieldError(field: "party", reason: "a party adds only its own units, not \(owner)'s", status: 403)
+            }
+            _ = try body.unit(party: caller)
+            var payload = command("addUnit", context)
+            payload.unit = body
+            let unitID = UnitID(body.id)
+            return try await execute(payload, status: .created) { engine in EventPayload.describe(engine.unit(unitID)!) }
+        }
+        router.post("/v1/reports") { request, context in
+            let caller = try party(context)
+            let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
+            let reports = try Self.reports(from: buffer, contentType: request.headers[.contentType])
+            let result = try await node.ingest(reports, by: caller)
+            let rejected = result.rejected.map { ["index": $0.index, "field": $0.error.field, "reason": $0.error.reason] as [String: Any] }
+            let raised = result.entries.filter { $0.type == "alert.raised" }.count
+            if result.accepted == 0, !reports.isEmpty {
+                var response = Problem.response(
+                    status: result.rejected.first?.error.status ?? 422, field: result.rejected.first?.error.field,
+                    reason: result.rejected.first?.error.reason ?? "no report accepted")
+                response.body = .init(byteBuffer: ByteBuffer(bytes: JSON.data([
+                    "type": "about:blank", "status": result.rejected.first?.error.status ?? 422, "title": "No report accepted",
+                    "detail": "\(result.rejected.first?.error.description ?? "")", "field": result.rejected.first?.error.field ?? "body",
+                    "reason": result.rejected.first?.error.reason ?? "", "rejected": rejected,
+                ])))
+                return response
+            }
+            return JSON.response([
+                "accepted": result.accepted, "rejected": rejected, "alertsRaised": raised,
+                "sequence": result.entries.last?.sequence ?? 0,
+            ])
+        }
+    }
+
+    /// Reports from a JSON array, an object `{"reports": [...]}`, or NDJSON (one report
+    /// per line) when the content type says `application/x-ndjson`.
+    static func reports(from buffer: ByteBuffer, contentType: String?) throws -> [PositionReport] {
+        let data = Data(buffer: buffer)
+        let decoder = WireTime.decoder()
+        var bodies: [ReportBody] = []
+        if contentType?.contains("ndjson") == true || contentType?.contains("jsonlines") == true {
+            var line = 0
+            for slice in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                defer { line += 1 }
+                if slice.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
+                do {
+                    bodies.append(try decoder.decode(ReportBody.self, from: Data(slice)))
+                } catch let error as DecodingError {
+                    let (field, reason) = Problem.describe(error)
+                    throw FieldError(field: "line \(line + 1)\(field == "body" ? "" : "." + field)", reason: reason)
+                }
+                if bodies.count > Limits.reportsPerBatch { break }
+            }
+        } else if data.first(where: { ![32, 9, 10, 13].contains($0) }) == UInt8(ascii: "{") {
+            struct Wrapped: Decodable { var reports: [ReportBody] }
+            bodies = try decoder.decode(Wrapped.self, from: data).reports
+        } else {
+            bodies = try decoder.decode([ReportBody].self, from: data)
+        }
+        guard !bodies.isEmpty else { throw FieldError(field: "body", reason: "no reports") }
+        guard bodies.count <= Limits.reportsPerBatch else {
+            throw FieldError(field: "body", reason: "more than \(Limits.reportsPerBatch) reports in one batch", status: 413)
+        }
+        var reports: [PositionReport] = []
+        reports.reserveCapacity(bodies.count)
+        for (index, body) in bodies.enumerated() { reports.append(try body.report(field: "[\(index)]")) }
+        return reports
+    }
+
+    /// A unit as `actor` may see it; other parties' units it may locate are added to
+    /// `located` (the read is recorded).
+    static func describe(
+        _ unit: DeconflictEngine.Unit, report: PositionReport?, for actor: Actor, in engine: Engine, located: inout [String]
+    ) -> [String: Any] {
+        var details = EventPayload.describe(unit)
+        let own = actor == .operator || actor.party == unit.party
+        let mayLocate = own || actor.party.map { Visibility.mayLocate(unit, report: report, by: $0, in: engine) } == true
+        guard mayLocate else {
+            details["name"] = nil
+            details["reference"] = true
+            return details
+        }
+        if !own { located.append(unit.id.rawValue) }
+        if let report {
+            details["lastReport"] = EventPayload.describe(report)
+            details["stale"] = engine.now.timeIntervalSince(report.time) > engine.configuration.staleAfterSeconds
+        }
+        return details
+    }
+
+    /// Records in the ledger that the caller read other parties' units in full.
+    func recordRead(of units: [String], context: ServerContext) async throws {
+        guard !units.isEmpty, let actor = context.actor, actor != .operator else { return }
+        var payload = CommandPayload(command: "recordRead", by: actor)
+        payload.reason = "units " + units.joined(separator: ",")
+        try await node.execute(payload)
+    }
+
+    // MARK: Operations
+
+    func registerOperations(_ router: Router<ServerContext>) {
+        router.get("/v1/operations") { _, context in
+            let actor = context.actor ?? .operator
+            let list = await node.read { engine in
+                Unchecked(value: engine.operations.values.sorted { $0.id < $1.id }.map { Self.describe($0, for: actor) })
+            }.value
+            return JSON.response(["operations": list])
+        }
+        router.get("/v1/operations/:id") { _, context in
+            let actor = context.actor ?? .operator
+            let operationID = OperationID(try id(context))
+            guard let operation = await node.read({ $0.operations[operationID] }) else {
+                throw FieldError(field: "id", reason: "no operation \(operationID)", status: 404)
+            }
+            return JSON.response(Self.describe(operation, for: actor))
+        }
+        router.post("/v1/operations/check") { request, context in
+            let caller = try party(context)
+            let body = try await JSON.decode(OperationBody.self, from: request, context: context)
+            let operation = try body.operation(party: caller)
+            let conflicts = await node.read { $0.check(operation) }
+            return JSON.response(["conflicts": conflicts.map(Self.describe), "clear": conflicts.isEmpty])
+        }
+        router.put("/v1/operations/:id") { request, context in
+            let caller = try party(context)
+            let body = try await JSON.decode(OperationBody.self, from: request, context: context)
+            guard body.id == (try id(context)) else { throw FieldError(field: "id", reason: "differs from the path's \(try id(context))") }
+            if let owner = body.party, owner != caller.rawValue {
+                throw FieldError(field: "party", reason: "a party plans only its own operations", status: 403)
+            }
+            if let existing = await node.read({ $0.operations[OperationID(body.id)] }), existing.party != caller {
+                throw FieldError(field: "id", reason: "\(body.id) belongs to \(existing.party)", status: 403)
+            }
+            var payload = command("putOperation", context)
+            payload.operation = body
+            let operationID = OperationID(body.id)
+            return try await execute(payload) { engine in
+                var details = Self.describe(engine.operations[operationID]!, for: .party(caller))
+                details["conflicts"] = engine.check(engine.operations[operationID]!).map(Self.describe)
+                return details
+            }
+        }
+        router.post("/v1/operations/:id/notify") { _, context in
+            try await operationCommand("notify", context: context, body: nil)
+        }
+        router.post("/v1/operations/:id/state") { request, context in
+            struct StateBody: Decodable { var state: Operation.State }
+            let body = try await JSON.decode(StateBody.self, from: request, context: context)
+            return try await operationCommand("setOperationState", context: context, body: body.state)
+        }
+    }
+
+    func operationCommand(_ name: String, context: ServerContext, body state: Operation.State?) async throws -> Response {
+        let caller = try party(context)
+        let operationID = OperationID(try id(context))
+        guard let operation = await node.read({ $0.operations[operationID] }) else {
+            throw FieldError(field: "id", reason: "no operation \(operationID)", status: 404)
+        }
+        guard operation.party == caller else { throw FieldError(field: "id", reason: "\(operationID) belongs to \(operation.party)", status: 403) }
+        var payload = command(name, context)
+        payload.target = operationID.rawValue
+        payload.state = state
+        return try await execute(payload) { engine in Self.describe(engine.operations[operationID]!, for: .party(caller)) }
+    }
+
+    static func describe(_ operation: Operation, for actor: Actor) -> [String: Any] {
+        var details = EventPayload.describe(operation)
+        if actor != .operator, actor.party != operation.party {
+            details["name"] = nil
+            details["units"] = nil
+            details["reference"] = true
+        }
+        return details
+    }
+
+    static func describe(_ conflict: Conflict) -> [String: Any] {
+        var details: [String: Any] = ["party": conflict.party.rawValue, "reason": conflict.reason]
+        switch conflict.subject {
+        case .zone(let id): details["zone"] = id.rawValue
+        case .operation(let id): details["operation"] = id.rawValue
+        }
+        return details
+    }
+
+    // MARK: Alerts, messages, incidents
+
+    func registerAlertsAndMessages(_ router: Router<ServerContext>) {
+        router.get("/v1/alerts") { request, context in
+            let actor = context.actor ?? .operator
+            let all = request.uri.queryParameters.get("state") == "all"
+            let list = await node.read { engine in
+                Unchecked(value: engine.alerts.values
+                    .filter { alert in (all || alert.state != .resolved) && Self.addressed(alert, to: actor) }
+                    .sorted { ($0.raisedAt, $0.id) < ($1.raisedAt, $1.id) }
+                    .map(EventPayload.describe))
+            }.value
+            return JSON.response(["alerts": list])
+        }
+        router.get("/v1/alerts/:id") { _, context in
+            let actor = context.actor ?? .operator
+            let alertID = AlertID(try id(context))
+            guard let alert = await node.read({ $0.alerts[alertID] }) else {
+                throw FieldError(field: "id", reason: "no alert \(alertID)", status: 404)
+            }
+            guard Self.addressed(alert, to: actor) else { throw FieldError(field: "id", reason: "not an addressee of \(alertID)", status: 403) }
+            return JSON.response(EventPayload.describe(alert))
+        }
+        router.post("/v1/alerts/:id/acknowledge") { _, context in
+            let caller = try party(context)
+            var payload = command("acknowledge", context)
+            let alertID = try id(context)
+            payload.target = alertID
+            payload.recipient = caller.rawValue
+            return try await execute(payload) { engine in EventPayload.describe(engine.alerts[AlertID(alertID)]!) }
+        }
+        router.post("/v1/alerts/:id/resolve") { request, context in
+            struct ResolveBody: Decodable { var reason: String }
+            let caller = try party(context)
+            let body = try await JSON.decode(ResolveBody.self, from: request, context: context)
+            var payload = command("resolve", context)
+            let alertID = try id(context)
+            payload.target = alertID
+            payload.recipient = caller.rawValue
+            payload.reason = body.reason
+            return try await execute(payload) { engine in EventPayload.describe(engine.alerts[AlertID(alertID)]!) }
+        }
+        router.get("/v1/messages") { _, context in
+            let actor = context.actor ?? .operator
+            let list = await node.read { engine in
+                Unchecked(value: engine.messages.values.filter { Self.involved($0, actor) }
+                    .sorted { ($0.sentAt, $0.id) < ($1.sentAt, $1.id) }.map(EventPayload.describe))
+            }.value
+            return JSON.response(["messages": list])
+        }
+        router.get("/v1/messages/:id") { _, context in
+            let actor = context.actor ?? .operator
+            let messageID = MessageID(try id(context))
+            guard let message = await node.read({ $0.messages[messageID] }) else {
+                throw FieldError(field: "id", reason: "no message \(messageID)", status: 404)
+            }
+            guard Self.involved(message, actor) else { throw FieldError(field: "id", reason: "not a party to \(messageID)", status: 403) }
+            // A recipient reading it is a delivery.
+            if let party = actor.party, message.receipts[party]?.deliveredAt == nil, message.receipts[party] != nil {
+                var payload = command("deliver", context)
+                payload.target = messageID.rawValue
+                payload.recipient = party.rawValue
+                return try await execute(payload) { engine in EventPayload.describe(engine.messages[messageID]!) }
+            }
+            return JSON.response(EventPayload.describe(message))
+        }
+        router.post("/v1/messages") { request, context in
+            let caller = try party(context)
+            let body = try await JSON.decode(MessageBody.self, from: request, context: context)
+            if let from = body.from, from != caller.rawValue {
+                throw FieldError(field: "from", reason: "a party sends only as itself", status: 403)
+            }
+            _ = try body.message(from: caller)
+            var payload = command("send", context)
+            payload.message = body
+            let messageID = MessageID(body.id)
+            return try await execute(payload, status: .created) { engine in EventPayload.describe(engine.messages[messageID]!) }
+        }
+        router.post("/v1/messages/:id/acknowledge") { _, context in
+            let caller = try party(context)
+            var payload = command("acknowledgeMessage", context)
+            let messageID = try id(context)
+            payload.target = messageID
+            payload.recipient = caller.rawValue
+            return try await execute(payload) { engine in EventPayload.describe(engine.messages[MessageID(messageID)]!) }
+        }
+        router.get("/v1/incidents") { _, _ in
+            let list = await node.read { engine in
+                Unchecked(value: engine.incidents.values.sorted { ($0.recordedAt, $0.id) < ($1.recordedAt, $1.id) }
+                    .map(EventPayload.describe))
+            }.value
+            return JSON.response(["incidents": list])
+        }
+        router.post("/v1/incidents") { request, context in
+            let caller = try party(context)
+            let body = try await JSON.decode(IncidentBody.self, from: request, context: context)
+            _ = try body.draft(by: caller)
+            var payload = command("recordIncident", context)
+            payload.incident = body
+            let incidentID = IncidentID(body.id)
+            return try await execute(payload, status: .created) { engine in EventPayload.describe(engine.incidents[incidentID]!) }
+        }
+    }
+
+    static func addressed(_ alert: Alert, to actor: Actor) -> Bool {
+        actor == .operator || alert.addressees.contains { $0.party == actor.party }
+    }
+
+    static func involved(_ message: Message, _ actor: Actor) -> Bool {
+        actor == .operator || message.from == actor.party || actor.party.map { message.receipts[$0] != nil } == true
+    }
+
+    // MARK: Ledger and streams
+
+    func registerLedger(_ router: Router<ServerContext>) {
+        // The ledger as JSON Lines (the `deconflict export` format). The operator gets it
+        // whole; a party gets the entries it may see, each with its hash, so it can check
+        // them against a full export.
+        router.get("/v1/ledger") { request, context in
+            let actor = context.actor ?? .operator
+            let after = Int64(request.uri.queryParameters.get("after") ?? "0") ?? 0
+            let limit = min(Int(request.uri.queryParameters.get("limit") ?? "10000") ?? 10_000, 100_000)
+            let entries = try await node.store.entries(after: after, limit: limit)
+            var text = ""
+            for entry in entries where Visibility.mayRead(entry, as: actor) { text += LedgerExport.line(entry) + "\n" }
+            return Response(
+                status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/v1/events") { request, context in
+            let actor = context.actor ?? .operator
+            let after = try Self.resumePoint(request)
+            let feed = LedgerFeed(store: node.store, hub: node.hub, after: after)
+            let node = node
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: .init { writer in
+                    try await writer.write(ByteBuffer(string: ": stream from sequence \(after)\n\n"))
+                    for try await entry in feed where Visibility.mayRead(entry, as: actor) {
+                        try await writer.write(ByteBuffer(string: "id: \(entry.sequence)\nevent: \(entry.type)\ndata: \(Self.eventJSON(entry))\n\n"))
+                        await Self.deliverIfMessage(entry, to: actor, node: node)
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        router.ws("/v1/events/ws") { request, _ in
+            _ = try Self.resumePoint(request)
+            return .upgrade([:])
+        } onUpgrade: { _, outbound, context in
+            let actor = context.requestContext.actor ?? .operator
+            let after = (try? Self.resumePoint(context.request)) ?? 0
+            let feed = LedgerFeed(store: node.store, hub: node.hub, after: after)
+            for try await entry in feed where Visibility.mayRead(entry, as: actor) {
+                try await outbound.write(.text(Self.eventJSON(entry)))
+                await Self.deliverIfMessage(entry, to: actor, node: node)
+            }
+        }
+    }
+
+    /// Where a stream resumes: `?after=N` or `Last-Event-ID: N`; 0 for the beginning.
+    static func resumePoint(_ request: Request) throws -> Int64 {
+        let text = request.uri.queryParameters.get("after").map { String($0) } ?? request.headers[HTTPField.Name("Last-Event-ID")!]
+        guard let text else { return 0 }
+        guard let value = Int64(text), value >= 0 else { throw FieldError(field: "after", reason: "a ledger sequence number ≥ 0, got \(text)") }
+        return value
+    }
+
+    /// An entry on a stream: `{"sequence", "time", "type", "data"}`, the data being the
+    /// ledger payload as recorded.
+    static func eventJSON(_ entry: LedgerEntry) -> String {
+        "{\"sequence\":\(entry.sequence),\"time\":\"\(entry.time)\",\"type\":\"\(entry.type)\",\"data\":\(entry.payload)}"
+    }
+
+    /// A message streamed to one of its recipients is delivered: the receipt is recorded.
+    static func deliverIfMessage(_ entry: LedgerEntry, to actor: Actor, node: Node) async {
+        guard entry.type == "message.sent", let party = actor.party,
+              let object = try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8)) as? [String: Any],
+              let message = object["message"] as? [String: Any], let id = message["id"] as? String,
+              (message["to"] as? [String])?.contains(party.rawValue) == true
+        else { return }
+        let delivered = await node.read { $0.messages[MessageID(id)]?.receipts[party]?.deliveredAt != nil }
+        guard !delivered else { return }
+        var payload = CommandPayload(command: "deliver", by: actor)
+        payload.target = id
+        payload.recipient = party.rawValue
+        _ = try? await node.execute(payload)
+    }
+}

@@ -1,0 +1,107 @@
+public import DeconflictEngine
+import DeconflictGeometry
+import DeconflictStore
+public import Foundation
+
+/// Zones as GeoJSON (RFC 7946): a polygon zone is a `Polygon` (rings closed, positions
+/// `[longitude, latitude]`); a circle is a `Point` with `radius` in metres among its
+/// properties. The other properties are the zone's fields: `id`, `name`, `kind`,
+/// `owner`, `agreement`, `altitude`, `from`, `until`, `allowed`, `revalidateBy`.
+public enum GeoJSON {
+    public static func featureCollection(_ zones: [Zone], now: Date) -> [String: Any] {
+        ["type": "FeatureCollection", "features": zones.map { feature($0, now: now) }]
+    }
+
+    static func feature(_ zone: Zone, now: Date) -> [String: Any] {
+        var properties = EventPayload.describe(zone)
+        properties["circle"] = nil
+        properties["polygon"] = nil
+        properties["stale"] = zone.isStale(at: now)
+        let geometry: [String: Any]
+        switch zone.volume.footprint {
+        case .circle(let circle):
+            properties["radius"] = circle.radiusMeters
+            geometry = ["type": "Point", "coordinates": [circle.center.longitude, circle.center.latitude]]
+        case .polygon(let polygon):
+            geometry = [
+                "type": "Polygon",
+                "coordinates": ([polygon.outer] + polygon.holes).map { ring in
+                    (ring + [ring[0]]).map { [$0.longitude, $0.latitude] }
+                },
+            ]
+        }
+        return ["type": "Feature", "id": zone.id.rawValue, "geometry": geometry, "properties": properties]
+    }
+
+    /// The zones of a FeatureCollection (or a single Feature), checked; the first fault
+    /// is named by its feature index.
+    public static func zones(from data: Data, owner: PartyID) throws(FieldError) -> [ZoneBody] {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw FieldError(field: "body", reason: "not a GeoJSON object")
+        }
+        let features: [[String: Any]]
+        switch object["type"] as? String {
+        case "FeatureCollection":
+            guard let list = object["features"] as? [[String: Any]] else { throw FieldError(field: "features", reason: "missing") }
+            features = list
+        case "Feature":
+            features = [object]
+        default:
+            throw FieldError(field: "type", reason: "a FeatureCollection or a Feature is expected")
+        }
+        var zones: [ZoneBody] = []
+        for (index, feature) in features.enumerated() {
+            let field = "features[\(index)]"
+            let properties = feature["properties"] as? [String: Any] ?? [:]
+            guard let id = (properties["id"] as? String) ?? (feature["id"] as? String) else {
+                throw FieldError(field: "\(field).properties.id", reason: "missing")
+            }
+            guard let kindText = properties["kind"] as? String ?? Optional("deconfliction-zone"), let kind = Zone.Kind(rawValue: kindText) else {
+                throw FieldError(field: "\(field).properties.kind", reason: "one of deconfliction-zone, protected-site, no-fly-area, corridor")
+            }
+            guard let geometry = feature["geometry"] as? [String: Any], let type = geometry["type"] as? String else {
+                throw FieldError(field: "\(field).geometry", reason: "missing")
+            }
+            var body = ZoneBody(id: id, name: properties["name"] as? String, kind: kind, owner: nil)
+            switch type {
+            case "Point":
+                guard let point = geometry["coordinates"] as? [Double], point.count >= 2 else {
+                    throw FieldError(field: "\(field).geometry.coordinates", reason: "a Point is [longitude, latitude]")
+                }
+                guard let radius = properties["radius"] as? Double else {
+                    throw FieldError(field: "\(field).properties.radius", reason: "a Point zone needs a radius in metres")
+                }
+                body.circle = .init(center: [point[1], point[0]], radius: radius)
+            case "Polygon":
+                guard let rings = geometry["coordinates"] as? [[[Double]]] else {
+                    throw FieldError(field: "\(field).geometry.coordinates", reason: "a Polygon is rings of [longitude, latitude]")
+                }
+                body.polygon = try rings.enumerated().map { ring, points throws(FieldError) in
+                    var converted = points.map { $0.count >= 2 ? [$0[1], $0[0]] : $0 }
+                    if converted.count > 1, converted.first == converted.last { converted.removeLast() }
+                    guard converted.allSatisfy({ $0.count == 2 }) else {
+                        throw FieldError(field: "\(field).geometry.coordinates[\(ring)]", reason: "positions are [longitude, latitude]")
+                    }
+                    return converted
+                }
+            default:
+                throw FieldError(field: "\(field).geometry.type", reason: "\(type) is not supported; use Polygon, or Point with a radius")
+            }
+            body.agreement = properties["agreement"] as? String
+            body.altitude = properties["altitude"] as? [Double]
+            body.allowed = properties["allowed"] as? [String]
+            for (key, path) in [("from", \ZoneBody.from), ("until", \ZoneBody.until), ("revalidateBy", \ZoneBody.revalidateBy)] {
+                guard let text = properties[key] as? String else { continue }
+                guard let date = WireTime.parse(text) else { throw FieldError(field: "\(field).properties.\(key)", reason: "not an RFC 3339 time") }
+                body[keyPath: path] = date
+            }
+            do {
+                _ = try body.zone(owner: owner)
+            } catch {
+                throw FieldError(field: "\(field).\(error.field.replacingOccurrences(of: "zone.", with: "geometry."))", reason: error.reason, status: error.status)
+            }
+            zones.append(body)
+        }
+        return zones
+    }
+}

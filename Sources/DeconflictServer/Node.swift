@@ -1,0 +1,460 @@
+public import DeconflictEngine
+public import DeconflictStore
+public import Foundation
+import Crypto
+import DeconflictGeometry
+import Logging
+
+/// One Deconflict process: the engine's state, rebuilt from the ledger on start and kept
+/// in step with it, and the only way requests change that state.
+///
+/// Every request is applied to the engine at once (so its answer, events and refusals
+/// come from the state as it stands) and is acknowledged only when its ledger records
+/// are durable. Requests that arrive while a commit runs are applied behind it and go
+/// into the next commit (group commit). A commit names the ledger head its state was
+/// computed from; when another node (or the command line) appended first, the node goes
+/// back to its last durable state, applies the other writer's entries, applies the
+/// waiting requests again and retries: several nodes sharing one database process
+/// requests in one order, the ledger's.
+public actor Node {
+    public struct Configuration: Sendable {
+        public var engine = Engine.Configuration()
+        /// The clock requests are applied at.
+        public var clock: @Sendable () -> Date = { Date() }
+        /// How often the node looks for entries other writers appended.
+        public var followInterval: Duration = .milliseconds(100)
+        /// How often time passes for the engine (stale tracks, dwell, escalations).
+        public var tickInterval: Duration = .seconds(1)
+        /// Reports older than this are deleted (nil keeps them all).
+        public var reportRetention: TimeInterval? = nil
+        /// How far ahead of the clock a report's time may be.
+        public var maximumClockSkew: TimeInterval = 30
+
+        public init() {}
+    }
+
+    /// What the engine holds plus the credentials: everything a ledger replay rebuilds.
+    struct State: Sendable {
+        var engine: Engine
+        var credentials: [String: CredentialRecord] = [:]
+    }
+
+    /// A request applied but not yet durable.
+    private struct Job {
+        enum Work {
+            case command(CommandPayload)
+            case reports(ReportBatch, by: PartyID)
+        }
+
+        let work: Work
+        let time: Date
+        var records: [LedgerRecord]
+        var events: [Event]
+        let continuation: CheckedContinuation<[LedgerEntry], any Error>
+    }
+
+    /// An entry another writer appended, with the reports it names.
+    private struct Foreign {
+        let entry: LedgerEntry
+        let reports: [PositionReport]
+    }
+
+    public let store: any Store
+    public let configuration: Configuration
+    private var state: State
+    /// The state at `head`: what a failed or conflicting commit goes back to.
+    private var durable: State
+    /// The last ledger sequence the state includes.
+    public private(set) var head: Int64 = 0
+    private var pending: [Job] = []
+    private var committing = false
+    private let logger = Logger(label: "deconflict.node")
+    /// Subscribers to the ledger as it grows.
+    public nonisolated let hub = Hub()
+    private var tasks: [Task<Void, Never>] = []
+    /// Counters for `/metrics` and the tests.
+    public private(set) var statistics = Statistics()
+
+    public struct Statistics: Sendable {
+        public var commits = 0
+        public var conflicts = 0
+        public var replayedEntries = 0
+        public var foreignEntries = 0
+        public var reportsAccepted = 0
+        /// Seconds the start-up replay took.
+        public var replaySeconds = 0.0
+    }
+
+    /// Opens a node on `store`: replays the ledger into a fresh engine.
+    public init(store: any Store, configuration: Configuration = Configuration()) async throws {
+        self.store = store
+        self.configuration = configuration
+        let start = Date(timeIntervalSince1970: 0)
+        state = State(engine: Engine(configuration: configuration.engine, start: start))
+        durable = state
+        let began = ContinuousClock.now
+        while true {
+            let foreign = try await Node.fetch(after: head, from: store, limit: 2_000)
+            if foreign.isEmpty { break }
+            apply(foreign)
+            statistics.replayedEntries += foreign.count
+        }
+        durable = state
+        statistics.replaySeconds = (ContinuousClock.now - began) / .seconds(1)
+    }
+
+    /// Starts following other writers, ticking and pruning; stops them when the task
+    /// running it is cancelled.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.loop(every: self.configuration.followInterval) { try await $0.follow() } }
+            group.addTask { await self.loop(every: self.configuration.tickInterval) { try await $0.tick() } }
+            if configuration.reportRetention != nil {
+                group.addTask { await self.loop(every: .seconds(60)) { try await $0.prune() } }
+            }
+            await group.waitForAll()
+        }
+        hub.finish()
+    }
+
+    private nonisolated func loop(every interval: Duration, _ body: @escaping @Sendable (Node) async throws -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await body(self)
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("background work failed: \(error)")
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Reads the engine's state (never blocked by a commit in flight).
+    public func read<T: Sendable>(_ body: (Engine) throws -> T) rethrows -> T { try body(state.engine) }
+
+    /// The credential with `id`, if issued and not revoked.
+    public func credential(_ id: String) -> CredentialRecord? { state.credentials[id] }
+
+    // MARK: Writing
+
+    /// Applies a command and returns, once durable, the ledger entries it produced (the
+    /// command first, then its events).
+    ///
+    /// - Throws: ``FieldError`` when the engine refuses it (nothing applied), or a storage
+    ///   error when the commit failed (nothing applied either).
+    @discardableResult
+    public func execute(_ payload: CommandPayload) async throws -> [LedgerEntry] {
+        var time = max(configuration.clock(), state.engine.now)
+        var applied = attempt(payload, at: time)
+        if case .failure(let error) = applied, error.status == 404 || error.status == 403 {
+            // Perhaps another node knows what this one does not yet: catch up, try once more.
+            try await sync()
+            time = max(configuration.clock(), state.engine.now)
+            applied = attempt(payload, at: time)
+        }
+        let (records, events) = try applied.get()
+        return try await enqueue(.command(payload), time: time, records: records, events: events)
+    }
+
+    private func attempt(_ payload: CommandPayload, at time: Date) -> Result<([LedgerRecord], [Event]), FieldError> {
+        do {
+            return .success(try apply(.command(payload), at: time, to: &state))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The outcome of a batch of reports: the entries (the batch's record, then the
+    /// events it raised) and the reports the engine refused, by index.
+    public struct IngestResult: Sendable {
+        public let entries: [LedgerEntry]
+        public let accepted: Int
+        public let rejected: [(index: Int, error: FieldError)]
+    }
+
+    /// Applies a batch of reports of `party`'s units; returns once the accepted ones
+    /// and their events are durable. Reports of unknown units, other parties' units,
+    /// out of order or too far ahead of the clock are refused one by one.
+    public func ingest(_ reports: [PositionReport], by party: PartyID) async throws -> IngestResult {
+        if reports.contains(where: { state.engine.unit($0.unit) == nil }) { try await sync() }
+        let time = max(configuration.clock(), state.engine.now)
+        var accepted: [PositionReport] = []
+        var rejected: [(Int, FieldError)] = []
+        accepted.reserveCapacity(reports.count)
+        for (index, report) in reports.enumerated() {
+            guard let unit = state.engine.unit(report.unit), unit.party == party else {
+                let known = state.engine.unit(report.unit) != nil
+                rejected.append((index, FieldError(
+                    field: "[\(index)].unit", reason: known ? "\(report.unit) is not a unit of \(party)" : "no unit \(report.unit)",
+                    status: known ? 403 : 404)))
+                continue
+            }
+            guard report.time.timeIntervalSince(time) <= configuration.maximumClockSkew else {
+                rejected.append((index, FieldError(field: "[\(index)].time", reason: "more than \(Int(configuration.maximumClockSkew)) s ahead of the server's clock")))
+                continue
+            }
+            accepted.append(report)
+        }
+        guard !accepted.isEmpty else { return IngestResult(entries: [], accepted: 0, rejected: rejected) }
+        let batch = ReportBatch(id: UUID().uuidString.lowercased(), reports: accepted)
+        let (records, events, refused) = applyReports(batch, by: party, at: time, to: &state)
+        // Indices of refused reports, mapped back to the request's.
+        var acceptedIndices = Array(reports.indices)
+        acceptedIndices.removeAll { index in rejected.contains { $0.0 == index } }
+        for (position, error) in refused {
+            rejected.append((acceptedIndices[position], FieldError(field: "[\(acceptedIndices[position])].\(error.field)", reason: error.reason, status: error.status)))
+        }
+        let kept = ReportBatch(id: batch.id, reports: batch.reports.enumerated().filter { item in !refused.contains { $0.0 == item.offset } }.map(\.element))
+        guard !kept.reports.isEmpty else {
+            return IngestResult(entries: [], accepted: 0, rejected: rejected.sorted { $0.0 < $1.0 })
+        }
+        let entries = try await enqueue(.reports(kept, by: party), time: time, records: records, events: events)
+        statistics.reportsAccepted += kept.reports.count
+        return IngestResult(entries: entries, accepted: kept.reports.count, rejected: rejected.sorted { $0.0 < $1.0 })
+    }
+
+    /// Time passes: whatever the engine raises is recorded (a tick without events is not).
+    func tick() async throws {
+        guard pending.isEmpty, !committing else { return }
+        let time = max(configuration.clock(), state.engine.now)
+        var probe = state.engine
+        let events = (try? probe.handle(.tick, at: time)) ?? []
+        if events.isEmpty {
+            state.engine = probe
+            return
+        }
+        try await execute(CommandPayload(.tick, by: .operator))
+    }
+
+    /// Catches up with what other writers appended, unless a commit of this node's is
+    /// under way (which meets those entries anyway): called before a write, so that a
+    /// request sees what another node acknowledged before it.
+    public func sync() async throws {
+        try await follow()
+    }
+
+    /// Applies what other writers appended since `head`.
+    func follow() async throws {
+        guard pending.isEmpty, !committing else { return }
+        guard let last = try await store.head(), last.sequence > head else { return }
+        let known = head
+        let foreign = try await Node.fetch(after: known, from: store, limit: 5_000)
+        // Requests that came in meanwhile will meet the other writer's entries at commit.
+        guard head == known, pending.isEmpty, !committing else { return }
+        apply(foreign)
+        durable = state
+        statistics.foreignEntries += foreign.count
+        hub.publish(foreign.map(\.entry))
+    }
+
+    func prune() async throws {
+        guard let retention = configuration.reportRetention else { return }
+        let removed = try await store.pruneReports(before: configuration.clock().addingTimeInterval(-retention))
+        if removed > 0 { logger.info("retention removed \(removed) position reports") }
+    }
+
+    private func enqueue(_ work: Job.Work, time: Date, records: [LedgerRecord], events: [Event]) async throws -> [LedgerEntry] {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append(Job(work: work, time: time, records: records, events: events, continuation: continuation))
+            if !committing {
+                committing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            let round = pending
+            pending = []
+            let snapshot = state
+            let batches = round.compactMap { job -> ReportBatch? in
+                if case .reports(let batch, _) = job.work { return batch }
+                return nil
+            }
+            do {
+                let entries = try await store.commit(round.flatMap(\.records), batches: batches, expectingHead: head)
+                statistics.commits += 1
+                head = entries.last?.sequence ?? head
+                durable = snapshot
+                var offset = 0
+                for job in round {
+                    job.continuation.resume(returning: Array(entries[offset..<offset + job.records.count]))
+                    offset += job.records.count
+                }
+                hub.publish(entries)
+            } catch is LedgerConflict {
+                statistics.conflicts += 1
+                do {
+                    var foreign: [Foreign] = []
+                    while true {
+                        let page = try await Node.fetch(after: foreign.last?.entry.sequence ?? head, from: store, limit: 5_000)
+                        if page.isEmpty { break }
+                        foreign += page
+                    }
+                    state = durable
+                    apply(foreign)
+                    durable = state
+                    statistics.foreignEntries += foreign.count
+                    hub.publish(foreign.map(\.entry))
+                    reapply(round + pending)
+                } catch {
+                    fail(round, error)
+                }
+            } catch {
+                logger.error("commit failed: \(error)")
+                fail(round, error)
+            }
+        }
+        committing = false
+    }
+
+    /// The round failed: back to the durable state, its requests fail, and those that
+    /// came in behind it are applied again.
+    private func fail(_ round: [Job], _ error: any Error) {
+        state = durable
+        for job in round { job.continuation.resume(throwing: error) }
+        reapply(pending)
+    }
+
+    /// Applies `jobs` again on the current state (after going back to the durable one);
+    /// those the engine now refuses fail with its reason.
+    private func reapply(_ jobs: [Job]) {
+        pending = []
+        for job in jobs {
+            let time = max(job.time, state.engine.now)
+            do {
+                switch job.work {
+                case .command(let payload):
+                    let (records, events) = try apply(.command(payload), at: time, to: &state)
+                    pending.append(Job(work: job.work, time: time, records: records, events: events, continuation: job.continuation))
+                case .reports(let batch, let party):
+                    let (records, events, _) = applyReports(batch, by: party, at: time, to: &state)
+                    pending.append(Job(work: job.work, time: time, records: records, events: events, continuation: job.continuation))
+                }
+            } catch {
+                job.continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    // MARK: Applying
+
+    /// Applies a command to `state`: nothing when it throws.
+    private func apply(_ work: Job.Work, at time: Date, to state: inout State) throws(FieldError) -> ([LedgerRecord], [Event]) {
+        guard case .command(let payload) = work else { return ([], []) }
+        var records = [payload.record(at: time)]
+        switch payload.command {
+        case "issueCredential":
+            guard let credential = payload.credential else { throw FieldError(field: "credential", reason: "missing") }
+            if case .party(let party) = Actor(credential.actor), state.engine.parties[party] == nil {
+                throw FieldError(field: "party", reason: "no party \(party)", status: 404)
+            }
+            state.credentials[credential.id] = credential
+            return (records, [])
+        case "revokeCredential":
+            guard let id = payload.target, state.credentials.removeValue(forKey: id) != nil else {
+                throw FieldError(field: "credential", reason: "no credential \(payload.target ?? "")", status: 404)
+            }
+            return (records, [])
+        case "recordRead":
+            return (records, [])
+        default:
+            break
+        }
+        guard let command = try payload.engineCommand() else { return (records, []) }
+        // An operation claims its volumes: one that overlaps another party's planned or
+        // active operation is refused, so of two conflicting claims exactly one stands.
+        if case .putOperation(let operation) = command, [.planned, .active].contains(operation.state) {
+            let clashes = state.engine.check(operation).filter {
+                if case .operation = $0.subject { return true }
+                return false
+            }
+            if !clashes.isEmpty {
+                throw FieldError(field: "operation", reason: clashes.map(\.reason).joined(separator: "; "), status: 409)
+            }
+        }
+        let events: [Event]
+        do {
+            events = try state.engine.handle(command, at: time)
+        } catch {
+            throw FieldError(error)
+        }
+        let engine = state.engine
+        records += events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
+        return (records, events)
+    }
+
+    /// Applies a batch; reports the engine refuses are left out (by position in the batch).
+    private func applyReports(
+        _ batch: ReportBatch, by party: PartyID, at time: Date, to state: inout State
+    ) -> ([LedgerRecord], [Event], [(Int, FieldError)]) {
+        var events: [Event] = []
+        var refused: [(Int, FieldError)] = []
+        for (index, report) in batch.reports.enumerated() {
+            do {
+                events += try state.engine.handle(.report(report), at: time)
+            } catch {
+                refused.append((index, FieldError(error)))
+            }
+        }
+        let digest = Node.digest(batch.reports.enumerated().filter { item in !refused.contains { $0.0 == item.offset } }.map(\.element))
+        let payload = ReportBatchPayload(batch: batch.id, by: party.rawValue, count: batch.reports.count - refused.count, digest: digest)
+        let engine = state.engine
+        let records = [payload.record(at: time)] + events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
+        return (records, events, refused)
+    }
+
+    /// SHA-256 over the reports' canonical lines (`unit time lat lon alt speed course
+    /// uncertainty`, one per report), hex.
+    public static func digest(_ reports: [PositionReport]) -> String {
+        var hasher = SHA256()
+        for report in reports {
+            let line = "\(report.unit.rawValue) \(Ledger.timestamp(report.time)) \(report.position.latitude) \(report.position.longitude) \(report.altitudeMeters) \(report.speedMetersPerSecond) \(report.courseDegrees) \(report.uncertaintyMeters)\n"
+            hasher.update(data: Data(line.utf8))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func fetch(after sequence: Int64, from store: any Store, limit: Int) async throws -> [Foreign] {
+        let entries = try await store.entries(after: sequence, limit: limit)
+        var batchIDs: [String] = []
+        var batchOf: [Int64: String] = [:]
+        for entry in entries where entry.type == ReportBatchPayload.ledgerType {
+            if let payload = try? WireTime.decoder().decode(ReportBatchPayload.self, from: Data(entry.payload.utf8)) {
+                batchIDs.append(payload.batch)
+                batchOf[entry.sequence] = payload.batch
+            }
+        }
+        let reports = try await store.reports(inBatches: batchIDs)
+        return entries.map { Foreign(entry: $0, reports: batchOf[$0.sequence].flatMap { reports[$0] } ?? []) }
+    }
+
+    /// Applies entries of the ledger (a replay, or another writer's appends): commands
+    /// and report batches run through the engine again at their recorded times; the
+    /// events recorded after them are what that produced, so they are not applied.
+    private func apply(_ foreign: [Foreign]) {
+        for item in foreign {
+            let entry = item.entry
+            defer { head = entry.sequence }
+            guard let time = entry.date else { continue }
+            let at = max(time, state.engine.now)
+            switch entry.type {
+            case CommandPayload.ledgerType:
+                do {
+                    let payload = try CommandPayload.decode(entry.payload)
+                    _ = try apply(.command(payload), at: at, to: &state)
+                } catch {
+                    logger.warning("ledger entry \(entry.sequence): command not applied again: \(error)")
+                }
+            case ReportBatchPayload.ledgerType:
+                for report in item.reports { _ = try? state.engine.handle(.report(report), at: at) }
+            default:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+public import DeconflictEngine
+import DeconflictGeometry
+import DeconflictStore
+public import Foundation
+public import Hummingbird
+public import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import HTTPTypes
+
+/// What every request carries through the routes: who is asking, once authenticated.
+public struct ServerContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<ServerContext>
+    public var actor: Actor?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        actor = nil
+    }
+
+    /// Report batches can be large.
+    public var maxUploadSize: Int { Limits.bodyBytes }
+}
+
+/// The limits of a request, each refused with a clear error.
+public enum Limits {
+    public static let bodyBytes = 16 * 1024 * 1024
+    public static let reportsPerBatch = 20_000
+}
+
+/// Builds the HTTP application of a node: the routes, authentication, errors as
+/// `application/problem+json`, live streams.
+public struct Server: Sendable {
+    public let node: Node
+    public let authenticator: Authenticator
+
+    public init(node: Node, authenticator: Authenticator? = nil) {
+        self.node = node
+        self.authenticator = authenticator ?? Authenticator(node: node)
+    }
+
+    /// The router with every route.
+    public func router() -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+        let api = API(node: node)
+        api.register(on: router)
+        return router
+    }
+
+    /// The application listening on `host`:`port`.
+    public func application(host: String = "127.0.0.1", port: Int = 8080, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = router()
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(host, port: port), serverName: "deconflict"),
+            onServerRunning: onServerRunning,
+            logger: Logger(label: "deconflict.http"))
+    }
+}
+
+/// Errors as RFC 9457 problem details, naming the field at fault.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = ServerContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as FieldError {
+            return Problem.response(status: error.status, field: error.field, reason: error.reason)
+        } catch let error as DecodingError {
+            let (field, reason) = Problem.describe(error)
+            return Problem.response(status: 422, field: field, reason: reason)
+        } catch let error as HTTPError {
+            return Problem.response(status: Int(error.status.code), field: nil, reason: error.body ?? error.status.reasonPhrase)
+        } catch let error as StoreError {
+            context.logger.error("store: \(error)")
+            return Problem.response(status: 503, field: nil, reason: "the store is unavailable: \(error.reason)")
+        } catch {
+            context.logger.error("request failed: \(error)")
+            return Problem.response(status: 500, field: nil, reason: "internal error")
+        }
+    }
+}
+
+enum Problem {
+    static func response(status: Int, field: String?, reason: String) -> Response {
+        var object: [String: Any] = [
+            "type": "about:blank", "status": status,
+            "title": title(status), "detail": field.map { "\($0): \(reason)" } ?? reason,
+        ]
+        if let field { object["field"] = field }
+        object["reason"] = reason
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"deconflict\"" }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSON.data(object))))
+    }
+
+    static func title(_ status: Int) -> String {
+        switch status {
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 409: "Conflict"
+        case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
+        case 422: "Unprocessable Content"
+        case 429: "Too Many Requests"
+        case 503: "Service Unavailable"
+        default: status >= 500 ? "Internal Server Error" : "Error"
+        }
+    }
+
+    /// The JSON path and reason of a decoding error.
+    static func describe(_ error: DecodingError) -> (String, String) {
+        func path(_ keys: [any CodingKey]) -> String {
+            var text = ""
+            for key in keys {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return text.isEmpty ? "body" : text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return (path(context.codingPath + [key]), "missing")
+        case .typeMismatch(let type, let context):
+            return (path(context.codingPath), "expected \(type)")
+        case .valueNotFound(let type, let context):
+            return (path(context.codingPath), "expected \(type), got null")
+        case .dataCorrupted(let context):
+            let reason = context.debugDescription.contains("not valid JSON") ? "not valid JSON" : context.debugDescription
+            return (path(context.codingPath), reason)
+        @unknown default:
+            return ("body", "\(error)")
+        }
+    }
+}
+
+enum JSON {
+    static func data(_ object: Any) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])) ?? Data("null".utf8)
+    }
+
+    static func response(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data(object))))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: ServerContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
+        guard buffer.readableBytes > 0 else { throw FieldError(field: "body", reason: "empty; a JSON object is expected") }
+        return try WireTime.decoder().decode(T.self, from: Data(buffer: buffer))
+    }
+}
+
+/// Who is asking: an API key (`Authorization: Bearer dck_…` or `X-API-Key`) or a JWT
+/// bearer token. Every request but the health checks, `/metrics` and `/openapi.json`
+/// needs one.
+public struct Authenticator: Sendable {
+    let node: Node
+    let tokens: (any TokenVerifier)?
+
+    public init(node: Node, tokens: (any TokenVerifier)? = nil) {
+        self.node = node
+        self.tokens = tokens
+    }
+
+    /// The actor of the credential, or a 401 naming what is wrong with it.
+    public func authenticate(_ credential: String?) async throws(FieldError) -> Actor {
+        guard let credential, !credential.isEmpty else {
+            throw FieldError(field: "Authorization", reason: "no credential: send an API key or a bearer token", status: 401)
+        }
+        if credential.hasPrefix("dck_") {
+            guard let (id, secret) = Credentials.parse(credential), let record = await node.credential(id),
+                  Credentials.matches(secret, record)
+            else { throw FieldError(field: "Authorization", reason: "unknown or revoked API key", status: 401) }
+            return Actor(record.actor)
+        }
+        guard let tokens else {
+            throw FieldError(field: "Authorization", reason: "not an API key, and no token keys are configured", status: 401)
+        }
+        let party = try await tokens.verify(credential)
+        guard await node.read({ $0.parties[party] != nil }) else {
+            throw FieldError(field: "Authorization", reason: "the token's subject \(party) is not a party", status: 401)
+        }
+        return .party(party)
+    }
+}
+
+/// Verifies bearer tokens; returns the party they speak for.
+public protocol TokenVerifier: Sendable {
+    func verify(_ token: String) async throws(FieldError) -> PartyID
+}
+
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = ServerContext
+    let authenticator: Authenticator
+    static let open: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if Self.open.contains(path) || path.hasPrefix("/console/") { return try await next(request, context) }
+        var credential: String?
+        if let header = request.headers[.authorization] {
+            credential = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : header
+        } else if let key = request.headers[HTTPField.Name("X-API-Key")!] {
+            credential = key
+        } else if let token = request.uri.queryParameters.get("access_token") {
+            // Browsers cannot set headers on a WebSocket or EventSource.
+            credential = token
+        }
+        var context = context
+        context.actor = try await authenticator.authenticate(credential)
+        // A write sees what any node acknowledged before it (reports excepted: their
+        // commit meets other writers' entries anyway).
+        if request.method != .get, path != "/v1/reports" { try await authenticator.node.sync() }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,73 @@
+public import DeconflictEngine
+import DeconflictGeometry
+public import DeconflictStore
+public import Foundation
+
+/// Who may see what.
+///
+/// - A party sees its own units, operations, messages, alerts addressed to it, the
+///   agreements it is a signatory of, and every zone (zones are declared to be seen).
+/// - Another party's unit is shown in full only while it is inside, or within
+///   ``nearZoneMeters`` of, a zone of an agreement both parties signed; otherwise as a
+///   reference: its id, party and domain, without position. Every full read of another
+///   party's unit is recorded in the ledger (`command` `recordRead`).
+/// - Another party's operation is shown as a reference: id, party, state, priority and
+///   its volumes (what strategic deconfliction needs), without units or name.
+/// - The operator sees everything.
+public enum Visibility {
+    /// How close to an agreed zone another party's unit is shown in full.
+    public static let nearZoneMeters = 10_000.0
+
+    /// Whether `viewer` may see `unit` (of another party) in full, given its last report.
+    public static func mayLocate(_ unit: DeconflictEngine.Unit, report: PositionReport?, by viewer: PartyID, in engine: Engine) -> Bool {
+        guard unit.party != viewer else { return true }
+        guard let report else { return false }
+        for zone in engine.zones.values {
+            guard let id = zone.agreement, let agreement = engine.agreements[id],
+                  agreement.signatories[viewer] == .signed,
+                  agreement.signatories[unit.party] == .signed || engine.answersFor(unit.party, signedBy: agreement)
+            else { continue }
+            if zone.volume.footprint.signedDistance(to: report.position) <= nearZoneMeters { return true }
+        }
+        return false
+    }
+
+    /// The parties an entry concerns (nil: every party). The operator sees all.
+    public static func audience(of entry: LedgerEntry) -> Set<String>? {
+        let object = (try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8))) as? [String: Any] ?? [:]
+        switch entry.type {
+        case "command":
+            if (object["command"] as? String) == "issueCredential" || (object["command"] as? String) == "revokeCredential" { return [] }
+            return [object["by"] as? String].compactMap { $0 }.reduce(into: Set()) { $0.insert($1) }
+        case ReportBatchPayload.ledgerType:
+            return Set([object["by"] as? String].compactMap { $0 })
+        case let type where type.hasPrefix("alert."):
+            return Set(((object["alert"] as? [String: Any])?["addressees"] as? [String]) ?? [])
+        case let type where type.hasPrefix("message."):
+            let message = object["message"] as? [String: Any] ?? [:]
+            return Set((message["to"] as? [String] ?? []) + [message["from"] as? String].compactMap { $0 })
+        case "agreement.changed":
+            return Set(((object["agreement"] as? [String: Any])?["signatories"] as? [String: Any])?.keys.map { $0 } ?? [])
+        case "unit.added":
+            return Set([(object["unit"] as? [String: Any])?["party"] as? String].compactMap { $0 })
+        case "operation.changed":
+            return Set([(object["operation"] as? [String: Any])?["party"] as? String].compactMap { $0 })
+        default:
+            // Zones, parties, responsibilities and incidents are for everyone.
+            return nil
+        }
+    }
+
+    public static func mayRead(_ entry: LedgerEntry, as actor: Actor) -> Bool {
+        guard case .party(let party) = actor else { return true }
+        guard let audience = audience(of: entry) else { return true }
+        return audience.contains(party.rawValue)
+    }
+}
+
+extension Engine {
+    /// Whether a signatory of `agreement` has confirmed that it answers for `party`.
+    func answersFor(_ party: PartyID, signedBy agreement: Agreement) -> Bool {
+        responsibilities.contains { $0.client == party && $0.confirmed && agreement.signatories[$0.sponsor] == .signed }
+    }
+}

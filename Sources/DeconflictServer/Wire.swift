@@ -1,0 +1,381 @@
+public import DeconflictEngine
+import DeconflictGeometry
+import DeconflictStore
+public import Foundation
+
+/// The engine's operation and unit (Foundation has types of the same names).
+public typealias Operation = DeconflictEngine.Operation
+public typealias Unit = DeconflictEngine.Unit
+
+/// A JSON value built from dictionaries and arrays, handed out of the node's isolation.
+struct Unchecked<Value>: @unchecked Sendable {
+    var value: Value
+}
+
+/// A value the API refuses, with the field at fault (a JSON path such as
+/// `zone.polygon[0][3]`) and the reason. Answered as `application/problem+json`.
+public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let field: String
+    public let reason: String
+    /// The HTTP status: 422 for a value, 404 for something unknown, 409 for a conflict.
+    public let status: Int
+
+    public init(field: String, reason: String, status: Int = 422) {
+        self.field = field
+        self.reason = reason
+        self.status = status
+    }
+
+    public var description: String { "\(field): \(reason)" }
+
+    init(_ error: EngineError) {
+        let status = switch error.code {
+        case .unknownParty, .unknownAgreement, .unknownZone, .unknownUnit, .unknownAlert, .unknownOperation, .unknownMessage: 404
+        case .duplicate: 409
+        case .notAddressee, .notSignatory: 403
+        default: 422
+        }
+        self.init(field: error.field, reason: error.reason, status: status)
+    }
+
+    init(_ error: GeometryError, under prefix: String) {
+        let field = [prefix, error.field].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ".")
+        self.init(field: field, reason: error.reason)
+    }
+}
+
+/// How the API writes and reads times: RFC 3339, with fractions of a second when there
+/// are any; reading accepts either.
+enum WireTime {
+    static func parse(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 time: \(text)")
+            }
+            return date
+        }
+        return decoder
+    }
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Ledger.timestamp(date))
+        }
+        return encoder
+    }
+}
+
+/// A position as `[latitude, longitude]`.
+func position(_ pair: [Double], field: String) throws(FieldError) -> LatLng {
+    guard pair.count == 2 else { throw FieldError(field: field, reason: "a position is [latitude, longitude], got \(pair.count) numbers") }
+    do {
+        return try LatLng(latitude: pair[0], longitude: pair[1])
+    } catch {
+        throw FieldError(error, under: field)
+    }
+}
+
+/// The largest polygon the API takes, in vertices over all rings.
+public let maximumVertices = 10_000
+
+/// A 4D volume on the wire: a circle or a polygon, an altitude band and a time window.
+public struct VolumeBody: Codable, Hashable, Sendable {
+    public struct CircleBody: Codable, Hashable, Sendable {
+        public var center: [Double]
+        public var radius: Double
+    }
+
+    public var circle: CircleBody?
+    /// Rings of `[latitude, longitude]`; the first is the outer ring, the others holes.
+    public var polygon: [[[Double]]]?
+    /// `[lower, upper]` metres above the WGS84 ellipsoid; everything when absent.
+    public var altitude: [Double]?
+    public var from: Date?
+    public var until: Date?
+
+    func volume(field: String) throws(FieldError) -> Volume4D {
+        let footprint: Footprint
+        switch (circle, polygon) {
+        case (let circle?, nil):
+            let center = try position(circle.center, field: "\(field).circle.center")
+            do {
+                footprint = .circle(try Circle(center: center, radiusMeters: circle.radius))
+            } catch {
+                throw FieldError(field: "\(field).circle.radius", reason: error.reason)
+            }
+        case (nil, let rings?):
+            guard !rings.isEmpty else { throw FieldError(field: "\(field).polygon", reason: "needs an outer ring") }
+            let vertices = rings.reduce(0) { $0 + $1.count }
+            guard vertices <= maximumVertices else {
+                throw FieldError(field: "\(field).polygon", reason: "\(vertices) vertices, more than the limit of \(maximumVertices)")
+            }
+            var converted: [[LatLng]] = []
+            for (ring, points) in rings.enumerated() {
+                var ringPoints: [LatLng] = []
+                for (vertex, pair) in points.enumerated() {
+                    ringPoints.append(try position(pair, field: "\(field).polygon[\(ring)][\(vertex)]"))
+                }
+                converted.append(ringPoints)
+            }
+            do {
+                footprint = .polygon(try Polygon(outer: converted[0], holes: Array(converted.dropFirst())))
+            } catch {
+                throw FieldError(error, under: "\(field).polygon")
+            }
+        case (nil, nil):
+            throw FieldError(field: field, reason: "needs a circle or a polygon")
+        case (_?, _?):
+            throw FieldError(field: field, reason: "has both a circle and a polygon; give one")
+        }
+        let band: AltitudeBand
+        if let altitude {
+            guard altitude.count == 2 else {
+                throw FieldError(field: "\(field).altitude", reason: "an altitude band is [lower, upper] metres")
+            }
+            do {
+                band = try AltitudeBand(lowerMeters: altitude[0], upperMeters: altitude[1])
+            } catch {
+                throw FieldError(field: "\(field).altitude", reason: error.reason)
+            }
+        } else {
+            band = .all
+        }
+        let window: TimeWindow
+        do {
+            window = try TimeWindow(start: from, end: until)
+        } catch {
+            throw FieldError(field: "\(field).until", reason: error.reason)
+        }
+        return Volume4D(footprint: footprint, altitude: band, time: window)
+    }
+}
+
+/// Checks an identifier: 1 to 128 characters of letters, digits, `-`, `_`, `.`, `:`.
+func identifier(_ text: String, field: String) throws(FieldError) -> String {
+    guard !text.isEmpty, text.count <= 128,
+          text.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.:".unicodeScalars.contains($0) })
+    else {
+        throw FieldError(field: field, reason: "an identifier is 1 to 128 letters, digits, '-', '_', '.' or ':'; got \"\(text.prefix(40))\"")
+    }
+    return text
+}
+
+public struct PartyBody: Codable, Hashable, Sendable {
+    public var id: String
+    public var name: String?
+
+    func party() throws(FieldError) -> Party {
+        Party(id: PartyID(try identifier(id, field: "id")), name: name)
+    }
+}
+
+public struct ResponsibilityBody: Codable, Hashable, Sendable {
+    public var sponsor: String
+    public var client: String
+    public var confirmed: Bool?
+}
+
+public struct AgreementBody: Codable, Hashable, Sendable {
+    public struct ParametersBody: Codable, Hashable, Sendable {
+        public var groundSeparationMeters: Double?
+        public var airSeparationMeters: Double?
+        public var verticalSeparationMeters: Double?
+        public var noticeLeadSeconds: Double?
+        public var acknowledgementSeconds: Double?
+        public var escalationSeconds: Double?
+    }
+
+    public var id: String
+    public var title: String
+    /// Party to status; a new agreement's signatories start as `proposed` unless given.
+    public var signatories: [String: Agreement.Status]
+    public var parameters: ParametersBody?
+
+    func agreement() throws(FieldError) -> Agreement {
+        var result = Agreement(
+            id: AgreementID(try identifier(id, field: "id")), title: title,
+            signatories: Dictionary(uniqueKeysWithValues: signatories.map { (PartyID($0.key), $0.value) }))
+        guard !signatories.isEmpty else { throw FieldError(field: "signatories", reason: "an agreement needs signatories") }
+        let given = parameters ?? ParametersBody()
+        let checks: [(String, Double?, WritableKeyPath<Agreement.Parameters, Double>)] = [
+            ("groundSeparationMeters", given.groundSeparationMeters, \.groundSeparationMeters),
+            ("airSeparationMeters", given.airSeparationMeters, \.airSeparationMeters),
+            ("verticalSeparationMeters", given.verticalSeparationMeters, \.verticalSeparationMeters),
+            ("noticeLeadSeconds", given.noticeLeadSeconds, \.noticeLeadSeconds),
+            ("acknowledgementSeconds", given.acknowledgementSeconds, \.acknowledgementSeconds),
+            ("escalationSeconds", given.escalationSeconds, \.escalationSeconds),
+        ]
+        for (name, value, path) in checks {
+            guard let value else { continue }
+            guard value.isFinite, value >= 0 else {
+                throw FieldError(field: "parameters.\(name)", reason: "must be a finite number ≥ 0, got \(value)")
+            }
+            result.parameters[keyPath: path] = value
+        }
+        return result
+    }
+}
+
+public struct ZoneBody: Codable, Hashable, Sendable {
+    public var id: String
+    public var name: String?
+    public var kind: Zone.Kind
+    /// The declaring party; the caller's own party when absent.
+    public var owner: String?
+    public var agreement: String?
+    public var circle: VolumeBody.CircleBody?
+    public var polygon: [[[Double]]]?
+    public var altitude: [Double]?
+    public var from: Date?
+    public var until: Date?
+    public var allowed: [String]?
+    public var revalidateBy: Date?
+
+    func zone(owner defaultOwner: PartyID) throws(FieldError) -> Zone {
+        let volume = try VolumeBody(circle: circle, polygon: polygon, altitude: altitude, from: from, until: until).volume(field: "zone")
+        return Zone(
+            id: ZoneID(try identifier(id, field: "id")), name: name, kind: kind, owner: owner.map { PartyID($0) } ?? defaultOwner,
+            agreement: agreement.map { AgreementID($0) }, volume: volume, allowed: Set((allowed ?? []).map { PartyID($0) }),
+            revalidateBy: revalidateBy)
+    }
+}
+
+public struct UnitBody: Codable, Hashable, Sendable {
+    public var id: String
+    public var party: String?
+    public var domain: Domain
+    public var name: String?
+
+    func unit(party defaultParty: PartyID) throws(FieldError) -> Unit {
+        Unit(id: UnitID(try identifier(id, field: "id")), party: party.map { PartyID($0) } ?? defaultParty, domain: domain, name: name)
+    }
+}
+
+public struct ReportBody: Codable, Hashable, Sendable {
+    public var unit: String
+    public var time: Date
+    public var position: [Double]
+    public var altitudeMeters: Double?
+    public var speedMetersPerSecond: Double?
+    public var courseDegrees: Double?
+    public var uncertaintyMeters: Double?
+
+    func report(field: String) throws(FieldError) -> PositionReport {
+        let at = try DeconflictServer.position(position, field: "\(field).position")
+        let values: [(String, Double?)] = [
+            ("altitudeMeters", altitudeMeters), ("speedMetersPerSecond", speedMetersPerSecond),
+            ("courseDegrees", courseDegrees), ("uncertaintyMeters", uncertaintyMeters),
+        ]
+        for (name, value) in values where !(value?.isFinite ?? true) {
+            throw FieldError(field: "\(field).\(name)", reason: "must be a finite number")
+        }
+        if let speed = speedMetersPerSecond, speed < 0 || speed > 1_500 {
+            throw FieldError(field: "\(field).speedMetersPerSecond", reason: "must be within 0...1500 m/s, got \(speed)")
+        }
+        if let uncertainty = uncertaintyMeters, uncertainty < 0 {
+            throw FieldError(field: "\(field).uncertaintyMeters", reason: "must be ≥ 0, got \(uncertainty)")
+        }
+        if let course = courseDegrees, course < -360 || course > 360 {
+            throw FieldError(field: "\(field).courseDegrees", reason: "must be within -360...360 degrees, got \(course)")
+        }
+        return PositionReport(
+            unit: UnitID(unit), time: time, position: at, altitudeMeters: altitudeMeters ?? 0,
+            speedMetersPerSecond: speedMetersPerSecond ?? 0, courseDegrees: courseDegrees ?? 0,
+            uncertaintyMeters: uncertaintyMeters ?? 0)
+    }
+
+    init(_ report: PositionReport) {
+        unit = report.unit.rawValue
+        time = report.time
+        position = [report.position.latitude, report.position.longitude]
+        altitudeMeters = report.altitudeMeters
+        speedMetersPerSecond = report.speedMetersPerSecond
+        courseDegrees = report.courseDegrees
+        uncertaintyMeters = report.uncertaintyMeters
+    }
+}
+
+public struct OperationBody: Codable, Hashable, Sendable {
+    public var id: String
+    public var party: String?
+    public var name: String?
+    public var volumes: [VolumeBody]
+    public var units: [String]?
+    public var state: Operation.State?
+    public var priority: Int?
+
+    func operation(party defaultParty: PartyID) throws(FieldError) -> Operation {
+        guard !volumes.isEmpty else { throw FieldError(field: "volumes", reason: "an operation needs at least one volume") }
+        var converted: [Volume4D] = []
+        for (index, volume) in volumes.enumerated() { converted.append(try volume.volume(field: "volumes[\(index)]")) }
+        let extent: Extent
+        do {
+            extent = try Extent(converted)
+        } catch {
+            throw FieldError(error, under: "volumes")
+        }
+        return Operation(
+            id: OperationID(try identifier(id, field: "id")), party: party.map { PartyID($0) } ?? defaultParty, name: name,
+            extent: extent, units: Set((units ?? []).map { UnitID($0) }), state: state ?? .planned, priority: priority ?? 0)
+    }
+}
+
+public struct MessageBody: Codable, Hashable, Sendable {
+    public struct ReferenceBody: Codable, Hashable, Sendable {
+        public var zone: String?
+        public var alert: String?
+        public var operation: String?
+        public var message: String?
+    }
+
+    public var id: String
+    public var kind: Message.Kind
+    public var from: String?
+    public var to: [String]
+    public var text: String
+    public var references: [ReferenceBody]?
+    public var requiresAcknowledgement: Bool?
+
+    func message(from defaultSender: PartyID) throws(FieldError) -> Message {
+        guard !to.isEmpty else { throw FieldError(field: "to", reason: "a message needs at least one recipient") }
+        guard text.utf8.count <= 16_384 else { throw FieldError(field: "text", reason: "longer than 16384 bytes") }
+        var converted: [Message.Reference] = []
+        for (index, reference) in (references ?? []).enumerated() {
+            if let zone = reference.zone { converted.append(.zone(ZoneID(zone))) }
+            else if let alert = reference.alert { converted.append(.alert(AlertID(alert))) }
+            else if let operation = reference.operation { converted.append(.operation(OperationID(operation))) }
+            else if let message = reference.message { converted.append(.message(MessageID(message))) }
+            else { throw FieldError(field: "references[\(index)]", reason: "names one of zone, alert, operation, message") }
+        }
+        return Message(
+            id: MessageID(try identifier(id, field: "id")), kind: kind, from: from.map { PartyID($0) } ?? defaultSender,
+            to: to.map { PartyID($0) }, text: text, references: converted,
+            requiresAcknowledgement: requiresAcknowledgement ?? (kind != .reply))
+    }
+}
+
+public struct IncidentBody: Codable, Hashable, Sendable {
+    public var id: String
+    public var summary: String
+    public var units: [String]?
+    public var zone: String?
+    public var position: [Double]?
+
+    func draft(by party: PartyID) throws(FieldError) -> Incident.Draft {
+        if let position { _ = try DeconflictServer.position(position, field: "position") }
+        return Incident.Draft(
+            id: IncidentID(try identifier(id, field: "id")), reportedBy: party, summary: summary,
+            units: units.map { $0.map { UnitID($0) } }, zone: zone.map { ZoneID($0) }, position: position)
+    }
+}

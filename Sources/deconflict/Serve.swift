@@ -1,0 +1,144 @@
+import ArgumentParser
+import DeconflictEngine
+import DeconflictServer
+import DeconflictStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// Where a command keeps its data: `--store FILE` (SQLite, the default) or
+/// `--postgres URL`, also from `DECONFLICT_STORE` and `DECONFLICT_POSTGRES`.
+struct StoreOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The SQLite store file (created if missing). Env: DECONFLICT_STORE.", valueName: "file"))
+    var store: String?
+
+    @Option(help: ArgumentHelp("A shared PostgreSQL store instead: postgres://user@host:port/database. Env: DECONFLICT_POSTGRES.", valueName: "url"))
+    var postgres: String?
+
+    func open() async throws -> any Store {
+        let environment = ProcessInfo.processInfo.environment
+        if let url = postgres ?? environment["DECONFLICT_POSTGRES"] {
+            guard store == nil else { throw InputError("--store and --postgres: give one store, not both") }
+            do {
+                return try await PostgresStore(url: url)
+            } catch {
+                throw InputError("--postgres: \(error)")
+            }
+        }
+        let path = store ?? environment["DECONFLICT_STORE"] ?? "deconflict.sqlite"
+        do {
+            return try SQLiteStore(path: path)
+        } catch {
+            throw InputError("--store: \(error)")
+        }
+    }
+}
+
+/// `deconflict serve`: the network service.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server: the REST API, live streams and the engine, on one store.",
+        discussion: """
+            The state is rebuilt from the store's ledger on start. Several servers can share one \
+            PostgreSQL store. Keys: `deconflict party add` and `deconflict operator-key`.
+            """)
+
+    @OptionGroup var storage: StoreOptions
+
+    @Option(help: ArgumentHelp("Address to listen on. Env: DECONFLICT_HOST.", valueName: "address"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one. Env: DECONFLICT_PORT.", valueName: "port"))
+    var port: Int?
+
+    @Option(help: ArgumentHelp("Delete position reports older than this many hours (kept by default).", valueName: "hours"))
+    var reportRetentionHours: Double?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let host = host ?? environment["DECONFLICT_HOST"] ?? "127.0.0.1"
+        let port = try port ?? environment["DECONFLICT_PORT"].map {
+            guard let value = Int($0) else { throw InputError("DECONFLICT_PORT: not a port number: \($0)") }
+            return value
+        } ?? 8080
+        guard (0...65_535).contains(port) else { throw InputError("--port: \(port) is not within 0...65535") }
+        if let hours = reportRetentionHours, !(hours > 0) {
+            throw InputError("--report-retention-hours: must be a positive number of hours, got \(hours)")
+        }
+        let store = try await storage.open()
+        var configuration = Node.Configuration()
+        configuration.reportRetention = reportRetentionHours.map { $0 * 3_600 }
+        let began = ContinuousClock.now
+        let node = try await Node(store: store, configuration: configuration)
+        let replay = await node.statistics
+        let application = Server(node: node).application(host: host, port: port) { channel in
+            let address = channel.localAddress
+            let elapsed = (ContinuousClock.now - began) / .seconds(1)
+            FileHandle.standardError.write(Data(
+                "deconflict: listening on http://\(address?.ipAddress ?? host):\(address?.port ?? port) (ledger \(replay.replayedEntries) entries replayed in \(String(format: "%.2f", elapsed)) s)\n".utf8))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await node.run() }
+            group.addTask { try await application.runService() }
+            // The server stops on SIGTERM or SIGINT (graceful shutdown); then the node stops too.
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+/// `deconflict party add`: a new party and its first API key.
+struct PartyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "party", abstract: "Manage parties.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a party and print its API key (shown once; the store keeps only its hash).")
+
+        @Argument(help: "The party's id: letters, digits, '-', '_', '.', ':'.")
+        var id: String
+
+        @Option(help: "A display name.")
+        var name: String?
+
+        @OptionGroup var storage: StoreOptions
+
+        func run() async throws {
+            let node = try await Node(store: try await storage.open())
+            let add = CommandPayload(.addParty(Party(id: PartyID(id), name: name)), by: .operator)
+            let exists = await node.read { $0.parties[PartyID(id)] != nil }
+            if !exists {
+                do {
+                    try await node.execute(add)
+                } catch let error as FieldError {
+                    throw InputError("\(error.field == "id" ? "id" : error.field): \(error.reason)")
+                }
+            }
+            let (key, record) = Credentials.issue(for: .party(PartyID(id)))
+            try await node.execute(.issueCredential(record))
+            print(key)
+        }
+    }
+}
+
+/// `deconflict operator-key`: an API key for the operator.
+struct OperatorKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operator-key",
+        abstract: "Issue an operator API key (adds parties, issues keys, reads the whole ledger) and print it once.")
+
+    @OptionGroup var storage: StoreOptions
+
+    func run() async throws {
+        let node = try await Node(store: try await storage.open())
+        let (key, record) = Credentials.issue(for: .operator)
+        try await node.execute(.issueCredential(record))
+        print(key)
+    }
+}

@@ -1,0 +1,112 @@
+import AsyncHTTPClient
+import DeconflictEngine
+import NIOHTTP1
+import Foundation
+import Testing
+
+/// Two `deconflict serve` processes on one PostgreSQL database.
+@Suite("Two nodes sharing PostgreSQL", .serialized)
+struct ClusterTests {
+    struct Cluster {
+        let a: ServerProcess
+        let b: ServerProcess
+        let coalition: String
+        let russia: String
+        let http: HTTPClient
+
+        func client(_ node: ServerProcess, _ key: String) -> Client { Client(base: node.base, key: key, http: http) }
+
+        func stop() async throws {
+            a.stop()
+            b.stop()
+            try await http.shutdown()
+        }
+    }
+
+    func cluster() async throws -> Cluster? {
+        guard let url = try freshPostgresDatabase("cluster") else { return nil }
+        let coalition = try runDeconflict(["party", "add", "coalition", "--postgres", url])
+        let russia = try runDeconflict(["party", "add", "russia", "--postgres", url])
+        let a = try await ServerProcess(store: ["--postgres", url])
+        let b = try await ServerProcess(store: ["--postgres", url])
+        return Cluster(a: a, b: b, coalition: coalition, russia: russia, http: HTTPClient(eventLoopGroupProvider: .singleton))
+    }
+
+    @Test func zoneDeclaredOnOneNodeAlertsOnTheOther() async throws {
+        guard let cluster = try await cluster() else { return }
+        let coalitionOnA = cluster.client(cluster.a, cluster.coalition)
+        let coalitionOnB = cluster.client(cluster.b, cluster.coalition)
+        let russiaOnB = cluster.client(cluster.b, cluster.russia)
+        var answer = try await coalitionOnA.send(.PUT, "/v1/agreements/tanf", json: [
+            "id": "tanf", "title": "At Tanf", "signatories": ["coalition": "signed", "russia": "proposed"],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+        answer = try await russiaOnB.send(.POST, "/v1/agreements/tanf/sign")
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(((answer.json["signatories"] as? [String: String]) ?? [:]) == ["coalition": "signed", "russia": "signed"])
+        answer = try await russiaOnB.send(.POST, "/v1/units", json: ["id": "convoy", "domain": "ground"])
+        #expect(answer.status == 201, "\(answer.text)")
+
+        // The zone goes in through node A; at once a report inside it comes in through node B.
+        let began = ContinuousClock.now
+        answer = try await coalitionOnA.send(.PUT, "/v1/zones/tanf", json: [
+            "id": "tanf", "kind": "deconfliction-zone", "agreement": "tanf",
+            "circle": ["center": [33.5, 38.65], "radius": 55_000], "altitude": [0, 15_000],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+        answer = try await russiaOnB.send(.POST, "/v1/reports", json: [[
+            "unit": "convoy", "time": timestamp(Date()), "position": [33.55, 38.6], "speedMetersPerSecond": 8,
+            "courseDegrees": 150,
+        ]])
+        let raised = ContinuousClock.now - began
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json["alertsRaised"] as? Int == 1, "node B did not raise the incursion: \(answer.text)")
+        #expect(raised < .seconds(1), "zone on A to alert on B took \(raised)")
+
+        // And the coalition sees the alert through either node within a second.
+        var seenOnA: Duration?
+        while ContinuousClock.now - began < .seconds(2) {
+            let alerts = try await coalitionOnA.get("/v1/alerts").json["alerts"] as? [[String: Any]] ?? []
+            if alerts.contains(where: { $0["kind"] as? String == "incursion" && $0["unit"] as? String == "convoy" }) {
+                seenOnA = ContinuousClock.now - began
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(seenOnA.map { $0 < .seconds(1) } == true, "the alert reached node A after \(String(describing: seenOnA))")
+        let onB = try await coalitionOnB.get("/v1/alerts").json["alerts"] as? [[String: Any]] ?? []
+        #expect(onB.count == 1)
+        print("cluster: zone on A to alert raised on B \(raised); alert visible on A after \(seenOnA ?? .zero)")
+        try await cluster.stop()
+    }
+
+    @Test func conflictingOperationsOnTwoNodesExactlyOneAccepted() async throws {
+        guard let cluster = try await cluster() else { return }
+        let coalitionOnA = cluster.client(cluster.a, cluster.coalition)
+        let russiaOnB = cluster.client(cluster.b, cluster.russia)
+        let start = Date().addingTimeInterval(7_200)
+        for trial in 0..<8 {
+            let volume: [String: Any] = [
+                "circle": ["center": [33.0 + Double(trial), 38.0], "radius": 5_000], "altitude": [0, 3_000],
+                "from": timestamp(start), "until": timestamp(start.addingTimeInterval(3_600)),
+            ]
+            let bodyA = String(decoding: try JSONSerialization.data(withJSONObject: ["id": "a\(trial)", "volumes": [volume]]), as: UTF8.self)
+            let bodyB = String(decoding: try JSONSerialization.data(withJSONObject: ["id": "b\(trial)", "volumes": [volume]]), as: UTF8.self)
+            async let first = coalitionOnA.send(.PUT, "/v1/operations/a\(trial)", body: bodyA)
+            async let second = russiaOnB.send(.PUT, "/v1/operations/b\(trial)", body: bodyB)
+            let answers = try await [first, second]
+            let statuses = answers.map(\.status).sorted()
+            #expect(statuses == [200, 409], "trial \(trial): \(answers.map(\.text))")
+            if let refused = answers.first(where: { $0.status == 409 }) {
+                #expect(refused.contentType == "application/problem+json")
+                #expect((refused.json["reason"] as? String)?.contains("overlaps") == true, "\(refused.text)")
+            }
+        }
+        // Both nodes agree on which operations stand.
+        let onA = try await cluster.client(cluster.a, cluster.coalition).get("/v1/operations").json["operations"] as? [[String: Any]] ?? []
+        let onB = try await cluster.client(cluster.b, cluster.coalition).get("/v1/operations").json["operations"] as? [[String: Any]] ?? []
+        #expect(onA.count == 8)
+        #expect(Set(onA.compactMap { $0["id"] as? String }) == Set(onB.compactMap { $0["id"] as? String }))
+        try await cluster.stop()
+    }
+}

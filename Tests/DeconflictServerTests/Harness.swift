@@ -1,0 +1,174 @@
+import AsyncHTTPClient
+import DeconflictEngine
+import NIOHTTP1
+import DeconflictStore
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `deconflict` binary built next to the tests.
+var deconflictBinary: URL {
+    var directory = Bundle.main.bundleURL
+    if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
+    return directory.appendingPathComponent("deconflict")
+}
+
+/// Runs `deconflict` with `arguments` to completion; its standard output, trimmed.
+func runDeconflict(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = deconflictBinary
+    process.arguments = arguments
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let problem = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw HarnessError("deconflict \(arguments.joined(separator: " ")) failed: \(String(decoding: problem, as: UTF8.self))")
+    }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A `deconflict serve` process on 127.0.0.1 and a port of its choosing.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    private(set) var port = 0
+    /// From launch to listening (the ledger replayed).
+    private(set) var startup: Duration = .zero
+    private let lock = NSLock()
+    private var log = ""
+
+    /// Starts `deconflict serve` on `store` (`--store FILE` or `--postgres URL` arguments).
+    init(store: [String], extra: [String] = []) async throws {
+        process.executableURL = deconflictBinary
+        process.arguments = ["serve", "--port", "0"] + store + extra
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            guard let self else { return }
+            self.lock.lock()
+            self.log += text
+            self.lock.unlock()
+        }
+        let began = ContinuousClock.now
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let match = output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/), let value = Int(match.1) {
+                port = value
+                startup = ContinuousClock.now - began
+                return
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        process.terminate()
+        throw HarnessError("the server did not start: \(output)")
+    }
+
+    var output: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return log
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+/// A plain HTTP client speaking JSON to a server.
+struct Client: Sendable {
+    let base: String
+    let key: String?
+    let http: HTTPClient
+
+    struct Answer: Sendable {
+        let status: Int
+        let body: Data
+        let contentType: String?
+
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, body: String? = nil, contentType: String = "application/json", headers: [(String, String)] = []) async throws -> Answer {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let json {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+        } else if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return Answer(status: Int(response.status.code), body: Data(buffer: buffer), contentType: response.headers.first(name: "Content-Type"))
+    }
+
+    func get(_ path: String) async throws -> Answer { try await send(.GET, path) }
+}
+
+/// A throwaway folder.
+func temporaryFolder(_ name: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deconflict-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
+var postgresURL: String? { ProcessInfo.processInfo.environment["DECONFLICT_TEST_POSTGRES"] }
+
+/// A new, empty database on the test PostgreSQL server; its URL.
+func freshPostgresDatabase(_ prefix: String) throws -> String? {
+    guard let base = postgresURL else { return nil }
+    let name = "\(prefix)_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["psql", base, "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"]
+    process.standardOutput = Pipe()
+    process.standardError = Pipe()
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw HarnessError("could not create database \(name)") }
+    return base.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
+}
+
+/// RFC 3339 text of a date, with milliseconds.
+func timestamp(_ date: Date) -> String {
+    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+}
+
+/// RFC 3339 text of a whole number of milliseconds since 1970, exactly.
+func timestamp(milliseconds: Int64) -> String {
+    let seconds = Date(timeIntervalSince1970: Double(milliseconds / 1_000))
+    let base = seconds.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false)).dropLast()
+    return "\(base).\(String(format: "%03lld", milliseconds % 1_000))Z"
+}
