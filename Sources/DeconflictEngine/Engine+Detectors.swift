@@ -396,13 +396,16 @@ extension Engine {
             let cluster = largestCluster((gathered[key] ?? []).sorted())
             let alertKey = AlertKey(kind: .buildUp, units: [], zone: key.zone, agreement: nil, party: key.party)
             if cluster.count >= configuration.buildUpUnits {
-                let since = buildUpSince[key] ?? now
-                buildUpSince[key] = since
+                if buildUpSince[key] == nil {
+                    buildUpSince[key] = now
+                    timeMarks &+= 1
+                }
+                let since = buildUpSince[key]!
                 if now.timeIntervalSince(since) >= configuration.buildUpSeconds, open[alertKey] == nil, let zone = zones[key.zone] {
                     raise(.buildUp, units: cluster, zone: zone, party: key.party, events: &events)
                 }
             } else {
-                buildUpSince[key] = nil
+                if buildUpSince.removeValue(forKey: key) != nil { timeMarks &+= 1 }
                 if let alert = open[alertKey] { resolve(alert, reason: "units dispersed", events: &events) }
             }
         }

@@ -115,6 +115,10 @@ public struct Engine: Sendable {
     var resolvedQueue = DeadlineQueue<AlertID>()
     // Since when each (zone, party) has held a build-up.
     var buildUpSince: [ZoneParty: Date] = [:]
+    /// Counts the changes a tick makes that depend on when it ran rather than on the
+    /// reports (a gathering first seen): a recorder that keeps only ticks with events
+    /// must also keep those that moved this, to replay the same.
+    public internal(set) var timeMarks = 0
     var nextAlert = 1
 
     struct ZoneParty: Hashable, Sendable {

@@ -1,5 +1,5 @@
 public import DeconflictEngine
-import DeconflictGeometry
+public import DeconflictGeometry
 public import DeconflictStore
 public import Foundation
 
@@ -206,20 +206,46 @@ public struct CredentialRecord: Codable, Hashable, Sendable {
     public var digest: String
 }
 
-/// The ledger record of a batch of position reports: how many, from whom, and the
-/// SHA-256 of their canonical text, so the stored reports an alert was computed from
-/// can be checked against the ledger.
+/// The ledger record of a batch of position reports: who sent it and the reports
+/// themselves, one canonical line each (`unit time latitude longitude altitude speed
+/// course uncertainty`, times in seconds since 1970, numbers in their shortest exact
+/// form). The ledger alone thus replays every decision, whatever the retention of the
+/// `reports` table (which serves queries).
 public struct ReportBatchPayload: Codable, Hashable, Sendable {
     public var batch: String
     public var by: String
-    public var count: Int
-    public var digest: String
+    public var reports: [String]
 
     public static let ledgerType = "reports.accepted"
+
+    public init(batch: String, by: String, reports: [PositionReport]) {
+        self.batch = batch
+        self.by = by
+        self.reports = reports.map(Self.line)
+    }
 
     public func record(at time: Date) -> LedgerRecord {
         let data = (try? WireTime.encoder().encode(self)) ?? Data("{}".utf8)
         return LedgerRecord(time: time, type: Self.ledgerType, payload: String(decoding: data, as: UTF8.self))
+    }
+
+    static func line(_ report: PositionReport) -> String {
+        "\(report.unit.rawValue) \(report.time.timeIntervalSince1970) \(report.position.latitude) \(report.position.longitude) \(report.altitudeMeters) \(report.speedMetersPerSecond) \(report.courseDegrees) \(report.uncertaintyMeters)"
+    }
+
+    /// The reports again; lines that do not parse are skipped.
+    public var positionReports: [PositionReport] {
+        reports.compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 8, let time = Double(parts[1]), let latitude = Double(parts[2]), let longitude = Double(parts[3]),
+                  let altitude = Double(parts[4]), let speed = Double(parts[5]), let course = Double(parts[6]),
+                  let uncertainty = Double(parts[7])
+            else { return nil }
+            return PositionReport(
+                unit: UnitID(String(parts[0])), time: Date(timeIntervalSince1970: time),
+                position: LatLng(uncheckedLatitude: latitude, longitude: longitude), altitudeMeters: altitude,
+                speedMetersPerSecond: speed, courseDegrees: course, uncertaintyMeters: uncertainty)
+        }
     }
 }
 

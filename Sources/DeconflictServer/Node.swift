@@ -216,17 +216,16 @@ public actor Node {
         return IngestResult(entries: entries, accepted: kept.reports.count, rejected: rejected.sorted { $0.0 < $1.0 })
     }
 
-    /// Time passes: whatever the engine raises is recorded (a tick without events is not).
+    /// Time passes: a tick is recorded when it raised something or marked a time the
+    /// engine will remember (``Engine/timeMarks``); otherwise it leaves no entry.
     func tick() async throws {
         guard pending.isEmpty, !committing else { return }
         let time = max(configuration.clock(), state.engine.now)
-        var probe = state.engine
-        let events = (try? probe.handle(.tick, at: time)) ?? []
-        if events.isEmpty {
-            state.engine = probe
-            return
-        }
-        try await execute(CommandPayload(.tick, by: .operator))
+        let marks = state.engine.timeMarks
+        let payload = CommandPayload(.tick, by: .operator)
+        let (records, events) = try apply(.command(payload), at: time, to: &state)
+        guard !events.isEmpty || marks != state.engine.timeMarks else { return }
+        _ = try await enqueue(.command(payload), time: time, records: records, events: events)
     }
 
     /// Catches up with what other writers appended, unless a commit of this node's is
@@ -401,36 +400,20 @@ public actor Node {
                 refused.append((index, FieldError(error)))
             }
         }
-        let digest = Node.digest(batch.reports.enumerated().filter { item in !refused.contains { $0.0 == item.offset } }.map(\.element))
-        let payload = ReportBatchPayload(batch: batch.id, by: party.rawValue, count: batch.reports.count - refused.count, digest: digest)
+        let kept = batch.reports.enumerated().filter { item in !refused.contains { $0.0 == item.offset } }.map(\.element)
+        let payload = ReportBatchPayload(batch: batch.id, by: party.rawValue, reports: kept)
         let engine = state.engine
         let records = [payload.record(at: time)] + events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
         return (records, events, refused)
     }
 
-    /// SHA-256 over the reports' canonical lines (`unit time lat lon alt speed course
-    /// uncertainty`, one per report), hex.
-    public static func digest(_ reports: [PositionReport]) -> String {
-        var hasher = SHA256()
-        for report in reports {
-            let line = "\(report.unit.rawValue) \(Ledger.timestamp(report.time)) \(report.position.latitude) \(report.position.longitude) \(report.altitudeMeters) \(report.speedMetersPerSecond) \(report.courseDegrees) \(report.uncertaintyMeters)\n"
-            hasher.update(data: Data(line.utf8))
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
     private static func fetch(after sequence: Int64, from store: any Store, limit: Int) async throws -> [Foreign] {
-        let entries = try await store.entries(after: sequence, limit: limit)
-        var batchIDs: [String] = []
-        var batchOf: [Int64: String] = [:]
-        for entry in entries where entry.type == ReportBatchPayload.ledgerType {
-            if let payload = try? WireTime.decoder().decode(ReportBatchPayload.self, from: Data(entry.payload.utf8)) {
-                batchIDs.append(payload.batch)
-                batchOf[entry.sequence] = payload.batch
-            }
+        try await store.entries(after: sequence, limit: limit).map { entry in
+            guard entry.type == ReportBatchPayload.ledgerType,
+                  let payload = try? WireTime.decoder().decode(ReportBatchPayload.self, from: Data(entry.payload.utf8))
+            else { return Foreign(entry: entry, reports: []) }
+            return Foreign(entry: entry, reports: payload.positionReports)
         }
-        let reports = try await store.reports(inBatches: batchIDs)
-        return entries.map { Foreign(entry: $0, reports: batchOf[$0.sequence].flatMap { reports[$0] } ?? []) }
     }
 
     /// Applies entries of the ledger (a replay, or another writer's appends): commands

@@ -90,8 +90,6 @@ public final class PostgresStore: Store {
             ]),
             ("2-report-batches", [
                 "ALTER TABLE reports ADD COLUMN IF NOT EXISTS batch TEXT",
-                "ALTER TABLE reports ADD COLUMN IF NOT EXISTS ordinal BIGINT",
-                "CREATE INDEX IF NOT EXISTS reports_batch ON reports (batch, ordinal)",
             ]),
         ]
         try await client.query(
@@ -200,7 +198,7 @@ public final class PostgresStore: Store {
 
     public func commit(_ records: [LedgerRecord], batches: [ReportBatch], expectingHead expected: Int64) async throws -> [LedgerEntry] {
         let logger = logger
-        let reports = batches.flatMap { batch in batch.reports.enumerated().map { (batch.id, Int64($0.offset), $0.element) } }
+        let reports = batches.flatMap { batch in batch.reports.map { (batch.id, $0) } }
         do {
             return try await PostgresStore.serializable(client: client, logger: logger) { connection in
                 var head: (sequence: Int64, hash: String)? = nil
@@ -220,19 +218,19 @@ public final class PostgresStore: Store {
                         """, logger: logger)
                 }
                 if !reports.isEmpty {
-                    let units = reports.map(\.2.unit.rawValue), times = reports.map(\.2.time.timeIntervalSince1970)
-                    let latitudes = reports.map(\.2.position.latitude), longitudes = reports.map(\.2.position.longitude)
-                    let altitudes = reports.map(\.2.altitudeMeters), speeds = reports.map(\.2.speedMetersPerSecond)
-                    let courses = reports.map(\.2.courseDegrees), uncertainties = reports.map(\.2.uncertaintyMeters)
-                    let batchIDs = reports.map(\.0), ordinals = reports.map(\.1)
+                    let units = reports.map(\.1.unit.rawValue), times = reports.map(\.1.time.timeIntervalSince1970)
+                    let latitudes = reports.map(\.1.position.latitude), longitudes = reports.map(\.1.position.longitude)
+                    let altitudes = reports.map(\.1.altitudeMeters), speeds = reports.map(\.1.speedMetersPerSecond)
+                    let courses = reports.map(\.1.courseDegrees), uncertainties = reports.map(\.1.uncertaintyMeters)
+                    let batchIDs = reports.map(\.0)
                     try await connection.query(
                         """
-                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch, ordinal)
+                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
                         SELECT * FROM unnest(\(units)::TEXT[], \(times)::DOUBLE PRECISION[],
                             \(latitudes)::DOUBLE PRECISION[], \(longitudes)::DOUBLE PRECISION[],
                             \(altitudes)::DOUBLE PRECISION[], \(speeds)::DOUBLE PRECISION[],
                             \(courses)::DOUBLE PRECISION[], \(uncertainties)::DOUBLE PRECISION[],
-                            \(batchIDs)::TEXT[], \(ordinals)::BIGINT[])
+                            \(batchIDs)::TEXT[])
                         """, logger: logger)
                 }
                 return all
@@ -245,23 +243,6 @@ public final class PostgresStore: Store {
         } catch {
             throw StoreError("appending to the ledger", PostgresStore.describe(error))
         }
-    }
-
-    public func reports(inBatches ids: [String]) async throws -> [String: [PositionReport]] {
-        guard !ids.isEmpty else { return [:] }
-        let rows = try await client.query(
-            """
-            SELECT batch, unit, time, latitude, longitude, altitude, speed, course, uncertainty FROM reports
-            WHERE batch = ANY(\(ids)::TEXT[]) ORDER BY batch, ordinal
-            """, logger: logger)
-        var result: [String: [PositionReport]] = [:]
-        for try await row in rows.decode((String, String, Double, Double, Double, Double, Double, Double, Double).self) {
-            result[row.0, default: []].append(PositionReport(
-                unit: UnitID(row.1), time: Date(timeIntervalSince1970: row.2),
-                position: LatLng(uncheckedLatitude: row.3, longitude: row.4), altitudeMeters: row.5,
-                speedMetersPerSecond: row.6, courseDegrees: row.7, uncertaintyMeters: row.8))
-        }
-        return result
     }
 
     public func append(_ records: [LedgerRecord]) async throws -> [LedgerEntry] {

@@ -105,8 +105,6 @@ public final class SQLiteStore: Store {
             try db.execute(
                 sql: """
                     ALTER TABLE reports ADD COLUMN batch TEXT;
-                    ALTER TABLE reports ADD COLUMN ordinal INTEGER;
-                    CREATE INDEX reports_batch ON reports (batch, ordinal);
                     """)
         }
         return migrator
@@ -127,15 +125,15 @@ public final class SQLiteStore: Store {
                 }
                 let statement = try db.cachedStatement(
                     sql: """
-                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch, ordinal)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for batch in batches {
-                    for (ordinal, report) in batch.reports.enumerated() {
+                    for report in batch.reports {
                         try statement.execute(arguments: [
                             report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
                             report.position.longitude, report.altitudeMeters, report.speedMetersPerSecond, report.courseDegrees,
-                            report.uncertaintyMeters, batch.id, ordinal,
+                            report.uncertaintyMeters, batch.id,
                         ])
                     }
                 }
@@ -145,21 +143,6 @@ public final class SQLiteStore: Store {
             throw conflict
         } catch {
             throw StoreError("appending to the ledger", "\(error)")
-        }
-    }
-
-    public func reports(inBatches ids: [String]) async throws -> [String: [PositionReport]] {
-        guard !ids.isEmpty else { return [:] }
-        return try await pool.read { db in
-            var result: [String: [PositionReport]] = [:]
-            for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM reports WHERE batch IN (\(marks)) ORDER BY batch, ordinal",
-                    arguments: StatementArguments(chunk))
-                for row in rows { result[row["batch"] as String, default: []].append(SQLiteStore.report(row)) }
-            }
-            return result
         }
     }
 

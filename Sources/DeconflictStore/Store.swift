@@ -39,10 +39,6 @@ public protocol Store: Sendable {
     /// - Throws: ``LedgerConflict`` when another writer appended first; nothing is
     ///   written then.
     func commit(_ records: [LedgerRecord], batches: [ReportBatch], expectingHead head: Int64) async throws -> [LedgerEntry]
-
-    /// The reports of the batches named, each batch in the order it was stored; batches
-    /// pruned by the retention are missing.
-    func reports(inBatches ids: [String]) async throws -> [String: [PositionReport]]
 }
 
 /// Position reports accepted together, under an identifier that the ledger names.

@@ -19,8 +19,7 @@ struct ClusterTests {
         func stop() async throws {
             a.stop()
             b.stop()
-            try await http.shutdown()
-        }
+            }
     }
 
     func cluster() async throws -> Cluster? {
@@ -29,7 +28,7 @@ struct ClusterTests {
         let russia = try runDeconflict(["party", "add", "russia", "--postgres", url])
         let a = try await ServerProcess(store: ["--postgres", url])
         let b = try await ServerProcess(store: ["--postgres", url])
-        return Cluster(a: a, b: b, coalition: coalition, russia: russia, http: HTTPClient(eventLoopGroupProvider: .singleton))
+        return Cluster(a: a, b: b, coalition: coalition, russia: russia, http: HTTPClient.shared)
     }
 
     @Test func zoneDeclaredOnOneNodeAlertsOnTheOther() async throws {

@@ -75,8 +75,11 @@ final class ServerProcess: @unchecked Sendable {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        process.terminate()
-        throw HarnessError("the server did not start: \(output)")
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        errors.fileHandleForReading.readabilityHandler = nil
+        let rest = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        throw HarnessError("the server did not start (exit \(process.terminationStatus)): \(output)\(rest)")
     }
 
     var output: String {

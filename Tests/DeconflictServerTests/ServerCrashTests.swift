@@ -29,7 +29,7 @@ struct ServerCrashTests {
         -> (zones: Int, reports: Int, recoveries: [Duration])
     {
         let key = try runDeconflict(["party", "add", "writer"] + arguments)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = HTTPClient.shared
         let acknowledged = Acknowledged()
         var recoveries: [Duration] = []
         var generator = SystemRandomNumberGenerator()
@@ -96,7 +96,6 @@ struct ServerCrashTests {
             load.cancel()
             await load.value
         }
-        try await http.shutdown()
 
         let store = try await open()
         let entries = try await store.allEntries()
