@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import Prometheus
 import HTTPTypes
 import NIOFoundationCompat
 
@@ -13,6 +14,7 @@ import NIOFoundationCompat
 /// stream can resume.
 struct API: Sendable {
     let node: Node
+    let metrics: ServerMetrics
 
     func register(on router: Router<ServerContext>) {
         router.get("/healthz") { _, _ in JSON.response(["status": "ok"]) }
@@ -30,7 +32,13 @@ struct API: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(node: node))))
+        }
         registerParties(router)
+        registerWebhooks(router)
         registerAgreements(router)
         registerZones(router)
         registerUnits(router)
@@ -130,6 +138,65 @@ struct API: Sendable {
             payload.responsibility = body
             return try await execute(payload) { _ in ["responsibility": ["sponsor": body.sponsor, "client": body.client, "confirmed": body.confirmed ?? false]] }
         }
+    }
+
+    // MARK: Webhooks
+
+    func registerWebhooks(_ router: Router<ServerContext>) {
+        router.get("/v1/webhooks") { _, context in
+            let caller = try party(context)
+            let hooks = await node.webhooks().values.filter { $0.party == caller.rawValue }.sorted { $0.id < $1.id }
+            return JSON.response(["webhooks": hooks.map { describe($0, secret: false) }])
+        }
+        router.post("/v1/webhooks") { request, context in
+            struct WebhookBody: Decodable {
+                var url: String
+                var secret: String?
+            }
+            let caller = try party(context)
+            let body = try await JSON.decode(WebhookBody.self, from: request, context: context)
+            guard let url = URL(string: body.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw FieldError(field: "url", reason: "an http or https URL is expected, got \(body.url.prefix(80))")
+            }
+            if let secret = body.secret, secret.utf8.count < 16 {
+                throw FieldError(field: "secret", reason: "at least 16 bytes")
+            }
+            let secret = body.secret ?? Credentials.issue(for: .operator).key
+            let head = await node.head
+            let hook = WebhookRecord(
+                id: "wh-" + UUID().uuidString.lowercased().prefix(12), party: caller.rawValue, url: body.url, secret: secret,
+                deliveredThrough: head)
+            var payload = command("registerWebhook", context)
+            payload.webhook = hook
+            let entries = try await node.execute(payload)
+            var details = describe(hook, secret: true)
+            details["sequence"] = entries.last?.sequence ?? 0
+            return JSON.response(details, status: .created)
+        }
+        router.delete("/v1/webhooks/:id") { _, context in
+            let caller = try party(context)
+            let hookID = try id(context)
+            guard let hook = await node.webhooks()[hookID], hook.party == caller.rawValue else {
+                throw FieldError(field: "id", reason: "no webhook \(hookID) of \(caller)", status: 404)
+            }
+            var payload = command("removeWebhook", context)
+            payload.target = hookID
+            return try await execute(payload) { _ in ["removed": hookID] }
+        }
+    }
+
+    /// A webhook with its delivery status: the last entry delivered, failures since the
+    /// last success and in all, the last error.
+    func describe(_ hook: WebhookRecord, secret: Bool) -> [String: Any] {
+        let status = node.webhookDispatcher.status(hook.id)
+        var details: [String: Any] = [
+            "id": hook.id, "url": hook.url, "deliveredThrough": status?.deliveredThrough ?? hook.deliveredThrough,
+            "failures": status?.failures ?? 0, "totalFailures": status?.totalFailures ?? 0,
+        ]
+        if secret { details["secret"] = hook.secret }
+        if let error = status?.lastError { details["lastError"] = error }
+        if let attempt = status?.lastAttempt { details["lastAttempt"] = EventPayload.rfc3339(attempt) }
+        return details
     }
 
     // MARK: Agreements
@@ -312,6 +379,8 @@ struct API: Sendable {
             let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
             let reports = try Self.reports(from: buffer, contentType: request.headers[.contentType])
             let result = try await node.ingest(reports, by: caller)
+            metrics.reportsAccepted.increment(by: Int64(result.accepted))
+            metrics.reportsRejected.increment(by: Int64(result.rejected.count))
             let rejected = result.rejected.map { ["index": $0.index, "field": $0.error.field, "reason": $0.error.reason] as [String: Any] }
             let raised = result.entries.filter { $0.type == "alert.raised" }.count
             if result.accepted == 0, !reports.isEmpty {

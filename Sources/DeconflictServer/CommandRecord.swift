@@ -50,6 +50,7 @@ public struct CommandPayload: Codable, Hashable, Sendable {
     public var recipient: String?
     public var reason: String?
     public var credential: CredentialRecord?
+    public var webhook: WebhookRecord?
 
     public static let ledgerType = "command"
 
@@ -112,7 +113,7 @@ public struct CommandPayload: Codable, Hashable, Sendable {
         case "resolve":
             return .resolve(AlertID(try need(target, "alert")), by: PartyID(try need(recipient, "party")), reason: reason ?? "")
         case "tick": return .tick
-        case "issueCredential", "revokeCredential", "recordRead": return nil
+        case "issueCredential", "revokeCredential", "recordRead", "registerWebhook", "removeWebhook", "webhookProgress": return nil
         default: throw FieldError(field: "command", reason: "unknown command \(command)")
         }
     }

@@ -37,6 +37,7 @@ public actor Node {
     struct State: Sendable {
         var engine: Engine
         var credentials: [String: CredentialRecord] = [:]
+        var webhooks: [String: WebhookRecord] = [:]
     }
 
     /// A request applied but not yet durable.
@@ -71,6 +72,8 @@ public actor Node {
     private let logger = Logger(label: "deconflict.node")
     /// Subscribers to the ledger as it grows.
     public nonisolated let hub = Hub()
+    /// Delivers the parties' webhooks (when ``run(webhooks:)`` runs it).
+    public nonisolated let webhookDispatcher = WebhookDispatcher()
     private var tasks: [Task<Void, Never>] = []
     /// Counters for `/metrics` and the tests.
     public private(set) var statistics = Statistics()
@@ -105,8 +108,9 @@ public actor Node {
 
     /// Starts following other writers, ticking and pruning; stops them when the task
     /// running it is cancelled.
-    public func run() async {
+    public func run(webhooks: Bool = true) async {
         await withTaskGroup(of: Void.self) { group in
+            if webhooks { group.addTask { await self.webhookDispatcher.run(node: self) } }
             group.addTask { await self.loop(every: self.configuration.followInterval) { try await $0.follow() } }
             group.addTask { await self.loop(every: self.configuration.tickInterval) { try await $0.tick() } }
             if configuration.reportRetention != nil {
@@ -134,6 +138,9 @@ public actor Node {
 
     /// Reads the engine's state (never blocked by a commit in flight).
     public func read<T: Sendable>(_ body: (Engine) throws -> T) rethrows -> T { try body(state.engine) }
+
+    /// The registered webhooks, by id.
+    public func webhooks() -> [String: WebhookRecord] { state.webhooks }
 
     /// The credential with `id`, if issued and not revoked.
     public func credential(_ id: String) -> CredentialRecord? { state.credentials[id] }
@@ -360,6 +367,21 @@ public actor Node {
             }
             return (records, [])
         case "recordRead":
+            return (records, [])
+        case "registerWebhook":
+            guard let hook = payload.webhook else { throw FieldError(field: "webhook", reason: "missing") }
+            state.webhooks[hook.id] = hook
+            return (records, [])
+        case "removeWebhook":
+            guard let id = payload.target, state.webhooks.removeValue(forKey: id) != nil else {
+                throw FieldError(field: "id", reason: "no webhook \(payload.target ?? "")", status: 404)
+            }
+            return (records, [])
+        case "webhookProgress":
+            if let id = payload.target, let through = payload.reason.flatMap({ Int64($0) }), var hook = state.webhooks[id] {
+                hook.deliveredThrough = Swift.max(hook.deliveredThrough, through)
+                state.webhooks[id] = hook
+            }
             return (records, [])
         default:
             break

@@ -6,6 +6,7 @@ public import Hummingbird
 public import HummingbirdWebSocket
 import Logging
 import NIOCore
+import Prometheus
 import NIOFoundationCompat
 import HTTPTypes
 
@@ -36,18 +37,21 @@ public enum Limits {
 public struct Server: Sendable {
     public let node: Node
     public let authenticator: Authenticator
+    public let metrics: ServerMetrics
 
-    public init(node: Node, authenticator: Authenticator? = nil) {
+    public init(node: Node, authenticator: Authenticator? = nil, metrics: ServerMetrics = ServerMetrics()) {
         self.node = node
         self.authenticator = authenticator ?? Authenticator(node: node)
+        self.metrics = metrics
     }
 
     /// The router with every route.
     public func router() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
-        let api = API(node: node)
+        let api = API(node: node, metrics: metrics)
         api.register(on: router)
         return router
     }
@@ -61,6 +65,20 @@ public struct Server: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "deconflict"),
             onServerRunning: onServerRunning,
             logger: Logger(label: "deconflict.http"))
+    }
+}
+
+/// Counts and times every request.
+struct MetricsMiddleware: RouterMiddleware {
+    typealias Context = ServerContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let began = ContinuousClock.now
+        let response = try await next(request, context)
+        metrics.request(method: request.method.rawValue, status: response.status.code)
+        if !request.uri.path.hasPrefix("/v1/events") { metrics.requestDuration.record(ContinuousClock.now - began) }
+        return response
     }
 }
 

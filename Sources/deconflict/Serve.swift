@@ -51,8 +51,54 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one. Env: DECONFLICT_PORT.", valueName: "port"))
     var port: Int?
 
-    @Option(help: ArgumentHelp("Delete position reports older than this many hours (kept by default).", valueName: "hours"))
+    @Option(help: ArgumentHelp("Delete position reports older than this many hours from the query table (the ledger keeps them).", valueName: "hours"))
     var reportRetentionHours: Double?
+
+    @Option(help: ArgumentHelp("A PEM file with an RSA or P-256 public key that signs bearer tokens (RS256/ES256); repeatable.", valueName: "file"))
+    var jwtKey: [String] = []
+
+    @Option(help: ArgumentHelp("A JWKS file with the public keys that sign bearer tokens.", valueName: "file"))
+    var jwks: String?
+
+    @Option(help: ArgumentHelp("The audience bearer tokens must name (aud). Env: DECONFLICT_JWT_AUDIENCE.", valueName: "audience"))
+    var jwtAudience: String?
+
+    @Flag(help: "Do not deliver webhooks from this node (when another node of the cluster does).")
+    var noWebhooks = false
+
+    @Flag(help: "Load the seed scenario into an empty store and play it live; prints each party's key.")
+    var demo = false
+
+    @Option(help: ArgumentHelp("With --demo: scenario seconds per real second.", valueName: "factor"))
+    var speed: Double?
+
+    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, webhooks, demo, speed. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
+    var config: String?
+
+    /// Settings from `--config`.
+    struct Settings: Decodable {
+        var store: String?
+        var postgres: String?
+        var host: String?
+        var port: Int?
+        var reportRetentionHours: Double?
+        var jwtKeys: [String]?
+        var jwks: String?
+        var jwtAudience: String?
+        var webhooks: Bool?
+        var demo: Bool?
+        var speed: Double?
+    }
+
+    func settings() throws -> Settings {
+        guard let path = config ?? ProcessInfo.processInfo.environment["DECONFLICT_CONFIG"] else { return Settings() }
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("--config: cannot read \(path)") }
+        do {
+            return try JSONDecoder().decode(Settings.self, from: data)
+        } catch let error as DecodingError {
+            throw InputError("--config: \(path): \(Demo.describe(error))")
+        }
+    }
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -61,29 +107,69 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let environment = ProcessInfo.processInfo.environment
-        let host = host ?? environment["DECONFLICT_HOST"] ?? "127.0.0.1"
+        let file = try settings()
+        let host = host ?? environment["DECONFLICT_HOST"] ?? file.host ?? "127.0.0.1"
         let port = try port ?? environment["DECONFLICT_PORT"].map {
             guard let value = Int($0) else { throw InputError("DECONFLICT_PORT: not a port number: \($0)") }
             return value
-        } ?? 8080
+        } ?? file.port ?? 8080
+        let reportRetentionHours = reportRetentionHours ?? file.reportRetentionHours
+        let jwtKey = jwtKey.isEmpty ? (file.jwtKeys ?? []) : jwtKey
+        let jwks = jwks ?? file.jwks
+        let jwtAudience = jwtAudience ?? environment["DECONFLICT_JWT_AUDIENCE"] ?? file.jwtAudience
+        let noWebhooks = noWebhooks || file.webhooks == false
+        let demo = demo || file.demo == true
+        let speed = speed ?? file.speed ?? 10
+        guard speed > 0, speed.isFinite else { throw InputError("--speed: must be a positive number, got \(speed)") }
         guard (0...65_535).contains(port) else { throw InputError("--port: \(port) is not within 0...65535") }
         if let hours = reportRetentionHours, !(hours > 0) {
             throw InputError("--report-retention-hours: must be a positive number of hours, got \(hours)")
         }
+        var storage = storage
+        storage.store = storage.store ?? file.store
+        storage.postgres = storage.postgres ?? file.postgres
         let store = try await storage.open()
         var configuration = Node.Configuration()
         configuration.reportRetention = reportRetentionHours.map { $0 * 3_600 }
+        var live: LiveDemo?
+        if demo {
+            guard try await store.head() == nil else {
+                throw InputError("--demo: the store is not empty; give a new --store file for the demo")
+            }
+            let script = try ScenarioScript.decode(try Demo.scenarioData(nil))
+            live = LiveDemo(script: script, speed: speed)
+            configuration.clock = live!.clock
+        }
         let began = ContinuousClock.now
         let node = try await Node(store: store, configuration: configuration)
         let replay = await node.statistics
-        let application = Server(node: node).application(host: host, port: port) { channel in
+        var tokens: (any TokenVerifier)?
+        if !jwtKey.isEmpty || jwks != nil {
+            guard let audience = jwtAudience else {
+                throw InputError("--jwt-audience: required with --jwt-key or --jwks")
+            }
+            do {
+                tokens = try await JWTVerifier.load(pemFiles: jwtKey, jwksFile: jwks, audience: audience)
+            } catch let error as FieldError {
+                throw InputError("\(error.field): \(error.reason)")
+            }
+        }
+        let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens))
+        let application = server.application(host: host, port: port) { channel in
             let address = channel.localAddress
             let elapsed = (ContinuousClock.now - began) / .seconds(1)
             FileHandle.standardError.write(Data(
                 "deconflict: listening on http://\(address?.ipAddress ?? host):\(address?.port ?? port) (ledger \(replay.replayedEntries) entries replayed in \(String(format: "%.2f", elapsed)) s)\n".utf8))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await node.run() }
+            group.addTask { await node.run(webhooks: !noWebhooks) }
+            if let live {
+                group.addTask {
+                    try await live.play(on: node) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+                    // The scenario ends; the server does not.
+                    try await Task.sleep(for: .seconds(Double(Int32.max)))
+                }
+            }
             group.addTask { try await application.runService() }
             // The server stops on SIGTERM or SIGINT (graceful shutdown); then the node stops too.
             try await group.next()

@@ -1,0 +1,42 @@
+public import Prometheus
+
+/// The server's Prometheus metrics, served at `/metrics` in the text exposition format.
+public final class ServerMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let reportsAccepted: Counter
+    let reportsRejected: Counter
+    let requestDuration: DurationHistogram
+
+    public init() {
+        reportsAccepted = registry.makeCounter(name: "deconflict_reports_accepted_total", help: "Position reports accepted.")
+        reportsRejected = registry.makeCounter(name: "deconflict_reports_rejected_total", help: "Position reports refused, one by one.")
+        requestDuration = registry.makeDurationHistogram(
+            name: "deconflict_http_request_duration_seconds",
+            buckets: [.microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2)],
+            help: "Time to answer an HTTP request (streams excluded).")
+    }
+
+    /// Counts a request by method and status class.
+    func request(method: String, status: Int) {
+        registry.makeCounter(
+            name: "deconflict_http_requests_total", labels: [("method", method), ("status", String(status))],
+            help: "HTTP requests answered, by method and status."
+        ).increment()
+    }
+
+    /// The exposition, with the node's figures read now.
+    func exposition(node: Node) async -> String {
+        let statistics = await node.statistics
+        let head = await node.head
+        let gauges: [(String, String, Double)] = [
+            ("deconflict_ledger_head", "The last ledger sequence this node applied.", Double(head)),
+            ("deconflict_ledger_commits", "Commits this node made since it started.", Double(statistics.commits)),
+            ("deconflict_ledger_conflicts", "Commits refused because another writer appended first.", Double(statistics.conflicts)),
+            ("deconflict_ledger_foreign_entries", "Entries other writers appended that this node applied.", Double(statistics.foreignEntries)),
+            ("deconflict_replay_seconds", "How long the start-up replay of the ledger took.", statistics.replaySeconds),
+            ("deconflict_stream_subscribers", "Live streams and webhooks following the ledger.", Double(node.hub.subscriberCount)),
+        ]
+        for (name, help, value) in gauges { registry.makeGauge(name: name, help: help).set(value) }
+        return registry.emitToString()
+    }
+}

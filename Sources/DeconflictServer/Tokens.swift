@@ -1,0 +1,93 @@
+public import DeconflictEngine
+public import Foundation
+import JWTKit
+
+/// Verifies JWT bearer tokens (RS256 or ES256) with keys from PEM files or a JWKS file:
+/// the signature, `exp` (required), `nbf` (when present) and `aud` (must include the
+/// configured audience). The party is the token's `sub`.
+public struct JWTVerifier: TokenVerifier {
+    let keys: JWTKeyCollection
+    let audience: String
+    let clock: @Sendable () -> Date
+    static let accepted: Set<String> = ["RS256", "ES256"]
+
+    /// Loads the keys.
+    ///
+    /// - Throws: ``FieldError`` naming the file that cannot be read or holds no usable key.
+    public static func load(
+        pemFiles: [String], jwksFile: String?, audience: String, clock: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> JWTVerifier {
+        let keys = JWTKeyCollection()
+        for path in pemFiles {
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw FieldError(field: "--jwt-key", reason: "cannot read \(path)")
+            }
+            if let key = try? Insecure.RSA.PublicKey(pem: pem) {
+                await keys.add(rsa: key, digestAlgorithm: .sha256)
+            } else if let key = try? ES256PublicKey(pem: pem) {
+                await keys.add(ecdsa: key)
+            } else {
+                throw FieldError(field: "--jwt-key", reason: "\(path) holds no RSA or P-256 public key in PEM")
+            }
+        }
+        if let jwksFile {
+            guard let json = try? String(contentsOfFile: jwksFile, encoding: .utf8) else {
+                throw FieldError(field: "--jwks", reason: "cannot read \(jwksFile)")
+            }
+            do {
+                try await keys.add(jwksJSON: json)
+            } catch {
+                throw FieldError(field: "--jwks", reason: "\(jwksFile) is not a usable JWKS: \(error)")
+            }
+        }
+        return JWTVerifier(keys: keys, audience: audience, clock: clock)
+    }
+
+    struct Claims: JWTPayload {
+        var sub: SubjectClaim
+        var aud: AudienceClaim?
+        var exp: ExpirationClaim?
+        var nbf: NotBeforeClaim?
+
+        /// The checks are made after decoding, to name what is wrong.
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    public func verify(_ token: String) async throws(FieldError) -> PartyID {
+        func refuse(_ reason: String) -> FieldError { FieldError(field: "Authorization", reason: reason, status: 401) }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = Self.decodeSegment(parts[0]),
+              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        else { throw refuse("not an API key and not a JWT") }
+        guard let algorithm = object["alg"] as? String, Self.accepted.contains(algorithm) else {
+            throw refuse("token algorithm \(object["alg"] as? String ?? "none") is not accepted (RS256 or ES256)")
+        }
+        let claims: Claims
+        do {
+            claims = try await keys.verify(token, as: Claims.self)
+        } catch {
+            throw refuse("token signature not verified by any configured key")
+        }
+        let now = clock()
+        guard let expiry = claims.exp else { throw refuse("token has no exp") }
+        guard expiry.value > now else { throw refuse("token expired at \(EventPayloadTime.text(expiry.value))") }
+        if let notBefore = claims.nbf, notBefore.value > now {
+            throw refuse("token not valid before \(EventPayloadTime.text(notBefore.value))")
+        }
+        guard let audiences = claims.aud?.value, audiences.contains(audience) else {
+            throw refuse("token audience does not include \(audience)")
+        }
+        return PartyID(claims.sub.value)
+    }
+
+    /// Decodes one base64url segment of a JWT.
+    static func decodeSegment(_ segment: Substring) -> Data? {
+        var text = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        return Data(base64Encoded: text)
+    }
+}
+
+enum EventPayloadTime {
+    static func text(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+}

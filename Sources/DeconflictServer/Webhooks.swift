@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import Crypto
+public import DeconflictStore
+public import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// A party's webhook as the ledger keeps it.
+public struct WebhookRecord: Codable, Hashable, Sendable {
+    public var id: String
+    public var party: String
+    public var url: String
+    /// The HMAC-SHA256 key deliveries are signed with.
+    public var secret: String
+    /// The last ledger sequence delivered, as last recorded.
+    public var deliveredThrough: Int64
+}
+
+/// Where a webhook's deliveries stand (not in the ledger: it changes with every try).
+public struct WebhookStatus: Sendable, Hashable {
+    public var deliveredThrough: Int64
+    /// Failed attempts since the last success.
+    public var failures = 0
+    public var totalFailures = 0
+    public var lastError: String?
+    public var lastAttempt: Date?
+}
+
+/// Delivers each party's stream to its webhooks: every entry the party may see, in
+/// order, as `POST` with the stream's JSON body, signed
+/// `Deconflict-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` and
+/// numbered `Deconflict-Event-Id: <sequence>`. A failure (no answer, or a status other
+/// than 2xx) is retried with a doubling pause (0.5 s up to 60 s) before the next entry:
+/// nothing is skipped. Progress is recorded in the ledger every few seconds, so after a
+/// restart delivery resumes there (at least once: a receiver drops repeated ids).
+public final class WebhookDispatcher: Sendable {
+    private let statuses = Mutex<[String: WebhookStatus]>([:])
+    private let logger = Logger(label: "deconflict.webhooks")
+    static let maximumPause = 60.0
+
+    init() {}
+
+    public func status(_ id: String) -> WebhookStatus? { statuses.withLock { $0[id] } }
+
+    /// Keeps one delivery task per registered webhook until cancelled.
+    func run(node: Node) async {
+        var running: [String: Task<Void, Never>] = [:]
+        var recorded: [String: Int64] = [:]
+        while !Task.isCancelled {
+            let hooks = await node.webhooks()
+            for hook in hooks.values where running[hook.id] == nil {
+                statuses.withLock { $0[hook.id] = $0[hook.id] ?? WebhookStatus(deliveredThrough: hook.deliveredThrough) }
+                recorded[hook.id] = hook.deliveredThrough
+                running[hook.id] = Task { await self.deliver(hook, node: node) }
+            }
+            for (id, task) in running where hooks[id] == nil {
+                task.cancel()
+                running[id] = nil
+                statuses.withLock { _ = $0.removeValue(forKey: id) }
+            }
+            // Record progress now and then.
+            for id in running.keys {
+                guard let through = status(id)?.deliveredThrough, through > (recorded[id] ?? 0) else { continue }
+                var payload = CommandPayload(command: "webhookProgress", by: .operator)
+                payload.target = id
+                payload.reason = String(through)
+                if (try? await node.execute(payload)) != nil { recorded[id] = through }
+            }
+            try? await Task.sleep(for: .seconds(2))
+        }
+        for task in running.values { task.cancel() }
+    }
+
+    private func deliver(_ hook: WebhookRecord, node: Node) async {
+        let actor = Actor(hook.party)
+        let feed = LedgerFeed(store: node.store, hub: node.hub, after: hook.deliveredThrough)
+        do {
+            for try await entry in feed {
+                if Task.isCancelled { return }
+                if Visibility.mayRead(entry, as: actor) {
+                    try await send(API.eventJSON(entry), sequence: entry.sequence, to: hook)
+                }
+                statuses.withLock { $0[hook.id]?.deliveredThrough = entry.sequence }
+            }
+        } catch {
+            if !Task.isCancelled { logger.warning("webhook \(hook.id) stopped: \(error)") }
+        }
+    }
+
+    /// Posts one entry until it is accepted (or the task is cancelled).
+    private func send(_ body: String, sequence: Int64, to hook: WebhookRecord) async throws {
+        var pause = 0.5
+        while true {
+            try Task.checkCancellation()
+            let time = Int(Date().timeIntervalSince1970)
+            var request = HTTPClientRequest(url: hook.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Deconflict-Event-Id", value: String(sequence))
+            request.headers.add(name: "Deconflict-Signature", value: "t=\(time),v1=\(Self.signature(body, time: time, secret: hook.secret))")
+            request.body = .bytes(ByteBuffer(string: body))
+            var problem: String?
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                _ = try? await response.body.collect(upTo: 1 << 20)
+                if (200..<300).contains(response.status.code) {
+                    statuses.withLock { $0[hook.id]?.failures = 0; $0[hook.id]?.lastAttempt = Date() }
+                    return
+                }
+                problem = "HTTP \(response.status.code) for entry \(sequence)"
+            } catch {
+                problem = "\(error) for entry \(sequence)"
+            }
+            statuses.withLock { statuses in
+                statuses[hook.id]?.failures += 1
+                statuses[hook.id]?.totalFailures += 1
+                statuses[hook.id]?.lastError = problem
+                statuses[hook.id]?.lastAttempt = Date()
+            }
+            try await Task.sleep(for: .seconds(pause))
+            pause = Swift.min(pause * 2, Self.maximumPause)
+        }
+    }
+
+    /// Hex HMAC-SHA256 over `"<time>.<body>"`.
+    public static func signature(_ body: String, time: Int, secret: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data("\(time).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return code.map { String(format: "%02x", $0) }.joined()
+    }
+}
