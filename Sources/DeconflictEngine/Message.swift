@@ -62,7 +62,8 @@ public struct Message: Hashable, Sendable {
         self.requiresAcknowledgement = requiresAcknowledgement
         self.sentAt = .distantPast
         self.deadline = nil
-        self.receipts = Dictionary(uniqueKeysWithValues: recipients.map { ($0, Receipt()) })
+        // A recipient named twice gets one receipt.
+        self.receipts = Dictionary(recipients.map { ($0, Receipt()) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The recipients, in order.

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import NIOWebSocket
 import Prometheus
 import HTTPTypes
 import NIOFoundationCompat
@@ -64,8 +65,8 @@ struct API: Sendable {
     }
 
     func id(_ context: ServerContext, _ name: String = "id") throws -> String {
-        guard let value = context.parameters.get(name) else { throw FieldError(field: name, reason: "missing") }
-        return try identifier(value, field: name)
+        guard let raw = context.parameters.get(name) else { throw FieldError(field: name, reason: "missing") }
+        return try identifier(raw.removingPercentEncoding ?? raw, field: name)
     }
 
     /// Runs a command as the caller; answers with `body` and the sequence reached.
@@ -75,6 +76,10 @@ struct API: Sendable {
         object["sequence"] = entries.last?.sequence ?? 0
         return JSON.response(object, status: status)
     }
+
+    /// What a write answers when a later request already removed its object (the write
+    /// itself is durable): the id and that it is gone.
+    static func gone(_ kind: String, _ id: String) -> [String: Any] { ["id": id, "kind": kind, "gone": true] }
 
     func command(_ name: String, _ context: ServerContext) -> CommandPayload {
         CommandPayload(command: name, by: context.actor ?? .operator)
@@ -244,7 +249,7 @@ struct API: Sendable {
             var payload = command("putAgreement", context)
             payload.agreement = body
             let agreementID = proposed.id
-            return try await execute(payload) { engine in EventPayload.describe(engine.agreements[agreementID]!) }
+            return try await execute(payload) { engine in engine.agreements[agreementID].map(EventPayload.describe) ?? Self.gone("agreement", agreementID.rawValue) }
         }
         for action in ["sign", "withdraw"] {
             router.post("/v1/agreements/:id/\(action)") { _, context in
@@ -252,7 +257,7 @@ struct API: Sendable {
                 var payload = command(action, context)
                 let agreementID = try id(context)
                 payload.target = agreementID
-                return try await execute(payload) { engine in EventPayload.describe(engine.agreements[AgreementID(agreementID)]!) }
+                return try await execute(payload) { engine in engine.agreements[AgreementID(agreementID)].map(EventPayload.describe) ?? Self.gone("agreement", agreementID) }
             }
         }
     }
@@ -294,6 +299,18 @@ struct API: Sendable {
             let caller = try party(context)
             let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
             let bodies = try GeoJSON.zones(from: Data(buffer: buffer), owner: caller)
+            // Every feature passes the checks of PUT /v1/zones/{id} before any is recorded.
+            var seen: Set<String> = []
+            for (index, body) in bodies.enumerated() {
+                guard seen.insert(body.id).inserted else {
+                    throw FieldError(field: "features[\(index)].properties.id", reason: "\(body.id) appears twice in the file")
+                }
+                do {
+                    try await checkZone(body, caller: caller)
+                } catch let error as FieldError {
+                    throw FieldError(field: "features[\(index)].\(error.field)", reason: error.reason, status: error.status)
+                }
+            }
             var last: Int64 = 0
             for body in bodies {
                 var payload = command("putZone", context)
@@ -306,6 +323,15 @@ struct API: Sendable {
 
     func putZone(_ body: ZoneBody, pathID: String, caller: PartyID, context: ServerContext) async throws -> Response {
         guard body.id == pathID else { throw FieldError(field: "id", reason: "differs from the path's \(pathID)") }
+        try await checkZone(body, caller: caller)
+        var payload = command("putZone", context)
+        payload.zone = body
+        let zoneID = ZoneID(body.id)
+        return try await execute(payload) { engine in engine.zones[zoneID].map { Self.describe($0, now: engine.now) } ?? Self.gone("zone", zoneID.rawValue) }
+    }
+
+    /// What a party may declare: its own zones, under agreements it is a party to.
+    func checkZone(_ body: ZoneBody, caller: PartyID) async throws {
         if let owner = body.owner, owner != caller.rawValue {
             throw FieldError(field: "owner", reason: "a party declares zones for itself, not for \(owner)", status: 403)
         }
@@ -320,10 +346,6 @@ struct API: Sendable {
             }
         }
         _ = try body.zone(owner: caller)
-        var payload = command("putZone", context)
-        payload.zone = body
-        let zoneID = ZoneID(body.id)
-        return try await execute(payload) { engine in Self.describe(engine.zones[zoneID]!, now: engine.now) }
     }
 
     static func describe(_ zone: Zone, now: Date) -> [String: Any] {
@@ -372,7 +394,7 @@ struct API: Sendable {
             var payload = command("addUnit", context)
             payload.unit = body
             let unitID = UnitID(body.id)
-            return try await execute(payload, status: .created) { engine in EventPayload.describe(engine.unit(unitID)!) }
+            return try await execute(payload, status: .created) { engine in engine.unit(unitID).map(EventPayload.describe) ?? Self.gone("unit", unitID.rawValue) }
         }
         router.post("/v1/reports") { request, context in
             let caller = try party(context)
@@ -504,8 +526,9 @@ struct API: Sendable {
             payload.operation = body
             let operationID = OperationID(body.id)
             return try await execute(payload) { engine in
-                var details = Self.describe(engine.operations[operationID]!, for: .party(caller))
-                details["conflicts"] = engine.check(engine.operations[operationID]!).map(Self.describe)
+                guard let operation = engine.operations[operationID] else { return Self.gone("operation", operationID.rawValue) }
+                var details = Self.describe(operation, for: .party(caller))
+                details["conflicts"] = engine.check(operation).map(Self.describe)
                 return details
             }
         }
@@ -529,7 +552,7 @@ struct API: Sendable {
         var payload = command(name, context)
         payload.target = operationID.rawValue
         payload.state = state
-        return try await execute(payload) { engine in Self.describe(engine.operations[operationID]!, for: .party(caller)) }
+        return try await execute(payload) { engine in engine.operations[operationID].map { Self.describe($0, for: .party(caller)) } ?? Self.gone("operation", operationID.rawValue) }
     }
 
     static func describe(_ operation: Operation, for actor: Actor) -> [String: Any] {
@@ -580,7 +603,7 @@ struct API: Sendable {
             let alertID = try id(context)
             payload.target = alertID
             payload.recipient = caller.rawValue
-            return try await execute(payload) { engine in EventPayload.describe(engine.alerts[AlertID(alertID)]!) }
+            return try await execute(payload) { engine in engine.alerts[AlertID(alertID)].map(EventPayload.describe) ?? Self.gone("alert", alertID) }
         }
         router.post("/v1/alerts/:id/resolve") { request, context in
             struct ResolveBody: Decodable { var reason: String }
@@ -591,7 +614,7 @@ struct API: Sendable {
             payload.target = alertID
             payload.recipient = caller.rawValue
             payload.reason = body.reason
-            return try await execute(payload) { engine in EventPayload.describe(engine.alerts[AlertID(alertID)]!) }
+            return try await execute(payload) { engine in engine.alerts[AlertID(alertID)].map(EventPayload.describe) ?? Self.gone("alert", alertID) }
         }
         router.get("/v1/messages") { _, context in
             let actor = context.actor ?? .operator
@@ -613,7 +636,7 @@ struct API: Sendable {
                 var payload = command("deliver", context)
                 payload.target = messageID.rawValue
                 payload.recipient = party.rawValue
-                return try await execute(payload) { engine in EventPayload.describe(engine.messages[messageID]!) }
+                return try await execute(payload) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
             }
             return JSON.response(EventPayload.describe(message))
         }
@@ -627,7 +650,7 @@ struct API: Sendable {
             var payload = command("send", context)
             payload.message = body
             let messageID = MessageID(body.id)
-            return try await execute(payload, status: .created) { engine in EventPayload.describe(engine.messages[messageID]!) }
+            return try await execute(payload, status: .created) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
         }
         router.post("/v1/messages/:id/acknowledge") { _, context in
             let caller = try party(context)
@@ -635,7 +658,7 @@ struct API: Sendable {
             let messageID = try id(context)
             payload.target = messageID
             payload.recipient = caller.rawValue
-            return try await execute(payload) { engine in EventPayload.describe(engine.messages[MessageID(messageID)]!) }
+            return try await execute(payload) { engine in engine.messages[MessageID(messageID)].map(EventPayload.describe) ?? Self.gone("message", messageID) }
         }
         router.get("/v1/incidents") { _, _ in
             let list = await node.read { engine in
@@ -651,7 +674,7 @@ struct API: Sendable {
             var payload = command("recordIncident", context)
             payload.incident = body
             let incidentID = IncidentID(body.id)
-            return try await execute(payload, status: .created) { engine in EventPayload.describe(engine.incidents[incidentID]!) }
+            return try await execute(payload, status: .created) { engine in engine.incidents[incidentID].map(EventPayload.describe) ?? Self.gone("incident", incidentID.rawValue) }
         }
     }
 
@@ -671,8 +694,11 @@ struct API: Sendable {
         // them against a full export.
         router.get("/v1/ledger") { request, context in
             let actor = context.actor ?? .operator
-            let after = Int64(request.uri.queryParameters.get("after") ?? "0") ?? 0
-            let limit = min(Int(request.uri.queryParameters.get("limit") ?? "10000") ?? 10_000, 100_000)
+            let after = try Self.resumePoint(request)
+            let limitText = request.uri.queryParameters.get("limit").map { String($0) } ?? "10000"
+            guard let limit = Int(limitText), (1...100_000).contains(limit) else {
+                throw FieldError(field: "limit", reason: "a number of entries within 1...100000, got \(limitText)")
+            }
             let entries = try await node.store.entries(after: after, limit: limit)
             var text = ""
             for entry in entries where Visibility.mayRead(entry, as: actor) { text += LedgerExport.line(entry) + "\n" }
@@ -682,32 +708,72 @@ struct API: Sendable {
         router.get("/v1/events") { request, context in
             let actor = context.actor ?? .operator
             let after = try Self.resumePoint(request)
-            let feed = LedgerFeed(store: node.store, hub: node.hub, after: after)
-            let node = node
+            let lines = Self.eventLines(after: after, actor: actor, node: node) { entry in
+                "id: \(entry.sequence)\nevent: \(entry.type)\ndata: \(Self.eventJSON(entry))\n\n"
+            }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: .init { writer in
                     try await writer.write(ByteBuffer(string: ": stream from sequence \(after)\n\n"))
-                    for try await entry in feed where Visibility.mayRead(entry, as: actor) {
-                        try await writer.write(ByteBuffer(string: "id: \(entry.sequence)\nevent: \(entry.type)\ndata: \(Self.eventJSON(entry))\n\n"))
-                        await Self.deliverIfMessage(entry, to: actor, node: node)
-                    }
+                    // A comment every 15 s keeps proxies open and finds clients that left.
+                    for await line in lines { try await writer.write(ByteBuffer(string: line ?? ": keepalive\n\n")) }
                     try await writer.finish(nil)
                 })
         }
         router.ws("/v1/events/ws") { request, _ in
             _ = try Self.resumePoint(request)
+            guard request.headers[.upgrade]?.lowercased() == "websocket" else {
+                throw FieldError(field: "Upgrade", reason: "this is a WebSocket endpoint: send Upgrade: websocket (or use /v1/events)", status: 426)
+            }
             return .upgrade([:])
-        } onUpgrade: { _, outbound, context in
+        } onUpgrade: { inbound, outbound, context in
             let actor = context.requestContext.actor ?? .operator
             let after = (try? Self.resumePoint(context.request)) ?? 0
-            let feed = LedgerFeed(store: node.store, hub: node.hub, after: after)
-            for try await entry in feed where Visibility.mayRead(entry, as: actor) {
-                try await outbound.write(.text(Self.eventJSON(entry)))
-                await Self.deliverIfMessage(entry, to: actor, node: node)
+            let lines = Self.eventLines(after: after, actor: actor, node: node) { Self.eventJSON($0) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The client closing its side ends the stream.
+                group.addTask { for try await _ in inbound {} }
+                group.addTask {
+                    for await line in lines {
+                        if let line { try await outbound.write(.text(line)) } else { try await outbound.write(.custom(.init(fin: true, opcode: .ping, data: ByteBuffer()))) }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
             }
         }
+    }
+
+    /// The entries `actor` may read after `after`, formatted, with nil every 15 s (a
+    /// keep-alive); message deliveries are recorded as they go out.
+    static func eventLines(after: Int64, actor: Actor, node: Node, format: @escaping @Sendable (LedgerEntry) -> String) -> AsyncStream<String?> {
+        let (stream, continuation) = AsyncStream<String?>.makeStream(bufferingPolicy: .bufferingOldest(256))
+        let feed = LedgerFeed(store: node.store, hub: node.hub, after: after)
+        let producer = Task {
+            do {
+                for try await entry in feed where Visibility.mayRead(entry, as: actor) {
+                    // Wait for room rather than drop: the feed reads the backlog from the store.
+                    while case .dropped = continuation.yield(format(entry)) {
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    await Self.deliverIfMessage(entry, to: actor, node: node)
+                }
+            } catch {}
+            continuation.finish()
+        }
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(15))
+                if Task.isCancelled { break }
+                continuation.yield(nil)
+            }
+        }
+        continuation.onTermination = { _ in
+            producer.cancel()
+            heartbeat.cancel()
+        }
+        return stream
     }
 
     /// Where a stream resumes: `?after=N` or `Last-Event-ID: N`; 0 for the beginning.

@@ -61,6 +61,13 @@ public struct CommandPayload: Codable, Hashable, Sendable {
 
     public var actor: Actor { Actor(by) }
 
+    /// A party declares (or replaces) a zone.
+    public static func putZone(_ zone: ZoneBody, by party: PartyID) -> CommandPayload {
+        var payload = CommandPayload(command: "putZone", by: .party(party))
+        payload.zone = zone
+        return payload
+    }
+
     /// Issues a credential (the operator's doing).
     public static func issueCredential(_ record: CredentialRecord) -> CommandPayload {
         var payload = CommandPayload(command: "issueCredential", by: .operator)

@@ -23,15 +23,17 @@ public final class Hub: Sendable {
     public func subscribe() -> (key: Int, entries: AsyncStream<LedgerEntry>) {
         let (stream, continuation) = AsyncStream<LedgerEntry>.makeStream(bufferingPolicy: .bufferingNewest(Hub.buffer))
         let key = state.withLock { state -> Int in
-            if state.finished {
-                continuation.finish()
-                return -1
-            }
+            if state.finished { return -1 }
             state.next += 1
             state.subscribers[state.next] = continuation
             return state.next
         }
-        continuation.onTermination = { [weak self] _ in self?.unsubscribe(key) }
+        // Finishing calls onTermination, which takes the lock: never under it.
+        if key < 0 {
+            continuation.finish()
+        } else {
+            continuation.onTermination = { [weak self] _ in self?.unsubscribe(key) }
+        }
         return (key, stream)
     }
 
@@ -52,11 +54,12 @@ public final class Hub: Sendable {
 
     /// Ends every stream (the node is stopping).
     func finish() {
-        state.withLock { state in
+        let open = state.withLock { state in
             state.finished = true
-            for continuation in state.subscribers.values { continuation.finish() }
-            state.subscribers = [:]
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
         }
+        for continuation in open { continuation.finish() }
     }
 }
 

@@ -4,6 +4,7 @@ public import Foundation
 import Crypto
 import DeconflictGeometry
 import Logging
+public import ServiceLifecycle
 
 /// One Deconflict process: the engine's state, rebuilt from the ledger on start and kept
 /// in step with it, and the only way requests change that state.
@@ -389,7 +390,13 @@ public actor Node {
         guard let command = try payload.engineCommand() else { return (records, []) }
         // An operation claims its volumes: one that overlaps another party's planned or
         // active operation is refused, so of two conflicting claims exactly one stands.
-        if case .putOperation(let operation) = command, [.planned, .active].contains(operation.state) {
+        var claim: Operation?
+        if case .putOperation(let operation) = command { claim = operation }
+        if case .setOperationState(let id, let target) = command, var operation = state.engine.operations[id] {
+            operation.state = target
+            claim = operation
+        }
+        if let operation = claim, [.planned, .active].contains(operation.state) {
             let clashes = state.engine.check(operation).filter {
                 if case .operation = $0.subject { return true }
                 return false
@@ -461,5 +468,23 @@ public actor Node {
                 break
             }
         }
+    }
+}
+
+/// The node as a service of the application's service group: it runs until the group
+/// shuts down gracefully (SIGTERM, SIGINT), then stops, which ends the live streams so
+/// the HTTP server can finish its requests.
+public struct NodeService: Service {
+    let node: Node
+    let webhooks: Bool
+
+    public init(node: Node, webhooks: Bool = true) {
+        self.node = node
+        self.webhooks = webhooks
+    }
+
+    public func run() async throws {
+        let node = node, webhooks = webhooks
+        try await cancelWhenGracefulShutdown { await node.run(webhooks: webhooks) }
     }
 }

@@ -4,6 +4,7 @@ import DeconflictStore
 public import Foundation
 public import Hummingbird
 public import HummingbirdWebSocket
+public import ServiceLifecycle
 import Logging
 import NIOCore
 import Prometheus
@@ -57,12 +58,16 @@ public struct Server: Sendable {
     }
 
     /// The application listening on `host`:`port`.
-    public func application(host: String = "127.0.0.1", port: Int = 8080, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func application(
+        host: String = "127.0.0.1", port: Int = 8080, services: [any Service] = [],
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let router = router()
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "deconflict"),
+            services: services,
             onServerRunning: onServerRunning,
             logger: Logger(label: "deconflict.http"))
     }
@@ -96,6 +101,10 @@ struct ProblemMiddleware: RouterMiddleware {
             return Problem.response(status: 422, field: field, reason: reason)
         } catch let error as HTTPError {
             return Problem.response(status: Int(error.status.code), field: nil, reason: error.body ?? error.status.reasonPhrase)
+        } catch is NIOTooManyBytesError {
+            return Problem.response(status: 413, field: "body", reason: "larger than \(Limits.bodyBytes) bytes")
+        } catch let error as any HTTPResponseError {
+            return Problem.response(status: Int(error.status.code), field: nil, reason: "\(error)")
         } catch let error as StoreError {
             context.logger.error("store: \(error)")
             return Problem.response(status: 503, field: nil, reason: "the store is unavailable: \(error.reason)")
@@ -167,7 +176,7 @@ enum JSON {
 
     static func response(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
-        fields[.contentType] = "application/json"
+        if fields[.contentType] == nil { fields[.contentType] = "application/json" }
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data(object))))
     }
 

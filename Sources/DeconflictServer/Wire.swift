@@ -48,6 +48,8 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
 /// are any; reading accepts either.
 enum WireTime {
     static func parse(_ text: String) -> Date? {
+        // RFC 3339 allows a lowercase t and z.
+        let text = text.uppercased()
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
@@ -349,6 +351,9 @@ public struct MessageBody: Codable, Hashable, Sendable {
 
     func message(from defaultSender: PartyID) throws(FieldError) -> Message {
         guard !to.isEmpty else { throw FieldError(field: "to", reason: "a message needs at least one recipient") }
+        if let repeated = Dictionary(grouping: to, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw FieldError(field: "to", reason: "names \(repeated) more than once")
+        }
         guard text.utf8.count <= 16_384 else { throw FieldError(field: "text", reason: "longer than 16384 bytes") }
         var converted: [Message.Reference] = []
         for (index, reference) in (references ?? []).enumerated() {

@@ -41,7 +41,9 @@ public struct Situation: Sendable {
     public let openAlerts: [AlertState]
 
     /// Rebuilds the situation at `instant` from `store`.
-    public static func at(_ instant: Date, from store: any Store) async throws -> Situation {
+    public static func at(
+        _ instant: Date, from store: any Store, progress: (Int64) -> Void = { _ in }
+    ) async throws -> Situation {
         let cutoff = Ledger.timestamp(instant)
         var zones: [String: ZoneState] = [:]
         var units: [String: (party: String, domain: String)] = [:]
@@ -63,6 +65,7 @@ public struct Situation: Sendable {
                 apply(entry.type, object, zones: &zones, units: &units, alerts: &alerts, acknowledgedBy: object["party"] as? String)
             }
             after = page.last!.sequence
+            progress(after)
         }
         let reports = Dictionary(
             try await store.latestReports(atOrBefore: instant).map { ($0.unit.rawValue, $0) }, uniquingKeysWith: { $1 })

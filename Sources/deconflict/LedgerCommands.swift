@@ -52,17 +52,17 @@ struct Export: AsyncParsableCommand {
         } else {
             handle = FileHandle.standardOutput
         }
+        let progress = Progress("exporting", total: try await opened.head()?.sequence)
         while true {
             let page = try await opened.entries(after: after, limit: 5_000)
             guard let last = page.last else { break }
             handle.write(Data(page.map { LedgerExport.line($0) + "\n" }.joined().utf8))
             written += page.count
             after = last.sequence
+            progress.advance(to: Int64(written))
         }
-        if output != nil {
-            try handle.close()
-            FileHandle.standardError.write(Data("\(written) entries written to \(output!)\n".utf8))
-        }
+        if output != nil { try handle.close() }
+        progress.finish("\(written) entries written to \(output ?? "standard output")")
     }
 }
 
@@ -110,7 +110,10 @@ struct Verify: AsyncParsableCommand {
             }
             entries = parsed
         }
-        switch LedgerVerification.check(entries, expectedHead: head) {
+        let progress = Progress("verifying", total: Int64(entries.count))
+        let outcome = LedgerVerification.check(entries, expectedHead: head)
+        progress.finish("\(entries.count) entries checked")
+        switch outcome {
         case .intact(let count, let head):
             print("intact: \(count) entries, head \(head)")
         case .broken(let position, let sequence, let problem, let detail):
@@ -145,7 +148,9 @@ struct Replay: AsyncParsableCommand {
             throw InputError("--at: not an RFC 3339 time (like 2026-11-26T06:40:00Z): \(at)")
         }
         let opened = try await openStore(store, option: "--store")
-        let situation = try await Situation.at(instant, from: opened)
+        let progress = Progress("replaying the ledger", total: try await opened.head()?.sequence)
+        let situation = try await Situation.at(instant, from: opened) { progress.advance(to: $0) }
+        progress.finish("replayed \(situation.entries) ledger entries")
         print("Situation at \(EventPayload.rfc3339(instant)) (ledger entries 1–\(situation.entries), head \(situation.head.prefix(16))…)")
         print("Zones (\(situation.zones.count)):")
         for zone in situation.zones {

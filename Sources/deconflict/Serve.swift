@@ -155,14 +155,14 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens))
-        let application = server.application(host: host, port: port) { channel in
+        // The node stops with the server: SIGTERM or SIGINT shut both down gracefully.
+        let application = server.application(host: host, port: port, services: [NodeService(node: node, webhooks: !noWebhooks)]) { channel in
             let address = channel.localAddress
             let elapsed = (ContinuousClock.now - began) / .seconds(1)
             FileHandle.standardError.write(Data(
                 "deconflict: listening on http://\(address?.ipAddress ?? host):\(address?.port ?? port) (ledger \(replay.replayedEntries) entries replayed in \(String(format: "%.2f", elapsed)) s)\n".utf8))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await node.run(webhooks: !noWebhooks) }
             if let live {
                 group.addTask {
                     try await live.play(on: node) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }

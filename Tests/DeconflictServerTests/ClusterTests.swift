@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// Two `deconflict serve` processes on one PostgreSQL database.
-@Suite("Two nodes sharing PostgreSQL", .serialized)
+@Suite("Two nodes sharing PostgreSQL", .serialized, .timeLimit(.minutes(5)))
 struct ClusterTests {
     struct Cluster {
         let a: ServerProcess

@@ -8,7 +8,7 @@ import Testing
 /// Kill -9 the server at random moments while a client streams writes to it, then
 /// restart it: every write the client saw acknowledged must be there (through the API
 /// and in the store), the ledger must verify, and the database must be sound.
-@Suite("Server crash: acknowledged writes survive kill -9", .serialized)
+@Suite("Server crash: acknowledged writes survive kill -9", .serialized, .timeLimit(.minutes(10)))
 struct ServerCrashTests {
     /// What the client saw acknowledged.
     final class Acknowledged: @unchecked Sendable {

@@ -1,0 +1,218 @@
+import DeconflictEngine
+@testable import DeconflictServer
+import DeconflictStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The OpenAPI document served at `/openapi.json`: well formed, and in step with the
+/// routes the server registers (a route added without documentation, or documented
+/// without a route, fails here). What the routes answer is checked against it by
+/// `scripts/schemathesis`.
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    static let methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"]
+
+    /// One documented operation.
+    struct Documented: CustomStringConvertible {
+        let method: String
+        let path: String
+        let operation: [String: Any]
+        var description: String { "\(method.uppercased()) \(path)" }
+    }
+
+    func document() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8))
+        return try #require(object as? [String: Any], "the document is not a JSON object")
+    }
+
+    func operations(_ document: [String: Any]) throws -> [Documented] {
+        let paths = try #require(document["paths"] as? [String: Any], "no paths")
+        var found: [Documented] = []
+        for (path, item) in paths.sorted(by: { $0.key < $1.key }) {
+            let item = try #require(item as? [String: Any], "\(path) is not an object")
+            for method in Self.methods {
+                guard let operation = item[method] else { continue }
+                found.append(Documented(method: method, path: path, operation: try #require(operation as? [String: Any])))
+            }
+        }
+        return found
+    }
+
+    /// "GET /v1/zones/{id}" for a Hummingbird path `/v1/zones/:id` (or `{id}`).
+    static func key(method: String, path: String) -> String {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
+        }
+        return "\(method.uppercased()) \(segments.joined(separator: "/"))"
+    }
+
+    /// The router of a node on an empty temporary SQLite store.
+    func withRouter(_ body: (Router<ServerContext>) async throws -> Void) async throws {
+        let folder = try temporaryFolder("openapi")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteStore(path: folder.appendingPathComponent("store.sqlite").path)
+        let node = try await Node(store: store)
+        try await body(Server(node: node).router())
+    }
+
+    @Test func isOpenAPI31WithEveryOperationDescribed() throws {
+        let document = try document()
+        #expect(document["openapi"] as? String == "3.1.0")
+        let info = try #require(document["info"] as? [String: Any])
+        #expect(info["title"] is String && info["version"] is String)
+        let operations = try operations(document)
+        #expect(operations.count > 40, "only \(operations.count) operations")
+        var identifiers: [String: String] = [:]
+        for operation in operations {
+            let identifier = operation.operation["operationId"] as? String
+            #expect(identifier?.isEmpty == false, "\(operation) has no operationId")
+            if let identifier {
+                #expect(identifiers[identifier] == nil, "operationId \(identifier) of \(operation) is also \(identifiers[identifier] ?? "")'s")
+                identifiers[identifier] = operation.description
+            }
+            let responses = operation.operation["responses"] as? [String: Any] ?? [:]
+            #expect(!responses.isEmpty, "\(operation) has no responses")
+            #expect(responses.keys.contains { $0.hasPrefix("2") || $0 == "101" }, "\(operation) has no success response")
+            for (status, response) in responses {
+                #expect(Int(status).map { (100...599).contains($0) } == true, "\(operation): \(status) is not a status code")
+                let response = response as? [String: Any] ?? [:]
+                #expect(response["description"] is String || response["$ref"] is String, "\(operation) \(status) has no description")
+            }
+            // Every error is a problem.
+            for (status, response) in responses where status.hasPrefix("4") || status.hasPrefix("5") {
+                let content = try resolved(response, in: document)["content"] as? [String: Any] ?? [:]
+                #expect(Array(content.keys) == ["application/problem+json"], "\(operation) \(status) is not application/problem+json")
+            }
+        }
+    }
+
+    /// Every `$ref` leads somewhere in the document.
+    @Test func referencesResolve() throws {
+        let document = try document()
+        var references: [String] = []
+        func walk(_ value: Any) {
+            if let object = value as? [String: Any] {
+                if let reference = object["$ref"] as? String { references.append(reference) }
+                object.values.forEach(walk)
+            } else if let array = value as? [Any] {
+                array.forEach(walk)
+            }
+        }
+        walk(document)
+        #expect(references.count > 100)
+        for reference in Set(references) {
+            #expect((try? resolve(reference, in: document)) != nil, "\(reference) does not resolve")
+        }
+    }
+
+    /// The routes the router registers and the operations the document describes are the
+    /// same set of (method, path).
+    @Test func describesEveryRouteAndNoOther() async throws {
+        let documented = Set(try operations(try document()).map { Self.key(method: $0.method, path: $0.path) })
+        try await withRouter { router in
+            let routed = Set(router.routes.map { Self.key(method: $0.method.rawValue, path: $0.path.description) })
+            #expect(routed.count > 40, "the router lists only \(routed.count) routes")
+            let undocumented = routed.subtracting(documented).sorted()
+            let unrouted = documented.subtracting(routed).sorted()
+            #expect(undocumented.isEmpty, "routes missing from the OpenAPI document: \(undocumented.joined(separator: ", "))")
+            #expect(unrouted.isEmpty, "documented without a route: \(unrouted.joined(separator: ", "))")
+        }
+    }
+
+    /// Every `{name}` in a path is a required path parameter, and every path parameter
+    /// is in its path.
+    @Test func pathParametersAreDeclared() throws {
+        let document = try document()
+        let paths = try #require(document["paths"] as? [String: Any])
+        for operation in try operations(document) {
+            let item = paths[operation.path] as? [String: Any] ?? [:]
+            let declared = try ((item["parameters"] as? [Any] ?? []) + (operation.operation["parameters"] as? [Any] ?? []))
+                .map { try resolved($0, in: document) }
+                .filter { $0["in"] as? String == "path" }
+            let names = Set(declared.compactMap { $0["name"] as? String })
+            let inPath = Set(operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
+            #expect(names == inPath, "\(operation): path parameters \(names.sorted()) for \(inPath.sorted())")
+            for parameter in declared { #expect(parameter["required"] as? Bool == true, "\(operation): \(parameter["name"] ?? "") not required") }
+        }
+    }
+
+    /// Credentials as the document says: an http bearer and an `X-API-Key` scheme, needed
+    /// everywhere but on the open routes, which say `security: []`; every other operation
+    /// documents its 401, every operation with a body its 413 and 422.
+    @Test func securityAsDocumented() throws {
+        let document = try document()
+        let components = try #require(document["components"] as? [String: Any])
+        let schemes = try #require(components["securitySchemes"] as? [String: [String: Any]])
+        let bearer = try #require(schemes.values.first { $0["type"] as? String == "http" })
+        #expect((bearer["scheme"] as? String)?.lowercased() == "bearer")
+        #expect(schemes.values.contains { $0["type"] as? String == "apiKey" && $0["in"] as? String == "header" && $0["name"] as? String == "X-API-Key" })
+        let global = try #require(document["security"] as? [[String: Any]])
+        #expect(Set(global.flatMap(\.keys)) == Set(schemes.keys))
+        for operation in try operations(document) {
+            let open = (operation.operation["security"] as? [Any])?.isEmpty == true
+            #expect(open == AuthenticationMiddleware.open.contains(operation.path), "\(operation): security [] only on the open routes")
+            let responses = operation.operation["responses"] as? [String: Any] ?? [:]
+            if !open { #expect(responses["401"] != nil, "\(operation) does not document 401") }
+            if operation.operation["requestBody"] != nil {
+                #expect(responses["413"] != nil && responses["422"] != nil, "\(operation) has a body but does not document 413 and 422")
+            }
+        }
+    }
+
+    /// Without credentials, the open routes answer and every other one is a 401, as the
+    /// document's `security` says; `/openapi.json` serves this document.
+    @Test func openRoutesAnswerWithoutCredentials() async throws {
+        let requests = try operations(try document()).map { operation in
+            (method: HTTPRequest.Method(operation.method.uppercased())!, path: operation.path, name: operation.description,
+             open: (operation.operation["security"] as? [Any])?.isEmpty == true)
+        }
+        try await withRouter { router in
+            let application = Application(router: router)
+            try await application.test(.router) { client in
+                for request in requests {
+                    let uri = request.path.replacingOccurrences(of: "{id}", with: "x")
+                    let status = try await client.execute(uri: uri, method: request.method) { $0.status.code }
+                    if request.open {
+                        #expect(status == 200, "\(request.name) without credentials: \(status)")
+                    } else {
+                        #expect(status == 401, "\(request.name) without credentials: \(status), not 401")
+                    }
+                }
+                let (type, body) = try await client.execute(uri: "/openapi.json", method: .get) { response in
+                    (response.headers[.contentType], String(buffer: response.body))
+                }
+                #expect(type == "application/json")
+                #expect(body == OpenAPIDocument.json)
+            }
+        }
+    }
+
+    func resolve(_ reference: String, in document: [String: Any]) throws -> Any {
+        guard reference.hasPrefix("#/") else { throw ReferenceError(reference: reference) }
+        var current: Any = document
+        for part in reference.dropFirst(2).split(separator: "/") {
+            let name = part.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            guard let next = (current as? [String: Any])?[name] else { throw ReferenceError(reference: reference) }
+            current = next
+        }
+        return current
+    }
+
+    /// The object itself, or the one its `$ref` names.
+    func resolved(_ value: Any, in document: [String: Any]) throws -> [String: Any] {
+        var object = value as? [String: Any] ?? [:]
+        while let reference = object["$ref"] as? String {
+            object = try resolve(reference, in: document) as? [String: Any] ?? [:]
+        }
+        return object
+    }
+
+    struct ReferenceError: Error, CustomStringConvertible {
+        let reference: String
+        var description: String { "\(reference) does not resolve" }
+    }
+}

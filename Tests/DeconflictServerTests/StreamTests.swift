@@ -1,0 +1,263 @@
+import AsyncHTTPClient
+import Crypto
+import DeconflictEngine
+@testable import DeconflictServer
+import DeconflictStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSClient
+import HummingbirdWebSocket
+import JWTKit
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// Live streams over a real socket: WebSocket and Server-Sent Events resume from a
+/// sequence number with no gap and no duplicate; webhooks arrive signed, in order,
+/// after failures; bearer tokens are checked.
+@Suite("Streams, webhooks and tokens", .timeLimit(.minutes(5)))
+struct StreamTests {
+    /// Reads `count` events from the WebSocket stream after `after`; their sequences.
+    static func readWebSocket(port: Int, key: String, after: Int64, count: Int) async throws -> [Int64] {
+        let received = Collected()
+        let reader = Task {
+            try await connect(port: port, key: key, after: after, count: count, received: received)
+        }
+        // A stream that stops short fails the test instead of hanging it.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, received.list.withLock({ $0.count }) < count {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        reader.cancel()
+        return received.list.withLock { $0 }
+    }
+
+    final class Collected: Sendable {
+        let list = Mutex<[Int64]>([])
+    }
+
+    static func connect(port: Int, key: String, after: Int64, count: Int, received: Collected) async throws {
+        try await WebSocketClient.connect(
+            url: "ws://localhost:\(port)/v1/events/ws?after=\(after)&access_token=\(key)", logger: Logger(label: "test")
+        ) { inbound, _, _ in
+            for try await message in inbound.messages(maxSize: 1 << 22) {
+                guard case .text(let text) = message,
+                      let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                      let sequence = object["sequence"] as? Int64 ?? (object["sequence"] as? Int).map(Int64.init)
+                else { continue }
+                let done = received.list.withLock { list -> Bool in
+                    list.append(sequence)
+                    return list.count >= count
+                }
+                if done { return }
+            }
+        }
+    }
+
+    @Test func webSocketResumesWithoutGapOrDuplicate() async throws {
+        let seeded = try await SeededServer.make(until: 900)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let key = seeded.keys["coalition"]!
+        let visible = try await seeded.node.store.allEntries().filter { Visibility.mayRead($0, as: .party("coalition")) }.map(\.sequence)
+        #expect(visible.count > 20)
+        try await seeded.application().test(.live) { client in
+            let port = client.port!
+            // First connection: part of the backlog, then the line drops.
+            let first = try await Self.readWebSocket(port: port, key: key, after: 0, count: 15)
+            #expect(first == Array(visible.prefix(15)))
+            // While disconnected, more happens.
+            for index in 0..<30 {
+                let reply = try await client.call(.put, "/v1/zones/late-\(index)", key: key, json: [
+                    "id": "late-\(index)", "kind": "protected-site", "circle": ["center": [33.0, 38.0 + Double(index) / 100], "radius": 300],
+                ])
+                #expect(reply.status == 200)
+            }
+            let now = try await seeded.node.store.allEntries().filter { Visibility.mayRead($0, as: .party("coalition")) }.map(\.sequence)
+            let rest = now.filter { $0 > first.last! }
+            // Resume after the last one seen: everything since, once, in order.
+            let second = try await Self.readWebSocket(port: port, key: key, after: first.last!, count: rest.count)
+            #expect(second == rest)
+            #expect(Set(first + second).count == first.count + second.count)
+        }
+    }
+
+    @Test func serverSentEventsResumeFromLastEventID() async throws {
+        let seeded = try await SeededServer.make(until: 600)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let key = seeded.keys["russia"]!
+        let visible = try await seeded.node.store.allEntries().filter { Visibility.mayRead($0, as: .party("russia")) }.map(\.sequence)
+        try await seeded.application().test(.live) { client in
+            let port = client.port!
+            func read(lastEventID: Int64, count: Int) async throws -> [Int64] {
+                var request = HTTPClientRequest(url: "http://localhost:\(port)/v1/events")
+                request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                request.headers.add(name: "Last-Event-ID", value: String(lastEventID))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+                var ids: [Int64] = []
+                var pending = ""
+                for try await buffer in response.body {
+                    pending += String(buffer: buffer)
+                    while let range = pending.range(of: "\n\n") {
+                        let event = pending[..<range.lowerBound]
+                        pending = String(pending[range.upperBound...])
+                        if let line = event.split(separator: "\n").first(where: { $0.hasPrefix("id: ") }), let id = Int64(line.dropFirst(4)) {
+                            ids.append(id)
+                        }
+                    }
+                    if ids.count >= count { break }
+                }
+                return ids
+            }
+            let first = try await read(lastEventID: 0, count: 10)
+            #expect(first == Array(visible.prefix(10)))
+            let second = try await read(lastEventID: first.last!, count: visible.count - 10)
+            #expect(second == Array(visible.dropFirst(10)))
+            // The server's shutdown ends the streams still open.
+            seeded.node.hub.finish()
+        }
+    }
+
+    /// A receiver that refuses its first `failing` deliveries with 503.
+    final class Receiver: Sendable {
+        struct Delivery: Sendable {
+            let body: String
+            let signature: String
+            let eventID: Int64
+        }
+
+        let deliveries = Mutex<[Delivery]>([])
+        let failing: Mutex<Int>
+
+        init(failing: Int) { self.failing = Mutex(failing) }
+
+        func router() -> Router<BasicRequestContext> {
+            let router = Router()
+            router.post("/hook") { request, _ -> HTTPResponse.Status in
+                let body = String(buffer: try await request.body.collect(upTo: 1 << 22))
+                let refuse = self.failing.withLock { count -> Bool in
+                    guard count > 0 else { return false }
+                    count -= 1
+                    return true
+                }
+                if refuse { return .serviceUnavailable }
+                self.deliveries.withLock {
+                    $0.append(Delivery(
+                        body: body, signature: request.headers[HTTPField.Name("Deconflict-Signature")!] ?? "",
+                        eventID: Int64(request.headers[HTTPField.Name("Deconflict-Event-Id")!] ?? "") ?? -1))
+                }
+                return .ok
+            }
+            return router
+        }
+    }
+
+    @Test func webhooksArriveSignedInOrderAfterFailures() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let key = seeded.keys["coalition"]!
+        let receiver = Receiver(failing: 2)
+        try await Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { hookClient in
+            let hookURL = "http://localhost:\(hookClient.port!)/hook"
+            try await seeded.application().test(.live) { client in
+                let running = Task { await seeded.node.run() }
+                defer { running.cancel() }
+                let secret = "a-shared-secret-of-enough-length"
+                let created = try await client.call(.post, "/v1/webhooks", key: key, json: ["url": hookURL, "secret": secret])
+                #expect(created.status == 201, "\(created.text)")
+                let hookID = created.json["id"] as! String
+                for index in 0..<5 {
+                    _ = try await client.call(.put, "/v1/zones/hooked-\(index)", key: key, json: [
+                        "id": "hooked-\(index)", "kind": "protected-site", "circle": ["center": [32.0, 38.0 + Double(index) / 100], "radius": 300],
+                    ])
+                }
+                // Two refusals cost 0.5 + 1 s of backoff; allow for it.
+                let deadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < deadline {
+                    if receiver.deliveries.withLock({ $0.filter { $0.body.contains("zone.changed") }.count }) >= 5 { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let deliveries = receiver.deliveries.withLock { $0 }
+                #expect(deliveries.filter { $0.body.contains("zone.changed") }.count == 5)
+                // In order, without repeats, each signed with the secret.
+                let ids = deliveries.map(\.eventID)
+                #expect(ids == ids.sorted() && Set(ids).count == ids.count, "\(ids)")
+                for delivery in deliveries {
+                    let parts = Dictionary(uniqueKeysWithValues: delivery.signature.split(separator: ",").compactMap { item -> (String, String)? in
+                        let pair = item.split(separator: "=", maxSplits: 1)
+                        return pair.count == 2 ? (String(pair[0]), String(pair[1])) : nil
+                    })
+                    let time = Int(parts["t"] ?? "") ?? 0
+                    #expect(parts["v1"] == WebhookDispatcher.signature(delivery.body, time: time, secret: secret))
+                    let expectedMAC = HMAC<SHA256>.authenticationCode(for: Data("\(time).\(delivery.body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+                    #expect(parts["v1"] == expectedMAC.map { String(format: "%02x", $0) }.joined())
+                }
+                // The failures are visible through the API.
+                let listed = try await client.call(.get, "/v1/webhooks", key: key).json["webhooks"] as? [[String: Any]] ?? []
+                let hook = listed.first { $0["id"] as? String == hookID }
+                #expect(hook?["totalFailures"] as? Int == 2, "\(listed)")
+                #expect((hook?["lastError"] as? String)?.contains("503") == true)
+                #expect(hook?["secret"] == nil)
+                // Another party does not see it.
+                let others = try await client.call(.get, "/v1/webhooks", key: seeded.keys["russia"]!).json["webhooks"] as? [[String: Any]] ?? []
+                #expect(others.isEmpty)
+            }
+        }
+    }
+
+    @Test func bearerTokensAreCheckedForSignatureAudienceAndTime() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let signingKey = ES256PrivateKey()
+        let folder = try temporaryFolder("jwt")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pemPath = folder.appendingPathComponent("key.pem").path
+        try signingKey.publicKey.pemRepresentation.write(toFile: pemPath, atomically: true, encoding: .utf8)
+        let verifier = try await JWTVerifier.load(pemFiles: [pemPath], jwksFile: nil, audience: "deconflict")
+        let server = Server(node: seeded.node, authenticator: Authenticator(node: seeded.node, tokens: verifier))
+        let signer = JWTKeyCollection()
+        await signer.add(ecdsa: signingKey)
+        let stranger = JWTKeyCollection()
+        await stranger.add(ecdsa: ES256PrivateKey())
+        struct Claims: JWTPayload {
+            var sub: SubjectClaim
+            var aud: AudienceClaim
+            var exp: ExpirationClaim
+            var nbf: NotBeforeClaim?
+            func verify(using algorithm: some JWTAlgorithm) async throws {}
+        }
+        @Sendable func token(sub: String = "coalition", aud: String = "deconflict", expiresIn: Double = 300, notBefore: Double? = nil, keys: JWTKeyCollection) async throws -> String {
+            try await keys.sign(Claims(
+                sub: .init(value: sub), aud: .init(value: [aud]), exp: .init(value: Date().addingTimeInterval(expiresIn)),
+                nbf: notBefore.map { .init(value: Date().addingTimeInterval($0)) }))
+        }
+        let router = server.router()
+        try await Application(router: router).test(.router) { client in
+            let good = try await client.call(.get, "/v1/alerts", key: try await token(keys: signer))
+            #expect(good.status == 200, "\(good.text)")
+            let cases: [(String, String)] = [
+                (try await token(expiresIn: -10, keys: signer), "expired"),
+                (try await token(aud: "someone-else", keys: signer), "audience"),
+                (try await token(notBefore: 600, keys: signer), "not valid before"),
+                (try await token(keys: stranger), "signature"),
+                (try await token(sub: "nobody", keys: signer), "not a party"),
+            ]
+            for (credential, reason) in cases {
+                let reply = try await client.call(.get, "/v1/alerts", key: credential)
+                #expect(reply.status == 401, "\(reason): \(reply.text)")
+                #expect((reply.json["reason"] as? String)?.contains(reason) == true, "\(reason): \(reply.text)")
+            }
+            // HS256 with the public key as secret (algorithm confusion) is refused.
+            let hmac = JWTKeyCollection()
+            await hmac.add(hmac: HMACKey(from: signingKey.publicKey.pemRepresentation), digestAlgorithm: .sha256)
+            let confused = try await token(keys: hmac)
+            let reply = try await client.call(.get, "/v1/alerts", key: confused)
+            #expect(reply.status == 401)
+            #expect((reply.json["reason"] as? String)?.contains("HS256") == true, "\(reply.text)")
+        }
+    }
+}
