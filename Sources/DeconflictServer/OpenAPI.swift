@@ -887,8 +887,8 @@ enum OpenAPIDocument {
                     "name": "limit",
                     "in": "query",
                     "required": false,
-                    "description": "At most this many entries are read (before filtering what a party may see); values above 100,000 are taken as 100,000.",
-                    "schema": {"type": "integer", "minimum": 1, "default": 10000}
+                    "description": "At most this many entries are read (before filtering what a party may see), 1 to 100,000.",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 10000}
                   }
                 ],
                 "responses": {
@@ -897,6 +897,7 @@ enum OpenAPIDocument {
                     "content": {"application/x-ndjson": {"schema": {"type": "string"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "422": {"$ref": "#/components/responses/Invalid"},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
               }
@@ -953,7 +954,8 @@ enum OpenAPIDocument {
                     "description": "Switching to the WebSocket protocol: each entry the caller may see as a text message `{\"sequence\", \"time\", \"type\", \"data\"}`."
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
-                  "422": {"$ref": "#/components/responses/Invalid"}
+                  "422": {"$ref": "#/components/responses/Invalid"},
+                  "426": {"description": "Not a WebSocket upgrade request: send `Upgrade: websocket`, or use `/v1/events`.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
                 }
               }
             },
