@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "DeconflictServerTests",
             dependencies: [
-                "DeconflictServer", "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "deconflict",
+                "DeconflictServer", "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -168,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeconflictCLITests",
-            dependencies: ["deconflict", "DeconflictGeometry"],
+            dependencies: ["deconflict", "DeconflictGeometry", "DeconflictTestSupport"],
             swiftSettings: upcomingFeatures
         ),
     ],

@@ -159,7 +159,7 @@ public struct ScenarioScript: Decodable, Sendable {
             do {
                 track = try Track(position: start, time: self.start.addingTimeInterval(leg.from), speedMetersPerSecond: speed, courseDegrees: course)
             } catch {
-                throw ScenarioError(field: "\(field).\(error.field ?? "")", reason: error.reason)
+                throw ScenarioError(error.nested(under: field))
             }
             var seconds = leg.from
             while seconds <= leg.to {
@@ -189,45 +189,23 @@ public struct ScenarioScript: Decodable, Sendable {
     }
 
     private func position(_ pair: [Double], field: String) throws(ScenarioError) -> LatLng {
-        guard pair.count == 2 else { throw ScenarioError(field: field, reason: "a position is [latitude, longitude]") }
         do {
-            return try LatLng(latitude: pair[0], longitude: pair[1])
+            return try LatLng(coordinates: pair)
         } catch {
-            throw ScenarioError(field: "\(field).\(error.field ?? "")", reason: error.reason)
+            throw ScenarioError(error.nested(under: field))
         }
     }
 
     private func makeZone(_ entry: ZoneEntry, field: String) throws(ScenarioError) -> Zone {
         let footprint: Footprint
-        if let circle = entry.circle {
-            let center = try position(circle.center, field: "\(field).circle.center")
-            do {
-                footprint = .circle(try Circle(center: center, radiusMeters: circle.radius))
-            } catch {
-                throw ScenarioError(field: "\(field).circle.radius", reason: error.reason)
-            }
-        } else if let rings = entry.polygon, !rings.isEmpty {
-            var converted: [[LatLng]] = []
-            for (ring, vertices) in rings.enumerated() {
-                var points: [LatLng] = []
-                for (vertex, pair) in vertices.enumerated() {
-                    points.append(try position(pair, field: "\(field).polygon[\(ring)][\(vertex)]"))
-                }
-                converted.append(points)
-            }
-            do {
-                footprint = .polygon(try Polygon(outer: converted[0], holes: Array(converted.dropFirst())))
-            } catch {
-                throw ScenarioError(field: "\(field).polygon.\(error.field ?? "")", reason: error.reason)
-            }
-        } else {
-            throw ScenarioError(field: field, reason: "a zone needs a circle or a polygon")
-        }
-        let band = entry.altitude ?? [-1_000, 1_000_000]
-        guard band.count == 2 else { throw ScenarioError(field: "\(field).altitude", reason: "an altitude band is [lower, upper]") }
         let altitude: AltitudeBand
         do {
-            altitude = try AltitudeBand(lowerMeters: band[0], upperMeters: band[1])
+            footprint = try Footprint(circleCenter: entry.circle?.center, radiusMeters: entry.circle?.radius, polygon: entry.polygon)
+        } catch {
+            throw ScenarioError(error.nested(under: field))
+        }
+        do {
+            altitude = try AltitudeBand(coordinates: entry.altitude ?? [-1_000, 1_000_000])
         } catch {
             throw ScenarioError(field: "\(field).altitude", reason: error.reason)
         }
@@ -264,4 +242,13 @@ public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible 
     public let field: String
     public let reason: String
     public var description: String { "\(field): \(reason)" }
+
+    init(field: String, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+
+    init(_ error: GeometryError) {
+        self.init(field: error.field ?? "", reason: error.reason)
+    }
 }

@@ -34,6 +34,7 @@ public struct GeometryError: Error, Hashable, Sendable, CustomStringConvertible 
             case emptyExtent = "empty_extent"
             case negativeSpeed = "negative_speed"
             case negativeHorizon = "negative_horizon"
+            case malformed = "malformed"
         }
 
         private let backing: Backing
@@ -76,6 +77,9 @@ public struct GeometryError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let negativeSpeed = Code(.negativeSpeed)
         /// A look-ahead horizon is negative.
         public static let negativeHorizon = Code(.negativeHorizon)
+        /// A value in coordinates does not have the form it needs (a position that is not
+        /// two numbers, a shape that is neither a circle nor a polygon).
+        public static let malformed = Code(.malformed)
     }
 
     /// What went wrong.

@@ -85,6 +85,21 @@ struct API: Sendable {
         CommandPayload(command: name, by: context.actor ?? .operator)
     }
 
+    /// Runs a party's action (`acknowledge`, `sign`, …) on the object named in the path
+    /// and answers with that object as it is afterwards.
+    func act(
+        _ name: String, _ context: ServerContext, as recipient: Bool = true, with details: (inout CommandPayload) -> Void = { _ in },
+        answer: @escaping @Sendable (Engine, String) -> [String: Any]
+    ) async throws -> Response {
+        let caller = try party(context)
+        let target = try id(context)
+        var payload = command(name, context)
+        payload.target = target
+        if recipient { payload.recipient = caller.rawValue }
+        details(&payload)
+        return try await execute(payload) { engine in answer(engine, target) }
+    }
+
     // MARK: Parties
 
     func registerParties(_ router: Router<ServerContext>) {
@@ -253,11 +268,9 @@ struct API: Sendable {
         }
         for action in ["sign", "withdraw"] {
             router.post("/v1/agreements/:id/\(action)") { _, context in
-                _ = try party(context)
-                var payload = command(action, context)
-                let agreementID = try id(context)
-                payload.target = agreementID
-                return try await execute(payload) { engine in engine.agreements[AgreementID(agreementID)].map(EventPayload.describe) ?? Self.gone("agreement", agreementID) }
+                try await act(action, context, as: false) { engine, id in
+                    engine.agreements[AgreementID(id)].map(EventPayload.describe) ?? Self.gone("agreement", id)
+                }
             }
         }
     }
@@ -597,24 +610,17 @@ struct API: Sendable {
             guard Self.addressed(alert, to: actor) else { throw FieldError(field: "id", reason: "not an addressee of \(alertID)", status: 403) }
             return JSON.response(EventPayload.describe(alert))
         }
+        let describeAlert: @Sendable (Engine, String) -> [String: Any] = { engine, id in
+            engine.alerts[AlertID(id)].map(EventPayload.describe) ?? Self.gone("alert", id)
+        }
         router.post("/v1/alerts/:id/acknowledge") { _, context in
-            let caller = try party(context)
-            var payload = command("acknowledge", context)
-            let alertID = try id(context)
-            payload.target = alertID
-            payload.recipient = caller.rawValue
-            return try await execute(payload) { engine in engine.alerts[AlertID(alertID)].map(EventPayload.describe) ?? Self.gone("alert", alertID) }
+            try await act("acknowledge", context, answer: describeAlert)
         }
         router.post("/v1/alerts/:id/resolve") { request, context in
             struct ResolveBody: Decodable { var reason: String }
-            let caller = try party(context)
+            _ = try party(context)
             let body = try await JSON.decode(ResolveBody.self, from: request, context: context)
-            var payload = command("resolve", context)
-            let alertID = try id(context)
-            payload.target = alertID
-            payload.recipient = caller.rawValue
-            payload.reason = body.reason
-            return try await execute(payload) { engine in engine.alerts[AlertID(alertID)].map(EventPayload.describe) ?? Self.gone("alert", alertID) }
+            return try await act("resolve", context, with: { $0.reason = body.reason }, answer: describeAlert)
         }
         router.get("/v1/messages") { _, context in
             let actor = context.actor ?? .operator
@@ -653,12 +659,9 @@ struct API: Sendable {
             return try await execute(payload, status: .created) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
         }
         router.post("/v1/messages/:id/acknowledge") { _, context in
-            let caller = try party(context)
-            var payload = command("acknowledgeMessage", context)
-            let messageID = try id(context)
-            payload.target = messageID
-            payload.recipient = caller.rawValue
-            return try await execute(payload) { engine in engine.messages[MessageID(messageID)].map(EventPayload.describe) ?? Self.gone("message", messageID) }
+            try await act("acknowledgeMessage", context) { engine, id in
+                engine.messages[MessageID(id)].map(EventPayload.describe) ?? Self.gone("message", id)
+            }
         }
         router.get("/v1/incidents") { _, _ in
             let list = await node.read { engine in

@@ -259,18 +259,11 @@ public struct ReportBatchPayload: Codable, Hashable, Sendable {
 
 extension ZoneBody {
     init(_ zone: Zone) {
-        var circle: VolumeBody.CircleBody?
-        var polygon: [[[Double]]]?
-        switch zone.volume.footprint {
-        case .circle(let value):
-            circle = .init(center: [value.center.latitude, value.center.longitude], radius: value.radiusMeters)
-        case .polygon(let value):
-            polygon = ([value.outer] + value.holes).map { $0.map { [$0.latitude, $0.longitude] } }
-        }
+        let volume = VolumeBody(zone.volume)
         self.init(
             id: zone.id.rawValue, name: zone.name, kind: zone.kind, owner: zone.owner.rawValue, agreement: zone.agreement?.rawValue,
-            circle: circle, polygon: polygon, altitude: [zone.volume.altitude.lowerMeters, zone.volume.altitude.upperMeters],
-            from: zone.volume.time.start, until: zone.volume.time.end, allowed: zone.allowed.map(\.rawValue).sorted(),
+            circle: volume.circle, polygon: volume.polygon, altitude: volume.altitude,
+            from: volume.from, until: volume.until, allowed: zone.allowed.map(\.rawValue).sorted(),
             revalidateBy: zone.revalidateBy)
     }
 }

@@ -80,16 +80,12 @@ enum WireTime {
 
 /// A position as `[latitude, longitude]`.
 func position(_ pair: [Double], field: String) throws(FieldError) -> LatLng {
-    guard pair.count == 2 else { throw FieldError(field: field, reason: "a position is [latitude, longitude], got \(pair.count) numbers") }
     do {
-        return try LatLng(latitude: pair[0], longitude: pair[1])
+        return try LatLng(coordinates: pair)
     } catch {
         throw FieldError(error, under: field)
     }
 }
-
-/// The largest polygon the API takes, in vertices over all rings.
-public let maximumVertices = 10_000
 
 /// A 4D volume on the wire: a circle or a polygon, an altitude band and a time window.
 public struct VolumeBody: Codable, Hashable, Sendable {
@@ -108,50 +104,16 @@ public struct VolumeBody: Codable, Hashable, Sendable {
 
     func volume(field: String) throws(FieldError) -> Volume4D {
         let footprint: Footprint
-        switch (circle, polygon) {
-        case (let circle?, nil):
-            let center = try position(circle.center, field: "\(field).circle.center")
-            do {
-                footprint = .circle(try Circle(center: center, radiusMeters: circle.radius))
-            } catch {
-                throw FieldError(field: "\(field).circle.radius", reason: error.reason)
-            }
-        case (nil, let rings?):
-            guard !rings.isEmpty else { throw FieldError(field: "\(field).polygon", reason: "needs an outer ring") }
-            let vertices = rings.reduce(0) { $0 + $1.count }
-            guard vertices <= maximumVertices else {
-                throw FieldError(field: "\(field).polygon", reason: "\(vertices) vertices, more than the limit of \(maximumVertices)")
-            }
-            var converted: [[LatLng]] = []
-            for (ring, points) in rings.enumerated() {
-                var ringPoints: [LatLng] = []
-                for (vertex, pair) in points.enumerated() {
-                    ringPoints.append(try position(pair, field: "\(field).polygon[\(ring)][\(vertex)]"))
-                }
-                converted.append(ringPoints)
-            }
-            do {
-                footprint = .polygon(try Polygon(outer: converted[0], holes: Array(converted.dropFirst())))
-            } catch {
-                throw FieldError(error, under: "\(field).polygon")
-            }
-        case (nil, nil):
-            throw FieldError(field: field, reason: "needs a circle or a polygon")
-        case (_?, _?):
-            throw FieldError(field: field, reason: "has both a circle and a polygon; give one")
-        }
         let band: AltitudeBand
-        if let altitude {
-            guard altitude.count == 2 else {
-                throw FieldError(field: "\(field).altitude", reason: "an altitude band is [lower, upper] metres")
-            }
-            do {
-                band = try AltitudeBand(lowerMeters: altitude[0], upperMeters: altitude[1])
-            } catch {
-                throw FieldError(field: "\(field).altitude", reason: error.reason)
-            }
-        } else {
-            band = .all
+        do {
+            footprint = try Footprint(circleCenter: circle?.center, radiusMeters: circle?.radius, polygon: polygon)
+        } catch {
+            throw FieldError(error, under: field)
+        }
+        do {
+            band = try altitude.map { pair throws(GeometryError) in try AltitudeBand(coordinates: pair) } ?? .all
+        } catch {
+            throw FieldError(field: "\(field).altitude", reason: error.reason)
         }
         let window: TimeWindow
         do {

@@ -1,15 +1,12 @@
 import DeconflictGeometry
+import DeconflictTestSupport
 import Foundation
 import Testing
 
 /// The `deconflict` executable as a user runs it: its output, its errors and exit codes.
 @Suite("Command line")
 struct CommandLineTests {
-    struct Run {
-        let status: Int32
-        let output: String
-        let error: String
-    }
+    typealias Run = Executables.Run
 
     /// Runs the built `deconflict` with `arguments`.
     static func deconflict(_ arguments: String...) throws -> Run {
@@ -17,24 +14,7 @@ struct CommandLineTests {
     }
 
     static func deconflict(_ arguments: [String]) throws -> Run {
-        // Test bundles and executables are built into the same products directory.
-        var directory = Bundle.main.bundleURL
-        if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
-        let executable = directory.appendingPathComponent("deconflict")
-        try #require(FileManager.default.isExecutableFile(atPath: executable.path), "no executable at \(executable.path)")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            error: String(decoding: errorData, as: UTF8.self))
+        try Executables.run("deconflict", arguments)
     }
 
     @Test func demoPrintsTheTimelineOfTheSeedScenario() throws {

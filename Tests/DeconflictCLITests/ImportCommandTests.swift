@@ -1,3 +1,4 @@
+import DeconflictTestSupport
 import Foundation
 import Testing
 

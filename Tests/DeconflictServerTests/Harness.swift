@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DeconflictEngine
 import NIOHTTP1
 import DeconflictStore
+import DeconflictTestSupport
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -11,28 +12,15 @@ import Glibc
 #endif
 
 /// The `deconflict` binary built next to the tests.
-var deconflictBinary: URL {
-    var directory = Bundle.main.bundleURL
-    if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
-    return directory.appendingPathComponent("deconflict")
-}
+var deconflictBinary: URL { Executables.url("deconflict") }
 
 /// Runs `deconflict` with `arguments` to completion; its standard output, trimmed.
 func runDeconflict(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = deconflictBinary
-    process.arguments = arguments
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let problem = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw HarnessError("deconflict \(arguments.joined(separator: " ")) failed: \(String(decoding: problem, as: UTF8.self))")
+    let run = try Executables.run("deconflict", arguments)
+    guard run.status == 0 else {
+        throw HarnessError("deconflict \(arguments.joined(separator: " ")) failed: \(run.error)")
     }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return run.output.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 struct HarnessError: Error, CustomStringConvertible {
