@@ -7,6 +7,7 @@ import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
 import Prometheus
+import ServiceLifecycle
 import HTTPTypes
 import NIOFoundationCompat
 
@@ -719,8 +720,11 @@ struct API: Sendable {
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: .init { writer in
                     try await writer.write(ByteBuffer(string: ": stream from sequence \(after)\n\n"))
-                    // A comment every 15 s keeps proxies open and finds clients that left.
-                    for await line in lines { try await writer.write(ByteBuffer(string: line ?? ": keepalive\n\n")) }
+                    // A comment every 15 s keeps proxies open and finds clients that left. The
+                    // server's shutdown ends the stream (the client resumes elsewhere).
+                    for await line in lines.cancelOnGracefulShutdown() {
+                        try await writer.write(ByteBuffer(string: line ?? ": keepalive\n\n"))
+                    }
                     try await writer.finish(nil)
                 })
         }
@@ -738,7 +742,7 @@ struct API: Sendable {
                 // The client closing its side ends the stream.
                 group.addTask { for try await _ in inbound {} }
                 group.addTask {
-                    for await line in lines {
+                    for await line in lines.cancelOnGracefulShutdown() {
                         if let line { try await outbound.write(.text(line)) } else { try await outbound.write(.custom(.init(fin: true, opcode: .ping, data: ByteBuffer()))) }
                     }
                 }

@@ -1,0 +1,158 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+/// The message line through the running server: a message sent, delivered when the
+/// recipient's stream carries it, acknowledged; the recipient who stays silent past the deadline
+/// of the agreement is escalated, and every step arrives as an event on the streams of
+/// the parties involved (and only theirs).
+@Suite("Message line over the API", .timeLimit(.minutes(3)))
+struct MessageLineTests {
+    /// Events of one party's Server-Sent Events stream, as they arrive.
+    final class EventLog: Sendable {
+        struct Seen: Sendable {
+            let type: String
+            let message: String?
+            let recipient: String?
+            let time: Date?
+        }
+
+        let events = Mutex<[Seen]>([])
+
+        func types(of message: String) -> [String] {
+            events.withLock { list in list.filter { $0.message == message && $0.type.hasPrefix("message.") }.map(\.type) }
+        }
+
+        func first(_ type: String, of message: String) -> Seen? {
+            events.withLock { list in list.first { $0.type == type && $0.message == message } }
+        }
+    }
+
+    static func listen(_ server: ServerProcess, key: String, into log: EventLog) -> Task<Void, any Error> {
+        Task {
+            var request = HTTPClientRequest(url: server.base + "/v1/events")
+            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            var pending = ""
+            for try await buffer in response.body {
+                pending += String(buffer: buffer)
+                while let range = pending.range(of: "\n\n") {
+                    let block = pending[..<range.lowerBound]
+                    pending = String(pending[range.upperBound...])
+                    var type = ""
+                    var data: [String: Any] = [:]
+                    for line in block.split(separator: "\n") {
+                        if line.hasPrefix("event: ") { type = String(line.dropFirst(7)) }
+                        if line.hasPrefix("data: ") {
+                            // `{"sequence", "time", "type", "data"}`: the event itself is under `data`.
+                            let entry = (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))) as? [String: Any]
+                            data = entry?["data"] as? [String: Any] ?? [:]
+                        }
+                    }
+                    let seen = EventLog.Seen(
+                        type: type, message: (data["message"] as? [String: Any])?["id"] as? String,
+                        recipient: data["recipient"] as? String, time: (data["time"] as? String).flatMap(WireDate.parse))
+                    log.events.withLock { $0.append(seen) }
+                }
+            }
+        }
+    }
+
+    /// Waits until `condition` holds, at most `seconds`.
+    static func eventually(_ seconds: Double, _ condition: () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+
+    @Test func deadlinesAndEscalationsArriveAsStreamEvents() async throws {
+        let folder = try temporaryFolder("message-line")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        let keys = try ["coalition", "russia", "bystander"].map { try runDeconflict(["party", "add", $0] + store) }
+        let server = try await ServerProcess(store: store)
+        defer { server.stop() }
+        let coalition = Client(base: server.base, key: keys[0], http: .shared)
+        let russia = Client(base: server.base, key: keys[1], http: .shared)
+
+        // The agreement gives a recipient 2 s to acknowledge and escalates 1 s after that.
+        var answer = try await coalition.send(.PUT, "/v1/agreements/line", json: [
+            "id": "line", "title": "Message line", "signatories": ["coalition": "signed", "russia": "proposed"],
+            "parameters": ["acknowledgementSeconds": 2, "escalationSeconds": 1],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+        answer = try await russia.send(.POST, "/v1/agreements/line/sign")
+        #expect(answer.status == 200, "\(answer.text)")
+
+        let senderLog = EventLog(), recipientLog = EventLog(), bystanderLog = EventLog()
+        let listeners = [
+            Self.listen(server, key: keys[0], into: senderLog), Self.listen(server, key: keys[1], into: recipientLog),
+            Self.listen(server, key: keys[2], into: bystanderLog),
+        ]
+        defer { listeners.forEach { $0.cancel() } }
+
+        // One notice the recipient answers in time, one it leaves unanswered.
+        let sentAt = Date()
+        for id in ["answered", "ignored"] {
+            answer = try await coalition.send(.POST, "/v1/messages", json: [
+                "id": id, "kind": "notice", "to": ["russia"], "text": "Convoy moving through the zone at 0600",
+            ])
+            #expect(answer.status == 201, "\(answer.text)")
+            let deadline = try #require(answer.json["deadline"] as? String)
+            let seconds = try #require(WireDate.parse(deadline)).timeIntervalSince(sentAt)
+            #expect(seconds > 1 && seconds < 4, "deadline \(deadline) is not about 2 s after sending")
+        }
+        // The recipient reads one and acknowledges it.
+        answer = try await russia.get("/v1/messages/answered")
+        #expect(answer.status == 200, "\(answer.text)")
+        answer = try await russia.send(.POST, "/v1/messages/answered/acknowledge")
+        #expect(answer.status == 200, "\(answer.text)")
+
+        let escalated = try await Self.eventually(15) { senderLog.first("message.escalated", of: "ignored") != nil }
+        #expect(escalated, "no escalation reached the sender: \(senderLog.types(of: "ignored"))")
+        let escalation = try #require(senderLog.first("message.escalated", of: "ignored"))
+        #expect(escalation.recipient == "russia")
+        if let time = escalation.time {
+            // Not before the deadline plus the escalation delay, and not long after.
+            #expect(time.timeIntervalSince(sentAt) >= 2.9 && time.timeIntervalSince(sentAt) < 8, "escalated at \(time)")
+        }
+        // The recipient's stream carries the same escalation.
+        #expect(try await Self.eventually(5) { recipientLog.first("message.escalated", of: "ignored") != nil })
+
+        // The answered notice was sent, delivered (the recipient's open stream took it) and
+        // acknowledged, and never escalated; the ignored one was delivered the same way.
+        #expect(senderLog.types(of: "answered") == ["message.sent", "message.delivered", "message.acknowledged"])
+        #expect(recipientLog.types(of: "answered") == ["message.sent", "message.delivered", "message.acknowledged"])
+        #expect(senderLog.types(of: "ignored") == ["message.sent", "message.delivered", "message.escalated"])
+        // The state through the API agrees with the stream.
+        answer = try await coalition.get("/v1/messages/ignored")
+        let receipts = answer.json["receipts"] as? [String: [String: Any]]
+        #expect(receipts?["russia"]?["escalatedAt"] != nil, "\(answer.text)")
+        #expect(receipts?["russia"]?["acknowledgedAt"] == nil)
+
+        // A party not on the line sees none of it.
+        #expect(bystanderLog.events.withLock { $0.filter { $0.type.hasPrefix("message.") }.isEmpty })
+        // Nor can it read or acknowledge the messages.
+        let bystander = Client(base: server.base, key: keys[2], http: .shared)
+        #expect(try await bystander.get("/v1/messages/ignored").status == 403)
+        #expect(try await bystander.send(.POST, "/v1/messages/ignored/acknowledge").status == 403)
+
+        // Stopping the server ends the open streams instead of waiting for their clients.
+        let stopping = ContinuousClock.now
+        server.stop()
+        #expect(ContinuousClock.now - stopping < .seconds(5), "the server took \(ContinuousClock.now - stopping) to stop")
+    }
+}
+
+/// RFC 3339 with or without fractions of a second.
+enum WireDate {
+    static func parse(_ text: String) -> Date? {
+        (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) ?? (try? Date(text, strategy: .iso8601))
+    }
+}
