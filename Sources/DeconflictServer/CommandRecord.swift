@@ -51,6 +51,8 @@ public struct CommandPayload: Codable, Hashable, Sendable {
     public var reason: String?
     public var credential: CredentialRecord?
     public var webhook: WebhookRecord?
+    /// A request of the ASTM F3548 DSS interface.
+    var dss: Airspace.Request?
 
     public static let ledgerType = "command"
 
@@ -120,7 +122,7 @@ public struct CommandPayload: Codable, Hashable, Sendable {
         case "resolve":
             return .resolve(AlertID(try need(target, "alert")), by: PartyID(try need(recipient, "party")), reason: reason ?? "")
         case "tick": return .tick
-        case "issueCredential", "revokeCredential", "recordRead", "registerWebhook", "removeWebhook", "webhookProgress": return nil
+        case "issueCredential", "revokeCredential", "recordRead", "registerWebhook", "removeWebhook", "webhookProgress", "dss": return nil
         default: throw FieldError(field: "command", reason: "unknown command \(command)")
         }
     }

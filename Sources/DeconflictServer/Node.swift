@@ -39,6 +39,15 @@ public actor Node {
         var engine: Engine
         var credentials: [String: CredentialRecord] = [:]
         var webhooks: [String: WebhookRecord] = [:]
+        var airspace = Airspace()
+    }
+
+    /// What applying a request gave: its ledger records, the engine's events and, for a
+    /// request that answers with more than the state afterwards, that answer.
+    struct Applied {
+        var records: [LedgerRecord]
+        var events: [Event]
+        var answer: Data?
     }
 
     /// A request applied but not yet durable.
@@ -52,7 +61,8 @@ public actor Node {
         let time: Date
         var records: [LedgerRecord]
         var events: [Event]
-        let continuation: CheckedContinuation<[LedgerEntry], any Error>
+        var answer: Data?
+        let continuation: CheckedContinuation<(entries: [LedgerEntry], answer: Data?), any Error>
     }
 
     /// An entry another writer appended, with the reports it names.
@@ -155,6 +165,12 @@ public actor Node {
     ///   error when the commit failed (nothing applied either).
     @discardableResult
     public func execute(_ payload: CommandPayload) async throws -> [LedgerEntry] {
+        try await executeWithAnswer(payload).entries
+    }
+
+    /// Applies a command like ``execute(_:)`` and also returns the answer it made when
+    /// applied (a DSS request's body), computed from the state right after it.
+    func executeWithAnswer(_ payload: CommandPayload) async throws -> (entries: [LedgerEntry], answer: Data?) {
         var time = max(configuration.clock(), state.engine.now)
         var applied = attempt(payload, at: time)
         if case .failure(let error) = applied, error.status == 404 || error.status == 403 {
@@ -163,11 +179,14 @@ public actor Node {
             time = max(configuration.clock(), state.engine.now)
             applied = attempt(payload, at: time)
         }
-        let (records, events) = try applied.get()
-        return try await enqueue(.command(payload), time: time, records: records, events: events)
+        let result = try applied.get()
+        return try await enqueue(.command(payload), time: time, applied: result)
     }
 
-    private func attempt(_ payload: CommandPayload, at time: Date) -> Result<([LedgerRecord], [Event]), FieldError> {
+    /// Reads the DSS airspace.
+    func readAirspace<T: Sendable>(_ body: (Airspace, Engine) throws -> T) rethrows -> T { try body(state.airspace, state.engine) }
+
+    private func attempt(_ payload: CommandPayload, at time: Date) -> Result<Applied, FieldError> {
         do {
             return .success(try apply(.command(payload), at: time, to: &state))
         } catch {
@@ -208,7 +227,7 @@ public actor Node {
         }
         guard !accepted.isEmpty else { return IngestResult(entries: [], accepted: 0, rejected: rejected) }
         let batch = ReportBatch(id: UUID().uuidString.lowercased(), reports: accepted)
-        let (records, events, refused) = applyReports(batch, by: party, at: time, to: &state)
+        let (applied, refused) = applyReports(batch, by: party, at: time, to: &state)
         // Indices of refused reports, mapped back to the request's.
         var acceptedIndices = Array(reports.indices)
         acceptedIndices.removeAll { index in rejected.contains { $0.0 == index } }
@@ -219,7 +238,7 @@ public actor Node {
         guard !kept.reports.isEmpty else {
             return IngestResult(entries: [], accepted: 0, rejected: rejected.sorted { $0.0 < $1.0 })
         }
-        let entries = try await enqueue(.reports(kept, by: party), time: time, records: records, events: events)
+        let entries = try await enqueue(.reports(kept, by: party), time: time, applied: applied).entries
         statistics.reportsAccepted += kept.reports.count
         return IngestResult(entries: entries, accepted: kept.reports.count, rejected: rejected.sorted { $0.0 < $1.0 })
     }
@@ -231,9 +250,9 @@ public actor Node {
         let time = max(configuration.clock(), state.engine.now)
         let marks = state.engine.timeMarks
         let payload = CommandPayload(.tick, by: .operator)
-        let (records, events) = try apply(.command(payload), at: time, to: &state)
-        guard !events.isEmpty || marks != state.engine.timeMarks else { return }
-        _ = try await enqueue(.command(payload), time: time, records: records, events: events)
+        let applied = try apply(.command(payload), at: time, to: &state)
+        guard !applied.events.isEmpty || marks != state.engine.timeMarks else { return }
+        _ = try await enqueue(.command(payload), time: time, applied: applied)
     }
 
     /// Catches up with what other writers appended, unless a commit of this node's is
@@ -263,9 +282,11 @@ public actor Node {
         if removed > 0 { logger.info("retention removed \(removed) position reports") }
     }
 
-    private func enqueue(_ work: Job.Work, time: Date, records: [LedgerRecord], events: [Event]) async throws -> [LedgerEntry] {
+    private func enqueue(_ work: Job.Work, time: Date, applied: Applied) async throws -> (entries: [LedgerEntry], answer: Data?) {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(Job(work: work, time: time, records: records, events: events, continuation: continuation))
+            pending.append(Job(
+                work: work, time: time, records: applied.records, events: applied.events, answer: applied.answer,
+                continuation: continuation))
             if !committing {
                 committing = true
                 Task { await self.drain() }
@@ -289,7 +310,7 @@ public actor Node {
                 durable = snapshot
                 var offset = 0
                 for job in round {
-                    job.continuation.resume(returning: Array(entries[offset..<offset + job.records.count]))
+                    job.continuation.resume(returning: (Array(entries[offset..<offset + job.records.count]), job.answer))
                     offset += job.records.count
                 }
                 hub.publish(entries)
@@ -334,14 +355,14 @@ public actor Node {
         for job in jobs {
             let time = max(job.time, state.engine.now)
             do {
+                let applied: Applied
                 switch job.work {
-                case .command(let payload):
-                    let (records, events) = try apply(.command(payload), at: time, to: &state)
-                    pending.append(Job(work: job.work, time: time, records: records, events: events, continuation: job.continuation))
-                case .reports(let batch, let party):
-                    let (records, events, _) = applyReports(batch, by: party, at: time, to: &state)
-                    pending.append(Job(work: job.work, time: time, records: records, events: events, continuation: job.continuation))
+                case .command(let payload): applied = try apply(.command(payload), at: time, to: &state)
+                case .reports(let batch, let party): applied = applyReports(batch, by: party, at: time, to: &state).applied
                 }
+                pending.append(Job(
+                    work: job.work, time: time, records: applied.records, events: applied.events, answer: applied.answer,
+                    continuation: job.continuation))
             } catch {
                 job.continuation.resume(throwing: error)
             }
@@ -351,43 +372,55 @@ public actor Node {
     // MARK: Applying
 
     /// Applies a command to `state`: nothing when it throws.
-    private func apply(_ work: Job.Work, at time: Date, to state: inout State) throws(FieldError) -> ([LedgerRecord], [Event]) {
-        guard case .command(let payload) = work else { return ([], []) }
+    private func apply(_ work: Job.Work, at time: Date, to state: inout State) throws(FieldError) -> Applied {
+        guard case .command(let payload) = work else { return Applied(records: [], events: []) }
         var records = [payload.record(at: time)]
         switch payload.command {
+        case "dss":
+            guard let request = payload.dss else { throw FieldError(field: "dss", reason: "missing") }
+            do {
+                let (answer, events) = try state.airspace.apply(request, at: time, engine: &state.engine)
+                let engine = state.engine
+                records += events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
+                return Applied(records: records, events: events, answer: answer)
+            } catch {
+                var refusal = FieldError(field: "", reason: error.message, status: error.status)
+                refusal.body = error.body
+                throw refusal
+            }
         case "issueCredential":
             guard let credential = payload.credential else { throw FieldError(field: "credential", reason: "missing") }
             if case .party(let party) = Actor(credential.actor), state.engine.parties[party] == nil {
                 throw FieldError(field: "party", reason: "no party \(party)", status: 404)
             }
             state.credentials[credential.id] = credential
-            return (records, [])
+            return Applied(records: records, events: [])
         case "revokeCredential":
             guard let id = payload.target, state.credentials.removeValue(forKey: id) != nil else {
                 throw FieldError(field: "credential", reason: "no credential \(payload.target ?? "")", status: 404)
             }
-            return (records, [])
+            return Applied(records: records, events: [])
         case "recordRead":
-            return (records, [])
+            return Applied(records: records, events: [])
         case "registerWebhook":
             guard let hook = payload.webhook else { throw FieldError(field: "webhook", reason: "missing") }
             state.webhooks[hook.id] = hook
-            return (records, [])
+            return Applied(records: records, events: [])
         case "removeWebhook":
             guard let id = payload.target, state.webhooks.removeValue(forKey: id) != nil else {
                 throw FieldError(field: "id", reason: "no webhook \(payload.target ?? "")", status: 404)
             }
-            return (records, [])
+            return Applied(records: records, events: [])
         case "webhookProgress":
             if let id = payload.target, let through = payload.reason.flatMap({ Int64($0) }), var hook = state.webhooks[id] {
                 hook.deliveredThrough = Swift.max(hook.deliveredThrough, through)
                 state.webhooks[id] = hook
             }
-            return (records, [])
+            return Applied(records: records, events: [])
         default:
             break
         }
-        guard let command = try payload.engineCommand() else { return (records, []) }
+        guard let command = try payload.engineCommand() else { return Applied(records: records, events: []) }
         // An operation claims its volumes: one that overlaps another party's planned or
         // active operation is refused, so of two conflicting claims exactly one stands.
         var claim: Operation?
@@ -413,13 +446,13 @@ public actor Node {
         }
         let engine = state.engine
         records += events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
-        return (records, events)
+        return Applied(records: records, events: events)
     }
 
     /// Applies a batch; reports the engine refuses are left out (by position in the batch).
     private func applyReports(
         _ batch: ReportBatch, by party: PartyID, at time: Date, to state: inout State
-    ) -> ([LedgerRecord], [Event], [(Int, FieldError)]) {
+    ) -> (applied: Applied, refused: [(Int, FieldError)]) {
         var events: [Event] = []
         var refused: [(Int, FieldError)] = []
         for (index, report) in batch.reports.enumerated() {
@@ -433,7 +466,7 @@ public actor Node {
         let payload = ReportBatchPayload(batch: batch.id, by: party.rawValue, reports: kept)
         let engine = state.engine
         let records = [payload.record(at: time)] + events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
-        return (records, events, refused)
+        return (Applied(records: records, events: events), refused)
     }
 
     private static func fetch(after sequence: Int64, from store: any Store, limit: Int) async throws -> [Foreign] {

@@ -16,11 +16,14 @@ public struct ServerContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<ServerContext>
     public var actor: Actor?
+    /// The USS of a DSS request, once its token is verified.
+    var uss: USSCaller?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         webSocket = .init()
         actor = nil
+        uss = nil
     }
 
     /// Report batches can be large.
@@ -39,11 +42,15 @@ public struct Server: Sendable {
     public let node: Node
     public let authenticator: Authenticator
     public let metrics: ServerMetrics
+    /// Verifies the tokens of the ASTM F3548 DSS interface; without it that interface
+    /// refuses every request with 401.
+    public let dss: DSSAuthority?
 
-    public init(node: Node, authenticator: Authenticator? = nil, metrics: ServerMetrics = ServerMetrics()) {
+    public init(node: Node, authenticator: Authenticator? = nil, metrics: ServerMetrics = ServerMetrics(), dss: DSSAuthority? = nil) {
         self.node = node
         self.authenticator = authenticator ?? Authenticator(node: node)
         self.metrics = metrics
+        self.dss = dss
     }
 
     /// The router with every route.
@@ -54,6 +61,9 @@ public struct Server: Sendable {
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
         let api = API(node: node, metrics: metrics)
         api.register(on: router)
+        let middleware = DSSMiddleware(authority: dss, node: node)
+        DSSAPI(node: node).register(
+            dss: router.group("dss/v1").add(middleware: middleware), aux: router.group("aux/v1").add(middleware: middleware))
         return router
     }
 
@@ -234,6 +244,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if Self.open.contains(path) || path.hasPrefix("/console/") { return try await next(request, context) }
+        // The DSS interface has its own tokens and errors (DSSMiddleware).
+        if path.hasPrefix("/dss/") || path.hasPrefix("/aux/") { return try await next(request, context) }
         var credential: String?
         if let header = request.headers[.authorization] {
             credential = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : header

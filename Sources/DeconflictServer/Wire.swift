@@ -19,6 +19,8 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
     public let reason: String
     /// The HTTP status: 422 for a value, 404 for something unknown, 409 for a conflict.
     public let status: Int
+    /// A body that replaces the standard one (an interface with its own error shapes).
+    public var body: Data?
 
     public init(field: String, reason: String, status: Int = 422) {
         self.field = field

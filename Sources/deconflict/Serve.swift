@@ -63,6 +63,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The audience bearer tokens must name (aud). Env: DECONFLICT_JWT_AUDIENCE.", valueName: "audience"))
     var jwtAudience: String?
 
+    @Option(help: ArgumentHelp("A PEM file with an RSA public key that signs the access tokens of the ASTM F3548 DSS interface (/dss/v1); repeatable. Without one that interface answers 401.", valueName: "file"))
+    var dssKey: [String] = []
+
+    @Option(help: ArgumentHelp("An audience (aud) DSS access tokens may name; repeatable. Default: localhost and 127.0.0.1. Env: DECONFLICT_DSS_AUDIENCES (comma-separated).", valueName: "audience"))
+    var dssAudience: [String] = []
+
     @Flag(help: "Do not deliver webhooks from this node (when another node of the cluster does).")
     var noWebhooks = false
 
@@ -72,7 +78,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --demo: scenario seconds per real second.", valueName: "factor"))
     var speed: Double?
 
-    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, webhooks, demo, speed. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
+    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, dssKeys, dssAudiences, webhooks, demo, speed. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
     var config: String?
 
     /// Settings from `--config`.
@@ -85,6 +91,8 @@ struct Serve: AsyncParsableCommand {
         var jwtKeys: [String]?
         var jwks: String?
         var jwtAudience: String?
+        var dssKeys: [String]?
+        var dssAudiences: [String]?
         var webhooks: Bool?
         var demo: Bool?
         var speed: Double?
@@ -117,6 +125,10 @@ struct Serve: AsyncParsableCommand {
         let jwtKey = jwtKey.isEmpty ? (file.jwtKeys ?? []) : jwtKey
         let jwks = jwks ?? file.jwks
         let jwtAudience = jwtAudience ?? environment["DECONFLICT_JWT_AUDIENCE"] ?? file.jwtAudience
+        let dssKey = dssKey.isEmpty ? (file.dssKeys ?? []) : dssKey
+        let dssAudience = !dssAudience.isEmpty ? dssAudience
+            : environment["DECONFLICT_DSS_AUDIENCES"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? file.dssAudiences ?? []
         let noWebhooks = noWebhooks || file.webhooks == false
         let demo = demo || file.demo == true
         let speed = speed ?? file.speed ?? 10
@@ -154,7 +166,15 @@ struct Serve: AsyncParsableCommand {
                 throw InputError("\(error.field): \(error.reason)")
             }
         }
-        let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens))
+        var dss: DSSAuthority?
+        if !dssKey.isEmpty {
+            do {
+                dss = try await DSSAuthority.load(pemFiles: dssKey, audiences: dssAudience)
+            } catch let error as FieldError {
+                throw InputError("\(error.field): \(error.reason)")
+            }
+        }
+        let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens), dss: dss)
         // The node stops with the server: SIGTERM or SIGINT shut both down gracefully.
         let application = server.application(host: host, port: port, services: [NodeService(node: node, webhooks: !noWebhooks)]) { channel in
             let address = channel.localAddress

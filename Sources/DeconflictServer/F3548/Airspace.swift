@@ -1,0 +1,534 @@
+import DeconflictEngine
+import DeconflictGeometry
+import Foundation
+
+/// The strategic coordination state of the ASTM F3548-21 DSS interface: operational
+/// intent references, constraint references, subscriptions and USS availability, with
+/// the rules that decide each write.
+///
+/// It changes only through ``apply(_:at:engine:)``, which is deterministic: the ledger
+/// keeps each request with every value chosen when it arrived (new OVNs, versions, ids),
+/// so applying the ledger again rebuilds the same airspace. Each change also reaches
+/// the engine: an operational intent is an operation of the managing USS's party
+/// (`intent:<id>`), a constraint a no-fly zone of that party (`constraint:<id>`), so
+/// they meet the native zones, units and alerts.
+struct Airspace: Sendable {
+    struct Intent: Sendable {
+        let id: String
+        var manager: String
+        var version: Int
+        var state: String
+        var ovn: String
+        var extents: [Volume4D]
+        var start: Date
+        var end: Date
+        var ussBaseURL: String
+        var subscription: String?
+    }
+
+    struct Constraint: Sendable {
+        let id: String
+        var manager: String
+        var version: Int
+        var ovn: String
+        var extents: [Volume4D]
+        var start: Date
+        var end: Date
+        var ussBaseURL: String
+    }
+
+    struct Subscription: Sendable {
+        let id: String
+        var manager: String
+        var version: String
+        var notificationIndex: Int
+        var volumes: [Volume4D]
+        var start: Date
+        var end: Date
+        var ussBaseURL: String
+        var notifyForIntents: Bool
+        var notifyForConstraints: Bool
+        var implicit: Bool
+        var dependents: Set<String>
+    }
+
+    struct Availability: Sendable {
+        var state: String
+        var version: String
+    }
+
+    var intents: [String: Intent] = [:]
+    var constraints: [String: Constraint] = [:]
+    var subscriptions: [String: Subscription] = [:]
+    var availability: [String: Availability] = [:]
+    var reports = 0
+
+    /// The largest area of an operational intent, square metres.
+    static let maximumIntentArea = 2_500e6
+    /// The longest a subscription lasts.
+    static let maximumSubscriptionDuration: TimeInterval = 24 * 3_600
+    /// The states of an operational intent.
+    static let states: Set<String> = ["Accepted", "Activated", "Nonconforming", "Contingent"]
+    /// The id an intent without a subscription names (the null version 4 UUID).
+    static let noSubscription = "00000000-0000-4000-8000-000000000000"
+
+    enum Scope {
+        static let strategicCoordination = "utm.strategic_coordination"
+        static let constraintManagement = "utm.constraint_management"
+        static let constraintProcessing = "utm.constraint_processing"
+        static let conformanceMonitoring = "utm.conformance_monitoring_sa"
+        static let availabilityArbitration = "utm.availability_arbitration"
+    }
+
+    /// The Deconflict party a USS acts as: `uss:` and its token subject.
+    static func party(of manager: String) -> PartyID {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+        return PartyID("uss:" + String(manager.prefix(120).map { allowed.contains($0) ? $0 : "_" }))
+    }
+
+    static func operationID(_ intent: String) -> OperationID { OperationID("intent:" + intent) }
+    static func zoneIDs(_ constraint: String, count: Int) -> [ZoneID] {
+        count == 1 ? [ZoneID("constraint:" + constraint)] : (0..<count).map { ZoneID("constraint:\(constraint):\($0)") }
+    }
+
+    // MARK: Requests
+
+    /// A DSS request as the ledger keeps it, with the values chosen on arrival.
+    struct Request: Codable, Hashable, Sendable {
+        enum Kind: String, Codable, Sendable {
+            case putIntent, deleteIntent, putConstraint, deleteConstraint, putSubscription, deleteSubscription
+            case setAvailability, report
+        }
+
+        var kind: Kind
+        /// The token's subject: the USS making the request.
+        var manager: String
+        var scopes: [String]
+        /// The entity (or the USS, for availability) in the path.
+        var id: String
+        /// The OVN or version in the path of an update or delete.
+        var version: String?
+        /// The OVN (or version) the change gets.
+        var newVersion: String
+        /// The id of an implicit subscription this request may create.
+        var newSubscription: String?
+        var intent: F3548.PutOperationalIntentParameters?
+        var constraint: F3548.PutConstraintParameters?
+        var subscription: F3548.PutSubscriptionParameters?
+        var availability: F3548.SetAvailabilityParameters?
+        /// A report's JSON, as received.
+        var report: String?
+
+        func has(_ scope: String) -> Bool { scopes.contains(scope) }
+    }
+
+    /// Applies a request: changes the airspace and the engine and returns the answer's
+    /// body, or throws the refusal (nothing changed).
+    mutating func apply(_ request: Request, at now: Date, engine: inout Engine) throws(F3548.Failure) -> (answer: Data, events: [Event]) {
+        var copy = self
+        var commands: [Engine.Command] = []
+        let answer: [String: Any]
+        switch request.kind {
+        case .putIntent: answer = try copy.putIntent(request, at: now, commands: &commands)
+        case .deleteIntent: answer = try copy.deleteIntent(request, at: now, commands: &commands)
+        case .putConstraint: answer = try copy.putConstraint(request, at: now, commands: &commands)
+        case .deleteConstraint: answer = try copy.deleteConstraint(request, at: now, commands: &commands)
+        case .putSubscription: answer = try copy.putSubscription(request, at: now)
+        case .deleteSubscription: answer = try copy.deleteSubscription(request)
+        case .setAvailability: answer = try copy.setAvailability(request)
+        case .report:
+            copy.reports += 1
+            var body = (try? JSONSerialization.jsonObject(with: Data((request.report ?? "{}").utf8))) as? [String: Any] ?? [:]
+            body["report_id"] = request.newVersion
+            answer = body
+        }
+        // The engine follows: the USS's party, its operations and zones.
+        var scratch = engine
+        var events: [Event] = []
+        let party = Self.party(of: request.manager)
+        if !commands.isEmpty, scratch.parties[party] == nil { commands.insert(.addParty(Party(id: party, name: request.manager)), at: 0) }
+        do {
+            for command in commands { events += try scratch.handle(command, at: now) }
+        } catch {
+            throw F3548.Failure(400, "\(error.field): \(error.reason)")
+        }
+        self = copy
+        engine = scratch
+        return (JSON.data(answer), events)
+    }
+
+    // MARK: Operational intents
+
+    private mutating func putIntent(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
+        guard let parameters = request.intent else { throw .badRequest("body", "missing") }
+        let existing = intents[request.id]
+        if let version = request.version {
+            guard let existing else { throw F3548.Failure(404, "operational intent \(request.id) not found") }
+            guard existing.manager == request.manager else {
+                throw F3548.Failure(403, "operational intent \(request.id) is managed by another USS")
+            }
+            guard existing.ovn == version else {
+                throw F3548.Failure(409, "OVN \(version) is not the current OVN of operational intent \(request.id)")
+            }
+        } else if existing != nil {
+            throw F3548.Failure(409, "operational intent \(request.id) already exists; update it with its OVN in the path")
+        }
+        guard Self.states.contains(parameters.state) else {
+            throw .badRequest("state", "must be one of Accepted, Activated, Nonconforming, Contingent; got \(parameters.state)")
+        }
+        let offNominal = parameters.state == "Nonconforming" || parameters.state == "Contingent"
+        if offNominal {
+            guard request.has(Scope.conformanceMonitoring) else {
+                throw F3548.Failure(403, "the state \(parameters.state) needs the scope \(Scope.conformanceMonitoring)")
+            }
+        } else {
+            guard request.has(Scope.strategicCoordination) else {
+                throw F3548.Failure(403, "the state \(parameters.state) needs the scope \(Scope.strategicCoordination)")
+            }
+        }
+        if existing == nil, parameters.state != "Accepted" {
+            throw .badRequest("state", "a new operational intent must be Accepted, got \(parameters.state)")
+        }
+        try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
+        let extents = try F3548.volumes(parameters.extents, field: "extents", requiring: .entity)
+        let start = extents.compactMap(\.time.start).min()!
+        let end = extents.compactMap(\.time.end).max()!
+        guard end >= now else { throw .badRequest("extents", "the operational intent ends in the past (\(F3548.text(end)))") }
+        let area = extents.reduce(0) { $0 + $1.footprint.areaSquareMeters }
+        guard area <= Self.maximumIntentArea else {
+            throw .badRequest("extents", "the area is \(Int(area / 1e6)) km², more than the limit of 2500 km²")
+        }
+        if !offNominal, availability[request.manager]?.state == "Down" {
+            throw F3548.Failure(412, "USS \(request.manager) is marked Down and may not plan or activate operational intents")
+        }
+
+        // The subscription that keeps the manager informed.
+        var subscriptionID: String?
+        var implicitToCreate: Subscription?
+        if let given = parameters.subscriptionId {
+            guard F3548.isUUIDv4(given) else { throw .badRequest("subscription_id", "not a version 4 UUID: \(given)") }
+            guard let subscription = subscriptions[given.lowercased()] else {
+                throw .badRequest("subscription_id", "no subscription \(given)")
+            }
+            guard subscription.manager == request.manager else {
+                throw F3548.Failure(403, "subscription \(given) is managed by another USS")
+            }
+            guard subscription.notifyForIntents else {
+                throw .badRequest("subscription_id", "subscription \(given) does not notify for operational intents")
+            }
+            if !subscription.implicit {
+                for (index, volume) in extents.enumerated() where !subscription.volumes.contains(where: { $0.covers(volume) }) {
+                    throw .badRequest("subscription_id", "subscription \(given) does not cover extents[\(index)]")
+                }
+            }
+            subscriptionID = subscription.id
+        } else if let implicit = parameters.newSubscription {
+            try F3548.checkBaseURL(implicit.ussBaseUrl, field: "new_subscription.uss_base_url")
+            if implicit.notifyForConstraints == true, !request.has(Scope.constraintProcessing) {
+                throw .badRequest("new_subscription.notify_for_constraints", "needs the scope \(Scope.constraintProcessing)")
+            }
+            guard let id = request.newSubscription else { throw .badRequest("new_subscription", "no id was chosen") }
+            implicitToCreate = Subscription(
+                id: id, manager: request.manager, version: request.newVersion, notificationIndex: 0, volumes: extents,
+                start: min(start, now), end: end, ussBaseURL: implicit.ussBaseUrl, notifyForIntents: true,
+                notifyForConstraints: implicit.notifyForConstraints ?? false, implicit: true, dependents: [request.id])
+            subscriptionID = id
+        }
+        if parameters.state != "Accepted", subscriptionID == nil {
+            throw .badRequest("subscription_id", "an operational intent in the state \(parameters.state) needs a subscription (subscription_id or new_subscription)")
+        }
+
+        // The key: the OVNs of everything relevant it must know of.
+        if !offNominal {
+            let key = Set(parameters.key ?? [])
+            let missingIntents = relevantIntents(extents, at: now).filter {
+                $0.id != request.id && ($0.state == "Accepted" || $0.state == "Activated") && !key.contains($0.ovn)
+            }
+            let notifyForConstraints = implicitToCreate?.notifyForConstraints
+                ?? subscriptionID.flatMap { subscriptions[$0]?.notifyForConstraints } ?? false
+            let missingConstraints = notifyForConstraints ? relevantConstraints(extents, at: now).filter { !key.contains($0.ovn) } : []
+            if !missingIntents.isEmpty || !missingConstraints.isEmpty {
+                var failure = F3548.Failure(409, "the key does not hold the current OVN of \(missingIntents.count) operational intent(s) and \(missingConstraints.count) constraint(s) in the area")
+                failure.body = JSON.data([
+                    "message": failure.message,
+                    "missing_operational_intents": missingIntents.map { describe($0, for: request.manager) },
+                    "missing_constraints": missingConstraints.map { describe($0, for: request.manager) },
+                ] as [String: Any])
+                throw failure
+            }
+        }
+
+        // The change.
+        let previous = existing
+        if let old = previous?.subscription, old != subscriptionID { detach(request.id, from: old) }
+        if let created = implicitToCreate { subscriptions[created.id] = created }
+        if let id = subscriptionID, var subscription = subscriptions[id] {
+            subscription.dependents.insert(request.id)
+            if subscription.implicit {
+                // An implicit subscription grows to cover its intents.
+                for volume in extents where !subscription.volumes.contains(volume) { subscription.volumes.append(volume) }
+                subscription.start = min(subscription.start, start)
+                subscription.end = max(subscription.end, end)
+                if implicitToCreate == nil { subscription.version = request.newVersion }
+            }
+            subscriptions[id] = subscription
+        }
+        let intent = Intent(
+            id: request.id, manager: request.manager, version: (previous?.version ?? 0) + 1, state: parameters.state,
+            ovn: request.newVersion, extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl,
+            subscription: subscriptionID)
+        intents[request.id] = intent
+        let subscribers = notify(extents + (previous?.extents ?? []), at: now, intents: true)
+        commands.append(.putOperation(Operation(
+            id: Self.operationID(request.id), party: Self.party(of: request.manager), name: "F3548 intent \(request.id.prefix(8))",
+            extent: try! Extent(extents), state: parameters.state == "Accepted" ? .planned : .active)))
+        return ["operational_intent_reference": describe(intent, for: request.manager), "subscribers": subscribers]
+    }
+
+    private mutating func deleteIntent(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
+        guard let existing = intents[request.id] else { throw F3548.Failure(404, "operational intent \(request.id) not found") }
+        guard existing.manager == request.manager else {
+            throw F3548.Failure(403, "operational intent \(request.id) is managed by another USS")
+        }
+        guard existing.ovn == request.version else {
+            throw F3548.Failure(409, "OVN \(request.version ?? "") is not the current OVN of operational intent \(request.id)")
+        }
+        if availability[request.manager]?.state == "Down" {
+            throw F3548.Failure(412, "USS \(request.manager) is marked Down and may not delete operational intents")
+        }
+        intents[request.id] = nil
+        if let subscription = existing.subscription { detach(request.id, from: subscription) }
+        let subscribers = notify(existing.extents, at: now, intents: true)
+        commands.append(.setOperationState(Self.operationID(request.id), .cancelled))
+        return ["operational_intent_reference": describe(existing, for: request.manager), "subscribers": subscribers]
+    }
+
+    /// The intent no longer depends on the subscription; an implicit one goes with its last intent.
+    private mutating func detach(_ intent: String, from id: String) {
+        guard var subscription = subscriptions[id] else { return }
+        subscription.dependents.remove(intent)
+        if subscription.implicit, subscription.dependents.isEmpty {
+            subscriptions[id] = nil
+        } else {
+            subscriptions[id] = subscription
+        }
+    }
+
+    // MARK: Constraints
+
+    private mutating func putConstraint(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
+        guard let parameters = request.constraint else { throw .badRequest("body", "missing") }
+        let existing = constraints[request.id]
+        if let version = request.version {
+            guard let existing else { throw F3548.Failure(404, "constraint \(request.id) not found") }
+            guard existing.manager == request.manager else { throw F3548.Failure(403, "constraint \(request.id) is managed by another USS") }
+            guard existing.ovn == version else {
+                throw F3548.Failure(409, "OVN \(version) is not the current OVN of constraint \(request.id)")
+            }
+        } else if existing != nil {
+            throw F3548.Failure(409, "constraint \(request.id) already exists; update it with its OVN in the path")
+        }
+        try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
+        let extents = try F3548.volumes(parameters.extents, field: "extents", requiring: .entity)
+        let start = extents.compactMap(\.time.start).min()!
+        let end = extents.compactMap(\.time.end).max()!
+        guard end >= now else { throw .badRequest("extents", "the constraint ends in the past (\(F3548.text(end)))") }
+        let constraint = Constraint(
+            id: request.id, manager: request.manager, version: (existing?.version ?? 0) + 1, ovn: request.newVersion,
+            extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl)
+        constraints[request.id] = constraint
+        let subscribers = notify(extents + (existing?.extents ?? []), at: now, intents: false)
+        let party = Self.party(of: request.manager)
+        let zones = Self.zoneIDs(request.id, count: extents.count)
+        for (id, volume) in zip(zones, extents) {
+            commands.append(.putZone(Zone(id: id, name: "F3548 constraint \(request.id.prefix(8))", kind: .noFlyArea, owner: party, volume: volume)))
+        }
+        if let existing, existing.extents.count != extents.count {
+            for id in Self.zoneIDs(request.id, count: existing.extents.count) where !zones.contains(id) { commands.append(.removeZone(id)) }
+        }
+        return ["constraint_reference": describe(constraint, for: request.manager), "subscribers": subscribers]
+    }
+
+    private mutating func deleteConstraint(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
+        guard let existing = constraints[request.id] else { throw F3548.Failure(404, "constraint \(request.id) not found") }
+        guard existing.manager == request.manager else { throw F3548.Failure(403, "constraint \(request.id) is managed by another USS") }
+        guard existing.ovn == request.version else {
+            throw F3548.Failure(409, "OVN \(request.version ?? "") is not the current OVN of constraint \(request.id)")
+        }
+        constraints[request.id] = nil
+        let subscribers = notify(existing.extents, at: now, intents: false)
+        for id in Self.zoneIDs(request.id, count: existing.extents.count) { commands.append(.removeZone(id)) }
+        return ["constraint_reference": describe(existing, for: request.manager), "subscribers": subscribers]
+    }
+
+    // MARK: Subscriptions
+
+    private mutating func putSubscription(_ request: Request, at now: Date) throws(F3548.Failure) -> [String: Any] {
+        guard let parameters = request.subscription else { throw .badRequest("body", "missing") }
+        let existing = subscriptions[request.id]
+        if let version = request.version {
+            guard let existing else { throw F3548.Failure(404, "subscription \(request.id) not found") }
+            guard existing.manager == request.manager else { throw F3548.Failure(409, "subscription \(request.id) is managed by another USS") }
+            guard existing.version == version else {
+                throw F3548.Failure(409, "version \(version) is not the current version of subscription \(request.id)")
+            }
+        } else if existing != nil {
+            throw F3548.Failure(409, "subscription \(request.id) already exists; update it with its version in the path")
+        }
+        try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
+        let forIntents = parameters.notifyForOperationalIntents ?? false
+        let forConstraints = parameters.notifyForConstraints ?? false
+        guard forIntents || forConstraints else {
+            throw .badRequest("notify_for_operational_intents", "a subscription must ask for notifications of operational intents, constraints or both")
+        }
+        if forIntents, !request.has(Scope.strategicCoordination) {
+            throw .badRequest("notify_for_operational_intents", "needs the scope \(Scope.strategicCoordination)")
+        }
+        if forConstraints, !request.has(Scope.constraintProcessing) {
+            throw .badRequest("notify_for_constraints", "needs the scope \(Scope.constraintProcessing)")
+        }
+        var volume = try F3548.volume(parameters.extents, field: "extents", requiring: .area)
+        let start = volume.time.start ?? now
+        let end = volume.time.end ?? start.addingTimeInterval(Self.maximumSubscriptionDuration)
+        guard end >= now else { throw .badRequest("extents.time_end", "the subscription ends in the past (\(F3548.text(end)))") }
+        guard end >= start else { throw .badRequest("extents.time_end", "must not be before time_start") }
+        guard end.timeIntervalSince(start) <= Self.maximumSubscriptionDuration else {
+            throw .badRequest("extents.time_end", "a subscription lasts at most 24 hours")
+        }
+        volume = Volume4D(footprint: volume.footprint, altitude: volume.altitude, time: try! TimeWindow(start: start, end: end))
+        // It may not shrink away from the intents that depend on it.
+        for dependent in (existing?.dependents ?? []).sorted() {
+            guard let intent = intents[dependent] else { continue }
+            if !forIntents { throw .badRequest("notify_for_operational_intents", "operational intent \(dependent) depends on this subscription") }
+            for extent in intent.extents where !volume.covers(extent) {
+                throw .badRequest("extents", "operational intent \(dependent) depends on this subscription and would no longer be covered")
+            }
+        }
+        let subscription = Subscription(
+            id: request.id, manager: request.manager, version: request.newVersion, notificationIndex: existing?.notificationIndex ?? 0,
+            volumes: [volume], start: start, end: end, ussBaseURL: parameters.ussBaseUrl, notifyForIntents: forIntents,
+            notifyForConstraints: forConstraints, implicit: existing?.implicit ?? false, dependents: existing?.dependents ?? [])
+        subscriptions[request.id] = subscription
+        var answer: [String: Any] = ["subscription": describe(subscription)]
+        answer["operational_intent_references"] = forIntents ? relevantIntents([volume], at: now).map { describe($0, for: request.manager) } : []
+        answer["constraint_references"] = forConstraints ? relevantConstraints([volume], at: now).map { describe($0, for: request.manager) } : []
+        return answer
+    }
+
+    private mutating func deleteSubscription(_ request: Request) throws(F3548.Failure) -> [String: Any] {
+        guard let existing = subscriptions[request.id] else { throw F3548.Failure(404, "subscription \(request.id) not found") }
+        guard existing.manager == request.manager else { throw F3548.Failure(409, "subscription \(request.id) is managed by another USS") }
+        guard existing.version == request.version else {
+            throw F3548.Failure(409, "version \(request.version ?? "") is not the current version of subscription \(request.id)")
+        }
+        guard existing.dependents.isEmpty else {
+            throw .badRequest("subscription", "operational intents depend on subscription \(request.id): \(existing.dependents.sorted().joined(separator: ", "))")
+        }
+        subscriptions[request.id] = nil
+        return ["subscription": describe(existing)]
+    }
+
+    // MARK: Availability
+
+    static func canonicalAvailability(_ text: String) -> String? {
+        ["Unknown", "Normal", "Down"].first { $0.caseInsensitiveCompare(text) == .orderedSame }
+    }
+
+    private mutating func setAvailability(_ request: Request) throws(F3548.Failure) -> [String: Any] {
+        guard let parameters = request.availability else { throw .badRequest("body", "missing") }
+        guard let state = Self.canonicalAvailability(parameters.availability) else {
+            throw .badRequest("availability", "must be Unknown, Normal or Down; got \(parameters.availability)")
+        }
+        let current = availability[request.id]
+        guard (parameters.oldVersion ?? "") == (current?.version ?? "") else {
+            throw F3548.Failure(409, "old_version \(parameters.oldVersion ?? "") is not the current version of USS \(request.id)'s availability")
+        }
+        availability[request.id] = Availability(state: state, version: request.newVersion)
+        return describeAvailability(request.id)
+    }
+
+    func describeAvailability(_ uss: String) -> [String: Any] {
+        let current = availability[uss]
+        return ["status": ["uss": uss, "availability": current?.state ?? "Unknown"], "version": current?.version ?? ""]
+    }
+
+    // MARK: Searching and notifying
+
+    /// Intents not yet over whose extents meet `volumes`, by id.
+    func relevantIntents(_ volumes: [Volume4D], at now: Date) -> [Intent] {
+        intents.values.filter { $0.end >= now && Self.meet($0.extents, volumes) }.sorted { $0.id < $1.id }
+    }
+
+    func relevantConstraints(_ volumes: [Volume4D], at now: Date) -> [Constraint] {
+        constraints.values.filter { $0.end >= now && Self.meet($0.extents, volumes) }.sorted { $0.id < $1.id }
+    }
+
+    func relevantSubscriptions(_ volumes: [Volume4D], at now: Date, manager: String) -> [Subscription] {
+        subscriptions.values.filter { $0.manager == manager && $0.end >= now && Self.meet($0.volumes, volumes) }.sorted { $0.id < $1.id }
+    }
+
+    static func meet(_ a: [Volume4D], _ b: [Volume4D]) -> Bool {
+        for x in a {
+            for y in b where x.time.overlaps(y.time) && x.altitude.overlaps(y.altitude)
+                && x.footprint.boundingBox.intersects(y.footprint.boundingBox) && x.intersects(y) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Advances the notification index of every subscription the change concerns and
+    /// lists them by the USS to notify.
+    private mutating func notify(_ volumes: [Volume4D], at now: Date, intents forIntents: Bool) -> [[String: Any]] {
+        var byURL: [String: [[String: Any]]] = [:]
+        for var subscription in subscriptions.values.sorted(by: { $0.id < $1.id })
+        where (forIntents ? subscription.notifyForIntents : subscription.notifyForConstraints)
+            && subscription.end >= now && Self.meet(subscription.volumes, volumes) {
+            subscription.notificationIndex += 1
+            subscriptions[subscription.id] = subscription
+            byURL[subscription.ussBaseURL, default: []].append([
+                "subscription_id": subscription.id, "notification_index": subscription.notificationIndex,
+            ])
+        }
+        return byURL.keys.sorted().map { ["uss_base_url": $0, "subscriptions": byURL[$0]!] }
+    }
+
+    // MARK: Describing
+
+    /// What other USSs see instead of an OVN.
+    static let hiddenOVN = "Available from USS"
+
+    func usable(_ manager: String) -> String { availability[manager]?.state ?? "Unknown" }
+
+    func describe(_ intent: Intent, for caller: String) -> [String: Any] {
+        [
+            "id": intent.id, "manager": intent.manager, "uss_availability": usable(intent.manager), "version": intent.version,
+            "state": intent.state, "ovn": intent.manager == caller ? intent.ovn : Self.hiddenOVN,
+            "time_start": F3548.timeObject(intent.start), "time_end": F3548.timeObject(intent.end),
+            "uss_base_url": intent.ussBaseURL, "subscription_id": intent.subscription ?? Self.noSubscription,
+        ]
+    }
+
+    func describe(_ constraint: Constraint, for caller: String) -> [String: Any] {
+        [
+            "id": constraint.id, "manager": constraint.manager, "uss_availability": usable(constraint.manager),
+            "version": constraint.version, "ovn": constraint.manager == caller ? constraint.ovn : Self.hiddenOVN,
+            "time_start": F3548.timeObject(constraint.start), "time_end": F3548.timeObject(constraint.end),
+            "uss_base_url": constraint.ussBaseURL,
+        ]
+    }
+
+    func describe(_ subscription: Subscription) -> [String: Any] {
+        [
+            "id": subscription.id, "version": subscription.version, "notification_index": subscription.notificationIndex,
+            "time_start": F3548.timeObject(subscription.start), "time_end": F3548.timeObject(subscription.end),
+            "uss_base_url": subscription.ussBaseURL, "notify_for_operational_intents": subscription.notifyForIntents,
+            "notify_for_constraints": subscription.notifyForConstraints, "implicit_subscription": subscription.implicit,
+            "dependent_operational_intents": subscription.dependents.sorted(),
+        ]
+    }
+}
+
+extension F3548 {
+    static func text(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+}

@@ -1,0 +1,377 @@
+import DeconflictEngine
+import DeconflictGeometry
+import DeconflictStore
+public import Foundation
+import HTTPTypes
+import Hummingbird
+import JWTKit
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// A USS as its access token names it: the subject (`sub`, the manager of what it
+/// writes) and the scopes granted.
+struct USSCaller: Hashable, Sendable {
+    let subject: String
+    let scopes: Set<String>
+}
+
+/// Verifies the access tokens of the DSS interface: RS256 JWTs signed by one of the
+/// configured public keys, not expired, not before their `nbf`, for one of the
+/// accepted audiences, with a subject. Scopes come from the `scope` claim
+/// (space-separated, RFC 6749), or a `scp` list.
+public struct DSSAuthority: Sendable {
+    let keys: JWTKeyCollection
+    let audiences: Set<String>
+    let clock: @Sendable () -> Date
+
+    /// The audiences accepted when none are configured: the names of this machine.
+    public static let localAudiences = ["localhost", "127.0.0.1"]
+
+    /// Loads RSA public keys from PEM files.
+    ///
+    /// - Throws: ``FieldError`` naming the file that cannot be read or holds no RSA key.
+    public static func load(
+        pemFiles: [String], audiences: [String], clock: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> DSSAuthority {
+        let keys = JWTKeyCollection()
+        for path in pemFiles {
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw FieldError(field: "--dss-key", reason: "cannot read \(path)")
+            }
+            guard let key = try? Insecure.RSA.PublicKey(pem: pem) else {
+                throw FieldError(field: "--dss-key", reason: "\(path) holds no RSA public key in PEM")
+            }
+            await keys.add(rsa: key, digestAlgorithm: .sha256)
+        }
+        return DSSAuthority(keys: keys, audiences: Set(audiences.isEmpty ? localAudiences : audiences), clock: clock)
+    }
+
+    struct Claims: JWTPayload {
+        var sub: SubjectClaim?
+        var aud: AudienceClaim?
+        var exp: ExpirationClaim?
+        var nbf: NotBeforeClaim?
+        var scope: String?
+        var scp: [String]?
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    func verify(_ authorization: String?) async throws(F3548.Failure) -> USSCaller {
+        func refuse(_ reason: String) -> F3548.Failure { F3548.Failure(401, reason) }
+        guard let authorization, authorization.hasPrefix("Bearer ") else {
+            throw refuse("missing access token: send Authorization: Bearer <token>")
+        }
+        let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = JWTVerifier.decodeSegment(parts[0]),
+              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        else { throw refuse("the access token is not a JWT") }
+        guard object["alg"] as? String == "RS256" else {
+            throw refuse("access token algorithm \(object["alg"] as? String ?? "none") is not accepted (RS256)")
+        }
+        let claims: Claims
+        do {
+            claims = try await keys.verify(token, as: Claims.self)
+        } catch {
+            throw refuse("access token signature not verified by any configured key")
+        }
+        let now = clock()
+        guard let expiry = claims.exp else { throw refuse("access token has no exp") }
+        guard expiry.value > now else { throw refuse("access token expired at \(F3548.text(expiry.value))") }
+        if let notBefore = claims.nbf, notBefore.value > now {
+            throw refuse("access token not valid before \(F3548.text(notBefore.value))")
+        }
+        guard let audience = claims.aud?.value, !audiences.isDisjoint(with: audience) else {
+            throw refuse("access token audience is not one of \(audiences.sorted().joined(separator: ", "))")
+        }
+        guard let subject = claims.sub?.value, !subject.isEmpty else { throw refuse("access token has no sub") }
+        let scopes = Set((claims.scope ?? "").split(separator: " ").map(String.init) + (claims.scp ?? []))
+        return USSCaller(subject: subject, scopes: scopes)
+    }
+}
+
+/// Authenticates every DSS request but the version, brings the node up to date before
+/// a write, and answers every refusal in the interface's form: `{"message": ...}`.
+struct DSSMiddleware: RouterMiddleware {
+    typealias Context = ServerContext
+    let authority: DSSAuthority?
+    let node: Node
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            var context = context
+            if request.uri.path != "/aux/v1/version" {
+                guard let authority else {
+                    throw F3548.Failure(401, "this server has no DSS token keys configured (deconflict serve --dss-key)")
+                }
+                context.uss = try await authority.verify(request.headers[.authorization])
+            }
+            if request.method != .get { try await node.sync() }
+            return try await next(request, context)
+        } catch let failure as F3548.Failure {
+            return DSSAPI.failure(failure.status, failure.message, body: failure.body)
+        } catch let error as FieldError {
+            let status = error.status == 422 ? 400 : error.status
+            return DSSAPI.failure(status, error.field.isEmpty ? error.reason : "\(error.field): \(error.reason)", body: error.body)
+        } catch let error as DecodingError {
+            let (field, reason) = Problem.describe(error)
+            return DSSAPI.failure(400, "\(DSSAPI.snakeCase(field)): \(reason)")
+        } catch is NIOTooManyBytesError {
+            return DSSAPI.failure(413, "the request body is larger than \(DSSAPI.bodyLimit) bytes")
+        } catch let error as HTTPError {
+            return DSSAPI.failure(Int(error.status.code), error.body ?? error.status.reasonPhrase)
+        } catch let error as StoreError {
+            context.logger.error("store: \(error)")
+            return DSSAPI.failure(503, "the store is unavailable: \(error.reason)")
+        } catch {
+            context.logger.error("DSS request failed: \(error)")
+            return DSSAPI.failure(500, "internal error")
+        }
+    }
+}
+
+/// The routes of the ASTM F3548-21 DSS interface (`/dss/v1`) and of the InterUSS
+/// auxiliary interface's version and token check (`/aux/v1`).
+struct DSSAPI: Sendable {
+    let node: Node
+    typealias Scope = Airspace.Scope
+
+    static let bodyLimit = 1 << 20
+    static let version = "deconflict-1.0"
+
+    static func failure(_ status: Int, _ message: String, body: Data? = nil) -> Response {
+        Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body ?? JSON.data(["message": message]))))
+    }
+
+    static func answer(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `ussBaseUrl.value` as the interface spells it: `uss_base_url.value`.
+    static func snakeCase(_ path: String) -> String {
+        var result = ""
+        for character in path {
+            if character.isUppercase {
+                result += "_" + character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// The caller, if its token carries at least one of `scopes`; 403 otherwise.
+    func caller(_ context: ServerContext, anyOf scopes: [String]) throws(F3548.Failure) -> USSCaller {
+        guard let caller = context.uss else { throw F3548.Failure(401, "missing access token") }
+        guard !caller.scopes.isDisjoint(with: scopes) else {
+            throw F3548.Failure(403, "the access token has none of the scopes this needs: \(scopes.joined(separator: ", "))")
+        }
+        return caller
+    }
+
+    func entityID(_ context: ServerContext, _ name: String = "entityid") throws(F3548.Failure) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        let text = raw.removingPercentEncoding ?? raw
+        guard F3548.isUUIDv4(text) else { throw .badRequest(name, "not a version 4 UUID: \(text.prefix(64))") }
+        return text.lowercased()
+    }
+
+    func pathVersion(_ context: ServerContext, _ name: String) throws(F3548.Failure) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        let text = raw.removingPercentEncoding ?? raw
+        guard !text.isEmpty, text.utf8.count <= 128 else { throw .badRequest(name, "must be 1 to 128 characters") }
+        return text
+    }
+
+    func body<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: Self.bodyLimit)
+        guard buffer.readableBytes > 0 else { throw F3548.Failure.badRequest("body", "empty; a JSON object is expected") }
+        return try F3548.decoder.decode(T.self, from: Data(buffer: buffer))
+    }
+
+    /// Applies a write and answers with what it gave.
+    func run(_ request: Airspace.Request, status: HTTPResponse.Status = .ok) async throws -> Response {
+        var payload = CommandPayload(command: "dss", by: .party(Airspace.party(of: request.manager)))
+        payload.dss = request
+        let (_, answer) = try await node.executeWithAnswer(payload)
+        return Self.answer(answer ?? Data("{}".utf8), status: status)
+    }
+
+    func newRequest(_ kind: Airspace.Request.Kind, _ caller: USSCaller, id: String, version: String? = nil) -> Airspace.Request {
+        Airspace.Request(
+            kind: kind, manager: caller.subject, scopes: caller.scopes.sorted(), id: id, version: version,
+            newVersion: UUID().uuidString.lowercased())
+    }
+
+    /// The OVN an intent gets: `{id}_{suffix}` when the USS asked for a suffix (a
+    /// version 7 UUID of about now), a random one otherwise.
+    func ovn(for id: String, suffix: String?) throws(F3548.Failure) -> String {
+        guard let suffix else { return UUID().uuidString.lowercased() }
+        let pattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/
+        guard suffix.wholeMatch(of: pattern) != nil, let milliseconds = UInt64(suffix.replacingOccurrences(of: "-", with: "").prefix(12), radix: 16)
+        else { throw .badRequest("requested_ovn_suffix", "not a version 7 UUID: \(suffix.prefix(64))") }
+        let stamped = Date(timeIntervalSince1970: Double(milliseconds) / 1_000)
+        guard abs(stamped.timeIntervalSince(node.configuration.clock())) <= 300 else {
+            throw .badRequest("requested_ovn_suffix", "its time \(F3548.text(stamped)) is more than 5 minutes from now")
+        }
+        return "\(id)_\(suffix.lowercased())"
+    }
+
+    func area(_ query: F3548.QueryParameters) throws(F3548.Failure) -> Volume4D {
+        guard let area = query.areaOfInterest else { throw .badRequest("area_of_interest", "missing") }
+        return try F3548.volume(area, field: "area_of_interest", requiring: .area)
+    }
+
+    func register(dss: RouterGroup<ServerContext>, aux: RouterGroup<ServerContext>) {
+        registerIntents(dss)
+        registerConstraints(dss)
+        registerSubscriptions(dss)
+        dss.post("reports") { request, context in
+            let caller = try caller(context, anyOf: [
+                Scope.constraintManagement, Scope.constraintProcessing, Scope.strategicCoordination, Scope.conformanceMonitoring,
+                Scope.availabilityArbitration,
+            ])
+            let buffer = try await request.body.collect(upTo: Self.bodyLimit)
+            guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+                throw F3548.Failure.badRequest("body", "not a JSON object")
+            }
+            guard object["exchange"] is [String: Any] else { throw F3548.Failure.badRequest("exchange", "missing or not an object") }
+            var report = newRequest(.report, caller, id: "report")
+            report.report = String(decoding: JSON.data(object), as: UTF8.self)
+            return try await run(report, status: .created)
+        }
+        dss.put("uss_availability/:uss_id") { request, context in
+            let caller = try caller(context, anyOf: [Scope.availabilityArbitration])
+            let uss = try pathVersion(context, "uss_id")
+            var change = newRequest(.setAvailability, caller, id: uss)
+            change.availability = try await body(F3548.SetAvailabilityParameters.self, request, context)
+            return try await run(change)
+        }
+        dss.get("uss_availability/:uss_id") { _, context in
+            _ = try caller(context, anyOf: [Scope.availabilityArbitration, Scope.strategicCoordination, Scope.conformanceMonitoring])
+            let uss = try pathVersion(context, "uss_id")
+            return Self.answer(await node.readAirspace { airspace, _ in JSON.data(airspace.describeAvailability(uss)) })
+        }
+        aux.get("version") { _, _ in
+            Self.answer(JSON.data(["version": Self.version]))
+        }
+        aux.get("validate_oauth") { request, context in
+            let caller = try caller(context, anyOf: ["dss.read.identification_service_areas", "dss.write.identification_service_areas"])
+            if let owner = request.uri.queryParameters.get("owner"), String(owner) != caller.subject {
+                throw F3548.Failure(403, "owner mismatch: required \(owner), but the access token has \(caller.subject)")
+            }
+            return Self.answer(JSON.data([String: String]()))
+        }
+    }
+
+    func registerIntents(_ dss: RouterGroup<ServerContext>) {
+        let readers = [Scope.strategicCoordination, Scope.conformanceMonitoring]
+        dss.post("operational_intent_references/query") { request, context in
+            let caller = try caller(context, anyOf: readers)
+            let volume = try area(try await body(F3548.QueryParameters.self, request, context))
+            let now = node.configuration.clock()
+            return Self.answer(await node.readAirspace { airspace, _ in
+                JSON.data(["operational_intent_references": airspace.relevantIntents([volume], at: now).map { airspace.describe($0, for: caller.subject) }])
+            })
+        }
+        dss.get("operational_intent_references/:entityid") { _, context in
+            let caller = try caller(context, anyOf: readers)
+            let id = try entityID(context)
+            guard let found = await node.readAirspace({ airspace, _ in
+                airspace.intents[id].map { JSON.data(["operational_intent_reference": airspace.describe($0, for: caller.subject)]) }
+            }) else { throw F3548.Failure(404, "operational intent \(id) not found") }
+            return Self.answer(found)
+        }
+        let put: @Sendable (Request, ServerContext) async throws -> Response = { request, context in
+            let caller = try caller(context, anyOf: readers)
+            let id = try entityID(context)
+            let version = try context.parameters.get("ovn").map { _ throws(F3548.Failure) in try pathVersion(context, "ovn") }
+            let parameters = try await body(F3548.PutOperationalIntentParameters.self, request, context)
+            var change = newRequest(.putIntent, caller, id: id, version: version)
+            change.newVersion = try ovn(for: id, suffix: parameters.requestedOvnSuffix)
+            change.newSubscription = UUID().uuidString.lowercased()
+            change.intent = parameters
+            return try await run(change, status: version == nil ? .created : .ok)
+        }
+        dss.put("operational_intent_references/:entityid", use: put)
+        dss.put("operational_intent_references/:entityid/:ovn", use: put)
+        dss.delete("operational_intent_references/:entityid/:ovn") { _, context in
+            let caller = try caller(context, anyOf: readers)
+            return try await run(newRequest(.deleteIntent, caller, id: try entityID(context), version: try pathVersion(context, "ovn")))
+        }
+    }
+
+    func registerConstraints(_ dss: RouterGroup<ServerContext>) {
+        let readers = [Scope.constraintManagement, Scope.constraintProcessing]
+        dss.post("constraint_references/query") { request, context in
+            let caller = try caller(context, anyOf: readers)
+            let volume = try area(try await body(F3548.QueryParameters.self, request, context))
+            let now = node.configuration.clock()
+            return Self.answer(await node.readAirspace { airspace, _ in
+                JSON.data(["constraint_references": airspace.relevantConstraints([volume], at: now).map { airspace.describe($0, for: caller.subject) }])
+            })
+        }
+        dss.get("constraint_references/:entityid") { _, context in
+            let caller = try caller(context, anyOf: readers)
+            let id = try entityID(context)
+            guard let found = await node.readAirspace({ airspace, _ in
+                airspace.constraints[id].map { JSON.data(["constraint_reference": airspace.describe($0, for: caller.subject)]) }
+            }) else { throw F3548.Failure(404, "constraint \(id) not found") }
+            return Self.answer(found)
+        }
+        let put: @Sendable (Request, ServerContext) async throws -> Response = { request, context in
+            let caller = try caller(context, anyOf: [Scope.constraintManagement])
+            let id = try entityID(context)
+            let version = try context.parameters.get("ovn").map { _ throws(F3548.Failure) in try pathVersion(context, "ovn") }
+            var change = newRequest(.putConstraint, caller, id: id, version: version)
+            change.constraint = try await body(F3548.PutConstraintParameters.self, request, context)
+            return try await run(change, status: version == nil ? .created : .ok)
+        }
+        dss.put("constraint_references/:entityid", use: put)
+        dss.put("constraint_references/:entityid/:ovn", use: put)
+        dss.delete("constraint_references/:entityid/:ovn") { _, context in
+            let caller = try caller(context, anyOf: [Scope.constraintManagement])
+            return try await run(newRequest(.deleteConstraint, caller, id: try entityID(context), version: try pathVersion(context, "ovn")))
+        }
+    }
+
+    func registerSubscriptions(_ dss: RouterGroup<ServerContext>) {
+        let users = [Scope.constraintProcessing, Scope.strategicCoordination]
+        dss.post("subscriptions/query") { request, context in
+            let caller = try caller(context, anyOf: users)
+            let volume = try area(try await body(F3548.QueryParameters.self, request, context))
+            let now = node.configuration.clock()
+            return Self.answer(await node.readAirspace { airspace, _ in
+                JSON.data(["subscriptions": airspace.relevantSubscriptions([volume], at: now, manager: caller.subject).map { airspace.describe($0) }])
+            })
+        }
+        dss.get("subscriptions/:subscriptionid") { _, context in
+            let caller = try caller(context, anyOf: users)
+            let id = try entityID(context, "subscriptionid")
+            guard let found = await node.readAirspace({ airspace, _ in airspace.subscriptions[id] }) else {
+                throw F3548.Failure(404, "subscription \(id) not found")
+            }
+            guard found.manager == caller.subject else { throw F3548.Failure(403, "subscription \(id) is managed by another USS") }
+            return Self.answer(await node.readAirspace { airspace, _ in JSON.data(["subscription": airspace.describe(found)]) })
+        }
+        let put: @Sendable (Request, ServerContext) async throws -> Response = { request, context in
+            let caller = try caller(context, anyOf: users)
+            let id = try entityID(context, "subscriptionid")
+            let version = try context.parameters.get("version").map { _ throws(F3548.Failure) in try pathVersion(context, "version") }
+            var change = newRequest(.putSubscription, caller, id: id, version: version)
+            change.subscription = try await body(F3548.PutSubscriptionParameters.self, request, context)
+            return try await run(change)
+        }
+        dss.put("subscriptions/:subscriptionid", use: put)
+        dss.put("subscriptions/:subscriptionid/:version", use: put)
+        dss.delete("subscriptions/:subscriptionid/:version") { _, context in
+            let caller = try caller(context, anyOf: users)
+            return try await run(newRequest(
+                .deleteSubscription, caller, id: try entityID(context, "subscriptionid"), version: try pathVersion(context, "version")))
+        }
+    }
+}

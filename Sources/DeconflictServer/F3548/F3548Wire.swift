@@ -1,0 +1,237 @@
+import DeconflictGeometry
+import Foundation
+
+/// The ASTM F3548-21 DSS interface's JSON shapes (`/dss/v1`), decoded and encoded with
+/// snake_case keys, and their conversion to Deconflict's geometry.
+enum F3548 {
+    /// A refusal in the DSS's own form: `{"message": ...}` with an HTTP status.
+    struct Failure: Error, Sendable {
+        let status: Int
+        let message: String
+        /// The whole body when it says more than the message (a 409 of the key check
+        /// answers an `AirspaceConflictResponse`).
+        var body: Data?
+
+        init(_ status: Int, _ message: String) {
+            self.status = status
+            self.message = message
+        }
+
+        static func badRequest(_ field: String, _ reason: String) -> Failure { Failure(400, "\(field): \(reason)") }
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
+    // MARK: Geometry
+
+    struct Time: Codable, Hashable, Sendable {
+        var value: String
+        var format: String?
+    }
+
+    struct LatLngPoint: Codable, Hashable, Sendable {
+        var lat: Double
+        var lng: Double
+    }
+
+    struct Radius: Codable, Hashable, Sendable {
+        var value: Double
+        var units: String?
+    }
+
+    struct Circle: Codable, Hashable, Sendable {
+        var center: LatLngPoint?
+        var radius: Radius?
+    }
+
+    struct PolygonOutline: Codable, Hashable, Sendable {
+        var vertices: [LatLngPoint]
+    }
+
+    struct Altitude: Codable, Hashable, Sendable {
+        var value: Double
+        var reference: String?
+        var units: String?
+    }
+
+    struct Volume3D: Codable, Hashable, Sendable {
+        var outlineCircle: Circle?
+        var outlinePolygon: PolygonOutline?
+        var altitudeLower: Altitude?
+        var altitudeUpper: Altitude?
+    }
+
+    struct Volume4D: Codable, Hashable, Sendable {
+        var volume: Volume3D
+        var timeStart: Time?
+        var timeEnd: Time?
+    }
+
+    /// What a volume must give: an entity's extents need both times and both altitudes;
+    /// an area of interest may leave them out.
+    struct Requirements {
+        var times: Bool
+        var altitudes: Bool
+
+        static let entity = Requirements(times: true, altitudes: true)
+        static let area = Requirements(times: false, altitudes: false)
+    }
+
+    /// The highest and lowest altitudes the interface takes, metres W84.
+    static let altitudeRange = -8_000.0...100_000.0
+
+    static func time(_ time: Time?, field: String) throws(Failure) -> Date? {
+        guard let time else { return nil }
+        if let format = time.format, format != "RFC3339" {
+            throw .badRequest("\(field).format", "must be RFC3339, got \(format)")
+        }
+        guard let date = WireTime.parse(time.value) else {
+            throw .badRequest("\(field).value", "not an RFC 3339 time: \(time.value)")
+        }
+        return date
+    }
+
+    static func altitude(_ altitude: Altitude?, field: String) throws(Failure) -> Double? {
+        guard let altitude else { return nil }
+        if let reference = altitude.reference, reference != "W84" {
+            throw .badRequest("\(field).reference", "only W84 is accepted, got \(reference)")
+        }
+        if let units = altitude.units, units != "M" {
+            throw .badRequest("\(field).units", "only M is accepted, got \(units)")
+        }
+        guard altitude.value.isFinite, altitudeRange.contains(altitude.value) else {
+            throw .badRequest("\(field).value", "must be within -8000...100000 m, got \(altitude.value)")
+        }
+        return altitude.value
+    }
+
+    /// Converts a volume; `field` names it in errors (`extents[2]`).
+    static func volume(_ wire: Volume4D, field: String, requiring needs: Requirements) throws(Failure) -> DeconflictGeometry.Volume4D {
+        let footprint: Footprint
+        switch (wire.volume.outlineCircle, wire.volume.outlinePolygon) {
+        case (let circle?, nil):
+            guard let center = circle.center else { throw .badRequest("\(field).volume.outline_circle.center", "missing") }
+            guard let radius = circle.radius else { throw .badRequest("\(field).volume.outline_circle.radius", "missing") }
+            if let units = radius.units, units != "M" {
+                throw .badRequest("\(field).volume.outline_circle.radius.units", "only M is accepted, got \(units)")
+            }
+            do {
+                footprint = try Footprint(circleCenter: [center.lat, center.lng], radiusMeters: radius.value, polygon: nil)
+            } catch {
+                throw .badRequest("\(field).volume.outline_\(error.field ?? "circle")", error.reason)
+            }
+        case (nil, let polygon?):
+            var vertices = polygon.vertices.map { [$0.lat, $0.lng] }
+            // The last vertex repeating the first is tolerated and dropped.
+            if vertices.count > 3, vertices.first == vertices.last { vertices.removeLast() }
+            guard vertices.count >= 3 else {
+                throw .badRequest("\(field).volume.outline_polygon.vertices", "a polygon needs at least 3 vertices, got \(vertices.count)")
+            }
+            do {
+                footprint = try Footprint(circleCenter: nil, radiusMeters: nil, polygon: [vertices])
+            } catch {
+                throw .badRequest("\(field).volume.outline_\(error.field ?? "polygon")", error.reason)
+            }
+        case (nil, nil):
+            throw .badRequest("\(field).volume", "needs outline_circle or outline_polygon")
+        case (_?, _?):
+            throw .badRequest("\(field).volume", "has both outline_circle and outline_polygon; give one")
+        }
+        let lower = try altitude(wire.volume.altitudeLower, field: "\(field).volume.altitude_lower")
+        let upper = try altitude(wire.volume.altitudeUpper, field: "\(field).volume.altitude_upper")
+        if needs.altitudes {
+            guard lower != nil else { throw .badRequest("\(field).volume.altitude_lower", "missing") }
+            guard upper != nil else { throw .badRequest("\(field).volume.altitude_upper", "missing") }
+        }
+        let band: AltitudeBand
+        do {
+            band = try AltitudeBand(lowerMeters: lower ?? AltitudeBand.all.lowerMeters, upperMeters: upper ?? AltitudeBand.all.upperMeters)
+        } catch {
+            throw .badRequest("\(field).volume.altitude_upper", "must not be below altitude_lower")
+        }
+        let start = try time(wire.timeStart, field: "\(field).time_start")
+        let end = try time(wire.timeEnd, field: "\(field).time_end")
+        if needs.times {
+            guard start != nil else { throw .badRequest("\(field).time_start", "missing") }
+            guard end != nil else { throw .badRequest("\(field).time_end", "missing") }
+        }
+        let window: TimeWindow
+        do {
+            window = try TimeWindow(start: start, end: end)
+        } catch {
+            throw .badRequest("\(field).time_end", "must not be before time_start")
+        }
+        return DeconflictGeometry.Volume4D(footprint: footprint, altitude: band, time: window)
+    }
+
+    static func volumes(_ wire: [Volume4D]?, field: String, requiring needs: Requirements) throws(Failure) -> [DeconflictGeometry.Volume4D] {
+        guard let wire, !wire.isEmpty else { throw .badRequest(field, "at least one volume is needed") }
+        var result: [DeconflictGeometry.Volume4D] = []
+        for (index, volume) in wire.enumerated() {
+            result.append(try self.volume(volume, field: "\(field)[\(index)]", requiring: needs))
+        }
+        return result
+    }
+
+    /// `{"value": RFC 3339, "format": "RFC3339"}`.
+    static func timeObject(_ date: Date) -> [String: Any] {
+        ["value": date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), "format": "RFC3339"]
+    }
+
+    /// A version 4 UUID in its canonical text (the interface's entity ids).
+    static func isUUIDv4(_ text: String) -> Bool {
+        guard text.count == 36, let uuid = UUID(uuidString: text) else { return false }
+        let bytes = uuid.uuid
+        return bytes.6 >> 4 == 4 && [0x8, 0x9, 0xA, 0xB].contains(bytes.8 >> 4)
+    }
+
+    // MARK: Requests
+
+    struct ImplicitSubscriptionParameters: Codable, Hashable, Sendable {
+        var ussBaseUrl: String
+        var notifyForConstraints: Bool?
+    }
+
+    struct PutOperationalIntentParameters: Codable, Hashable, Sendable {
+        var extents: [Volume4D]?
+        var key: [String]?
+        var state: String
+        var ussBaseUrl: String
+        var subscriptionId: String?
+        var newSubscription: ImplicitSubscriptionParameters?
+        var requestedOvnSuffix: String?
+    }
+
+    struct PutConstraintParameters: Codable, Hashable, Sendable {
+        var extents: [Volume4D]?
+        var ussBaseUrl: String
+    }
+
+    struct PutSubscriptionParameters: Codable, Hashable, Sendable {
+        var extents: Volume4D
+        var ussBaseUrl: String
+        var notifyForOperationalIntents: Bool?
+        var notifyForConstraints: Bool?
+    }
+
+    struct QueryParameters: Codable, Hashable, Sendable {
+        var areaOfInterest: Volume4D?
+    }
+
+    struct SetAvailabilityParameters: Codable, Hashable, Sendable {
+        var oldVersion: String?
+        var availability: String
+    }
+
+    /// A base URL: absolute http(s), no trailing slash.
+    static func checkBaseURL(_ text: String, field: String) throws(Failure) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
+        else { throw .badRequest(field, "must be an absolute http or https URL, got \"\(text.prefix(80))\"") }
+        guard !text.hasSuffix("/") else { throw .badRequest(field, "must not end with '/'") }
+        guard text.utf8.count <= 1_024 else { throw .badRequest(field, "longer than 1024 bytes") }
+    }
+}
