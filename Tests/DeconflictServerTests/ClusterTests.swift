@@ -108,4 +108,45 @@ struct ClusterTests {
         #expect(Set(onA.compactMap { $0["id"] as? String }) == Set(onB.compactMap { $0["id"] as? String }))
         try await cluster.stop()
     }
+
+    @Test func conflictingIntentsOnTwoNodesExactlyOneCreated() async throws {
+        guard let url = try freshPostgresDatabase("dsscluster") else { return }
+        let authority = try await TokenAuthority.make()
+        let folder = try temporaryFolder("dss-cluster")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pem = folder.appendingPathComponent("authority.pem").path
+        try authority.publicKeyPEM.write(toFile: pem, atomically: true, encoding: .utf8)
+        let a = try await ServerProcess(store: ["--postgres", url], extra: ["--dss-key", pem])
+        let b = try await ServerProcess(store: ["--postgres", url], extra: ["--dss-key", pem])
+        defer {
+            a.stop()
+            b.stop()
+        }
+        let uss1 = USSClient(base: a.base, token: try await authority.token("uss1", scopes: [Scopes.sc]))
+        let uss2 = USSClient(base: b.base, token: try await authority.token("uss2", scopes: [Scopes.sc]))
+        var created: [String] = []
+        for trial in 0..<8 {
+            let volume = F3548Body.circle(40.0 + Double(trial), 10.0, radius: 1_000)
+            let first = newID(), second = newID()
+            let bodyOne = try JSONSerialization.data(withJSONObject: F3548Body.intent([volume]))
+            let bodyTwo = try JSONSerialization.data(withJSONObject: F3548Body.intent([volume], base: "https://uss2.example.test/utm"))
+            async let one = uss1.send(.PUT, "/dss/v1/operational_intent_references/\(first)", data: bodyOne)
+            async let two = uss2.send(.PUT, "/dss/v1/operational_intent_references/\(second)", data: bodyTwo)
+            let answers = try await [one, two]
+            #expect(answers.map(\.status).sorted() == [201, 409], "trial \(trial): \(answers.map(\.text))")
+            if let refused = answers.first(where: { $0.status == 409 }) {
+                let missing = refused.json["missing_operational_intents"] as? [[String: Any]] ?? []
+                #expect(missing.count == 1, "\(refused.text)")
+            }
+            created += zip([first, second], answers).filter { $0.1.status == 201 }.map(\.0)
+        }
+        // Both nodes hold the same intents.
+        let area = ["area_of_interest": F3548Body.circle(43.5, 10.0, radius: 450_000, from: 0, for: 120)]
+        for node in [a, b] {
+            let reader = USSClient(base: node.base, token: try await authority.token("uss3", scopes: [Scopes.sc]))
+            let answer = try await reader.send(.POST, "/dss/v1/operational_intent_references/query", area)
+            let ids = (answer.json["operational_intent_references"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(Set(ids) == Set(created), "\(answer.text)")
+        }
+    }
 }

@@ -61,13 +61,17 @@ struct USSClient: Sendable {
     }
 
     func send(_ method: HTTPMethod, _ path: String, _ json: Any? = nil, headers: [(String, String)] = []) async throws -> Answer {
+        try await send(method, path, data: try json.map { try JSONSerialization.data(withJSONObject: $0) }, headers: headers)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, data: Data?, headers: [(String, String)] = []) async throws -> Answer {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let json {
+        if let data {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: json)))
+            request.body = .bytes(ByteBuffer(data: data))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)

@@ -436,4 +436,47 @@ struct DSSTests {
         request = try await uss1.send(.GET, "/dss/v1/operational_intent_references/\(id)")
         #expect(request.status == 200)
     }
+
+    // MARK: Replay
+
+    @Test func aRestartedServerHasTheSameAirspace() async throws {
+        let authority = try await TokenAuthority.make()
+        let folder = try temporaryFolder("dss-restart")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pem = folder.appendingPathComponent("authority.pem").path
+        try authority.publicKeyPEM.write(toFile: pem, atomically: true, encoding: .utf8)
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        var server = try await ServerProcess(store: store, extra: ["--dss-key", pem])
+        let token = try await authority.token("uss1", scopes: [Scopes.sc, Scopes.cp, Scopes.cm, Scopes.aa])
+        var uss1 = USSClient(base: server.base, token: token)
+        var snapshot: [String] = []
+        let intent = newID(), constraint = newID(), subscription = newID()
+        #expect(try await uss1.send(.PUT, "/dss/v1/subscriptions/\(subscription)", F3548Body.subscription(F3548Body.circle(42.0, 9.0, radius: 5_000, from: 0, for: 600), constraints: true)).status == 200)
+        #expect(try await uss1.send(.PUT, "/dss/v1/constraint_references/\(constraint)", ["extents": [F3548Body.circle(42.0, 9.0, radius: 100)], "uss_base_url": "https://uss1.example.test"]).status == 201)
+        let constraintOVN = try await uss1.send(.GET, "/dss/v1/constraint_references/\(constraint)").json[path: "constraint_reference.ovn"] as? String ?? ""
+        let answer = try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent([F3548Body.circle(42.0, 9.0)], key: [constraintOVN], subscription: subscription))
+        #expect(answer.status == 201, "\(answer.text)")
+        #expect(try await uss1.send(.PUT, "/dss/v1/uss_availability/uss2", ["old_version": "", "availability": "Down"]).status == 200)
+        func read() async throws -> [String] {
+            try await [
+                "/dss/v1/operational_intent_references/\(intent)", "/dss/v1/constraint_references/\(constraint)",
+                "/dss/v1/subscriptions/\(subscription)", "/dss/v1/uss_availability/uss2",
+            ].asyncMap { try await uss1.send(.GET, $0).text }
+        }
+        snapshot = try await read()
+        #expect(snapshot[2].contains("\"notification_index\":2"), "notified of the constraint and the intent: \(snapshot[2])")
+        server.stop()
+        server = try await ServerProcess(store: store, extra: ["--dss-key", pem])
+        defer { server.stop() }
+        uss1 = USSClient(base: server.base, token: token)
+        #expect(try await read() == snapshot)
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
 }
