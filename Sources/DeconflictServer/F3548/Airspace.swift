@@ -1,6 +1,7 @@
 import DeconflictEngine
 import DeconflictGeometry
 import Foundation
+import Logging
 
 /// The strategic coordination state of the ASTM F3548-21 DSS interface: operational
 /// intent references, constraint references, subscriptions and USS availability, with
@@ -57,11 +58,47 @@ struct Airspace: Sendable {
         var version: String
     }
 
-    var intents: [String: Intent] = [:]
-    var constraints: [String: Constraint] = [:]
-    var subscriptions: [String: Subscription] = [:]
-    var availability: [String: Availability] = [:]
-    var reports = 0
+    private(set) var intents: [String: Intent] = [:]
+    private(set) var constraints: [String: Constraint] = [:]
+    private(set) var subscriptions: [String: Subscription] = [:]
+    private(set) var availability: [String: Availability] = [:]
+    private(set) var reports = 0
+    private var intentIndex = SpaceTimeIndex()
+    private var constraintIndex = SpaceTimeIndex()
+    private var subscriptionIndex = SpaceTimeIndex()
+
+    private mutating func set(_ intent: Intent) {
+        if intents.updateValue(intent, forKey: intent.id)?.extents != intent.extents { intentIndex.insert(intent.id, intent.extents) }
+    }
+
+    private mutating func removeIntent(_ id: String) {
+        intents[id] = nil
+        intentIndex.remove(id)
+    }
+
+    private mutating func set(_ constraint: Constraint) {
+        if constraints.updateValue(constraint, forKey: constraint.id)?.extents != constraint.extents {
+            constraintIndex.insert(constraint.id, constraint.extents)
+        }
+    }
+
+    private mutating func removeConstraint(_ id: String) {
+        constraints[id] = nil
+        constraintIndex.remove(id)
+    }
+
+    private mutating func set(_ subscription: Subscription) {
+        if subscriptions.updateValue(subscription, forKey: subscription.id)?.volumes != subscription.volumes {
+            subscriptionIndex.insert(subscription.id, subscription.volumes)
+        }
+    }
+
+    private mutating func removeSubscription(_ id: String) {
+        subscriptions[id] = nil
+        subscriptionIndex.remove(id)
+    }
+
+    static let logger = Logger(label: "deconflict.dss")
 
     /// The largest area of an operational intent, square metres.
     static let maximumIntentArea = 2_500e6
@@ -124,36 +161,39 @@ struct Airspace: Sendable {
 
     /// Applies a request: changes the airspace and the engine and returns the answer's
     /// body, or throws the refusal (nothing changed).
+    ///
+    /// Every check comes before the first change, so a refusal changes nothing. The
+    /// engine's part cannot be refused (the USS's party is added first; operations and
+    /// zones of it are always accepted); were it to fail, the airspace change would stand
+    /// (logged), as it would again on replay.
     mutating func apply(_ request: Request, at now: Date, engine: inout Engine) throws(F3548.Failure) -> (answer: Data, events: [Event]) {
-        var copy = self
         var commands: [Engine.Command] = []
         let answer: [String: Any]
         switch request.kind {
-        case .putIntent: answer = try copy.putIntent(request, at: now, commands: &commands)
-        case .deleteIntent: answer = try copy.deleteIntent(request, at: now, commands: &commands)
-        case .putConstraint: answer = try copy.putConstraint(request, at: now, commands: &commands)
-        case .deleteConstraint: answer = try copy.deleteConstraint(request, at: now, commands: &commands)
-        case .putSubscription: answer = try copy.putSubscription(request, at: now)
-        case .deleteSubscription: answer = try copy.deleteSubscription(request)
-        case .setAvailability: answer = try copy.setAvailability(request)
+        case .putIntent: answer = try putIntent(request, at: now, commands: &commands)
+        case .deleteIntent: answer = try deleteIntent(request, at: now, commands: &commands)
+        case .putConstraint: answer = try putConstraint(request, at: now, commands: &commands)
+        case .deleteConstraint: answer = try deleteConstraint(request, at: now, commands: &commands)
+        case .putSubscription: answer = try putSubscription(request, at: now)
+        case .deleteSubscription: answer = try deleteSubscription(request)
+        case .setAvailability: answer = try setAvailability(request)
         case .report:
-            copy.reports += 1
+            reports += 1
             var body = (try? JSONSerialization.jsonObject(with: Data((request.report ?? "{}").utf8))) as? [String: Any] ?? [:]
             body["report_id"] = request.newVersion
             answer = body
         }
         // The engine follows: the USS's party, its operations and zones.
-        var scratch = engine
         var events: [Event] = []
         let party = Self.party(of: request.manager)
-        if !commands.isEmpty, scratch.parties[party] == nil { commands.insert(.addParty(Party(id: party, name: request.manager)), at: 0) }
-        do {
-            for command in commands { events += try scratch.handle(command, at: now) }
-        } catch {
-            throw F3548.Failure(400, "\(error.field): \(error.reason)")
+        if !commands.isEmpty, engine.parties[party] == nil { commands.insert(.addParty(Party(id: party, name: request.manager)), at: 0) }
+        for command in commands {
+            do {
+                events += try engine.handle(command, at: now)
+            } catch {
+                Self.logger.error("DSS \(request.kind.rawValue) \(request.id): the engine refused \(command): \(error)")
+            }
         }
-        self = copy
-        engine = scratch
         return (JSON.data(answer), events)
     }
 
@@ -261,7 +301,7 @@ struct Airspace: Sendable {
         // The change.
         let previous = existing
         if let old = previous?.subscription, old != subscriptionID { detach(request.id, from: old) }
-        if let created = implicitToCreate { subscriptions[created.id] = created }
+        if let created = implicitToCreate { set(created) }
         if let id = subscriptionID, var subscription = subscriptions[id] {
             subscription.dependents.insert(request.id)
             if subscription.implicit {
@@ -271,13 +311,13 @@ struct Airspace: Sendable {
                 subscription.end = max(subscription.end, end)
                 if implicitToCreate == nil { subscription.version = request.newVersion }
             }
-            subscriptions[id] = subscription
+            set(subscription)
         }
         let intent = Intent(
             id: request.id, manager: request.manager, version: (previous?.version ?? 0) + 1, state: parameters.state,
             ovn: request.newVersion, extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl,
             subscription: subscriptionID)
-        intents[request.id] = intent
+        set(intent)
         let subscribers = notify(extents + (previous?.extents ?? []), at: now, intents: true)
         commands.append(.putOperation(Operation(
             id: Self.operationID(request.id), party: Self.party(of: request.manager), name: "F3548 intent \(request.id.prefix(8))",
@@ -296,7 +336,7 @@ struct Airspace: Sendable {
         if availability[request.manager]?.state == "Down" {
             throw F3548.Failure(412, "USS \(request.manager) is marked Down and may not delete operational intents")
         }
-        intents[request.id] = nil
+        removeIntent(request.id)
         if let subscription = existing.subscription { detach(request.id, from: subscription) }
         let subscribers = notify(existing.extents, at: now, intents: true)
         commands.append(.setOperationState(Self.operationID(request.id), .cancelled))
@@ -308,9 +348,9 @@ struct Airspace: Sendable {
         guard var subscription = subscriptions[id] else { return }
         subscription.dependents.remove(intent)
         if subscription.implicit, subscription.dependents.isEmpty {
-            subscriptions[id] = nil
+            removeSubscription(id)
         } else {
-            subscriptions[id] = subscription
+            set(subscription)
         }
     }
 
@@ -336,7 +376,7 @@ struct Airspace: Sendable {
         let constraint = Constraint(
             id: request.id, manager: request.manager, version: (existing?.version ?? 0) + 1, ovn: request.newVersion,
             extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl)
-        constraints[request.id] = constraint
+        set(constraint)
         let subscribers = notify(extents + (existing?.extents ?? []), at: now, intents: false)
         let party = Self.party(of: request.manager)
         let zones = Self.zoneIDs(request.id, count: extents.count)
@@ -355,7 +395,7 @@ struct Airspace: Sendable {
         guard existing.ovn == request.version else {
             throw F3548.Failure(409, "OVN \(request.version ?? "") is not the current OVN of constraint \(request.id)")
         }
-        constraints[request.id] = nil
+        removeConstraint(request.id)
         let subscribers = notify(existing.extents, at: now, intents: false)
         for id in Self.zoneIDs(request.id, count: existing.extents.count) { commands.append(.removeZone(id)) }
         return ["constraint_reference": describe(existing, for: request.manager), "subscribers": subscribers]
@@ -408,7 +448,7 @@ struct Airspace: Sendable {
             id: request.id, manager: request.manager, version: request.newVersion, notificationIndex: existing?.notificationIndex ?? 0,
             volumes: [volume], start: start, end: end, ussBaseURL: parameters.ussBaseUrl, notifyForIntents: forIntents,
             notifyForConstraints: forConstraints, implicit: existing?.implicit ?? false, dependents: existing?.dependents ?? [])
-        subscriptions[request.id] = subscription
+        set(subscription)
         var answer: [String: Any] = ["subscription": describe(subscription)]
         answer["operational_intent_references"] = forIntents ? relevantIntents([volume], at: now).map { describe($0, for: request.manager) } : []
         answer["constraint_references"] = forConstraints ? relevantConstraints([volume], at: now).map { describe($0, for: request.manager) } : []
@@ -424,7 +464,7 @@ struct Airspace: Sendable {
         guard existing.dependents.isEmpty else {
             throw .badRequest("subscription", "operational intents depend on subscription \(request.id): \(existing.dependents.sorted().joined(separator: ", "))")
         }
-        subscriptions[request.id] = nil
+        removeSubscription(request.id)
         return ["subscription": describe(existing)]
     }
 
@@ -456,15 +496,18 @@ struct Airspace: Sendable {
 
     /// Intents not yet over whose extents meet `volumes`, by id.
     func relevantIntents(_ volumes: [Volume4D], at now: Date) -> [Intent] {
-        intents.values.filter { $0.end >= now && Self.meet($0.extents, volumes) }.sorted { $0.id < $1.id }
+        intentIndex.candidates(volumes).compactMap { intents[$0] }
+            .filter { $0.end >= now && Self.meet($0.extents, volumes) }.sorted { $0.id < $1.id }
     }
 
     func relevantConstraints(_ volumes: [Volume4D], at now: Date) -> [Constraint] {
-        constraints.values.filter { $0.end >= now && Self.meet($0.extents, volumes) }.sorted { $0.id < $1.id }
+        constraintIndex.candidates(volumes).compactMap { constraints[$0] }
+            .filter { $0.end >= now && Self.meet($0.extents, volumes) }.sorted { $0.id < $1.id }
     }
 
     func relevantSubscriptions(_ volumes: [Volume4D], at now: Date, manager: String) -> [Subscription] {
-        subscriptions.values.filter { $0.manager == manager && $0.end >= now && Self.meet($0.volumes, volumes) }.sorted { $0.id < $1.id }
+        subscriptionIndex.candidates(volumes).compactMap { subscriptions[$0] }
+            .filter { $0.manager == manager && $0.end >= now && Self.meet($0.volumes, volumes) }.sorted { $0.id < $1.id }
     }
 
     static func meet(_ a: [Volume4D], _ b: [Volume4D]) -> Bool {
@@ -481,7 +524,7 @@ struct Airspace: Sendable {
     /// lists them by the USS to notify.
     private mutating func notify(_ volumes: [Volume4D], at now: Date, intents forIntents: Bool) -> [[String: Any]] {
         var byURL: [String: [[String: Any]]] = [:]
-        for var subscription in subscriptions.values.sorted(by: { $0.id < $1.id })
+        for var subscription in subscriptionIndex.candidates(volumes).sorted().compactMap({ subscriptions[$0] })
         where (forIntents ? subscription.notifyForIntents : subscription.notifyForConstraints)
             && subscription.end >= now && Self.meet(subscription.volumes, volumes) {
             subscription.notificationIndex += 1
