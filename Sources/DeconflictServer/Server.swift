@@ -63,7 +63,8 @@ public struct Server: Sendable {
         api.register(on: router)
         let middleware = DSSMiddleware(authority: dss, node: node)
         DSSAPI(node: node).register(
-            dss: router.group("dss/v1").add(middleware: middleware), aux: router.group("aux/v1").add(middleware: middleware))
+            dss: router.group("dss/v1").add(middleware: middleware), aux: router.group("aux/v1").add(middleware: middleware),
+            uss: router.group("uss/v1").add(middleware: middleware))
         return router
     }
 
@@ -245,7 +246,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let path = request.uri.path
         if Self.open.contains(path) || path.hasPrefix("/console/") { return try await next(request, context) }
         // The DSS interface has its own tokens and errors (DSSMiddleware).
-        if path.hasPrefix("/dss/") || path.hasPrefix("/aux/") { return try await next(request, context) }
+        if path.hasPrefix("/dss/") || path.hasPrefix("/aux/") || path.hasPrefix("/uss/") { return try await next(request, context) }
         var credential: String?
         if let header = request.headers[.authorization] {
             credential = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : header

@@ -395,6 +395,58 @@ struct DSSTests {
         #expect(try await native.get("/v1/zones/constraint:\(id)").status == 404)
     }
 
+    // MARK: Native zones
+
+    @Test func nativeZonesAreConstraintsDeconflictManages() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        // The operator adds a party; the party declares a protected site through the native API.
+        let native = Client(base: dss.server.base, key: dss.operatorKey, http: .shared)
+        var reply = try await native.send(.POST, "/v1/parties", json: ["id": "ngo", "name": "Relief NGO"])
+        #expect(reply.status == 201, "\(reply.text)")
+        reply = try await native.send(.POST, "/v1/parties/ngo/keys")
+        let ngo = Client(base: dss.server.base, key: try #require(reply.json["key"] as? String), http: .shared)
+        let site: [String: Any] = ["id": "field-hospital", "kind": "protected-site", "circle": ["center": [41.0, 9.0], "radius": 400], "altitude": [0, 300]]
+        reply = try await ngo.send(.PUT, "/v1/zones/field-hospital", json: site)
+        #expect(reply.status == 200, "\(reply.text)")
+
+        // A USS finds it with a constraint query: managed by deconflict, details here.
+        let uss = try await dss.uss("uss1", Scopes.sc, Scopes.cp)
+        var answer = try await uss.send(.POST, "/dss/v1/constraint_references/query", ["area_of_interest": F3548Body.circle(41.0, 9.0, radius: 1_000, from: 0, for: 60)])
+        let references = answer.json["constraint_references"] as? [[String: Any]] ?? []
+        #expect(references.count == 1, "\(answer.text)")
+        let reference = try #require(references.first)
+        #expect(reference["manager"] as? String == "deconflict")
+        #expect(reference["ovn"] as? String == "Available from USS")
+        #expect(reference["uss_base_url"] as? String == dss.server.base, "\(reference)")
+        let id = try #require(reference["id"] as? String)
+        answer = try await uss.send(.GET, "/dss/v1/constraint_references/\(id)")
+        #expect(answer.status == 200, "\(answer.text)")
+        // Its details, with the OVN, from this server as the managing USS.
+        answer = try await uss.send(.GET, "/uss/v1/constraints/\(id)")
+        #expect(answer.status == 200, "\(answer.text)")
+        let ovn = try #require(answer.json[path: "constraint.reference.ovn"] as? String)
+        #expect(answer.json[path: "constraint.details.type"] as? String == "deconflict.protected-site")
+        #expect(answer.json[path: "constraint.details.volumes.0.volume.outline_circle.radius.value"] as? Double == 400)
+        #expect(try await dss.uss("uss1", Scopes.sc).send(.GET, "/uss/v1/constraints/\(id)").status == 403)
+        #expect(try await uss.send(.GET, "/uss/v1/constraints/\(newID())").status == 404)
+
+        // A USS processing constraints must hold its OVN to plan over it.
+        let intent = newID()
+        let over = [F3548Body.circle(41.0, 9.001, radius: 200)]
+        answer = try await uss.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent(over, constraints: true))
+        #expect(answer.status == 409, "\(answer.text)")
+        #expect((answer.json["missing_constraints"] as? [[String: Any]])?.map { $0["id"] as? String } == [id], "\(answer.text)")
+        answer = try await uss.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent(over, key: [ovn], constraints: true))
+        #expect(answer.status == 201, "\(answer.text)")
+        // Changing the zone changes its OVN.
+        var moved = site
+        moved["circle"] = ["center": [41.0, 9.0], "radius": 450]
+        #expect(try await ngo.send(.PUT, "/v1/zones/field-hospital", json: moved).status == 200)
+        answer = try await uss.send(.GET, "/uss/v1/constraints/\(id)")
+        #expect(answer.json[path: "constraint.reference.ovn"] as? String != ovn, "\(answer.text)")
+    }
+
     // MARK: Availability and reports
 
     @Test func availabilityAndReports() async throws {

@@ -122,7 +122,7 @@ struct OpenAPITests {
         "POST /dss/v1/subscriptions/query", "GET /dss/v1/subscriptions/{subscriptionid}", "PUT /dss/v1/subscriptions/{subscriptionid}",
         "PUT /dss/v1/subscriptions/{subscriptionid}/{version}", "DELETE /dss/v1/subscriptions/{subscriptionid}/{version}",
         "POST /dss/v1/reports", "PUT /dss/v1/uss_availability/{uss_id}", "GET /dss/v1/uss_availability/{uss_id}",
-        "GET /aux/v1/version", "GET /aux/v1/validate_oauth",
+        "GET /aux/v1/version", "GET /aux/v1/validate_oauth", "GET /uss/v1/constraints/{entityid}",
     ]
 
     /// The routes the router registers and the operations the document describes are the
@@ -131,7 +131,7 @@ struct OpenAPITests {
         let documented = Set(try operations(try document()).map { Self.key(method: $0.method, path: $0.path) })
         try await withRouter { router in
             let all = Set(router.routes.map { Self.key(method: $0.method.rawValue, path: $0.path.description) })
-            let standard = all.filter { $0.contains(" /dss/") || $0.contains(" /aux/") }
+            let standard = all.filter { $0.contains(" /dss/") || $0.contains(" /aux/") || $0.contains(" /uss/") }
             #expect(standard == Self.standardOperations, "DSS routes differ from the standard's operations: \(standard.symmetricDifference(Self.standardOperations).sorted())")
             let routed = all.subtracting(standard)
             #expect(routed.count > 40, "the router lists only \(routed.count) routes")

@@ -155,6 +155,8 @@ struct Airspace: Sendable {
         var availability: F3548.SetAvailabilityParameters?
         /// A report's JSON, as received.
         var report: String?
+        /// This server's base URL as the request reached it: where native zones' details are.
+        var base: String?
 
         func has(_ scope: String) -> Bool { scopes.contains(scope) }
     }
@@ -170,11 +172,11 @@ struct Airspace: Sendable {
         var commands: [Engine.Command] = []
         let answer: [String: Any]
         switch request.kind {
-        case .putIntent: answer = try putIntent(request, at: now, commands: &commands)
+        case .putIntent: answer = try putIntent(request, at: now, engine: engine, commands: &commands)
         case .deleteIntent: answer = try deleteIntent(request, at: now, commands: &commands)
         case .putConstraint: answer = try putConstraint(request, at: now, commands: &commands)
         case .deleteConstraint: answer = try deleteConstraint(request, at: now, commands: &commands)
-        case .putSubscription: answer = try putSubscription(request, at: now)
+        case .putSubscription: answer = try putSubscription(request, at: now, engine: engine)
         case .deleteSubscription: answer = try deleteSubscription(request)
         case .setAvailability: answer = try setAvailability(request)
         case .report:
@@ -199,7 +201,9 @@ struct Airspace: Sendable {
 
     // MARK: Operational intents
 
-    private mutating func putIntent(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
+    private mutating func putIntent(
+        _ request: Request, at now: Date, engine: Engine, commands: inout [Engine.Command]
+    ) throws(F3548.Failure) -> [String: Any] {
         guard let parameters = request.intent else { throw .badRequest("body", "missing") }
         let existing = intents[request.id]
         if let version = request.version {
@@ -287,12 +291,16 @@ struct Airspace: Sendable {
             let notifyForConstraints = implicitToCreate?.notifyForConstraints
                 ?? subscriptionID.flatMap { subscriptions[$0]?.notifyForConstraints } ?? false
             let missingConstraints = notifyForConstraints ? relevantConstraints(extents, at: now).filter { !key.contains($0.ovn) } : []
-            if !missingIntents.isEmpty || !missingConstraints.isEmpty {
-                var failure = F3548.Failure(409, "the key does not hold the current OVN of \(missingIntents.count) operational intent(s) and \(missingConstraints.count) constraint(s) in the area")
+            let missingNatives = notifyForConstraints
+                ? Self.natives(in: engine, meeting: extents, at: now).filter { !key.contains($0.ovn) } : []
+            if !missingIntents.isEmpty || !missingConstraints.isEmpty || !missingNatives.isEmpty {
+                let constraintCount = missingConstraints.count + missingNatives.count
+                var failure = F3548.Failure(409, "the key does not hold the current OVN of \(missingIntents.count) operational intent(s) and \(constraintCount) constraint(s) in the area")
                 failure.body = JSON.data([
                     "message": failure.message,
                     "missing_operational_intents": missingIntents.map { describe($0, for: request.manager) },
-                    "missing_constraints": missingConstraints.map { describe($0, for: request.manager) },
+                    "missing_constraints": missingConstraints.map { describe($0, for: request.manager) }
+                        + missingNatives.map { describe($0, base: request.base ?? "") },
                 ] as [String: Any])
                 throw failure
             }
@@ -403,7 +411,7 @@ struct Airspace: Sendable {
 
     // MARK: Subscriptions
 
-    private mutating func putSubscription(_ request: Request, at now: Date) throws(F3548.Failure) -> [String: Any] {
+    private mutating func putSubscription(_ request: Request, at now: Date, engine: Engine) throws(F3548.Failure) -> [String: Any] {
         guard let parameters = request.subscription else { throw .badRequest("body", "missing") }
         let existing = subscriptions[request.id]
         if let version = request.version {
@@ -451,7 +459,10 @@ struct Airspace: Sendable {
         set(subscription)
         var answer: [String: Any] = ["subscription": describe(subscription)]
         answer["operational_intent_references"] = forIntents ? relevantIntents([volume], at: now).map { describe($0, for: request.manager) } : []
-        answer["constraint_references"] = forConstraints ? relevantConstraints([volume], at: now).map { describe($0, for: request.manager) } : []
+        answer["constraint_references"] = forConstraints
+            ? relevantConstraints([volume], at: now).map { describe($0, for: request.manager) }
+                + Self.natives(in: engine, meeting: [volume], at: now).map { describe($0, base: request.base ?? "") }
+            : []
         return answer
     }
 

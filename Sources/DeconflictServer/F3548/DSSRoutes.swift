@@ -201,11 +201,16 @@ struct DSSAPI: Sendable {
         return Self.answer(answer ?? Data("{}".utf8), status: status)
     }
 
-    func newRequest(_ kind: Airspace.Request.Kind, _ caller: USSCaller, id: String, version: String? = nil) -> Airspace.Request {
-        Airspace.Request(
+    func newRequest(_ kind: Airspace.Request.Kind, _ caller: USSCaller, id: String, version: String? = nil, base: String? = nil) -> Airspace.Request {
+        var request = Airspace.Request(
             kind: kind, manager: caller.subject, scopes: caller.scopes.sorted(), id: id, version: version,
             newVersion: UUID().uuidString.lowercased())
+        request.base = base
+        return request
     }
+
+    /// This server's base URL as the request reached it.
+    static func base(_ request: Request) -> String { "http://\(request.head.authority ?? "127.0.0.1")" }
 
     /// The OVN an intent gets: `{id}_{suffix}` when the USS asked for a suffix (a
     /// version 7 UUID of about now), a random one otherwise.
@@ -226,7 +231,18 @@ struct DSSAPI: Sendable {
         return try F3548.volume(area, field: "area_of_interest", requiring: .area)
     }
 
-    func register(dss: RouterGroup<ServerContext>, aux: RouterGroup<ServerContext>) {
+    func register(dss: RouterGroup<ServerContext>, aux: RouterGroup<ServerContext>, uss: RouterGroup<ServerContext>) {
+        // The details of the constraints Deconflict manages: its native zones.
+        uss.get("constraints/:entityid") { request, context in
+            _ = try caller(context, anyOf: [Scope.constraintProcessing])
+            let id = try entityID(context)
+            let now = node.configuration.clock()
+            let base = Self.base(request)
+            guard let found = await node.readAirspace({ airspace, engine in
+                Airspace.native(id: id, in: engine, at: now).map { JSON.data(airspace.details($0, base: base)) }
+            }) else { throw F3548.Failure(404, "constraint \(id) is not managed by this server") }
+            return Self.answer(found)
+        }
         registerIntents(dss)
         registerConstraints(dss)
         registerSubscriptions(dss)
@@ -291,7 +307,7 @@ struct DSSAPI: Sendable {
             let id = try entityID(context)
             let version = try context.parameters.get("ovn").map { _ throws(F3548.Failure) in try pathVersion(context, "ovn") }
             let parameters = try await body(F3548.PutOperationalIntentParameters.self, request, context)
-            var change = newRequest(.putIntent, caller, id: id, version: version)
+            var change = newRequest(.putIntent, caller, id: id, version: version, base: Self.base(request))
             change.newVersion = try ovn(for: id, suffix: parameters.requestedOvnSuffix)
             change.newSubscription = UUID().uuidString.lowercased()
             change.intent = parameters
@@ -311,15 +327,23 @@ struct DSSAPI: Sendable {
             let caller = try caller(context, anyOf: readers)
             let volume = try area(try await body(F3548.QueryParameters.self, request, context))
             let now = node.configuration.clock()
-            return Self.answer(await node.readAirspace { airspace, _ in
-                JSON.data(["constraint_references": airspace.relevantConstraints([volume], at: now).map { airspace.describe($0, for: caller.subject) }])
+            let base = Self.base(request)
+            return Self.answer(await node.readAirspace { airspace, engine in
+                let references = airspace.relevantConstraints([volume], at: now).map { airspace.describe($0, for: caller.subject) }
+                    + Airspace.natives(in: engine, meeting: [volume], at: now).map { airspace.describe($0, base: base) }
+                return JSON.data(["constraint_references": references])
             })
         }
-        dss.get("constraint_references/:entityid") { _, context in
+        dss.get("constraint_references/:entityid") { request, context in
             let caller = try caller(context, anyOf: readers)
             let id = try entityID(context)
-            guard let found = await node.readAirspace({ airspace, _ in
-                airspace.constraints[id].map { JSON.data(["constraint_reference": airspace.describe($0, for: caller.subject)]) }
+            let now = node.configuration.clock()
+            let base = Self.base(request)
+            guard let found = await node.readAirspace({ airspace, engine -> Data? in
+                if let constraint = airspace.constraints[id] {
+                    return JSON.data(["constraint_reference": airspace.describe(constraint, for: caller.subject)])
+                }
+                return Airspace.native(id: id, in: engine, at: now).map { JSON.data(["constraint_reference": airspace.describe($0, base: base)]) }
             }) else { throw F3548.Failure(404, "constraint \(id) not found") }
             return Self.answer(found)
         }
@@ -362,7 +386,7 @@ struct DSSAPI: Sendable {
             let caller = try caller(context, anyOf: users)
             let id = try entityID(context, "subscriptionid")
             let version = try context.parameters.get("version").map { _ throws(F3548.Failure) in try pathVersion(context, "version") }
-            var change = newRequest(.putSubscription, caller, id: id, version: version)
+            var change = newRequest(.putSubscription, caller, id: id, version: version, base: Self.base(request))
             change.subscription = try await body(F3548.PutSubscriptionParameters.self, request, context)
             return try await run(change)
         }
