@@ -55,12 +55,9 @@ public struct JWTVerifier: TokenVerifier {
 
     public func verify(_ token: String) async throws(FieldError) -> PartyID {
         func refuse(_ reason: String) -> FieldError { FieldError(field: "Authorization", reason: reason, status: 401) }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let header = Self.decodeSegment(parts[0]),
-              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
-        else { throw refuse("not an API key and not a JWT") }
-        guard let algorithm = object["alg"] as? String, Self.accepted.contains(algorithm) else {
-            throw refuse("token algorithm \(object["alg"] as? String ?? "none") is not accepted (RS256 or ES256)")
+        guard let algorithm = TokenChecks.algorithm(token) else { throw refuse("not an API key and not a JWT") }
+        guard Self.accepted.contains(algorithm) else {
+            throw refuse("token algorithm \(algorithm) is not accepted (RS256 or ES256)")
         }
         let claims: Claims
         do {
@@ -68,11 +65,8 @@ public struct JWTVerifier: TokenVerifier {
         } catch {
             throw refuse("token signature not verified by any configured key")
         }
-        let now = clock()
-        guard let expiry = claims.exp else { throw refuse("token has no exp") }
-        guard expiry.value > now else { throw refuse("token expired at \(EventPayloadTime.text(expiry.value))") }
-        if let notBefore = claims.nbf, notBefore.value > now {
-            throw refuse("token not valid before \(EventPayloadTime.text(notBefore.value))")
+        if let refusal = TokenChecks.timeRefusal(expiry: claims.exp?.value, notBefore: claims.nbf?.value, now: clock()) {
+            throw refuse(refusal)
         }
         guard let audiences = claims.aud?.value, audiences.contains(audience) else {
             throw refuse("token audience does not include \(audience)")
@@ -85,6 +79,28 @@ public struct JWTVerifier: TokenVerifier {
         var text = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }
         return Data(base64Encoded: text)
+    }
+}
+
+/// The checks every bearer token passes, whichever interface it opens.
+enum TokenChecks {
+    /// The `alg` of a JWT's header (`none` when it names none), or nil when `token` is
+    /// not a JWT at all.
+    static func algorithm(_ token: String) -> String? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let header = JWTVerifier.decodeSegment(parts[0]),
+              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        else { return nil }
+        return object["alg"] as? String ?? "none"
+    }
+
+    /// Why a token with these times is refused at `now`: no expiry, expired, or not yet
+    /// valid; nil when it is valid.
+    static func timeRefusal(expiry: Date?, notBefore: Date?, now: Date) -> String? {
+        guard let expiry else { return "token has no exp" }
+        guard expiry > now else { return "token expired at \(EventPayloadTime.text(expiry))" }
+        if let notBefore, notBefore > now { return "token not valid before \(EventPayloadTime.text(notBefore))" }
+        return nil
     }
 }
 

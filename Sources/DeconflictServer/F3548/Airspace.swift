@@ -14,7 +14,7 @@ import Logging
 /// (`intent:<id>`), a constraint a no-fly zone of that party (`constraint:<id>`), so
 /// they meet the native zones, units and alerts.
 struct Airspace: Sendable {
-    struct Intent: Sendable {
+    struct Intent: Located {
         let id: String
         var manager: String
         var version: Int
@@ -25,9 +25,11 @@ struct Airspace: Sendable {
         var end: Date
         var ussBaseURL: String
         var subscription: String?
+
+        var volumes: [Volume4D] { extents }
     }
 
-    struct Constraint: Sendable {
+    struct Constraint: Located {
         let id: String
         var manager: String
         var version: Int
@@ -36,9 +38,11 @@ struct Airspace: Sendable {
         var start: Date
         var end: Date
         var ussBaseURL: String
+
+        var volumes: [Volume4D] { extents }
     }
 
-    struct Subscription: Sendable {
+    struct Subscription: Located {
         let id: String
         var manager: String
         var version: String
@@ -58,45 +62,11 @@ struct Airspace: Sendable {
         var version: String
     }
 
-    private(set) var intents: [String: Intent] = [:]
-    private(set) var constraints: [String: Constraint] = [:]
-    private(set) var subscriptions: [String: Subscription] = [:]
+    private(set) var intents = LocatedTable<Intent>()
+    private(set) var constraints = LocatedTable<Constraint>()
+    private(set) var subscriptions = LocatedTable<Subscription>()
     private(set) var availability: [String: Availability] = [:]
     private(set) var reports = 0
-    private var intentIndex = SpaceTimeIndex()
-    private var constraintIndex = SpaceTimeIndex()
-    private var subscriptionIndex = SpaceTimeIndex()
-
-    private mutating func set(_ intent: Intent) {
-        if intents.updateValue(intent, forKey: intent.id)?.extents != intent.extents { intentIndex.insert(intent.id, intent.extents) }
-    }
-
-    private mutating func removeIntent(_ id: String) {
-        intents[id] = nil
-        intentIndex.remove(id)
-    }
-
-    private mutating func set(_ constraint: Constraint) {
-        if constraints.updateValue(constraint, forKey: constraint.id)?.extents != constraint.extents {
-            constraintIndex.insert(constraint.id, constraint.extents)
-        }
-    }
-
-    private mutating func removeConstraint(_ id: String) {
-        constraints[id] = nil
-        constraintIndex.remove(id)
-    }
-
-    private mutating func set(_ subscription: Subscription) {
-        if subscriptions.updateValue(subscription, forKey: subscription.id)?.volumes != subscription.volumes {
-            subscriptionIndex.insert(subscription.id, subscription.volumes)
-        }
-    }
-
-    private mutating func removeSubscription(_ id: String) {
-        subscriptions[id] = nil
-        subscriptionIndex.remove(id)
-    }
 
     static let logger = Logger(label: "deconflict.dss")
 
@@ -309,7 +279,7 @@ struct Airspace: Sendable {
         // The change.
         let previous = existing
         if let old = previous?.subscription, old != subscriptionID { detach(request.id, from: old) }
-        if let created = implicitToCreate { set(created) }
+        if let created = implicitToCreate { subscriptions.set(created) }
         if let id = subscriptionID, var subscription = subscriptions[id] {
             subscription.dependents.insert(request.id)
             if subscription.implicit {
@@ -319,13 +289,13 @@ struct Airspace: Sendable {
                 subscription.end = max(subscription.end, end)
                 if implicitToCreate == nil { subscription.version = request.newVersion }
             }
-            set(subscription)
+            subscriptions.set(subscription)
         }
         let intent = Intent(
             id: request.id, manager: request.manager, version: (previous?.version ?? 0) + 1, state: parameters.state,
             ovn: request.newVersion, extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl,
             subscription: subscriptionID)
-        set(intent)
+        intents.set(intent)
         let subscribers = notify(extents + (previous?.extents ?? []), at: now, intents: true)
         commands.append(.putOperation(Operation(
             id: Self.operationID(request.id), party: Self.party(of: request.manager), name: "F3548 intent \(request.id.prefix(8))",
@@ -344,7 +314,7 @@ struct Airspace: Sendable {
         if availability[request.manager]?.state == "Down" {
             throw F3548.Failure(412, "USS \(request.manager) is marked Down and may not delete operational intents")
         }
-        removeIntent(request.id)
+        intents.remove(request.id)
         if let subscription = existing.subscription { detach(request.id, from: subscription) }
         let subscribers = notify(existing.extents, at: now, intents: true)
         commands.append(.setOperationState(Self.operationID(request.id), .cancelled))
@@ -356,9 +326,9 @@ struct Airspace: Sendable {
         guard var subscription = subscriptions[id] else { return }
         subscription.dependents.remove(intent)
         if subscription.implicit, subscription.dependents.isEmpty {
-            removeSubscription(id)
+            subscriptions.remove(id)
         } else {
-            set(subscription)
+            subscriptions.set(subscription)
         }
     }
 
@@ -384,7 +354,7 @@ struct Airspace: Sendable {
         let constraint = Constraint(
             id: request.id, manager: request.manager, version: (existing?.version ?? 0) + 1, ovn: request.newVersion,
             extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl)
-        set(constraint)
+        constraints.set(constraint)
         let subscribers = notify(extents + (existing?.extents ?? []), at: now, intents: false)
         let party = Self.party(of: request.manager)
         let zones = Self.zoneIDs(request.id, count: extents.count)
@@ -403,7 +373,7 @@ struct Airspace: Sendable {
         guard existing.ovn == request.version else {
             throw F3548.Failure(409, "OVN \(request.version ?? "") is not the current OVN of constraint \(request.id)")
         }
-        removeConstraint(request.id)
+        constraints.remove(request.id)
         let subscribers = notify(existing.extents, at: now, intents: false)
         for id in Self.zoneIDs(request.id, count: existing.extents.count) { commands.append(.removeZone(id)) }
         return ["constraint_reference": describe(existing, for: request.manager), "subscribers": subscribers]
@@ -456,7 +426,7 @@ struct Airspace: Sendable {
             id: request.id, manager: request.manager, version: request.newVersion, notificationIndex: existing?.notificationIndex ?? 0,
             volumes: [volume], start: start, end: end, ussBaseURL: parameters.ussBaseUrl, notifyForIntents: forIntents,
             notifyForConstraints: forConstraints, implicit: existing?.implicit ?? false, dependents: existing?.dependents ?? [])
-        set(subscription)
+        subscriptions.set(subscription)
         var answer: [String: Any] = ["subscription": describe(subscription)]
         answer["operational_intent_references"] = forIntents ? relevantIntents([volume], at: now).map { describe($0, for: request.manager) } : []
         answer["constraint_references"] = forConstraints
@@ -475,7 +445,7 @@ struct Airspace: Sendable {
         guard existing.dependents.isEmpty else {
             throw .badRequest("subscription", "operational intents depend on subscription \(request.id): \(existing.dependents.sorted().joined(separator: ", "))")
         }
-        removeSubscription(request.id)
+        subscriptions.remove(request.id)
         return ["subscription": describe(existing)]
     }
 
@@ -507,18 +477,15 @@ struct Airspace: Sendable {
 
     /// Intents not yet over whose extents meet `volumes`, by id.
     func relevantIntents(_ volumes: [Volume4D], at now: Date) -> [Intent] {
-        intentIndex.candidates(volumes).compactMap { intents[$0] }
-            .filter { $0.end >= now && Self.meet($0.extents, volumes) }.sorted { $0.id < $1.id }
+        intents.candidates(meeting: volumes).filter { $0.end >= now && Self.meet($0.extents, volumes) }
     }
 
     func relevantConstraints(_ volumes: [Volume4D], at now: Date) -> [Constraint] {
-        constraintIndex.candidates(volumes).compactMap { constraints[$0] }
-            .filter { $0.end >= now && Self.meet($0.extents, volumes) }.sorted { $0.id < $1.id }
+        constraints.candidates(meeting: volumes).filter { $0.end >= now && Self.meet($0.extents, volumes) }
     }
 
     func relevantSubscriptions(_ volumes: [Volume4D], at now: Date, manager: String) -> [Subscription] {
-        subscriptionIndex.candidates(volumes).compactMap { subscriptions[$0] }
-            .filter { $0.manager == manager && $0.end >= now && Self.meet($0.volumes, volumes) }.sorted { $0.id < $1.id }
+        subscriptions.candidates(meeting: volumes).filter { $0.manager == manager && $0.end >= now && Self.meet($0.volumes, volumes) }
     }
 
     static func meet(_ a: [Volume4D], _ b: [Volume4D]) -> Bool {
@@ -535,11 +502,11 @@ struct Airspace: Sendable {
     /// lists them by the USS to notify.
     private mutating func notify(_ volumes: [Volume4D], at now: Date, intents forIntents: Bool) -> [[String: Any]] {
         var byURL: [String: [[String: Any]]] = [:]
-        for var subscription in subscriptionIndex.candidates(volumes).sorted().compactMap({ subscriptions[$0] })
+        for var subscription in subscriptions.candidates(meeting: volumes)
         where (forIntents ? subscription.notifyForIntents : subscription.notifyForConstraints)
             && subscription.end >= now && Self.meet(subscription.volumes, volumes) {
             subscription.notificationIndex += 1
-            subscriptions[subscription.id] = subscription
+            subscriptions.set(subscription)
             byURL[subscription.ussBaseURL, default: []].append([
                 "subscription_id": subscription.id, "notification_index": subscription.notificationIndex,
             ])

@@ -64,24 +64,16 @@ public struct DSSAuthority: Sendable {
             throw refuse("missing access token: send Authorization: Bearer <token>")
         }
         let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let header = JWTVerifier.decodeSegment(parts[0]),
-              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
-        else { throw refuse("the access token is not a JWT") }
-        guard object["alg"] as? String == "RS256" else {
-            throw refuse("access token algorithm \(object["alg"] as? String ?? "none") is not accepted (RS256)")
-        }
+        guard let algorithm = TokenChecks.algorithm(token) else { throw refuse("the access token is not a JWT") }
+        guard algorithm == "RS256" else { throw refuse("access token algorithm \(algorithm) is not accepted (RS256)") }
         let claims: Claims
         do {
             claims = try await keys.verify(token, as: Claims.self)
         } catch {
             throw refuse("access token signature not verified by any configured key")
         }
-        let now = clock()
-        guard let expiry = claims.exp else { throw refuse("access token has no exp") }
-        guard expiry.value > now else { throw refuse("access token expired at \(F3548.text(expiry.value))") }
-        if let notBefore = claims.nbf, notBefore.value > now {
-            throw refuse("access token not valid before \(F3548.text(notBefore.value))")
+        if let refusal = TokenChecks.timeRefusal(expiry: claims.exp?.value, notBefore: claims.nbf?.value, now: clock()) {
+            throw refuse("access \(refusal)")
         }
         guard let audience = claims.aud?.value, !audiences.isDisjoint(with: audience) else {
             throw refuse("access token audience is not one of \(audiences.sorted().joined(separator: ", "))")

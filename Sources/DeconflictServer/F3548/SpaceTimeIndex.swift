@@ -79,3 +79,32 @@ struct SpaceTimeIndex: Sendable {
         return result
     }
 }
+
+/// An entity of the airspace with an id and the volumes it occupies.
+protocol Located: Sendable {
+    var id: String { get }
+    var volumes: [Volume4D] { get }
+}
+
+/// Entities by id, with the index that finds those near a volume.
+struct LocatedTable<Entity: Located>: Sendable {
+    private var byID: [String: Entity] = [:]
+    private var index = SpaceTimeIndex()
+
+    subscript(id: String) -> Entity? { byID[id] }
+
+    /// Adds or replaces; the index changes only when the volumes do.
+    mutating func set(_ entity: Entity) {
+        if byID.updateValue(entity, forKey: entity.id)?.volumes != entity.volumes { index.insert(entity.id, entity.volumes) }
+    }
+
+    mutating func remove(_ id: String) {
+        byID[id] = nil
+        index.remove(id)
+    }
+
+    /// The entities whose volumes may meet `volumes` (still to be tested exactly), by id.
+    func candidates(meeting volumes: [Volume4D]) -> [Entity] {
+        index.candidates(volumes).sorted().compactMap { byID[$0] }
+    }
+}
