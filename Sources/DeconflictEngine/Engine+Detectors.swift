@@ -54,7 +54,7 @@ extension Engine {
             applyApproaches(slot, events: &events)
         }
         let unit = table[slot].unit
-        if operatingUnits.contains(unit.id) { conformance(of: unit, report, events: &events) }
+        if operatingUnits[unit.id] != nil { conformance(of: unit, report, events: &events) }
         let boxes = sweptBoxes(of: report)
         let air = unit.domain == .air
         listSweep(

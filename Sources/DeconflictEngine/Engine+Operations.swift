@@ -97,8 +97,18 @@ extension Engine {
 
     /// Records which units belong to active operations: only their reports are checked
     /// for conformance.
-    mutating func refreshOperatingUnits() {
-        operatingUnits = Set(operations.values.filter { $0.state == .active }.flatMap(\.units))
+    /// Kept per change, not recomputed from every operation: a unit counts the active
+    /// operations it belongs to.
+    mutating func updateOperatingUnits(from before: Operation?, to after: Operation?) {
+        if let before, before.state == .active {
+            for unit in before.units {
+                let count = (operatingUnits[unit] ?? 0) - 1
+                operatingUnits[unit] = count > 0 ? count : nil
+            }
+        }
+        if let after, after.state == .active {
+            for unit in after.units { operatingUnits[unit, default: 0] += 1 }
+        }
     }
 
     /// Conformance: a unit of an active operation outside every volume of it.

@@ -105,7 +105,7 @@ public struct Engine: Sendable {
     // Open separation alerts by pair of unit slots.
     var separations: [SlotPair: AlertID] = [:]
     // Units of active operations.
-    var operatingUnits: Set<UnitID> = []
+    var operatingUnits: [UnitID: Int] = [:]
     // Open alerts by the time their silence is escalated, as of `escalationGeneration`.
     var escalationQueue = DeadlineQueue<AlertID>()
     var escalationGeneration: UInt32 = .max
@@ -251,13 +251,15 @@ public struct Engine: Sendable {
         case .report(let report):
             try ingest(report, events: &events)
         case .putOperation(let operation):
+            let before = operations[operation.id]
             try putOperation(operation, events: &events)
-            refreshOperatingUnits()
+            updateOperatingUnits(from: before, to: operations[operation.id])
         case .notify(let id):
             try notify(id, events: &events)
         case .setOperationState(let id, let state):
+            let before = operations[id]
             try setState(state, of: id, events: &events)
-            refreshOperatingUnits()
+            updateOperatingUnits(from: before, to: operations[id])
         case .send(let message):
             try send(message, events: &events)
         case .deliver(let id, let party):

@@ -181,8 +181,10 @@ enum Problem {
 }
 
 enum JSON {
-    static func data(_ object: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])) ?? Data("null".utf8)
+    static func data(_ object: Any, sorted: Bool = true) -> Data {
+        let options: JSONSerialization.WritingOptions = sorted
+            ? [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed] : [.withoutEscapingSlashes, .fragmentsAllowed]
+        return (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data("null".utf8)
     }
 
     static func response(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

@@ -244,6 +244,30 @@ struct DSSTests {
         answer = try await uss1.send(.PUT, path + newID(), F3548Body.intent([badLatitude]))
         #expect(answer.status == 400 && answer.message.contains("latitude"), "\(answer.text)")
 
+        // A query needs its area.
+        answer = try await uss1.send(.POST, "/dss/v1/operational_intent_references/query", [String: Any]())
+        #expect(answer.status == 400 && answer.message.contains("area_of_interest"), "\(answer.text)")
+        // A requested OVN suffix: a version 7 UUID of about now gives the OVN {id}_{suffix}.
+        let suffixed = newID()
+        let milliseconds = String(format: "%012llx", UInt64(Date().timeIntervalSince1970 * 1_000))
+        let suffix = "\(milliseconds.prefix(8))-\(milliseconds.suffix(4))-7abc-9def-0123456789ab"
+        var body = F3548Body.intent([F3548Body.circle(44.5, 7.5)])
+        body["requested_ovn_suffix"] = suffix
+        answer = try await uss1.send(.PUT, path + suffixed, body)
+        #expect(answer.status == 201, "\(answer.text)")
+        #expect(answer.json[path: "operational_intent_reference.ovn"] as? String == "\(suffixed)_\(suffix)")
+        body["requested_ovn_suffix"] = "00000000-0000-7000-8000-000000000000"
+        answer = try await uss1.send(.PUT, path + newID(), body)
+        #expect(answer.status == 400 && answer.message.contains("requested_ovn_suffix"), "a suffix from 1970: \(answer.text)")
+        // An explicit subscription must cover the intent and ask for intents.
+        let narrow = newID()
+        #expect(try await uss1.send(.PUT, "/dss/v1/subscriptions/\(narrow)", F3548Body.subscription(F3548Body.circle(44.0, 8.0, radius: 100, from: 0, for: 60))).status == 200)
+        answer = try await uss1.send(.PUT, path + newID(), F3548Body.intent([F3548Body.circle(44.0, 8.0, radius: 500)], subscription: narrow))
+        #expect(answer.status == 400 && answer.message.contains("cover"), "\(answer.text)")
+        answer = try await uss1.send(.PUT, path + newID(), F3548Body.intent([F3548Body.circle(44.0, 8.0, radius: 50, from: 5, for: 10)], subscription: narrow))
+        #expect(answer.status == 201, "\(answer.text)")
+        #expect(try await uss2.send(.PUT, path + newID(), F3548Body.intent([F3548Body.circle(44.0, 8.0, radius: 50, from: 5, for: 10)], subscription: narrow)).status == 403)
+
         // Activated needs a subscription; an intent without one names the null subscription.
         let bare1 = newID()
         answer = try await uss1.send(.PUT, path + bare1, F3548Body.intent([volume], implicit: false))

@@ -166,7 +166,8 @@ struct Airspace: Sendable {
                 Self.logger.error("DSS \(request.kind.rawValue) \(request.id): the engine refused \(command): \(error)")
             }
         }
-        return (JSON.data(answer), events)
+        // Answers are read by programs: keys in no particular order (sorting them costs).
+        return (JSON.data(answer, sorted: false), events)
     }
 
     // MARK: Operational intents
@@ -244,7 +245,7 @@ struct Airspace: Sendable {
             guard let id = request.newSubscription else { throw .badRequest("new_subscription", "no id was chosen") }
             implicitToCreate = Subscription(
                 id: id, manager: request.manager, version: request.newVersion, notificationIndex: 0, volumes: extents,
-                start: min(start, now), end: end, ussBaseURL: implicit.ussBaseUrl, notifyForIntents: true,
+                start: start, end: end, ussBaseURL: implicit.ussBaseUrl, notifyForIntents: true,
                 notifyForConstraints: implicit.notifyForConstraints ?? false, implicit: true, dependents: [request.id])
             subscriptionID = id
         }

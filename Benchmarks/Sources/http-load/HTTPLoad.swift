@@ -1,0 +1,393 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Load against a running `deconflict serve`: HTTP batch ingest, reports per second, and
+/// the end-to-end alert latency (report sent, alert delivered on the WebSocket stream)
+/// under a fixed background load.
+///
+/// Setup registers the units, the zones and one agreement between the two parties. The
+/// throughput phase posts batches on `--connections` connections as fast as the server
+/// answers them. The latency phase offers a fixed background load (`--rate`, by default
+/// half the throughput measured) and, apart from it, sends probes: small POSTs of one
+/// report each that move a fresh unit from outside into an agreed zone, timed until the
+/// zone owner's WebSocket stream delivers the incursion alert.
+///
+/// Every request body is encoded before its phase starts, so the figures do not include
+/// the generator's JSON work; the generator still shares the machine with the server
+/// (its CPU use is printed).
+@main
+struct HTTPLoad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "http-load", abstract: "HTTP batch ingest and end-to-end alert latency of a running server.")
+
+    @Option(help: "The server, e.g. http://127.0.0.1:8080.") var url: String
+    @Option(help: "The party that owns the zones and receives the alerts.") var zoneParty = "alpha"
+    @Option(help: "Its API key.") var zoneKey: String
+    @Option(help: "The party that owns the units and reports their positions.") var unitParty = "bravo"
+    @Option(help: "Its API key.") var unitKey: String
+    @Option(help: "Background units.") var units = 10_000
+    @Option(help: "Zones (circles of 2–8 km, all of one agreement).") var zones = 300
+    @Option(help: "Probe units for the latency phase (one probe each).") var probes = 1_000
+    @Option(help: "Seconds of scenario time between two reports of a unit.") var interval = 0.5
+    @Option(help: "Concurrent connections posting batches.") var connections = 4
+    @Option(help: "Reports per batch.") var batch = 5_000
+    @Option(help: "json (an array) or ndjson.") var format = BodyFormat.json
+    @Option(help: "Seconds of the throughput phase.") var duration = 15.0
+    @Option(help: "The highest rate the throughput phase can show: reports encoded for it are this × --duration.")
+    var maxRate = 200_000.0
+    @Option(help: "Seconds of the latency phase.") var latencyDuration = 20.0
+    @Option(help: "Background reports per second in the latency phase (default: half the throughput measured).")
+    var rate: Double?
+    @Option(help: "Probes per second in the latency phase.") var probeRate = 20.0
+    @Flag(help: "Skip the throughput phase (then --rate is required).") var skipThroughput = false
+    @Flag(help: "Skip the latency phase.") var skipLatency = false
+    @Option(help: "The server's process id, to report its CPU use.") var serverPid: Int32?
+    @Option(help: "Concurrent requests during setup.") var setupConcurrency = 16
+
+    /// How far ahead of the server's clock a report may be sent (the server allows 30 s).
+    static let skewAllowanceMillis: Int64 = 25_000
+    /// How far behind the clock the scenario may start (tracks go stale after 300 s).
+    static let maximumLagSeconds = 200.0
+
+    func validate() throws {
+        if skipThroughput, !skipLatency, rate == nil { throw ValidationError("--skip-throughput needs --rate") }
+        guard units >= connections, connections > 0, batch > 0, batch <= 20_000 else {
+            throw ValidationError("need --units ≥ --connections > 0 and 0 < --batch ≤ 20,000")
+        }
+        guard interval > 0, probeRate > 0, duration > 0, latencyDuration > 0 else {
+            throw ValidationError("--interval, --probe-rate and the durations must be positive")
+        }
+    }
+
+    func run() async throws {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connections, setupConcurrency) + 8)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await measure(ServerAPI(base: url.hasSuffix("/") ? String(url.dropLast()) : url, http: http))
+            try await http.shutdown()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    private func measure(_ api: ServerAPI) async throws {
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; generator and server share them")
+        let setupStarted = Date()
+        let scenario = Scenario(units: units, zones: zones, probes: probes, interval: interval)
+        let sequence = try await setUp(api, scenario: scenario)
+        print(String(format: "setup: %d units, %d probe units, %d zones, 1 agreement in %.1f s", units, probes, zones,
+                     Date().timeIntervalSince(setupStarted)))
+
+        // The scenario starts behind the clock, so that batches sent faster than real time
+        // stay within the server's allowed skew for as long as possible.
+        let origin = Int64(Date().timeIntervalSince1970 * 1_000) - Int64(Self.maximumLagSeconds * 1_000)
+        var gateways = Gateway.split(scenario, into: connections, originMillis: origin)
+        var measured: Double?
+        if !skipThroughput {
+            measured = try await throughput(api, gateways: &gateways, scenario: scenario)
+        }
+        if !skipLatency, let background = rate ?? measured.map({ $0 / 2 }) {
+            try await latency(api, gateways: &gateways, scenario: scenario, rate: background, after: sequence)
+        }
+    }
+
+    // MARK: Setup
+
+    /// Registers the agreement, the zones and the units; the last ledger sequence.
+    private func setUp(_ api: ServerAPI, scenario: Scenario) async throws -> Int64 {
+        try await api.expect(.PUT, "/v1/agreements/bench", key: zoneKey, json: [
+            "id": "bench", "title": "Load benchmark", "signatories": [zoneParty: "signed", unitParty: "proposed"],
+        ])
+        try await api.expect(.POST, "/v1/agreements/bench/sign", key: unitKey)
+        var requests: [(path: String, method: HTTPMethod, key: String, json: [String: Any])] = []
+        for zone in scenario.zones {
+            requests.append(("/v1/zones/\(zone.id)", .PUT, zoneKey, [
+                "id": zone.id, "kind": "deconfliction-zone", "agreement": "bench",
+                "circle": ["center": [zone.center.latitude, zone.center.longitude], "radius": zone.radius],
+                "altitude": [0, 15_000],
+            ]))
+        }
+        for id in scenario.tracks.map(\.id) + scenario.probes.map(\.id) {
+            requests.append(("/v1/units", .POST, unitKey, ["id": id, "domain": "ground", "name": id]))
+        }
+        let sendable = requests.map { Unchecked(value: $0) }
+        var latest: Int64 = 0
+        try await withThrowingTaskGroup(of: Int64.self) { group in
+            var next = 0
+            func add() {
+                let request = sendable[next].value
+                let wrapped = Unchecked(value: request.json)
+                group.addTask { try await api.expect(request.method, request.path, key: request.key, json: wrapped.value).sequence }
+                next += 1
+            }
+            while next < min(setupConcurrency, sendable.count) { add() }
+            while let sequence = try await group.next() {
+                latest = max(latest, sequence)
+                if next < sendable.count { add() }
+            }
+        }
+        return latest
+    }
+
+    // MARK: Throughput
+
+    /// Posts batches as fast as the server answers; the accepted reports per second.
+    private func throughput(_ api: ServerAPI, gateways: inout [Gateway], scenario: Scenario) async throws -> Double {
+        let perConnection = Int((maxRate * duration / Double(connections) / Double(batch)).rounded(.up))
+        let encodingStarted = Date()
+        var bodies: [[EncodedBatch]] = []
+        for index in gateways.indices {
+            bodies.append(gateways[index].encode(batches: perConnection, size: batch, format: format, scenario: scenario))
+        }
+        let bytes = bodies.joined().reduce(0) { $0 + $1.body.readableBytes }
+        print(String(format: "throughput: %d batches of %d reports (%@, %.0f bytes a report) encoded in %.1f s",
+                     perConnection * connections, batch, format.rawValue, Double(bytes) / Double(perConnection * connections * batch),
+                     Date().timeIntervalSince(encodingStarted)))
+
+        let before = CPUTime.now(server: serverPid)
+        let began = ContinuousClock.now
+        let deadline = began + .seconds(duration)
+        let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
+            for connection in 0..<connections {
+                let batches = bodies[connection]
+                group.addTask {
+                    var outcome = Outcome(connection: connection)
+                    for body in batches {
+                        guard ContinuousClock.now < deadline else { break }
+                        outcome.throttled += try await Self.waitForClock(body.latestMillis)
+                        try await outcome.post(body, api: api, key: unitKey, format: format)
+                    }
+                    outcome.finished = ContinuousClock.now
+                    outcome.exhausted = outcome.batches == batches.count
+                    return outcome
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let total = Outcome.merged(outcomes)
+        let wall = (total.finished - began).seconds
+        let cores = CPUTime.now(server: serverPid).cores(since: before, wall: wall)
+        let rates = (reports: Double(total.accepted) / wall, batches: Double(total.batches) / wall)
+        let roundTrips = Percentiles(total.roundTrips)
+        print("throughput: \(connections) connections, batches of \(batch) (\(format.rawValue)), \(String(format: "%.1f", wall)) s")
+        print("  accepted \(grouped(rates.reports)) reports/s, \(String(format: "%.1f", rates.batches)) batches/s;"
+              + " \(total.accepted) accepted, \(total.rejected) rejected, \(total.failures) failed requests")
+        print("  batch round trip p50 \(millis(roundTrips(50))), p99 \(millis(roundTrips(99))), max \(millis(roundTrips.max))")
+        print("  CPU: generator \(percentOfCore(cores.generator)) of a core, server \(percentOfCore(cores.server))")
+        if total.throttled > 0 {
+            print(String(format: "  note: batches waited %.1f s in all for the server's clock (scenario ahead by the allowed skew)",
+                         total.throttled))
+        }
+        if outcomes.contains(where: \.exhausted) {
+            print("  note: a connection used all its encoded batches before the end; raise --max-rate")
+        }
+        // The latency phase carries on from the first report not sent.
+        for outcome in outcomes { gateways[outcome.connection].next -= (perConnection - outcome.batches) * batch }
+        return rates.reports
+    }
+
+    /// Sleeps until the server's clock allows a report at `millis`; the seconds slept.
+    static func waitForClock(_ millis: Int64) async throws -> Double {
+        let ahead = millis - Int64(Date().timeIntervalSince1970 * 1_000) - skewAllowanceMillis
+        guard ahead > 0 else { return 0 }
+        try await Task.sleep(for: .milliseconds(ahead))
+        return Double(ahead) / 1_000
+    }
+
+    // MARK: Latency
+
+    /// A fixed background load plus probes; prints the alert latency.
+    private func latency(
+        _ api: ServerAPI, gateways: inout [Gateway], scenario: Scenario, rate: Double, after: Int64
+    ) async throws {
+        let usable = min(probes, Int(probeRate * latencyDuration))
+        guard usable > 0 else { throw ValidationError("no probes: raise --probes") }
+        // Background batches on a schedule: each connection every `period`, staggered.
+        let period = Double(connections * batch) / rate
+        let perConnection = Int((latencyDuration / period).rounded(.up))
+        let rounds = Double(perConnection * batch) / (Double(units) / Double(connections))
+        let lag = min(Self.maximumLagSeconds, max(0, rounds * interval - latencyDuration)) + 5
+        let startMillis = Int64((Date().timeIntervalSince1970 - lag) * 1_000)
+        var bodies: [[EncodedBatch]] = []
+        for index in gateways.indices {
+            gateways[index].skip(toMillis: startMillis)
+            bodies.append(gateways[index].encode(batches: perConnection, size: batch, format: format, scenario: scenario))
+        }
+
+        // The probes wait outside every zone, stationary; then the stream opens after them.
+        let placedMillis = Int64(Date().timeIntervalSince1970 * 1_000)
+        var sequence = after
+        for chunk in stride(from: 0, to: probes, by: batch) {
+            let reports = scenario.probes[chunk..<min(chunk + batch, probes)].map {
+                WireReport(unit: $0.id, millis: placedMillis, position: $0.outside, speed: 0, course: 0)
+            }
+            let answer = try await api.send(.POST, "/v1/reports", key: unitKey, body: ReportEncoder.batch(reports, format: .json).body)
+            guard answer.status == 200, answer.ingest.accepted == reports.count else {
+                throw ServerAPI.Failure(description: "placing the probes: \(answer.status) \(answer.text.prefix(300))")
+            }
+            sequence = max(sequence, answer.sequence)
+        }
+        let probeBodies = scenario.probes.prefix(usable).enumerated().map { index, probe in
+            let millis = placedMillis + Int64(Double(index) / probeRate * 1_000)
+            let report = WireReport(unit: probe.id, millis: millis, position: probe.zone.center, speed: 0, course: 0)
+            return ReportEncoder.batch([report], format: .json)
+        }
+        let listener = AlertListener()
+        let streamURL = url.replacingOccurrences(of: "http://", with: "ws://")
+            + "/v1/events/ws?after=\(sequence)&access_token=\(zoneKey)"
+        let stream = Task { try await listener.run(url: streamURL) }
+        defer { stream.cancel() }
+        let connectBy = ContinuousClock.now + .seconds(10)
+        while !listener.connected {
+            guard ContinuousClock.now < connectBy else { throw ServerAPI.Failure(description: "the WebSocket did not open") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+
+        let before = CPUTime.now(server: serverPid)
+        let began = ContinuousClock.now
+        let deadline = began + .seconds(latencyDuration)
+        let sent = SentProbes()
+        let (background, probeAnswers) = try await withThrowingTaskGroup(of: Outcome.self) { group in
+            for connection in 0..<connections {
+                let batches = bodies[connection]
+                let offset = period * Double(connection) / Double(connections)
+                group.addTask {
+                    var outcome = Outcome()
+                    for (index, body) in batches.enumerated() {
+                        let due = began + .seconds(offset + Double(index) * period)
+                        guard due < deadline else { break }
+                        try await Task.sleep(until: due, clock: .continuous)
+                        outcome.throttled += try await Self.waitForClock(body.latestMillis)
+                        try await outcome.post(body, api: api, key: unitKey, format: format)
+                    }
+                    outcome.finished = ContinuousClock.now
+                    return outcome
+                }
+            }
+            // Probes, each its own POST of one report, on their own connection.
+            let probeList = Array(scenario.probes.prefix(usable))
+            let probeTask = Task {
+                var outcome = Outcome()
+                for (index, probe) in probeList.enumerated() {
+                    let due = began + .seconds(Double(index) / probeRate)
+                    guard due < deadline else { break }
+                    try await Task.sleep(until: due, clock: .continuous)
+                    sent.record(probe.id)
+                    let raised = try await outcome.post(probeBodies[index], api: api, key: unitKey, format: .json)
+                    if raised == 0 { outcome.withoutAlert += 1 }
+                }
+                outcome.finished = ContinuousClock.now
+                return outcome
+            }
+            let background = try await group.reduce(into: []) { $0.append($1) }
+            return (Outcome.merged(background), try await probeTask.value)
+        }
+        let wall = (background.finished - began).seconds
+        let cores = CPUTime.now(server: serverPid).cores(since: before, wall: wall)
+        // Stragglers: a few seconds for alerts still on their way.
+        let zoneOf = Dictionary(uniqueKeysWithValues: scenario.probes.map { ($0.id, $0.zone.id) })
+        let lateBy = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < lateBy,
+              sent.all.contains(where: { listener.arrival(of: $0.unit, in: zoneOf[$0.unit] ?? "") == nil }) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        var latencies: [Double] = []
+        var missing = 0
+        for (unit, at) in sent.all {
+            if let arrival = listener.arrival(of: unit, in: zoneOf[unit] ?? "") {
+                latencies.append((arrival - at).seconds)
+            } else {
+                missing += 1
+            }
+        }
+        let alert = Percentiles(latencies)
+        let answers = Percentiles(probeAnswers.roundTrips)
+        let roundTrips = Percentiles(background.roundTrips)
+        let (messages, alerts) = listener.counts
+        print("latency: offered \(grouped(rate)) reports/s in batches of \(batch) on \(connections) connections"
+              + " (\(String(format: "%.0f", 1 / period * Double(connections))) batches/s), probes \(grouped(probeRate))/s"
+              + " in their own POSTs of one report, \(String(format: "%.1f", wall)) s")
+        print("  background achieved \(grouped(Double(background.accepted) / wall)) reports/s;"
+              + " \(background.rejected) rejected, \(background.failures) failed requests;"
+              + " batch round trip p50 \(millis(roundTrips(50))), p99 \(millis(roundTrips(99)))")
+        print("  alert latency (POST written → alert.raised on the WebSocket), \(alert.count) of \(sent.all.count) probes, \(missing) missing:"
+              + " p50 \(millis(alert(50))), p90 \(millis(alert(90))), p99 \(millis(alert(99))), max \(millis(alert.max))")
+        print("  probe POST answered (durable): p50 \(millis(answers(50))), p99 \(millis(answers(99)));"
+              + " \(probeAnswers.withoutAlert) probes answered without an alert raised")
+        print("  stream: \(messages) messages, \(alerts) alert.raised")
+        print("  CPU: generator \(percentOfCore(cores.generator)) of a core, server \(percentOfCore(cores.server))")
+        if background.throttled > 0 {
+            print(String(format: "  note: batches waited %.1f s in all for the server's clock", background.throttled))
+        }
+    }
+}
+
+/// What one connection saw.
+struct Outcome: Sendable {
+    var connection = 0
+    var batches = 0
+    var accepted = 0
+    var rejected = 0
+    var failures = 0
+    var withoutAlert = 0
+    var throttled = 0.0
+    var roundTrips: [Double] = []
+    var finished = ContinuousClock.now
+    var exhausted = false
+
+    /// Posts one encoded batch, timing it from just before the request is written to the
+    /// whole answer read; the alerts it raised.
+    @discardableResult
+    mutating func post(_ body: EncodedBatch, api: ServerAPI, key: String, format: BodyFormat) async throws -> Int {
+        let started = ContinuousClock.now
+        let answer = try await api.send(.POST, "/v1/reports", key: key, body: body.body, contentType: format.contentType)
+        roundTrips.append((ContinuousClock.now - started).seconds)
+        batches += 1
+        guard answer.status == 200 else {
+            failures += 1
+            if failures <= 3 { print("  \(answer.status): \(answer.text.prefix(300))") }
+            return 0
+        }
+        let (accepted, rejected) = answer.ingest
+        self.accepted += accepted
+        self.rejected += rejected
+        if rejected > 0, self.rejected == rejected { print("  rejected: \(answer.text.prefix(300))") }
+        return answer.alertsRaised
+    }
+
+    static func merged(_ outcomes: [Outcome]) -> Outcome {
+        var total = Outcome()
+        total.finished = outcomes.map(\.finished).max() ?? total.finished
+        for outcome in outcomes {
+            total.batches += outcome.batches
+            total.accepted += outcome.accepted
+            total.rejected += outcome.rejected
+            total.failures += outcome.failures
+            total.throttled += outcome.throttled
+            total.roundTrips += outcome.roundTrips
+        }
+        return total
+    }
+}
+
+/// When each probe's POST was about to be written.
+final class SentProbes: Sendable {
+    private let list = Mutex<[(unit: String, at: ContinuousClock.Instant)]>([])
+
+    func record(_ unit: String) { list.withLock { $0.append((unit, ContinuousClock.now)) } }
+
+    var all: [(unit: String, at: ContinuousClock.Instant)] { list.withLock { $0 } }
+}
+
+/// A value built from dictionaries, carried into a task.
+struct Unchecked<Value>: @unchecked Sendable {
+    var value: Value
+}
