@@ -182,6 +182,7 @@ enum Problem {
 
 enum JSON {
     static func data(_ object: Any, sorted: Bool = true) -> Data {
+        if let data = JSONText.data(object, sortedKeys: sorted) { return data }
         let options: JSONSerialization.WritingOptions = sorted
             ? [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed] : [.withoutEscapingSlashes, .fragmentsAllowed]
         return (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data("null".utf8)
