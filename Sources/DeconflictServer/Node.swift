@@ -30,8 +30,25 @@ public actor Node {
         public var reportRetention: TimeInterval? = nil
         /// How far ahead of the clock a report's time may be.
         public var maximumClockSkew: TimeInterval = 30
+        /// How the node goes back to its durable state when a commit fails or another
+        /// writer appended first; nil chooses by store: ``Rollback/snapshot`` for a store
+        /// several nodes share, ``Rollback/replay`` otherwise.
+        public var rollback: Rollback? = nil
 
         public init() {}
+    }
+
+    /// How a node keeps the means to undo requests applied but not committed.
+    public enum Rollback: Sendable {
+        /// Keeps a copy of the state as of the last commit. Each commit round then copies
+        /// whatever the requests behind it change (whole tables of zones, units,
+        /// intents): cheap to undo, a cost on every round that grows with the state. For
+        /// shared stores, where other writers make undoing part of normal work.
+        case snapshot
+        /// Keeps no copy; undoing replays the ledger from the store. Rounds cost only
+        /// their own requests; an undo (a failed commit, a command-line write to the
+        /// same file) costs a replay.
+        case replay
     }
 
     /// What the engine holds plus the credentials: everything a ledger replay rebuilds.
@@ -74,8 +91,13 @@ public actor Node {
     public let store: any Store
     public let configuration: Configuration
     private var state: State
-    /// The state at `head`: what a failed or conflicting commit goes back to.
-    private var durable: State
+    /// The state at `head`: what a failed or conflicting commit goes back to (with
+    /// ``Rollback/snapshot``).
+    private var durable: State?
+    private let rollback: Rollback
+    /// A failed commit left requests in the state and replaying the ledger failed too:
+    /// the next write (or the follower) replays first.
+    private var needsReplay = false
     /// The last ledger sequence the state includes.
     public private(set) var head: Int64 = 0
     private var pending: [Job] = []
@@ -103,9 +125,9 @@ public actor Node {
     public init(store: any Store, configuration: Configuration = Configuration()) async throws {
         self.store = store
         self.configuration = configuration
+        rollback = configuration.rollback ?? (store is PostgresStore ? .snapshot : .replay)
         let start = Date(timeIntervalSince1970: 0)
         state = State(engine: Engine(configuration: configuration.engine, start: start))
-        durable = state
         let began = ContinuousClock.now
         while true {
             let foreign = try await Node.fetch(after: head, from: store, limit: 2_000)
@@ -113,7 +135,7 @@ public actor Node {
             apply(foreign)
             statistics.replayedEntries += foreign.count
         }
-        durable = state
+        if rollback == .snapshot { durable = state }
         statistics.replaySeconds = (ContinuousClock.now - began) / .seconds(1)
     }
 
@@ -171,6 +193,7 @@ public actor Node {
     /// Applies a command like ``execute(_:)`` and also returns the answer it made when
     /// applied (a DSS request's body), computed from the state right after it.
     func executeWithAnswer(_ payload: CommandPayload) async throws -> (entries: [LedgerEntry], answer: Data?) {
+        try await replayIfNeeded()
         var time = max(configuration.clock(), state.engine.now)
         var applied = attempt(payload, at: time)
         if case .failure(let error) = applied, error.status == 404 || error.status == 403 {
@@ -206,6 +229,7 @@ public actor Node {
     /// and their events are durable. Reports of unknown units, other parties' units,
     /// out of order or too far ahead of the clock are refused one by one.
     public func ingest(_ reports: [PositionReport], by party: PartyID) async throws -> IngestResult {
+        try await replayIfNeeded()
         if reports.contains(where: { state.engine.unit($0.unit) == nil }) { try await sync() }
         let time = max(configuration.clock(), state.engine.now)
         var accepted: [PositionReport] = []
@@ -265,15 +289,43 @@ public actor Node {
     /// Applies what other writers appended since `head`.
     func follow() async throws {
         guard pending.isEmpty, !committing else { return }
+        try await replayIfNeeded()
         guard let last = try await store.head(), last.sequence > head else { return }
         let known = head
         let foreign = try await Node.fetch(after: known, from: store, limit: 5_000)
         // Requests that came in meanwhile will meet the other writer's entries at commit.
         guard head == known, pending.isEmpty, !committing else { return }
         apply(foreign)
-        durable = state
+        if rollback == .snapshot { durable = state }
         statistics.foreignEntries += foreign.count
         hub.publish(foreign.map(\.entry))
+    }
+
+    /// Replays the whole ledger into a fresh state, which then replaces the current one:
+    /// the durable state without a snapshot. Requests arriving meanwhile meet the current
+    /// state and are applied again afterwards.
+    private func replayAll() async throws {
+        var fresh = State(engine: Engine(configuration: configuration.engine, start: Date(timeIntervalSince1970: 0)))
+        var reached: Int64 = 0
+        do {
+            while true {
+                let page = try await Node.fetch(after: reached, from: store, limit: 5_000)
+                if page.isEmpty { break }
+                apply(page, to: &fresh, head: &reached)
+            }
+        } catch {
+            needsReplay = true
+            throw error
+        }
+        state = fresh
+        head = reached
+        needsReplay = false
+    }
+
+    private func replayIfNeeded() async throws {
+        guard needsReplay, !committing else { return }
+        logger.info("replaying the ledger after a failed commit")
+        try await replayAll()
     }
 
     func prune() async throws {
@@ -298,7 +350,7 @@ public actor Node {
         while !pending.isEmpty {
             let round = pending
             pending = []
-            let snapshot = state
+            let snapshot = rollback == .snapshot ? state : nil
             let batches = round.compactMap { job -> ReportBatch? in
                 if case .reports(let batch, _) = job.work { return batch }
                 return nil
@@ -307,7 +359,7 @@ public actor Node {
                 let entries = try await store.commit(round.flatMap(\.records), batches: batches, expectingHead: head)
                 statistics.commits += 1
                 head = entries.last?.sequence ?? head
-                durable = snapshot
+                if let snapshot { durable = snapshot }
                 var offset = 0
                 for job in round {
                     job.continuation.resume(returning: (Array(entries[offset..<offset + job.records.count]), job.answer))
@@ -323,28 +375,46 @@ public actor Node {
                         if page.isEmpty { break }
                         foreign += page
                     }
-                    state = durable
-                    apply(foreign)
-                    durable = state
+                    if let durable {
+                        state = durable
+                        apply(foreign)
+                        self.durable = state
+                    } else {
+                        try await replayAll()
+                    }
                     statistics.foreignEntries += foreign.count
                     hub.publish(foreign.map(\.entry))
                     reapply(round + pending)
                 } catch {
-                    fail(round, error)
+                    await fail(round, error)
                 }
             } catch {
                 logger.error("commit failed: \(error)")
-                fail(round, error)
+                await fail(round, error)
             }
         }
         committing = false
     }
 
     /// The round failed: back to the durable state, its requests fail, and those that
-    /// came in behind it are applied again.
-    private func fail(_ round: [Job], _ error: any Error) {
-        state = durable
+    /// came in behind it are applied again. Without a snapshot the state is replayed from
+    /// the store; if that fails too, the requests behind fail as well and the next write
+    /// (or the follower, within its interval) replays first.
+    private func fail(_ round: [Job], _ error: any Error) async {
         for job in round { job.continuation.resume(throwing: error) }
+        if let durable {
+            state = durable
+        } else {
+            do {
+                try await replayAll()
+            } catch {
+                logger.error("replay after a failed commit failed: \(error)")
+                let waiting = pending
+                pending = []
+                for job in waiting { job.continuation.resume(throwing: error) }
+                return
+            }
+        }
         reapply(pending)
     }
 
@@ -482,6 +552,10 @@ public actor Node {
     /// and report batches run through the engine again at their recorded times; the
     /// events recorded after them are what that produced, so they are not applied.
     private func apply(_ foreign: [Foreign]) {
+        apply(foreign, to: &state, head: &head)
+    }
+
+    private func apply(_ foreign: [Foreign], to state: inout State, head: inout Int64) {
         for item in foreign {
             let entry = item.entry
             defer { head = entry.sequence }

@@ -114,4 +114,41 @@ struct NodeTests {
         #expect(await reopened.read(Snapshot.init) == before)
         #expect(await reopened.read { $0.lastReport(of: "u")?.time } == start.addingTimeInterval(179 * 60))
     }
+
+    /// Another writer appends to the same SQLite file (the command line adding a party
+    /// while the server runs): the node's next commit meets it, the node replays the
+    /// ledger (no snapshot is kept on SQLite), applies its request again and commits;
+    /// in either rollback mode the result is the same and nothing is lost.
+    @Test(arguments: [Node.Rollback.replay, .snapshot])
+    func anotherWriterIsMetByReplayOrSnapshot(_ rollback: Node.Rollback) async throws {
+        let (store, folder) = try sqlite()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = Node.Configuration()
+        configuration.rollback = rollback
+        let node = try await Node(store: store, configuration: configuration)
+        try await node.execute(CommandPayload(.addParty(Party(id: "alpha")), by: .operator))
+        try await node.execute(CommandPayload(.addUnit(DeconflictEngine.Unit(id: "a1", party: "alpha", domain: .ground)), by: .party("alpha")))
+        // The other writer: a second node on the same file.
+        let other = try await Node(store: try SQLiteStore(path: store.path))
+        try await other.execute(CommandPayload(.addParty(Party(id: "bravo")), by: .operator))
+        // The first node has not seen it; its next write conflicts, replays, succeeds.
+        let zone = ZoneBody(
+            id: "z1", name: nil, kind: .protectedSite, owner: nil, agreement: nil, circle: .init(center: [33.0, 38.0], radius: 1_000),
+            polygon: nil, altitude: nil, from: nil, until: nil, allowed: nil, revalidateBy: nil)
+        try await node.execute(.putZone(zone, by: "alpha"))
+        let report = PositionReport(unit: "a1", time: Date(), position: try LatLng(latitude: 33.0, longitude: 38.0))
+        let result = try await node.ingest([report], by: "alpha")
+        #expect(result.accepted == 1)
+        let seen = await node.read { ($0.parties.keys.map(\.rawValue).sorted(), $0.zones.keys.map(\.rawValue), $0.lastReport(of: "a1") != nil) }
+        #expect(seen.0 == ["alpha", "bravo"])
+        #expect(seen.1 == ["z1"])
+        #expect(seen.2)
+        #expect(await node.statistics.conflicts >= 1)
+        // The ledger holds each write once, and a fresh node agrees.
+        let reopened = try await Node(store: try SQLiteStore(path: store.path))
+        let again = await reopened.read { ($0.parties.keys.map(\.rawValue).sorted(), $0.zones.keys.map(\.rawValue), $0.lastReport(of: "a1") != nil) }
+        #expect(again.0 == seen.0 && again.1 == seen.1 && again.2 == seen.2)
+        let commands = try await store.allEntries().filter { $0.type == CommandPayload.ledgerType }.count
+        #expect(commands == 4)
+    }
 }
