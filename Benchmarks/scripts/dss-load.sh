@@ -6,11 +6,14 @@
 # conflict: every intent overlapping every other, 409s retried with the missing OVNs).
 # Tokens are RS256 JWTs signed with a throwaway key made here by openssl.
 #
-#   Benchmarks/scripts/dss-load.sh [SECONDS] [CLIENTS] [MODES]
+#   Benchmarks/scripts/dss-load.sh [SECONDS] [CLIENTS] [MODES] [RUNS]
+#
+# Each run is a new server on a new store; quote the median of the runs.
 set -euo pipefail
 seconds=${1:-15}
 clients=${2:-10}
 modes=${3:-"hot apart conflict"}
+runs=${4:-1}
 here=$(cd "$(dirname "$0")/.." && pwd)
 main=$(cd "$here/.." && pwd)
 (cd "$main" && swift build -c release --product deconflict >/dev/null)
@@ -56,16 +59,21 @@ start_server() {
 
 echo "machine: $(nproc) cores, $(uname -srm); $clients clients, $seconds s per run"
 for mode in $modes; do
-    start_server --store "$work/$mode.sqlite"
-    printf 'SQLite      '
-    "$load" --url "$base" --tokens "$work/tokens" --mode "$mode" --clients "$clients" --seconds "$seconds" || echo "(failures above)"
-    stop_server
+    for run in $(seq "$runs"); do
+        start_server --store "$work/$mode-$run.sqlite"
+        printf 'SQLite      '
+        "$load" --url "$base" --tokens "$work/tokens" --mode "$mode" --clients "$clients" --seconds "$seconds" || echo "(failures above)"
+        stop_server
+    done
 done
-DECONFLICT_DSS_MODES="$modes" DECONFLICT_DSS_SECONDS="$seconds" DECONFLICT_DSS_CLIENTS="$clients" \
+modes_runs=""
+for mode in $modes; do for run in $(seq "$runs"); do modes_runs="$modes_runs $mode-$run"; done; done
+DECONFLICT_DSS_MODES="$modes_runs" DECONFLICT_DSS_SECONDS="$seconds" DECONFLICT_DSS_CLIENTS="$clients" \
     "$main/scripts/with-postgres" bash -c '
-    for mode in $DECONFLICT_DSS_MODES; do
-        psql "$DECONFLICT_TEST_POSTGRES" -q -c "CREATE DATABASE dss_$mode" >/dev/null
-        url=${DECONFLICT_TEST_POSTGRES%/*}/dss_$mode
+    for run in $DECONFLICT_DSS_MODES; do
+        mode=${run%-*}
+        psql "$DECONFLICT_TEST_POSTGRES" -q -c "CREATE DATABASE dss_${mode}_${run##*-}" >/dev/null
+        url=${DECONFLICT_TEST_POSTGRES%/*}/dss_${mode}_${run##*-}
         "'"$deconflict"'" serve --port 0 --dss-key "'"$work"'/public.pem" --no-webhooks --postgres "$url" 2>"'"$work"'/pg.log" >/dev/null &
         pid=$!
         base=""

@@ -30,25 +30,14 @@ public actor Node {
         public var reportRetention: TimeInterval? = nil
         /// How far ahead of the clock a report's time may be.
         public var maximumClockSkew: TimeInterval = 30
-        /// How the node goes back to its durable state when a commit fails or another
-        /// writer appended first; nil chooses by store: ``Rollback/snapshot`` for a store
-        /// several nodes share, ``Rollback/replay`` otherwise.
-        public var rollback: Rollback? = nil
+        /// How often, at most, the node keeps a copy of its durable state (a checkpoint).
+        /// When a commit fails or another writer appended first, the node goes back to
+        /// the checkpoint and applies the ledger entries after it. Each checkpoint copies
+        /// the tables changed since the last one (a cost growing with the state); the
+        /// replay after one costs the entries since. Zero keeps one at every commit.
+        public var checkpointInterval: Duration = .seconds(2)
 
         public init() {}
-    }
-
-    /// How a node keeps the means to undo requests applied but not committed.
-    public enum Rollback: Sendable {
-        /// Keeps a copy of the state as of the last commit. Each commit round then copies
-        /// whatever the requests behind it change (whole tables of zones, units,
-        /// intents): cheap to undo, a cost on every round that grows with the state. For
-        /// shared stores, where other writers make undoing part of normal work.
-        case snapshot
-        /// Keeps no copy; undoing replays the ledger from the store. Rounds cost only
-        /// their own requests; an undo (a failed commit, a command-line write to the
-        /// same file) costs a replay.
-        case replay
     }
 
     /// What the engine holds plus the credentials: everything a ledger replay rebuilds.
@@ -91,12 +80,13 @@ public actor Node {
     public let store: any Store
     public let configuration: Configuration
     private var state: State
-    /// The state at `head`: what a failed or conflicting commit goes back to (with
-    /// ``Rollback/snapshot``).
-    private var durable: State?
-    private let rollback: Rollback
-    /// A failed commit left requests in the state and replaying the ledger failed too:
-    /// the next write (or the follower) replays first.
+    /// A durable state (at `checkpointHead`): what a failed or conflicting commit goes
+    /// back to, before applying the ledger entries after it.
+    private var checkpoint: State
+    private var checkpointHead: Int64 = 0
+    private var checkpointTaken = ContinuousClock.now
+    /// A failed commit left requests in the state and going back failed too: the next
+    /// write (or the follower) goes back first.
     private var needsReplay = false
     /// The last ledger sequence the state includes.
     public private(set) var head: Int64 = 0
@@ -125,9 +115,9 @@ public actor Node {
     public init(store: any Store, configuration: Configuration = Configuration()) async throws {
         self.store = store
         self.configuration = configuration
-        rollback = configuration.rollback ?? (store is PostgresStore ? .snapshot : .replay)
         let start = Date(timeIntervalSince1970: 0)
         state = State(engine: Engine(configuration: configuration.engine, start: start))
+        checkpoint = state
         let began = ContinuousClock.now
         while true {
             let foreign = try await Node.fetch(after: head, from: store, limit: 2_000)
@@ -135,7 +125,8 @@ public actor Node {
             apply(foreign)
             statistics.replayedEntries += foreign.count
         }
-        if rollback == .snapshot { durable = state }
+        checkpoint = state
+        checkpointHead = head
         statistics.replaySeconds = (ContinuousClock.now - began) / .seconds(1)
     }
 
@@ -296,36 +287,47 @@ public actor Node {
         // Requests that came in meanwhile will meet the other writer's entries at commit.
         guard head == known, pending.isEmpty, !committing else { return }
         apply(foreign)
-        if rollback == .snapshot { durable = state }
+        takeCheckpointIfDue(state)
         statistics.foreignEntries += foreign.count
         hub.publish(foreign.map(\.entry))
     }
 
-    /// Replays the whole ledger into a fresh state, which then replaces the current one:
-    /// the durable state without a snapshot. Requests arriving meanwhile meet the current
-    /// state and are applied again afterwards.
-    private func replayAll() async throws {
-        var fresh = State(engine: Engine(configuration: configuration.engine, start: Date(timeIntervalSince1970: 0)))
-        var reached: Int64 = 0
+    /// Whether a checkpoint is due: none was taken for the interval.
+    private var checkpointDue: Bool { ContinuousClock.now - checkpointTaken >= configuration.checkpointInterval }
+
+    /// Keeps `durable` (the state at `head`) as the checkpoint, if one is due.
+    private func takeCheckpointIfDue(_ durable: State) {
+        guard checkpointDue else { return }
+        checkpoint = durable
+        checkpointHead = head
+        checkpointTaken = .now
+    }
+
+    /// Goes back to the durable state: the checkpoint, with the ledger entries after it
+    /// (this node's and other writers') applied. Requests arriving meanwhile meet the
+    /// current state and are applied again afterwards.
+    private func restoreDurable() async throws {
+        var restored = checkpoint
+        var reached = checkpointHead
         do {
             while true {
                 let page = try await Node.fetch(after: reached, from: store, limit: 5_000)
                 if page.isEmpty { break }
-                apply(page, to: &fresh, head: &reached)
+                apply(page, to: &restored, head: &reached)
             }
         } catch {
             needsReplay = true
             throw error
         }
-        state = fresh
+        state = restored
         head = reached
         needsReplay = false
     }
 
     private func replayIfNeeded() async throws {
         guard needsReplay, !committing else { return }
-        logger.info("replaying the ledger after a failed commit")
-        try await replayAll()
+        logger.info("going back to the durable state after a failed commit")
+        try await restoreDurable()
     }
 
     func prune() async throws {
@@ -350,7 +352,8 @@ public actor Node {
         while !pending.isEmpty {
             let round = pending
             pending = []
-            let snapshot = rollback == .snapshot ? state : nil
+            // The state with this round applied: durable once the round commits.
+            let snapshot = checkpointDue ? state : nil
             let batches = round.compactMap { job -> ReportBatch? in
                 if case .reports(let batch, _) = job.work { return batch }
                 return nil
@@ -359,7 +362,7 @@ public actor Node {
                 let entries = try await store.commit(round.flatMap(\.records), batches: batches, expectingHead: head)
                 statistics.commits += 1
                 head = entries.last?.sequence ?? head
-                if let snapshot { durable = snapshot }
+                if let snapshot { takeCheckpointIfDue(snapshot) }
                 var offset = 0
                 for job in round {
                     job.continuation.resume(returning: (Array(entries[offset..<offset + job.records.count]), job.answer))
@@ -375,13 +378,7 @@ public actor Node {
                         if page.isEmpty { break }
                         foreign += page
                     }
-                    if let durable {
-                        state = durable
-                        apply(foreign)
-                        self.durable = state
-                    } else {
-                        try await replayAll()
-                    }
+                    try await restoreDurable()
                     statistics.foreignEntries += foreign.count
                     hub.publish(foreign.map(\.entry))
                     reapply(round + pending)
@@ -397,23 +394,19 @@ public actor Node {
     }
 
     /// The round failed: back to the durable state, its requests fail, and those that
-    /// came in behind it are applied again. Without a snapshot the state is replayed from
-    /// the store; if that fails too, the requests behind fail as well and the next write
-    /// (or the follower, within its interval) replays first.
+    /// came in behind it are applied again. If going back fails too (the store is
+    /// down), those fail as well, and the next write (or the follower, within its
+    /// interval) goes back first.
     private func fail(_ round: [Job], _ error: any Error) async {
         for job in round { job.continuation.resume(throwing: error) }
-        if let durable {
-            state = durable
-        } else {
-            do {
-                try await replayAll()
-            } catch {
-                logger.error("replay after a failed commit failed: \(error)")
-                let waiting = pending
-                pending = []
-                for job in waiting { job.continuation.resume(throwing: error) }
-                return
-            }
+        do {
+            try await restoreDurable()
+        } catch {
+            logger.error("going back to the durable state failed: \(error)")
+            let waiting = pending
+            pending = []
+            for job in waiting { job.continuation.resume(throwing: error) }
+            return
         }
         reapply(pending)
     }

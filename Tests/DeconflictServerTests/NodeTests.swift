@@ -116,15 +116,17 @@ struct NodeTests {
     }
 
     /// Another writer appends to the same SQLite file (the command line adding a party
-    /// while the server runs): the node's next commit meets it, the node replays the
-    /// ledger (no snapshot is kept on SQLite), applies its request again and commits;
-    /// in either rollback mode the result is the same and nothing is lost.
-    @Test(arguments: [Node.Rollback.replay, .snapshot])
-    func anotherWriterIsMetByReplayOrSnapshot(_ rollback: Node.Rollback) async throws {
+    /// while the server runs): the node's next commit meets it, the node goes back to
+    /// its checkpoint, applies the ledger after it (its own committed entries and the
+    /// other writer's), applies its request again and commits. Whether the checkpoint is
+    /// the start (long interval) or the last commit (zero interval), the result is the
+    /// same and nothing is lost.
+    @Test(arguments: [Duration.seconds(3_600), .zero])
+    func anotherWriterIsMetFromTheCheckpoint(_ interval: Duration) async throws {
         let (store, folder) = try sqlite()
         defer { try? FileManager.default.removeItem(at: folder) }
         var configuration = Node.Configuration()
-        configuration.rollback = rollback
+        configuration.checkpointInterval = interval
         let node = try await Node(store: store, configuration: configuration)
         try await node.execute(CommandPayload(.addParty(Party(id: "alpha")), by: .operator))
         try await node.execute(CommandPayload(.addUnit(DeconflictEngine.Unit(id: "a1", party: "alpha", domain: .ground)), by: .party("alpha")))
