@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "DeconflictStoreTests",
             dependencies: [
-                "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "deconflict-store-writer",
+                "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict-store-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: upcomingFeatures

@@ -163,3 +163,28 @@ func timestamp(milliseconds: Int64) -> String {
     let base = seconds.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false)).dropLast()
     return "\(base).\(String(format: "%03lld", milliseconds % 1_000))Z"
 }
+
+/// One event of a Server-Sent Events stream.
+struct ServerSentEvent: Sendable {
+    var id: Int64?
+    var event: String?
+    var data: String?
+}
+
+/// Takes the complete events (each ended by a blank line) off the front of `pending`,
+/// the text read so far; what follows the last one stays for the next read.
+func takeServerSentEvents(from pending: inout String) -> [ServerSentEvent] {
+    var events: [ServerSentEvent] = []
+    while let range = pending.range(of: "\n\n") {
+        let block = pending[..<range.lowerBound]
+        pending = String(pending[range.upperBound...])
+        var event = ServerSentEvent()
+        for line in block.split(separator: "\n") {
+            if line.hasPrefix("id: ") { event.id = Int64(line.dropFirst(4)) }
+            if line.hasPrefix("event: ") { event.event = String(line.dropFirst(7)) }
+            if line.hasPrefix("data: ") { event.data = String(line.dropFirst(6)) }
+        }
+        events.append(event)
+    }
+    return events
+}

@@ -39,21 +39,12 @@ struct MessageLineTests {
             var pending = ""
             for try await buffer in response.body {
                 pending += String(buffer: buffer)
-                while let range = pending.range(of: "\n\n") {
-                    let block = pending[..<range.lowerBound]
-                    pending = String(pending[range.upperBound...])
-                    var type = ""
-                    var data: [String: Any] = [:]
-                    for line in block.split(separator: "\n") {
-                        if line.hasPrefix("event: ") { type = String(line.dropFirst(7)) }
-                        if line.hasPrefix("data: ") {
-                            // `{"sequence", "time", "type", "data"}`: the event itself is under `data`.
-                            let entry = (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))) as? [String: Any]
-                            data = entry?["data"] as? [String: Any] ?? [:]
-                        }
-                    }
+                for event in takeServerSentEvents(from: &pending) {
+                    // `{"sequence", "time", "type", "data"}`: the event itself is under `data`.
+                    let entry = (try? JSONSerialization.jsonObject(with: Data((event.data ?? "").utf8))) as? [String: Any]
+                    let data = entry?["data"] as? [String: Any] ?? [:]
                     let seen = EventLog.Seen(
-                        type: type, message: (data["message"] as? [String: Any])?["id"] as? String,
+                        type: event.event ?? "", message: (data["message"] as? [String: Any])?["id"] as? String,
                         recipient: data["recipient"] as? String, time: (data["time"] as? String).flatMap(WireDate.parse))
                     log.events.withLock { $0.append(seen) }
                 }

@@ -1,5 +1,6 @@
 import DeconflictGeometry
 @testable import DeconflictServer
+import DeconflictTestSupport
 import Foundation
 import Testing
 
@@ -8,18 +9,8 @@ import Testing
 /// queries too large for buckets, and after removals.
 @Suite("DSS space-time index")
 struct SpaceTimeIndexTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
-    static func volume(_ random: inout Generator) throws -> Volume4D {
+    static func volume(_ random: inout SeededGenerator) throws -> Volume4D {
         let base = Date(timeIntervalSince1970: 1_800_000_000)
         let start = base.addingTimeInterval(Double.random(in: 0...86_400, using: &random))
         // Mostly minutes to hours; now and then weeks (too many buckets).
@@ -33,7 +24,7 @@ struct SpaceTimeIndexTests {
     }
 
     @Test func candidatesIncludeEveryMatch() throws {
-        var random = Generator(state: 7)
+        var random = SeededGenerator(seed: 7)
         var index = SpaceTimeIndex()
         var entities: [String: [Volume4D]] = [:]
         for number in 0..<600 {

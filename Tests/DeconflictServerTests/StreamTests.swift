@@ -102,13 +102,7 @@ struct StreamTests {
                 var pending = ""
                 for try await buffer in response.body {
                     pending += String(buffer: buffer)
-                    while let range = pending.range(of: "\n\n") {
-                        let event = pending[..<range.lowerBound]
-                        pending = String(pending[range.upperBound...])
-                        if let line = event.split(separator: "\n").first(where: { $0.hasPrefix("id: ") }), let id = Int64(line.dropFirst(4)) {
-                            ids.append(id)
-                        }
-                    }
+                    ids += takeServerSentEvents(from: &pending).compactMap(\.id)
                     if ids.count >= count { break }
                 }
                 return ids

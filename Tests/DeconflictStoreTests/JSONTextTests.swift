@@ -1,4 +1,5 @@
 import DeconflictStore
+import DeconflictTestSupport
 import Foundation
 import Testing
 
@@ -9,24 +10,14 @@ import Testing
 /// same tree, sorted or not.
 @Suite("JSON writer")
 struct JSONTextTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let alphabet: [Character] = Array("abcXYZ 019_-./:\"\\\n\t\r\u{01}\u{1F}é€😀\u{2028}<>&'")
 
-    static func text(_ random: inout Generator) -> String {
+    static func text(_ random: inout SeededGenerator) -> String {
         String((0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
     }
 
-    static func value(_ random: inout Generator, depth: Int) -> Any {
+    static func value(_ random: inout SeededGenerator, depth: Int) -> Any {
         switch Int.random(in: 0...(depth > 3 ? 5 : 7), using: &random) {
         case 0: return text(&random)
         case 1: return Bool.random(using: &random)
@@ -43,7 +34,7 @@ struct JSONTextTests {
     }
 
     @Test func writesWhatJSONSerializationWrites() throws {
-        var random = Generator(state: 11)
+        var random = SeededGenerator(seed: 11)
         /// The document read back and written again by JSONSerialization with sorted keys.
         func canonical(_ data: Data) throws -> String {
             let object = try JSONSerialization.jsonObject(with: data)
