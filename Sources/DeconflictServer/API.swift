@@ -443,7 +443,11 @@ struct API: Sendable {
         let data = Data(buffer: buffer)
         let decoder = WireTime.decoder()
         var bodies: [ReportBody] = []
-        if contentType?.contains("ndjson") == true || contentType?.contains("jsonlines") == true {
+        let lines = contentType?.contains("ndjson") == true || contentType?.contains("jsonlines") == true
+        if let scanned = ReportScanner.scan(data, lines: lines) {
+            // The common shape, read directly; anything else goes through JSONDecoder below.
+            bodies = scanned
+        } else if lines {
             var line = 0
             for slice in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
                 defer { line += 1 }

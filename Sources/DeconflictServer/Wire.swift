@@ -237,6 +237,19 @@ public struct ReportBody: Codable, Hashable, Sendable {
     public var courseDegrees: Double?
     public var uncertaintyMeters: Double?
 
+    init(
+        unit: String, time: Date, position: [Double], altitudeMeters: Double?, speedMetersPerSecond: Double?, courseDegrees: Double?,
+        uncertaintyMeters: Double?
+    ) {
+        self.unit = unit
+        self.time = time
+        self.position = position
+        self.altitudeMeters = altitudeMeters
+        self.speedMetersPerSecond = speedMetersPerSecond
+        self.courseDegrees = courseDegrees
+        self.uncertaintyMeters = uncertaintyMeters
+    }
+
     func report(field: String) throws(FieldError) -> PositionReport {
         let at = try DeconflictServer.position(position, field: "\(field).position")
         let values: [(String, Double?)] = [
