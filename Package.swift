@@ -120,6 +120,16 @@ let package = Package(
             dependencies: ["DeconflictStore", "DeconflictEngine", "DeconflictGeometry"],
             swiftSettings: upcomingFeatures
         ),
+        // Cursor-on-Target: reading the events TAK clients send.
+        .target(
+            name: "DeconflictCoT",
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "DeconflictCoTTests",
+            dependencies: ["DeconflictCoT", "DeconflictTestSupport"],
+            swiftSettings: upcomingFeatures
+        ),
         .target(
             name: "DeconflictTestSupport",
             dependencies: ["DeconflictGeometry"],
