@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // Karney's geodesic routines from PROJ (`libproj-dev`), plain C.
@@ -83,6 +87,7 @@ let package = Package(
                 "DeconflictEngine",
                 "DeconflictGeometry",
                 "DeconflictStore",
+                "DeconflictCoT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -96,6 +101,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: upcomingFeatures
         ),
@@ -110,6 +119,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Scenarios")],
             swiftSettings: upcomingFeatures
@@ -120,9 +130,12 @@ let package = Package(
             dependencies: ["DeconflictStore", "DeconflictEngine", "DeconflictGeometry"],
             swiftSettings: upcomingFeatures
         ),
-        // Cursor-on-Target: reading the events TAK clients send.
+        // Cursor-on-Target: the events TAK clients send and receive, in XML and in TAK
+        // protocol version 1 (protobuf; the generated code is committed, see
+        // scripts/generate-protobuf).
         .target(
             name: "DeconflictCoT",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

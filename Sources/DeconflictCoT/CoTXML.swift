@@ -8,6 +8,11 @@ public struct CoTError: Error, Hashable, Sendable, CustomStringConvertible {
     public let field: String
     public let reason: String
     public var description: String { "\(field): \(reason)" }
+
+    public init(field: String, reason: String) {
+        self.field = field
+        self.reason = reason
+    }
 }
 
 /// Reads CoT XML events with Foundation's XML parser (libxml2), hardened for input from
@@ -18,26 +23,7 @@ public enum CoTXML {
     public static let maximumBytes = 64 * 1024
 
     public static func decode(_ data: Data) throws(CoTError) -> CoTEvent {
-        guard data.count <= maximumBytes else {
-            throw CoTError(field: "event", reason: "\(data.count) bytes, more than the limit of \(maximumBytes)")
-        }
-        // Only valid UTF-8 text reaches the parser (FoundationXML traps on invalid UTF-8
-        // in names and values).
-        guard !data.contains(0), String(validating: data, as: UTF8.self) != nil else {
-            throw CoTError(field: "event", reason: "not valid UTF-8 text")
-        }
-        // Declarations are refused before the parser sees them.
-        if data.range(of: Data("<!".utf8)) != nil {
-            throw CoTError(field: "event", reason: "declarations (<!DOCTYPE, <!ENTITY, CDATA) are not accepted in CoT")
-        }
-        let collector = Collector()
-        let parser = XMLParser(data: data)
-        parser.shouldResolveExternalEntities = false
-        parser.shouldProcessNamespaces = false
-        parser.delegate = collector
-        guard parser.parse(), collector.failure == nil else {
-            throw collector.failure ?? CoTError(field: "event", reason: "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "parse failed")")
-        }
+        let collector = try parse(data, root: "event")
         guard let event = collector.event else { throw CoTError(field: "event", reason: "no <event> element") }
         guard collector.closed else { throw CoTError(field: "event", reason: "not well-formed XML: <event> is not closed") }
         guard let point = collector.point else { throw CoTError(field: "event.point", reason: "missing") }
@@ -55,27 +41,62 @@ public enum CoTXML {
                 if required { throw CoTError(field: "point@\(name)", reason: "missing") }
                 return nil
             }
-            guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number.isFinite else {
+            guard let number = Double(value.trimmingCharacters(in: .whitespaces)) else {
                 throw CoTError(field: "point@\(name)", reason: "not a number: \(value.prefix(40))")
             }
             return number
         }
-        let uid = try text("uid")
-        guard uid.utf8.count <= 256 else { throw CoTError(field: "event@uid", reason: "longer than 256 bytes") }
-        let typeText = try text("type")
-        guard let type = CoTType(typeText) else { throw CoTError(field: "event@type", reason: "not a CoT type: \(typeText.prefix(40))") }
-        let latitude = try number("lat", required: true)!
-        let longitude = try number("lon", required: true)!
-        guard (-90...90).contains(latitude) else { throw CoTError(field: "point@lat", reason: "outside -90...90: \(latitude)") }
-        guard (-180...180).contains(longitude) else { throw CoTError(field: "point@lon", reason: "outside -180...180: \(longitude)") }
-        func known(_ value: Double?) -> Double? { value.flatMap { $0 >= CoTEvent.unknown ? nil : $0 } }
+        func detail(_ value: String?, _ field: String) throws(CoTError) -> Double? {
+            guard let value else { return nil }
+            guard let number = Double(value.trimmingCharacters(in: .whitespaces)) else {
+                throw CoTError(field: field, reason: "not a number: \(value.prefix(40))")
+            }
+            return number
+        }
         let time = try date("time")
-        let start = (try? date("start")) ?? time
-        let stale = try date("stale")
-        return CoTEvent(
-            uid: uid, type: type, how: event["how"], time: time, start: start, stale: stale, latitude: latitude, longitude: longitude,
-            heightAboveEllipsoid: known(try number("hae", required: false)), circularError: known(try number("ce", required: false)),
-            linearError: known(try number("le", required: false)), callsign: collector.callsign)
+        return try CoTEvent.validated(
+            uid: try text("uid"), type: try text("type"), how: event["how"], time: time,
+            start: event["start"] == nil ? nil : try date("start"), stale: try date("stale"),
+            latitude: try number("lat", required: true)!, longitude: try number("lon", required: true)!,
+            heightAboveEllipsoid: try number("hae", required: false), circularError: try number("ce", required: false),
+            linearError: try number("le", required: false), unknownAtOrAbove: CoTEvent.unknown, callsign: collector.callsign,
+            speed: try detail(collector.track?["speed"], "track@speed"), course: try detail(collector.track?["course"], "track@course"),
+            takProtocolRequest: collector.takRequest.flatMap { Int($0) })
+    }
+
+    /// The credentials of a TAK `<auth><cot username="…" password="…"/></auth>` message,
+    /// the first message of a stream that must authenticate.
+    public static func decodeAuth(_ data: Data) throws(CoTError) -> (username: String, password: String) {
+        let collector = try parse(data, root: "auth")
+        guard collector.closed else { throw CoTError(field: "auth", reason: "not well-formed XML: <auth> is not closed") }
+        guard let cot = collector.auth else { throw CoTError(field: "auth.cot", reason: "missing") }
+        guard let username = cot["username"], !username.isEmpty else { throw CoTError(field: "auth.cot@username", reason: "missing") }
+        guard let password = cot["password"], !password.isEmpty else { throw CoTError(field: "auth.cot@password", reason: "missing") }
+        return (username, password)
+    }
+
+    private static func parse(_ data: Data, root: String) throws(CoTError) -> Collector {
+        guard data.count <= maximumBytes else {
+            throw CoTError(field: root, reason: "\(data.count) bytes, more than the limit of \(maximumBytes)")
+        }
+        // Only valid UTF-8 text reaches the parser (FoundationXML traps on invalid UTF-8
+        // in names and values).
+        guard !data.contains(0), String(validating: data, as: UTF8.self) != nil else {
+            throw CoTError(field: root, reason: "not valid UTF-8 text")
+        }
+        // Declarations are refused before the parser sees them.
+        if data.range(of: Data("<!".utf8)) != nil {
+            throw CoTError(field: root, reason: "declarations (<!DOCTYPE, <!ENTITY, CDATA) are not accepted in CoT")
+        }
+        let collector = Collector(root: root)
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.shouldProcessNamespaces = false
+        parser.delegate = collector
+        guard parser.parse(), collector.failure == nil else {
+            throw collector.failure ?? CoTError(field: root, reason: "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "parse failed")")
+        }
+        return collector
     }
 
     /// ISO 8601 as TAK writes it, with or without fractions of a second.
@@ -89,7 +110,13 @@ public enum CoTXML {
         var event: [String: String]?
         var point: [String: String]?
         var callsign: String?
+        var track: [String: String]?
+        var takRequest: String?
+        var auth: [String: String]?
         var failure: CoTError?
+        let root: String
+
+        init(root: String) { self.root = root }
         /// The root element ended.
         var closed = false
         private var path: [String] = []
@@ -97,17 +124,20 @@ public enum CoTXML {
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
             path.append(name)
             guard path.count <= 16 else {
-                failure = CoTError(field: "event", reason: "nested more than 16 elements deep")
+                failure = CoTError(field: root, reason: "nested more than 16 elements deep")
                 parser.abortParsing()
                 return
             }
             switch (path.count, name) {
-            case (1, "event"): event = attributes
+            case (1, root): event = attributes
             case (1, _):
-                failure = CoTError(field: "event", reason: "the root element is <\(name.prefix(40))>, not <event>")
+                failure = CoTError(field: root, reason: "the root element is <\(name.prefix(40))>, not <\(root)>")
                 parser.abortParsing()
             case (2, "point") where path[0] == "event": point = attributes
+            case (2, "cot") where path[0] == "auth": auth = attributes
             case (3, "contact") where path[1] == "detail": callsign = attributes["callsign"]
+            case (3, "track") where path[1] == "detail": track = attributes
+            case (4, "TakRequest") where path[2] == "TakControl": takRequest = attributes["version"]
             default: break
             }
         }

@@ -6,6 +6,7 @@ public final class ServerMetrics: Sendable {
     let reportsAccepted: Counter
     let reportsRejected: Counter
     let requestDuration: DurationHistogram
+    let cotConnections: Gauge
 
     public init() {
         reportsAccepted = registry.makeCounter(name: "deconflict_reports_accepted_total", help: "Position reports accepted.")
@@ -14,6 +15,16 @@ public final class ServerMetrics: Sendable {
             name: "deconflict_http_request_duration_seconds",
             buckets: [.microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2)],
             help: "Time to answer an HTTP request (streams excluded).")
+        cotConnections = registry.makeGauge(name: "deconflict_cot_connections", help: "Cursor-on-Target connections open (TCP and TLS).")
+    }
+
+    /// Counts CoT messages (or connections) by what became of them: accepted, refused,
+    /// ignored, malformed, unauthenticated, timed-out, connection-refused, failed.
+    func cotEvent(_ result: String, count: Int = 1) {
+        registry.makeCounter(
+            name: "deconflict_cot_events_total", labels: [("result", result)],
+            help: "Cursor-on-Target messages and connections, by what became of them."
+        ).increment(by: Int64(count))
     }
 
     /// Counts a request by method and status class.

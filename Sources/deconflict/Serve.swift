@@ -5,6 +5,7 @@ import DeconflictStore
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Where a command keeps its data: `--store FILE` (SQLite, the default) or
 /// `--postgres URL`, also from `DECONFLICT_STORE` and `DECONFLICT_POSTGRES`.
@@ -69,6 +70,30 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("An audience (aud) DSS access tokens may name; repeatable. Default: localhost and 127.0.0.1. Env: DECONFLICT_DSS_AUDIENCES (comma-separated).", valueName: "audience"))
     var dssAudience: [String] = []
 
+    @Option(help: ArgumentHelp("Listen for Cursor-on-Target over TCP (XML and TAK protocol v1; TAK <auth> with a party's API key first) on this port; 0 picks a free one. Off by default.", valueName: "port"))
+    var cotTcp: Int?
+
+    @Option(help: ArgumentHelp("Listen for Cursor-on-Target over TLS with client certificates (the party is the certificate's CN) on this port. Off by default.", valueName: "port"))
+    var cotTls: Int?
+
+    @Option(help: ArgumentHelp("With --cot-tls: the server's certificate chain (PEM).", valueName: "file"))
+    var cotTlsCert: String?
+
+    @Option(help: ArgumentHelp("With --cot-tls: the server's private key (PEM).", valueName: "file"))
+    var cotTlsKey: String?
+
+    @Option(help: ArgumentHelp("With --cot-tls: the CA (PEM) that signs client certificates.", valueName: "file"))
+    var cotTlsClientCa: String?
+
+    @Option(help: ArgumentHelp("Listen for Cursor-on-Target datagrams (XML and TAK protocol v1 mesh) on this UDP port. Datagrams carry no credential: all speak for --cot-udp-party. Off by default.", valueName: "port"))
+    var cotUdp: Int?
+
+    @Option(help: ArgumentHelp("With --cot-udp: the party every datagram speaks for.", valueName: "party"))
+    var cotUdpParty: String?
+
+    @Option(help: ArgumentHelp("Seconds between resending zones and open alerts to TAK clients (their CoT stale time is twice this). Default 60.", valueName: "seconds"))
+    var cotRefreshSeconds: Double?
+
     @Flag(help: "Do not deliver webhooks from this node (when another node of the cluster does).")
     var noWebhooks = false
 
@@ -78,7 +103,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --demo: scenario seconds per real second.", valueName: "factor"))
     var speed: Double?
 
-    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, dssKeys, dssAudiences, webhooks, demo, speed. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
+    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, dssKeys, dssAudiences, webhooks, demo, speed, cotTCP, cotTLS, cotTLSCert, cotTLSKey, cotTLSClientCA, cotUDP, cotUDPParty, cotRefreshSeconds. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
     var config: String?
 
     /// Settings from `--config`.
@@ -96,6 +121,14 @@ struct Serve: AsyncParsableCommand {
         var webhooks: Bool?
         var demo: Bool?
         var speed: Double?
+        var cotTCP: Int?
+        var cotTLS: Int?
+        var cotTLSCert: String?
+        var cotTLSKey: String?
+        var cotTLSClientCA: String?
+        var cotUDP: Int?
+        var cotUDPParty: String?
+        var cotRefreshSeconds: Double?
     }
 
     func settings() throws -> Settings {
@@ -106,6 +139,28 @@ struct Serve: AsyncParsableCommand {
         } catch let error as DecodingError {
             throw InputError("--config: \(path): \(Demo.describe(error))")
         }
+    }
+
+    /// The Cursor-on-Target listeners asked for, checked.
+    func cotSettings(_ file: Settings, host: String) throws -> CoTSettings {
+        var settings = CoTSettings()
+        settings.host = host
+        settings.tcpPort = cotTcp ?? file.cotTCP
+        settings.tlsPort = cotTls ?? file.cotTLS
+        settings.udpPort = cotUdp ?? file.cotUDP
+        settings.tlsCertificate = cotTlsCert ?? file.cotTLSCert
+        settings.tlsKey = cotTlsKey ?? file.cotTLSKey
+        settings.tlsClientCA = cotTlsClientCa ?? file.cotTLSClientCA
+        settings.udpParty = (cotUdpParty ?? file.cotUDPParty).map { PartyID($0) }
+        for (name, port) in [("cot-tcp", settings.tcpPort), ("cot-tls", settings.tlsPort), ("cot-udp", settings.udpPort)] {
+            if let port, !(0...65_535).contains(port) { throw InputError("--\(name): \(port) is not within 0...65535") }
+        }
+        if settings.udpPort != nil, settings.udpParty == nil { throw InputError("--cot-udp-party: required with --cot-udp") }
+        if let seconds = cotRefreshSeconds ?? file.cotRefreshSeconds {
+            guard seconds > 0, seconds.isFinite else { throw InputError("--cot-refresh-seconds: must be a positive number, got \(seconds)") }
+            settings.refreshInterval = .milliseconds(Int64(seconds * 1_000))
+        }
+        return settings
     }
 
     func run() async throws {
@@ -175,8 +230,21 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens), dss: dss)
+        var services: [any Service] = [NodeService(node: node, webhooks: !noWebhooks)]
+        let cot = try cotSettings(file, host: host)
+        if cot.isEnabled {
+            if cot.tlsPort != nil {
+                do { _ = try CoTService.tlsContext(cot) } catch let error as FieldError { throw InputError("--\(error.field): \(error.reason)") }
+            }
+            if let party = cot.udpParty, await node.read({ $0.parties[party] == nil }) {
+                throw InputError("--cot-udp-party: \(party) is not a party")
+            }
+            services.append(CoTService(node: node, authenticator: server.authenticator, settings: cot, metrics: server.metrics) { transport, port in
+                FileHandle.standardError.write(Data("deconflict: Cursor-on-Target over \(transport.uppercased()) on \(cot.host):\(port)\n".utf8))
+            })
+        }
         // The node stops with the server: SIGTERM or SIGINT shut both down gracefully.
-        let application = server.application(host: host, port: port, services: [NodeService(node: node, webhooks: !noWebhooks)]) { channel in
+        let application = server.application(host: host, port: port, services: services) { channel in
             let address = channel.localAddress
             let elapsed = (ContinuousClock.now - began) / .seconds(1)
             FileHandle.standardError.write(Data(
