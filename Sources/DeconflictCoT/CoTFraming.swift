@@ -74,7 +74,7 @@ public struct CoTStreamFramer: Sendable {
         var index = scanned
         let count = buffer.count
         while index < count {
-            if buffer[index] == UInt8(ascii: "<"), index + 1 < count, buffer[index + 1] == UInt8(ascii: "/") {
+            if buffer[index] == UInt8(ascii: "<") {
                 for closing in [Self.eventEnd, Self.authEnd] where index + closing.count <= count {
                     if buffer[index..<(index + closing.count)].elementsEqual(closing) {
                         let end = index + closing.count
@@ -84,7 +84,8 @@ public struct CoTStreamFramer: Sendable {
                         return .xml(message)
                     }
                 }
-                // A closing tag cut at the end of the buffer: look again when more arrives.
+                // Perhaps a closing tag cut at the end of the buffer: look again from
+                // here when more arrives.
                 if index + Self.eventEnd.count > count { break }
             }
             index += 1

@@ -79,8 +79,12 @@ public enum CoTDetail {
         return String(format: "%.7f", value)
     }
 
+    /// ISO 8601 in UTC to the millisecond (rounded, as the protobuf encoding's times).
     public static func time(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (milliseconds / 1000).rounded(.down)
+        let whole = Date(timeIntervalSince1970: seconds).formatted(Date.ISO8601FormatStyle())
+        return whole.dropLast() + String(format: ".%03dZ", Int(milliseconds - seconds * 1000))
     }
 
     /// An ARGB colour as the signed 32-bit integer ATAK stores (`-65536` is opaque red).
