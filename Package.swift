@@ -177,6 +177,7 @@ let package = Package(
             name: "DeconflictServerTests",
             dependencies: [
                 "DeconflictServer", "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
+                "DeconflictCoT",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
