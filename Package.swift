@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DeconflictSpatialIndex", targets: ["DeconflictSpatialIndex"]),
         .library(name: "DeconflictEngine", targets: ["DeconflictEngine"]),
         .library(name: "DeconflictStore", targets: ["DeconflictStore"]),
+        .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -105,6 +105,8 @@ let package = Package(
             name: "http-load",
             dependencies: [
                 .product(name: "DeconflictGeometry", package: mainPackage),
+                .product(name: "DeconflictCoT", package: mainPackage),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -157,10 +157,26 @@ class Receiver:
             pass
 
 
+class RecordingWriter:
+    """Passes pytak's writes to the stream and keeps the first byte of each: what went
+    on the wire, XML or a TAK protocol frame."""
+
+    def __init__(self, writer):
+        self.writer = writer
+        self.first_bytes = []
+
+    def write(self, data):
+        self.first_bytes.append(bytes(data[:1]))
+        self.writer.write(data)
+
+    async def drain(self):
+        await self.writer.drain()
+
+
 async def stream_convoy(server, tak_proto, uid="convoy", party="syrian-government"):
     """pytak's TXWorker, authenticated as `party`, sends the convoy's ~150 positions
     10 ms apart (XML with TAK_PROTO=0, TAK protocol v1 stream frames with TAK_PROTO=1).
-    Returns the connection's writer, still open."""
+    Returns the connection's writer, still open, and the tasks of its workers."""
     config = pytak_config(server.cot_port, tak_proto)
     reader, writer = await pytak.protocol_factory(config)
     # The raw XML auth goes out first: pytak with TAK_PROTO=1 would convert it too.
@@ -169,7 +185,8 @@ async def stream_convoy(server, tak_proto, uid="convoy", party="syrian-governmen
     # What the server sends back is read and dropped, as pytak does for write-only streams.
     drain = asyncio.create_task(pytak.DiscardRXWorker(asyncio.Queue(), pytak_config(server.cot_port, 0), reader).run())
     queue = asyncio.Queue()
-    sender = asyncio.create_task(pytak.TXWorker(queue, config, writer).run())
+    recorder = RecordingWriter(writer)
+    sender = asyncio.create_task(pytak.TXWorker(queue, config, recorder).run())
     points = convoy_track()
     for lat, lon in points:
         await queue.put(convoy_event(uid, lat, lon, course=bearing((lat, lon), CENTER)))
@@ -180,6 +197,10 @@ async def stream_convoy(server, tak_proto, uid="convoy", party="syrian-governmen
         await asyncio.sleep(0.02)
     await writer.drain()
     assert not reader.at_eof(), "the server closed the sender's connection"
+    # pytak sends XML as it is when it cannot convert it: make sure of the encoding.
+    expected = b"\xbf" if tak_proto else b"<"
+    assert len(recorder.first_bytes) == len(points) and set(recorder.first_bytes) == {expected}, \
+        f"pytak (TAK_PROTO={tak_proto}) wrote messages starting with {set(recorder.first_bytes)}"
     return writer, [sender, drain]
 
 
@@ -305,7 +326,8 @@ async def closed_by_server(reader, seconds=5):
     deadline = time.monotonic() + seconds
     while True:
         left = deadline - time.monotonic()
-        assert left > 0, f"the server kept the connection open; it sent {received[:300]!r}"
+        if left <= 0:
+            raise AssertionError(f"the server kept the connection open {seconds} s; it sent {received[:300]!r}")
         try:
             chunk = await asyncio.wait_for(reader.read(65536), left)
         except asyncio.TimeoutError:

@@ -47,6 +47,13 @@ struct HTTPLoad: AsyncParsableCommand {
     @Flag(help: "Skip the latency phase.") var skipLatency = false
     @Option(help: "The server's process id, to report its CPU use.") var serverPid: Int32?
     @Option(help: "Concurrent requests during setup.") var setupConcurrency = 16
+    @Option(help: "How the throughput phase sends reports: http (POST /v1/reports), cot-xml or cot-protobuf (the CoT TCP listener, one connection per --connections).")
+    var transport = Transport.http
+    @Option(help: "The server's CoT TCP port (with --transport cot-…).") var cotPort: Int?
+
+    enum Transport: String, ExpressibleByArgument, Sendable {
+        case http, cotXML = "cot-xml", cotProtobuf = "cot-protobuf"
+    }
 
     /// How far ahead of the server's clock a report may be sent (the server allows 30 s).
     static let skewAllowanceMillis: Int64 = 25_000
@@ -55,6 +62,7 @@ struct HTTPLoad: AsyncParsableCommand {
 
     func validate() throws {
         if skipThroughput, !skipLatency, rate == nil { throw ValidationError("--skip-throughput needs --rate") }
+        if transport != .http, cotPort == nil { throw ValidationError("--transport \(transport.rawValue) needs --cot-port") }
         guard units >= connections, connections > 0, batch > 0, batch <= 20_000 else {
             throw ValidationError("need --units ≥ --connections > 0 and 0 < --batch ≤ 20,000")
         }
@@ -91,7 +99,11 @@ struct HTTPLoad: AsyncParsableCommand {
         var gateways = Gateway.split(scenario, into: connections, originMillis: origin)
         var measured: Double?
         if !skipThroughput {
-            measured = try await throughput(api, gateways: &gateways, scenario: scenario)
+            switch transport {
+            case .http: measured = try await throughput(api, gateways: &gateways, scenario: scenario)
+            case .cotXML: measured = try await cotThroughput(api, gateways: &gateways, scenario: scenario, encoding: .xml)
+            case .cotProtobuf: measured = try await cotThroughput(api, gateways: &gateways, scenario: scenario, encoding: .protobuf)
+            }
         }
         if !skipLatency, let background = rate ?? measured.map({ $0 / 2 }) {
             try await latency(api, gateways: &gateways, scenario: scenario, rate: background, after: sequence)
@@ -191,6 +203,72 @@ struct HTTPLoad: AsyncParsableCommand {
         // The latency phase carries on from the first report not sent.
         for outcome in outcomes { gateways[outcome.connection].next -= (perConnection - outcome.batches) * batch }
         return rates.reports
+    }
+
+    /// Streams the reports as CoT events on `--connections` TCP connections for
+    /// `--duration` seconds; the events the server accepted per second, counted on its
+    /// `/metrics` from the first byte sent until the count stops growing.
+    private func cotThroughput(_ api: ServerAPI, gateways: inout [Gateway], scenario: Scenario, encoding: CoTEncoding) async throws -> Double {
+        let perConnection = Int((maxRate * duration / Double(connections) / Double(batch)).rounded(.up))
+        let encodingStarted = Date()
+        var bodies: [[EncodedBatch]] = []
+        for index in gateways.indices {
+            var batches: [EncodedBatch] = []
+            for _ in 0..<perConnection {
+                let reports = (gateways[index].next..<gateways[index].next + batch).map { gateways[index].report($0, scenario: scenario) }
+                gateways[index].next += batch
+                batches.append(encoding.encode(reports))
+            }
+            bodies.append(batches)
+        }
+        let bytes = bodies.joined().reduce(0) { $0 + $1.body.readableBytes }
+        print(String(format: "throughput: CoT %@, %d chunks of %d events (%.0f bytes an event) encoded in %.1f s",
+                     encoding.rawValue, perConnection * connections, batch, Double(bytes) / Double(perConnection * connections * batch),
+                     Date().timeIntervalSince(encodingStarted)))
+        let port = cotPort!
+        let startCount = try await api.cotAccepted()
+        let before = CPUTime.now(server: serverPid)
+        let began = ContinuousClock.now
+        let deadline = began + .seconds(duration)
+        let party = unitParty, key = unitKey
+        let sent = try await withThrowingTaskGroup(of: (Int, Double).self) { group in
+            for connection in 0..<connections {
+                let batches = bodies[connection]
+                group.addTask {
+                    let channel = try await CoTConnection.open(port: port, party: party, key: key)
+                    let count = SentCount()
+                    try await channel.run(party: party, key: key) { outbound in
+                        for body in batches {
+                            guard ContinuousClock.now < deadline else { break }
+                            count.throttled += try await Self.waitForClock(body.latestMillis)
+                            try await outbound.write(body.body)
+                            count.events += body.reports
+                        }
+                    }
+                    return (count.events, count.throttled)
+                }
+            }
+            return try await group.reduce(into: (0, 0.0)) { $0.0 += $1.0; $0.1 += $1.1 }
+        }
+        let sendingEnded = ContinuousClock.now
+        // The server stores what it read; wait until its count stops growing.
+        var last = try await api.cotAccepted()
+        var lastChange = ContinuousClock.now
+        while ContinuousClock.now - lastChange < .seconds(2), last - startCount < sent.0 {
+            try await Task.sleep(for: .milliseconds(50))
+            let now = try await api.cotAccepted()
+            if now != last { last = now; lastChange = ContinuousClock.now }
+        }
+        let accepted = last - startCount
+        let wall = (lastChange - began).seconds
+        let cores = CPUTime.now(server: serverPid).cores(since: before, wall: wall)
+        let rate = Double(accepted) / wall
+        print("throughput: CoT \(encoding.rawValue) over \(connections) TCP connections, \(String(format: "%.1f", wall)) s"
+              + " (sending \(String(format: "%.1f", (sendingEnded - began).seconds)) s)")
+        print("  accepted \(grouped(rate)) events/s; \(sent.0) sent, \(accepted) accepted")
+        print("  CPU: generator \(percentOfCore(cores.generator)) of a core, server \(percentOfCore(cores.server))")
+        if sent.1 > 0 { print(String(format: "  note: connections waited %.1f s in all for the server's clock", sent.1)) }
+        return rate
     }
 
     /// Sleeps until the server's clock allows a report at `millis`; the seconds slept.
@@ -331,6 +409,12 @@ struct HTTPLoad: AsyncParsableCommand {
 }
 
 /// What one connection saw.
+/// What one CoT connection sent.
+final class SentCount: @unchecked Sendable {
+    var events = 0
+    var throttled = 0.0
+}
+
 struct Outcome: Sendable {
     var connection = 0
     var batches = 0

@@ -264,6 +264,7 @@ struct Ingester: Sendable {
         var refused: Set<UnitID> = []
         let logger = service.logger
         while let (units, reports) = await batcher.take() {
+            var fresh: [Unit] = []
             for (id, unit) in units where !known.contains(id) && !refused.contains(id) {
                 if let existing = await service.node.read({ $0.unit(id) }) {
                     if existing.party == party {
@@ -272,25 +273,38 @@ struct Ingester: Sendable {
                         refused.insert(id)
                         logger.warning("CoT: \(party) reports unit \(id) of \(existing.party); refused", metadata: ["peer": "\(peer)"])
                     }
-                    continue
-                }
-                guard known.count < service.settings.maximumUnitsPerConnection else {
+                } else if known.count + fresh.count < service.settings.maximumUnitsPerConnection {
+                    fresh.append(unit)
+                } else {
                     refused.insert(id)
                     logger.warning("CoT: more than \(service.settings.maximumUnitsPerConnection) units on one connection; \(id) refused", metadata: ["peer": "\(peer)"])
-                    continue
                 }
-                var payload = CommandPayload(command: "addUnit", by: .party(party))
-                payload.unit = UnitBody(id: id.rawValue, party: nil, domain: unit.domain, name: unit.name)
-                do {
-                    _ = try await service.node.execute(payload)
-                    known.insert(id)
-                } catch {
-                    // Another connection of the party may have added it a moment ago.
-                    if await service.node.read({ $0.unit(id)?.party }) == party {
+            }
+            // New units are added together (the node commits them in a few rounds).
+            for chunk in stride(from: 0, to: fresh.count, by: 256).map({ fresh[$0..<min($0 + 256, fresh.count)] }) {
+                let added = await withTaskGroup(of: (UnitID, (any Error)?).self) { group in
+                    for unit in chunk {
+                        group.addTask {
+                            var payload = CommandPayload(command: "addUnit", by: .party(party))
+                            payload.unit = UnitBody(id: unit.id.rawValue, party: nil, domain: unit.domain, name: unit.name)
+                            do {
+                                _ = try await service.node.execute(payload)
+                                return (unit.id, nil)
+                            } catch {
+                                return (unit.id, error)
+                            }
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                for (id, error) in added {
+                    let owner: PartyID? = error == nil ? party : await service.node.read({ $0.unit(id)?.party })
+                    if owner == party {
+                        // Another connection of the party may have added it a moment ago.
                         known.insert(id)
                     } else {
                         refused.insert(id)
-                        logger.warning("CoT: unit \(id) not added: \(error)", metadata: ["peer": "\(peer)"])
+                        logger.warning("CoT: unit \(id) not added: \(error.map { "\($0)" } ?? "")", metadata: ["peer": "\(peer)"])
                     }
                 }
             }
