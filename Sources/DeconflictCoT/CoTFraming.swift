@@ -126,18 +126,27 @@ public struct CoTStreamFramer: Sendable {
 /// The framing of TAK protocol messages on the wire.
 public enum TakProtocol {
     /// A UDP datagram's message: XML, or `0xBF 0x01 0xBF` followed by a `TakMessage`
-    /// (the mesh header of TAK protocol version 1).
+    /// (the mesh header of TAK protocol version 1). A datagram framed as a stream message
+    /// (`0xBF`, the length, the payload: what some senders put in unicast datagrams) is
+    /// taken too when its length is exactly the rest of the datagram.
     public static func frame(datagram: Data) throws(CoTError) -> CoTFrame {
         guard let first = datagram.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw CoTError(field: "datagram", reason: "empty")
         }
         if first == UInt8(ascii: "<") { return .xml(datagram) }
-        guard datagram.count >= 3, datagram[datagram.startIndex] == 0xBF, datagram[datagram.startIndex + 2] == 0xBF else {
-            throw CoTError(field: "datagram", reason: "wrong framing: neither XML nor a TAK protocol mesh header (0xBF <version> 0xBF)")
+        let bytes = [UInt8](datagram)
+        guard bytes.count >= 2, bytes[0] == CoTStreamFramer.magic else {
+            throw CoTError(field: "datagram", reason: "wrong framing: neither XML nor a TAK protocol header (0xBF)")
         }
-        let version = datagram[datagram.startIndex + 1]
-        guard version == 1 else { throw CoTError(field: "datagram", reason: "TAK protocol version \(version) is not supported (1 is)") }
-        return .protobuf(datagram.dropFirst(3))
+        if bytes.count >= 3, bytes[2] == CoTStreamFramer.magic {
+            guard bytes[1] == 1 else { throw CoTError(field: "datagram", reason: "TAK protocol version \(bytes[1]) is not supported (1 is)") }
+            return .protobuf(Data(bytes[3...]))
+        }
+        var index = 1
+        guard let length = try CoTStreamFramer.readVarint(bytes, at: &index), length == UInt64(bytes.count - index) else {
+            throw CoTError(field: "datagram", reason: "wrong framing: neither a mesh header (0xBF 0x01 0xBF) nor a stream header whose length is the datagram's")
+        }
+        return .protobuf(Data(bytes[index...]))
     }
 
     /// A stream message: `0xBF`, the length as a varint, the payload.

@@ -131,12 +131,17 @@ struct CoTFramingTests {
             return
         }
         #expect(try CoTProtobuf.decode(body).uid == event.uid)
+        guard case .protobuf(let streamed) = try TakProtocol.frame(datagram: TakProtocol.streamMessage(payload)), streamed == payload else {
+            Issue.record("a stream-framed datagram is not read")
+            return
+        }
         guard case .xml = try TakProtocol.frame(datagram: event.xml()) else {
             Issue.record("an XML datagram is not XML")
             return
         }
         for (datagram, expected) in [
             (Data([0xBF, 0x02, 0xBF]) + payload, "version 2"), (Data([0x42]), "wrong framing"), (Data(), "empty"),
+            (TakProtocol.streamMessage(payload).dropLast(), "wrong framing"),
         ] {
             #expect(throws: CoTError.self, "\(expected)") { try TakProtocol.frame(datagram: datagram) }
         }

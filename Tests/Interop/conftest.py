@@ -22,13 +22,15 @@ PARTIES = {
 }
 
 COT_LINE = re.compile(r"Cursor-on-Target over TCP on 127\.0\.0\.1:(\d+)")
+TLS_LINE = re.compile(r"Cursor-on-Target over TLS on 127\.0\.0\.1:(\d+)")
+UDP_LINE = re.compile(r"Cursor-on-Target over UDP on 127\.0\.0\.1:(\d+)")
 HTTP_LINE = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 
 
 class Server:
     """One running `deconflict serve`: its ports, its parties' keys, its log."""
 
-    def __init__(self, binary, folder, parties, refresh_seconds):
+    def __init__(self, binary, folder, parties, refresh_seconds, extra=()):
         self.binary = binary
         self.folder = folder
         self.store = os.path.join(folder, "store.sqlite")
@@ -45,15 +47,19 @@ class Server:
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [binary, "serve", "--store", self.store, "--port", "0", "--cot-tcp", "0",
-             "--cot-refresh-seconds", str(refresh_seconds)],
+             "--cot-refresh-seconds", str(refresh_seconds), *extra],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log)
-        self.cot_port = self.http_port = None
+        self.cot_port = self.http_port = self.tls_port = self.udp_port = None
+        self.exit_code = None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             text = self.log_text()
             cot, http = COT_LINE.search(text), HTTP_LINE.search(text)
-            if cot and http:
+            tls, udp = TLS_LINE.search(text), UDP_LINE.search(text)
+            if cot and http and ("--cot-tls" not in extra or tls) and ("--cot-udp" not in extra or udp):
                 self.cot_port, self.http_port = int(cot.group(1)), int(http.group(1))
+                self.tls_port = int(tls.group(1)) if tls else None
+                self.udp_port = int(udp.group(1)) if udp else None
                 break
             if self.process.poll() is not None:
                 break
@@ -75,6 +81,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        self.exit_code = self.process.returncode
         self.log.close()
 
     def call(self, party, method, path, body=None, expect=(200, 201, 204)):
@@ -142,18 +149,20 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-def _start(request, binary, refresh_seconds):
-    folder = tempfile.mkdtemp(prefix="deconflict-interop.")
-    server = Server(binary, folder, PARTIES, refresh_seconds)
+def _start(request, binary, refresh_seconds, extra=(), folder=None):
+    folder = folder or tempfile.mkdtemp(prefix="deconflict-interop.")
+    server = Server(binary, folder, PARTIES, refresh_seconds, extra)
 
     def finish():
         server.stop()
         failed = any(getattr(getattr(request.node, f"report_{when}", None), "failed", False)
                      for when in ("setup", "call"))
-        if failed:
+        if failed or server.exit_code != 0:
             tail = "\n".join(server.log_text().splitlines()[-60:])
             print(f"--- the server's log (last 60 lines) ---\n{tail}")
         subprocess.run(["rm", "-rf", folder], check=False)
+        # SIGTERM is a graceful shutdown: the server ends with status 0.
+        assert server.exit_code == 0, f"the server exited with {server.exit_code} on SIGTERM"
 
     request.addfinalizer(finish)
     return server

@@ -42,7 +42,14 @@ struct CoTConnection {
         case switchToProtobuf
     }
 
-    private var peer: String { connection.channel.remoteAddress?.description ?? "?" }
+    let peer: String
+
+    init(service: CoTService, connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, tls: Bool) {
+        self.service = service
+        self.connection = connection
+        self.tls = tls
+        peer = connection.channel.remoteAddress?.description ?? "?"
+    }
 
     func run() async {
         let logger = service.logger
@@ -52,6 +59,11 @@ struct CoTConnection {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
+                    // However the reading ends, the ingester and the writer end too.
+                    defer {
+                        batcher.finish()
+                        sender.finish()
+                    }
                     group.addTask { try await write(outgoing, to: outbound) }
                     group.addTask { await watch(progress) }
                     var party: PartyID?
@@ -67,8 +79,10 @@ struct CoTConnection {
                     }
                     var framer = CoTStreamFramer()
                     do {
+                        // A TLS client is who its certificate says, as soon as the
+                        // handshake is done (TAK clients wait for the server to speak).
+                        if tls { start(try await certificateParty()) }
                         for try await buffer in inbound {
-                            if tls, party == nil { start(try await certificateParty()) }
                             framer.append(buffer.readableBytesView)
                             while let frame = try framer.next() {
                                 if party == nil {
@@ -157,6 +171,11 @@ struct CoTConnection {
 
     /// The party of a TLS client: the common name of its verified certificate's subject.
     private func certificateParty() async throws -> PartyID {
+        do {
+            try await connection.channel.pipeline.handler(type: TLSHandshake.self).get().promise.futureResult.get()
+        } catch {
+            throw CoTError(field: "tls", reason: "the handshake failed: \(error)")
+        }
         guard let certificate = try await connection.channel.nioSSL_peerCertificate().get() else {
             throw CoTError(field: "tls", reason: "no client certificate")
         }

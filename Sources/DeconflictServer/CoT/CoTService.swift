@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOPosix
+import NIOTLS
 public import NIOSSL
 public import ServiceLifecycle
 import Prometheus
@@ -90,6 +91,14 @@ public struct CoTService: Service {
 
     public func run() async throws {
         let tls = settings.tlsPort == nil ? nil : try Self.tlsContext(settings)
+        do {
+            try await listen(tls: tls)
+        } catch where error is CancellationError || Task.isShuttingDownGracefully {
+            // Graceful shutdown: the listeners and connections are closed.
+        }
+    }
+
+    private func listen(tls: NIOSSLContext?) async throws {
         let connections = ConnectionCount()
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
@@ -130,7 +139,10 @@ public struct CoTService: Service {
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .bind(host: settings.host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                        try channel.pipeline.syncOperations.addHandler(TLSHandshake(promise: channel.eventLoop.makePromise()))
+                    }
                     return try Connection(wrappingChannelSynchronously: channel)
                 }
             }
@@ -165,6 +177,9 @@ public struct CoTService: Service {
         let ingester = Ingester(service: self, party: party, peer: "udp")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await ingester.run(batcher) }
+            // The ingester ends once the batcher is finished and empty, however the
+            // receiving ends (shutdown cancels it).
+            defer { batcher.finish() }
             try await channel.executeThenClose { inbound, _ in
                 for try await envelope in inbound {
                     do {
@@ -184,6 +199,30 @@ public struct CoTService: Service {
             batcher.finish()
             try await group.waitForAll()
         }
+    }
+}
+
+/// Completes once a TLS connection's handshake has (the client's certificate verified),
+/// fails when the connection ends before.
+final class TLSHandshake: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = NIOAny
+    let promise: EventLoopPromise<Void>
+
+    init(promise: EventLoopPromise<Void>) { self.promise = promise }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event { promise.succeed() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        promise.fail(error)
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(ChannelError.eof)
+        context.fireChannelInactive()
     }
 }
 
