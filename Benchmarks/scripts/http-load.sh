@@ -12,6 +12,7 @@
 # HTTP_LOAD_REFERENCE=0 to skip it.
 #
 #   Benchmarks/scripts/http-load.sh [RUNS] [http-load options...]
+#   Benchmarks/scripts/http-load.sh 3 --transport cot-xml --skip-latency   # CoT ingest over TCP
 set -euo pipefail
 runs=1
 if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then
@@ -43,7 +44,7 @@ for run in $(seq 1 "$runs"); do
     store="$work/run$run.sqlite"
     alpha=$("$deconflict" party add alpha --store "$store")
     bravo=$("$deconflict" party add bravo --store "$store")
-    "$deconflict" serve --store "$store" --port 0 2>"$work/server.log" &
+    "$deconflict" serve --store "$store" --port 0 --cot-tcp 0 2>"$work/server.log" &
     server=$!
     port=""
     for _ in $(seq 1 300); do
@@ -53,8 +54,14 @@ for run in $(seq 1 "$runs"); do
         sleep 0.1
     done
     [[ -n $port ]] || { echo "the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+    cot_port=""
+    for _ in $(seq 1 50); do
+        cot_port=$(sed -n 's|.*Cursor-on-Target over TCP on 127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/server.log" | head -n 1)
+        [[ -n $cot_port ]] && break
+        sleep 0.1
+    done
     "$load" --url "http://127.0.0.1:$port" --zone-party alpha --zone-key "$alpha" \
-        --unit-party bravo --unit-key "$bravo" --server-pid "$server" "$@"
+        --unit-party bravo --unit-key "$bravo" --server-pid "$server" --cot-port "$cot_port" "$@"
     kill -TERM "$server"
     wait "$server" || true
     server=""
