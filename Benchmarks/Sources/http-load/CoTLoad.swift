@@ -36,20 +36,25 @@ struct CoTConnection: Sendable {
     static func open(port: Int, party: String, key: String) async throws -> CoTConnection {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                        wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                }
             }
         return CoTConnection(channel: channel)
     }
 
     /// Sends the auth message and then every batch, discarding what the server sends
-    /// (its zones); returns when `send` returns.
+    /// (its zones); then closes its side and waits until the server, having read
+    /// everything, closes the connection.
     func run(party: String, key: String, _ send: @Sendable (NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> Void) async throws {
         try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(string: #"<?xml version="1.0"?><auth><cot username="\#(party)" password="\#(key)"/></auth>"#))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { for try await _ in inbound {} }
                 try await send(outbound)
-                group.cancelAll()
+                outbound.finish()
+                try await group.waitForAll()
             }
         }
     }
