@@ -108,6 +108,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
+            // The web console: plain HTML, CSS and JavaScript modules, and the basemap.
+            resources: [.copy("Console")],
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(

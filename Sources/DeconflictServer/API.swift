@@ -44,6 +44,7 @@ struct API: Sendable {
         registerAgreements(router)
         registerZones(router)
         registerUnits(router)
+        registerSituation(router)
         registerOperations(router)
         registerAlertsAndMessages(router)
         registerLedger(router)

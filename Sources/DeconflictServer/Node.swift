@@ -541,6 +541,23 @@ public actor Node {
         }
     }
 
+    /// The engine as it stood at `instant`: a fresh engine given the ledger entries up to
+    /// that time (the after-action review). Costs a replay of the ledger up to there.
+    public func engine(at instant: Date) async throws -> Engine {
+        var past = State(engine: Engine(configuration: configuration.engine, start: Date(timeIntervalSince1970: 0)))
+        var pastHead: Int64 = 0
+        let cutoff = Ledger.timestamp(instant)
+        paging: while true {
+            let page = try await Node.fetch(after: pastHead, from: store, limit: 2_000)
+            if page.isEmpty { break }
+            // Entries are appended in time order: the first one past the instant ends it.
+            let kept = page.prefix { $0.entry.time <= cutoff }
+            apply(Array(kept), to: &past, head: &pastHead)
+            if kept.count < page.count { break paging }
+        }
+        return past.engine
+    }
+
     /// Applies entries of the ledger (a replay, or another writer's appends): commands
     /// and report batches run through the engine again at their recorded times; the
     /// events recorded after them are what that produced, so they are not applied.

@@ -45,19 +45,35 @@ public struct Server: Sendable {
     /// Verifies the tokens of the ASTM F3548 DSS interface; without it that interface
     /// refuses every request with 401.
     public let dss: DSSAuthority?
+    /// The folder the web console is served from (`/console/`): the files built into the
+    /// server unless another folder is given.
+    public let consoleFolder: String?
 
-    public init(node: Node, authenticator: Authenticator? = nil, metrics: ServerMetrics = ServerMetrics(), dss: DSSAuthority? = nil) {
+    public init(
+        node: Node, authenticator: Authenticator? = nil, metrics: ServerMetrics = ServerMetrics(), dss: DSSAuthority? = nil,
+        consoleFolder: String? = nil
+    ) {
         self.node = node
         self.authenticator = authenticator ?? Authenticator(node: node)
         self.metrics = metrics
         self.dss = dss
+        self.consoleFolder = consoleFolder ?? Self.builtInConsole
     }
+
+    /// The console's files as built into the server.
+    public static var builtInConsole: String? { Bundle.module.url(forResource: "Console", withExtension: nil)?.path }
 
     /// The router with every route.
     public func router() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
+        if let consoleFolder {
+            // The console's files need no credential: it signs in with a party's key.
+            router.add(middleware: FileMiddleware(
+                consoleFolder, urlBasePath: "/console", cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true))
+        }
+        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/console/"]) }
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
         let api = API(node: node, metrics: metrics)
         api.register(on: router)

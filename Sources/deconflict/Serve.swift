@@ -94,6 +94,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between resending zones and open alerts to TAK clients (their CoT stale time is twice this). Default 60.", valueName: "seconds"))
     var cotRefreshSeconds: Double?
 
+    @Option(help: ArgumentHelp("Serve the web console (/console/) from this folder instead of the files built in (for working on it).", valueName: "folder"))
+    var consoleDir: String?
+
     @Flag(help: "Do not deliver webhooks from this node (when another node of the cluster does).")
     var noWebhooks = false
 
@@ -229,7 +232,13 @@ struct Serve: AsyncParsableCommand {
                 throw InputError("\(error.field): \(error.reason)")
             }
         }
-        let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens), dss: dss)
+        if let consoleDir {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: consoleDir, isDirectory: &isFolder), isFolder.boolValue else {
+                throw InputError("--console-dir: \(consoleDir) is not a folder")
+            }
+        }
+        let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens), dss: dss, consoleFolder: consoleDir)
         var services: [any Service] = [NodeService(node: node, webhooks: !noWebhooks)]
         let cot = try cotSettings(file, host: host)
         if cot.isEnabled {

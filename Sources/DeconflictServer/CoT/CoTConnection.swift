@@ -84,7 +84,9 @@ struct CoTConnection {
                         if tls { start(try await certificateParty()) }
                         for try await buffer in inbound {
                             framer.append(buffer.readableBytesView)
+                            var completed = false
                             while let frame = try framer.next() {
+                                completed = true
                                 if party == nil {
                                     guard case .xml(let data) = frame, Self.isAuth(data) else {
                                         throw CoTError(field: "auth", reason: "authenticate first: <auth><cot username=\"PARTY\" password=\"API KEY\"/></auth>")
@@ -108,9 +110,15 @@ struct CoTConnection {
                                 }
                             }
                             let pending = framer.pendingBytes > 0
+                            // A message is slow when no message completes for the limit
+                            // while bytes wait (a busy stream ends most reads mid-message).
                             progress.withLock { state in
                                 state.lastByte = .now
-                                if !pending { state.messageBegan = nil } else if state.messageBegan == nil { state.messageBegan = .now }
+                                if !pending {
+                                    state.messageBegan = nil
+                                } else if completed || state.messageBegan == nil {
+                                    state.messageBegan = .now
+                                }
                             }
                         }
                     } catch let error as CoTError {
