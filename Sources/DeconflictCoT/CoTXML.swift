@@ -48,14 +48,14 @@ public enum CoTXML {
                 if required { throw CoTError(field: "point@\(name)", reason: "missing") }
                 return nil
             }
-            guard let number = Double(value.trimmingCharacters(in: .whitespaces)) else {
+            guard let number = Self.number(value) else {
                 throw CoTError(field: "point@\(name)", reason: "not a number: \(value.prefix(40))")
             }
             return number
         }
         func detail(_ value: String?, _ field: String) throws(CoTError) -> Double? {
             guard let value else { return nil }
-            guard let number = Double(value.trimmingCharacters(in: .whitespaces)) else {
+            guard let number = Self.number(value) else {
                 throw CoTError(field: field, reason: "not a number: \(value.prefix(40))")
             }
             return number
@@ -86,13 +86,19 @@ public enum CoTXML {
         guard data.count <= maximumBytes else {
             throw CoTError(field: root, reason: "\(data.count) bytes, more than the limit of \(maximumBytes)")
         }
-        // Only valid UTF-8 text reaches the parser (FoundationXML traps on invalid UTF-8
-        // in names and values).
-        guard !data.contains(0), String(validating: data, as: UTF8.self) != nil else {
-            throw CoTError(field: root, reason: "not valid UTF-8 text")
+        // Only valid UTF-8 text without NUL reaches the parser (FoundationXML traps on
+        // invalid UTF-8 in names and values), and no declaration: they are refused before.
+        let (text, declaration) = data.withUnsafeBytes { raw -> (Bool, Bool) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var declaration = false
+            for index in bytes.indices {
+                if bytes[index] == 0 { return (false, false) }
+                if bytes[index] == UInt8(ascii: "<"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "!") { declaration = true }
+            }
+            return (String(validating: bytes, as: UTF8.self) != nil, declaration)
         }
-        // Declarations are refused before the parser sees them.
-        if data.range(of: Data("<!".utf8)) != nil {
+        guard text else { throw CoTError(field: root, reason: "not valid UTF-8 text") }
+        if declaration {
             throw CoTError(field: root, reason: "declarations (<!DOCTYPE, <!ENTITY, CDATA) are not accepted in CoT")
         }
         if scanner, let collected = CoTXMLScanner.scan(data, root: root) { return collected }
@@ -105,6 +111,14 @@ public enum CoTXML {
             throw collector.failure ?? CoTError(field: root, reason: "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "parse failed")")
         }
         return collector.collected
+    }
+
+    /// A decimal number between optional spaces.
+    static func number(_ text: String) -> Double? {
+        var view = Substring(text)
+        while let first = view.utf8.first, first == 0x20 || first == 0x09 || first == 0x0A || first == 0x0D { view = view.dropFirst() }
+        while let last = view.utf8.last, last == 0x20 || last == 0x09 || last == 0x0A || last == 0x0D { view = view.dropLast() }
+        return Double(view)
     }
 
     /// ISO 8601 as TAK writes it, with or without fractions of a second.
