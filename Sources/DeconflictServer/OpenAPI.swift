@@ -19,6 +19,7 @@ enum OpenAPIDocument {
             {"name": "Agreements"},
             {"name": "Zones"},
             {"name": "Units"},
+            {"name": "Situation"},
             {"name": "Operations"},
             {"name": "Alerts"},
             {"name": "Messages"},
@@ -645,6 +646,32 @@ enum OpenAPIDocument {
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
+                  "422": {"$ref": "#/components/responses/Invalid"},
+                  "503": {"$ref": "#/components/responses/Unavailable"}
+                }
+              }
+            },
+            "/v1/situation": {
+              "get": {
+                "operationId": "getSituation",
+                "summary": "What a map of the caller shows, now or at a past instant",
+                "description": "Zones, units as the caller may see them (with their recent tracks), alerts addressed to it, operations and agreements. With `at`, the ledger is replayed up to that instant (the after-action review).",
+                "tags": ["Situation"],
+                "parameters": [
+                  {
+                    "name": "at",
+                    "in": "query",
+                    "required": false,
+                    "description": "A past instant (RFC 3339); now when absent.",
+                    "schema": {"type": "string", "format": "date-time"}
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "OK",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Situation"}}}
+                  },
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
                   "422": {"$ref": "#/components/responses/Invalid"},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
@@ -1552,6 +1579,42 @@ enum OpenAPIDocument {
                   },
                   "lastReport": {"$ref": "#/components/schemas/PositionReport"},
                   "stale": {"type": "boolean", "description": "The last report is older than the stale-track limit."}
+                },
+                "additionalProperties": true
+              },
+              "Situation": {
+                "type": "object",
+                "required": ["viewer", "time", "since", "live", "zones", "units", "alerts", "operations", "agreements"],
+                "properties": {
+                  "viewer": {"type": "string", "description": "The caller: a party, or `@operator`."},
+                  "time": {"$ref": "#/components/schemas/Time"},
+                  "since": {
+                    "oneOf": [{"$ref": "#/components/schemas/Time"}, {"type": "null"}],
+                    "description": "The time of the ledger's first entry: the earliest instant to replay."
+                  },
+                  "live": {"type": "boolean", "description": "False for a past instant."},
+                  "zones": {"type": "array", "items": {"$ref": "#/components/schemas/Zone"}},
+                  "units": {
+                    "type": "array",
+                    "items": {
+                      "allOf": [
+                        {"$ref": "#/components/schemas/Unit"},
+                        {
+                          "type": "object",
+                          "properties": {
+                            "track": {
+                              "type": "array",
+                              "description": "The unit's reports of the last 30 minutes (at most 60), oldest first: latitude, longitude, time.",
+                              "items": {"type": "array", "minItems": 3, "maxItems": 3}
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  },
+                  "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}},
+                  "operations": {"type": "array", "items": {"$ref": "#/components/schemas/Operation"}},
+                  "agreements": {"type": "array", "items": {"$ref": "#/components/schemas/Agreement"}}
                 },
                 "additionalProperties": true
               },

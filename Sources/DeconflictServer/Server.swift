@@ -73,7 +73,7 @@ public struct Server: Sendable {
             router.add(middleware: FileMiddleware(
                 consoleFolder, urlBasePath: "/console", cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true))
         }
-        router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/console/"]) }
+        router.add(middleware: ConsoleRedirect())
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
         let api = API(node: node, metrics: metrics)
         api.register(on: router)
@@ -97,6 +97,16 @@ public struct Server: Sendable {
             services: services,
             onServerRunning: onServerRunning,
             logger: Logger(label: "deconflict.http"))
+    }
+}
+
+/// `GET /` goes to the web console.
+struct ConsoleRedirect: RouterMiddleware {
+    typealias Context = ServerContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path == "/", request.method == .get else { return try await next(request, context) }
+        return Response(status: .seeOther, headers: [.location: "/console/"])
     }
 }
 

@@ -87,7 +87,7 @@ extension TestClientProtocol {
 struct VisibilityMatrixTests {
     static let reads = [
         "/v1/parties", "/v1/agreements", "/v1/zones", "/v1/units", "/v1/operations", "/v1/alerts?state=all",
-        "/v1/messages", "/v1/incidents", "/v1/ledger", "/v1/webhooks",
+        "/v1/messages", "/v1/incidents", "/v1/ledger", "/v1/webhooks", "/v1/situation",
     ]
 
     @Test func withoutOrWithForgedCredentialsEverythingIsRefused() async throws {
@@ -113,6 +113,56 @@ struct VisibilityMatrixTests {
             for open in ["/healthz", "/readyz", "/openapi.json", "/metrics"] {
                 #expect(try await client.call(.get, open, key: nil).status == 200, "\(open) must be open")
             }
+        }
+    }
+
+    /// `GET /v1/situation` shows each party what `/v1/units`, `/v1/alerts` and
+    /// `/v1/agreements` do, with tracks only for units it may locate; at a past instant,
+    /// the situation as it stood then.
+    @Test func theSituationShowsWhatTheRulesAllowNowAndInThePast() async throws {
+        let seeded = try await SeededServer.make(until: 3_000)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let engine = await seeded.node.read { Unchecked(value: $0) }.value
+        let start = try seedScenario().start
+        try await seeded.application().test(.router) { client in
+            for (partyName, key) in seeded.keys.sorted(by: { $0.key < $1.key }) {
+                let party = PartyID(partyName)
+                let situation = try await client.call(.get, "/v1/situation", key: key).json
+                #expect(situation["viewer"] as? String == partyName && situation["live"] as? Bool == true)
+                let units = situation["units"] as? [[String: Any]] ?? []
+                #expect(units.count == engine.units.count)
+                for unit in units {
+                    let id = UnitID(unit["id"] as! String)
+                    let owner = engine.unit(id)!
+                    let allowed = owner.party == party || Visibility.mayLocate(owner, report: engine.lastReport(of: id), by: party, in: engine)
+                    if allowed, engine.lastReport(of: id) != nil {
+                        let track = unit["track"] as? [[Any]] ?? []
+                        #expect(!track.isEmpty, "\(party): no track of \(id)")
+                        #expect((track.last?[0] as? Double) == engine.lastReport(of: id)!.position.latitude)
+                    } else {
+                        #expect(unit["lastReport"] == nil && unit["track"] == nil, "\(party) must not locate \(id)")
+                    }
+                }
+                let alerts = Set((situation["alerts"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+                #expect(alerts == Set(engine.alerts.values.filter { $0.addressees.contains { $0.party == party } }.map(\.id.rawValue)))
+                let agreements = Set((situation["agreements"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+                #expect(agreements == Set(engine.agreements.values.filter { $0.signatories[party] != nil }.map(\.id.rawValue)))
+            }
+            // Ten minutes in: the convoy is far out, no incursion yet, and the situation says when.
+            let early = EventPayload.rfc3339(start.addingTimeInterval(600))
+            let past = try await client.call(.get, "/v1/situation?at=\(early)", key: seeded.keys["syrian-government"]).json
+            #expect(past["live"] as? Bool == false && past["time"] as? String == early)
+            let convoy = (past["units"] as? [[String: Any]])?.first { $0["id"] as? String == "convoy" }
+            let position = ((convoy?["lastReport"] as? [String: Any])?["position"] as? [Double]) ?? []
+            let reported = try await seeded.node.store.reports(of: "convoy", from: start, to: start.addingTimeInterval(600)).last
+            #expect(position == reported.map { [$0.position.latitude, $0.position.longitude] }, "the convoy as reported at 600 s")
+            let pastAlerts = (past["alerts"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(!pastAlerts.contains("incursion"))
+            let nowAlerts = (try await client.call(.get, "/v1/situation", key: seeded.keys["coalition"]).json["alerts"] as? [[String: Any]] ?? [])
+            #expect(nowAlerts.contains { $0["kind"] as? String == "incursion" })
+            // A bad instant names the field.
+            let bad = try await client.call(.get, "/v1/situation?at=yesterday", key: seeded.keys["coalition"])
+            #expect(bad.status == 422 && bad.json["field"] as? String == "at")
         }
     }
 

@@ -1,0 +1,774 @@
+// The map: an SVG drawing of the basemap, a graticule, the zones, operations, units
+// and incidents of one situation, in the Web Mercator projection, with pan and zoom
+// by pointer, wheel, touch and keyboard.
+
+import { h, s, clear, formatAltitudeBand, formatDistance, formatPosition, formatDateTime, ms } from './util.js';
+import { toWorld, fromWorld, circleRing, densifyRing, unwrapRing, EARTH_RADIUS, MAX_LATITUDE } from './geo.js';
+
+const TILE = 256;
+const MIN_ZOOM = 1;
+const MAX_ZOOM = 18;
+const DEFAULT_CENTER = [33.5, 38.65];
+const DEFAULT_ZOOM = 8;
+
+export const ZONE_KINDS = {
+  'deconfliction-zone': 'deconfliction zone',
+  'protected-site': 'protected site',
+  'no-fly-area': 'no-fly area',
+  corridor: 'corridor',
+};
+
+/** What to call a zone's kind, and whether it comes from the F3548 DSS interface. */
+export function zoneKindLabel(zone) {
+  const kind = ZONE_KINDS[zone.kind] ?? zone.kind;
+  return isConstraint(zone) ? `F3548 constraint (${kind})` : kind;
+}
+
+export const isConstraint = (zone) => typeof zone.id === 'string' && zone.id.startsWith('constraint:');
+export const isIntent = (operation) => typeof operation.id === 'string' && operation.id.startsWith('intent:');
+
+/** A zone's status at `now` (ms): `stale`, `not yet active`, `expired` or `active`. */
+export function zoneStatus(zone, now) {
+  if (zone.stale) return 'stale';
+  if (zone.from && ms(zone.from) > now) return 'not yet active';
+  if (zone.until && ms(zone.until) <= now) return 'expired';
+  return 'active';
+}
+
+/** The rings ([[lat, lon], …] each) of a circle or polygon volume, edges as on the Earth. */
+export function volumeRings(volume) {
+  if (volume.circle && Array.isArray(volume.circle.center)) {
+    return [circleRing(volume.circle.center, volume.circle.radius)];
+  }
+  if (Array.isArray(volume.polygon)) {
+    return volume.polygon.filter((ring) => Array.isArray(ring) && ring.length >= 3).map((ring) => densifyRing(ring));
+  }
+  return [];
+}
+
+export class MapView {
+  /**
+   * @param {HTMLElement} container `#map`
+   * @param {{onSelect?: (selection: {type: string, id: string} | null) => void}} options
+   */
+  constructor(container, { onSelect } = {}) {
+    this.container = container;
+    this.onSelect = onSelect;
+    this.width = container.clientWidth || 800;
+    this.height = container.clientHeight || 600;
+    const [x, y] = toWorld(...DEFAULT_CENTER);
+    this.cx = x;
+    this.cy = y;
+    this.zoom = DEFAULT_ZOOM;
+    this.basemap = [];
+    this.data = null;
+    this.selection = null;
+    this.highlight = { units: new Set(), zones: new Set() };
+    this.fitted = false;
+    this.renderQueued = false;
+
+    this.svg = s('svg', {
+      class: 'map-svg',
+      role: 'img',
+      'aria-label': 'Map of zones, units and operations',
+      xmlns: 'http://www.w3.org/2000/svg',
+    });
+    this.layers = {};
+    for (const name of ['basemap', 'graticule', 'zones', 'operations', 'units', 'incidents', 'graticuleLabels']) {
+      this.layers[name] = s('g', { class: `layer layer-${name}` });
+      this.svg.append(this.layers[name]);
+    }
+    container.prepend(this.svg);
+    this.scaleBar = container.querySelector('#scale-bar');
+    this.info = container.querySelector('#map-info');
+
+    this.bindInteraction();
+    new ResizeObserver(() => this.resize()).observe(container);
+  }
+
+  // MARK: view
+
+  get scale() {
+    return TILE * 2 ** this.zoom;
+  }
+
+  /** The screen position of a latitude and longitude. */
+  project(lat, lon) {
+    const [x, y] = toWorld(lat, lon);
+    return [(x - this.cx) * this.scale + this.width / 2, (y - this.cy) * this.scale + this.height / 2];
+  }
+
+  /** The latitude and longitude at a screen position. */
+  unproject(px, py) {
+    return fromWorld(this.cx + (px - this.width / 2) / this.scale, this.cy + (py - this.height / 2) / this.scale);
+  }
+
+  get centerLongitude() {
+    return this.cx * 360 - 180;
+  }
+
+  resize() {
+    const width = this.container.clientWidth;
+    const height = this.container.clientHeight;
+    if (width === this.width && height === this.height) return;
+    this.width = width || this.width;
+    this.height = height || this.height;
+    if (!this.fitted && this.data) this.fit();
+    this.requestRender();
+  }
+
+  setZoom(zoom, anchor) {
+    const next = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, zoom));
+    if (anchor) {
+      // Keep the point under `anchor` where it is.
+      const wx = this.cx + (anchor[0] - this.width / 2) / this.scale;
+      const wy = this.cy + (anchor[1] - this.height / 2) / this.scale;
+      this.zoom = next;
+      this.cx = wx - (anchor[0] - this.width / 2) / this.scale;
+      this.cy = wy - (anchor[1] - this.height / 2) / this.scale;
+    } else {
+      this.zoom = next;
+    }
+    this.clampCenter();
+    this.requestRender();
+  }
+
+  zoomBy(delta, anchor) {
+    this.setZoom(this.zoom + delta, anchor);
+  }
+
+  panBy(dx, dy) {
+    this.cx -= dx / this.scale;
+    this.cy -= dy / this.scale;
+    this.clampCenter();
+    this.requestRender();
+  }
+
+  clampCenter() {
+    this.cy = Math.max(0, Math.min(1, this.cy));
+    // Longitude wraps around.
+    this.cx = ((this.cx % 1) + 1) % 1;
+  }
+
+  centerOn(lat, lon, minimumZoom) {
+    const [x, y] = toWorld(lat, lon);
+    this.cx = x;
+    this.cy = y;
+    if (minimumZoom !== undefined && this.zoom < minimumZoom) this.zoom = minimumZoom;
+    this.clampCenter();
+    this.requestRender();
+  }
+
+  /** Fits the view to everything drawn (or to points given). */
+  fit(points) {
+    const all = points ?? this.extentPoints();
+    if (all.length === 0) {
+      const [x, y] = toWorld(...DEFAULT_CENTER);
+      this.cx = x;
+      this.cy = y;
+      this.zoom = DEFAULT_ZOOM;
+      this.requestRender();
+      return;
+    }
+    const near = all[0][1];
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const [lat, lon] of all) {
+      let longitude = lon;
+      while (longitude - near > 180) longitude -= 360;
+      while (longitude - near < -180) longitude += 360;
+      const [x, y] = toWorld(lat, longitude);
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+    }
+    const padding = 48;
+    const spanX = Math.max(maxX - minX, 1e-7);
+    const spanY = Math.max(maxY - minY, 1e-7);
+    const zoomX = Math.log2(Math.max(this.width - 2 * padding, 50) / (spanX * TILE));
+    const zoomY = Math.log2(Math.max(this.height - 2 * padding, 50) / (spanY * TILE));
+    this.zoom = Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, 13, zoomX, zoomY));
+    this.cx = (minX + maxX) / 2;
+    this.cy = (minY + maxY) / 2;
+    this.clampCenter();
+    this.fitted = true;
+    this.requestRender();
+  }
+
+  extentPoints() {
+    const points = [];
+    if (!this.data) return points;
+    for (const feature of this.data.zones) for (const ring of feature.rings) points.push(...ring);
+    for (const feature of this.data.operations) for (const ring of feature.rings) points.push(...ring);
+    for (const unit of this.data.units) {
+      points.push(unit.position);
+      for (const point of unit.track) points.push(point);
+    }
+    for (const incident of this.data.incidents) points.push(incident.position);
+    return points;
+  }
+
+  // MARK: data
+
+  setBasemap(geojson) {
+    const polygons = [];
+    for (const feature of geojson.features ?? []) {
+      const geometry = feature.geometry;
+      if (!geometry) continue;
+      const list = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.type === 'MultiPolygon' ? geometry.coordinates : [];
+      for (const polygon of list) {
+        for (const ring of polygon) {
+          const world = new Float64Array(ring.length * 2);
+          let minX = Infinity;
+          let minY = Infinity;
+          let maxX = -Infinity;
+          let maxY = -Infinity;
+          ring.forEach(([lon, lat], index) => {
+            const [x, y] = toWorld(lat, lon);
+            world[index * 2] = x;
+            world[index * 2 + 1] = y;
+            minX = Math.min(minX, x);
+            maxX = Math.max(maxX, x);
+            minY = Math.min(minY, y);
+            maxY = Math.max(maxY, y);
+          });
+          polygons.push({ world, box: [minX, minY, maxX, maxY] });
+        }
+      }
+    }
+    this.basemap = polygons;
+    this.requestRender();
+  }
+
+  /**
+   * Draws a situation. `context` gives `viewer`, `colorOf(party)`, `incidents` and the
+   * ids of units and zones that open alerts concern.
+   */
+  setData(situation, context) {
+    const now = ms(situation.time);
+    const zones = (situation.zones ?? []).map((zone) => ({ zone, rings: volumeRings(zone), status: zoneStatus(zone, now) }));
+    const operations = (situation.operations ?? []).flatMap((operation) =>
+      (operation.volumes ?? []).map((volume, index) => ({ operation, volume, index, rings: volumeRings(volume) })));
+    // Only units the API located: a reference (no position) is never drawn.
+    const units = (situation.units ?? [])
+      .filter((unit) => !unit.reference && unit.lastReport && Array.isArray(unit.lastReport.position))
+      .map((unit) => ({
+        unit,
+        position: unit.lastReport.position,
+        track: (unit.track ?? []).filter((point) => Array.isArray(point) && point.length >= 2).map((point) => [point[0], point[1]]),
+        uncertainty: unit.lastReport.uncertaintyMeters > 0 ? circleRing(unit.lastReport.position, unit.lastReport.uncertaintyMeters, 64) : null,
+      }));
+    const incidents = (context.incidents ?? []).filter((incident) => Array.isArray(incident.position));
+    this.data = { situation, zones, operations, units, incidents, now, context };
+    this.highlight = { units: new Set(context.alertedUnits ?? []), zones: new Set(context.alertedZones ?? []) };
+    if (!this.fitted && this.extentPoints().length > 0) this.fit();
+    this.requestRender();
+    if (this.selection) this.showInfo(this.selection);
+  }
+
+  clearData() {
+    this.data = null;
+    this.selection = null;
+    this.fitted = false;
+    this.info.hidden = true;
+    clear(this.info);
+    for (const name of ['zones', 'operations', 'units', 'incidents']) clear(this.layers[name]);
+  }
+
+  // MARK: drawing
+
+  requestRender() {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      this.render();
+    });
+  }
+
+  render() {
+    this.svg.setAttribute('viewBox', `0 0 ${this.width} ${this.height}`);
+    this.svg.setAttribute('width', this.width);
+    this.svg.setAttribute('height', this.height);
+    this.renderBasemap();
+    this.renderGraticule();
+    this.renderFeatures();
+    this.renderScaleBar();
+    this.container.dataset.zoom = this.zoom.toFixed(2);
+    const [lat, lon] = this.unproject(this.width / 2, this.height / 2);
+    this.container.dataset.center = `${lat.toFixed(4)},${lon.toFixed(4)}`;
+  }
+
+  renderBasemap() {
+    const layer = this.layers.basemap;
+    clear(layer);
+    const scale = this.scale;
+    const left = this.cx - this.width / 2 / scale;
+    const right = this.cx + this.width / 2 / scale;
+    const top = this.cy - this.height / 2 / scale;
+    const bottom = this.cy + this.height / 2 / scale;
+    let d = '';
+    // Draw the world copies the view reaches (longitude wraps).
+    for (let copy = Math.floor(left); copy <= Math.floor(right); copy += 1) {
+      for (const polygon of this.basemap) {
+        const [minX, minY, maxX, maxY] = polygon.box;
+        if (maxX + copy < left || minX + copy > right || maxY < top || minY > bottom) continue;
+        const world = polygon.world;
+        let lastX = NaN;
+        let lastY = NaN;
+        let part = '';
+        for (let i = 0; i < world.length; i += 2) {
+          const x = (world[i] + copy - this.cx) * scale + this.width / 2;
+          const y = (world[i + 1] - this.cy) * scale + this.height / 2;
+          if (i > 0 && Math.abs(x - lastX) < 0.7 && Math.abs(y - lastY) < 0.7 && i < world.length - 2) continue;
+          part += `${i === 0 ? 'M' : 'L'}${x.toFixed(1)} ${y.toFixed(1)}`;
+          lastX = x;
+          lastY = y;
+        }
+        d += `${part}Z`;
+      }
+    }
+    layer.append(s('path', { class: 'land', d }));
+  }
+
+  renderGraticule() {
+    const layer = this.layers.graticule;
+    const labels = this.layers.graticuleLabels;
+    clear(layer);
+    clear(labels);
+    const [topLat, leftLon] = this.unproject(0, 0);
+    const [bottomLat, rightLon] = this.unproject(this.width, this.height);
+    const span = Math.max(rightLon - leftLon, 1e-6);
+    const steps = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 45];
+    const step = steps.find((candidate) => span / candidate <= 8) ?? 90;
+    const decimals = step >= 1 ? 0 : step >= 0.1 ? (step === 0.25 ? 2 : 1) : step >= 0.01 ? 2 : 3;
+    const format = (value, positive, negative) => `${Math.abs(value).toFixed(decimals)}°${value >= 0 ? positive : negative}`;
+    let d = '';
+    for (let lon = Math.ceil(leftLon / step) * step; lon <= rightLon; lon += step) {
+      const [x] = this.project(0, lon);
+      d += `M${x.toFixed(1)} 0V${this.height}`;
+      const shown = ((((lon + 180) % 360) + 360) % 360) - 180;
+      labels.append(s('text', { class: 'graticule-label', x: (x + 3).toFixed(1), y: 12, text: format(shown, 'E', 'W') }));
+    }
+    const lowLat = Math.max(bottomLat, -MAX_LATITUDE);
+    const highLat = Math.min(topLat, MAX_LATITUDE);
+    for (let lat = Math.ceil(lowLat / step) * step; lat <= highLat; lat += step) {
+      const [, y] = this.project(lat, this.centerLongitude);
+      d += `M0 ${y.toFixed(1)}H${this.width}`;
+      labels.append(s('text', { class: 'graticule-label', x: 4, y: (y - 3).toFixed(1), text: format(lat, 'N', 'S') }));
+    }
+    layer.append(s('path', { class: 'graticule', d }));
+  }
+
+  ringPath(rings) {
+    let d = '';
+    for (const ring of rings) {
+      const unwrapped = unwrapRing(ring, this.centerLongitude);
+      unwrapped.forEach(([lat, lon], index) => {
+        const [x, y] = this.project(lat, lon);
+        d += `${index === 0 ? 'M' : 'L'}${x.toFixed(1)} ${y.toFixed(1)}`;
+      });
+      d += 'Z';
+    }
+    return d;
+  }
+
+  /** The screen point where a shape's label goes: under its northernmost point, kept on screen. */
+  labelAnchor(rings) {
+    let best = null;
+    for (const ring of rings) {
+      for (const point of unwrapRing(ring, this.centerLongitude)) if (!best || point[0] > best[0]) best = point;
+    }
+    if (!best) return null;
+    const [x, y] = this.project(best[0], best[1]);
+    return [Math.max(8, Math.min(this.width - 8, x)), Math.max(30, Math.min(this.height - 40, y + 18))];
+  }
+
+  renderFeatures() {
+    const data = this.data;
+    for (const name of ['zones', 'operations', 'units', 'incidents']) clear(this.layers[name]);
+    if (!data) return;
+    const { context } = data;
+    const selected = this.selection;
+
+    for (const { zone, rings, status } of data.zones) {
+      const classes = ['zone', `kind-${zone.kind}`, `status-${status.replace(/ /g, '-')}`];
+      if (isConstraint(zone)) classes.push('is-constraint');
+      if (this.highlight.zones.has(zone.id)) classes.push('is-alerted');
+      if (selected?.type === 'zone' && selected.id === zone.id) classes.push('is-selected');
+      const group = s('g', {
+        class: classes.join(' '),
+        dataset: { zoneId: zone.id, kind: zone.kind, stale: zone.stale ? 'true' : 'false', status },
+      });
+      group.append(s('path', { class: 'zone-shape', d: this.ringPath(rings), 'fill-rule': 'evenodd' }));
+      const anchor = this.labelAnchor(rings);
+      if (anchor) {
+        const text = s('text', { class: 'zone-label', x: anchor[0].toFixed(1), y: anchor[1].toFixed(1), 'text-anchor': 'middle' });
+        text.append(s('tspan', { x: anchor[0].toFixed(1), text: zone.name || zone.id }));
+        const detail = [zoneKindLabel(zone)];
+        if (status !== 'active') detail.push(status.toUpperCase());
+        text.append(s('tspan', { class: 'zone-label-detail', x: anchor[0].toFixed(1), dy: '1.2em', text: detail.join(' · ') }));
+        group.append(text);
+      }
+      group.append(s('title', { text: `${zone.name || zone.id} — ${zoneKindLabel(zone)}, ${status}` }));
+      this.layers.zones.append(group);
+    }
+
+    for (const { operation, volume, index, rings } of data.operations) {
+      const classes = ['operation', `state-${operation.state}`];
+      if (isIntent(operation)) classes.push('is-intent');
+      if (operation.reference) classes.push('is-reference');
+      if (selected?.type === 'operation' && selected.id === operation.id) classes.push('is-selected');
+      const group = s('g', {
+        class: classes.join(' '),
+        dataset: { operationId: operation.id, volume: index, state: operation.state, party: operation.party },
+      });
+      group.append(s('path', { class: 'operation-shape', d: this.ringPath(rings), 'fill-rule': 'evenodd' }));
+      const anchor = this.labelAnchor(rings);
+      if (anchor && index === 0) {
+        const text = s('text', { class: 'operation-label', x: anchor[0].toFixed(1), y: anchor[1].toFixed(1), 'text-anchor': 'middle' });
+        text.append(s('tspan', { x: anchor[0].toFixed(1), text: operationTitle(operation) }));
+        text.append(s('tspan', {
+          class: 'zone-label-detail', x: anchor[0].toFixed(1), dy: '1.2em',
+          text: `${operation.party} · ${operation.state} · ${formatAltitudeBand(volume.altitude)}`,
+        }));
+        group.append(text);
+      }
+      group.append(s('title', { text: `${operationTitle(operation)} — ${operation.party}, ${operation.state}` }));
+      this.layers.operations.append(group);
+    }
+
+    for (const item of data.units) {
+      const { unit, position, track } = item;
+      const report = unit.lastReport;
+      const own = unit.party === context.viewer;
+      const classes = ['unit', `domain-${unit.domain}`, own ? 'is-own' : 'is-other'];
+      if (unit.stale) classes.push('is-stale');
+      if (this.highlight.units.has(unit.id)) classes.push('is-alerted');
+      if (selected?.type === 'unit' && selected.id === unit.id) classes.push('is-selected');
+      const color = unit.stale ? null : context.colorOf(unit.party);
+      const group = s('g', {
+        class: classes.join(' '),
+        dataset: { unitId: unit.id, party: unit.party, domain: unit.domain, stale: unit.stale ? 'true' : 'false' },
+        style: color ? `--unit-color: ${color}` : undefined,
+      });
+      // The recent track, ending at the last report.
+      const line = [...track];
+      const last = line[line.length - 1];
+      if (!last || last[0] !== position[0] || last[1] !== position[1]) line.push(position);
+      if (line.length >= 2) {
+        const points = unwrapRing(line, this.centerLongitude)
+          .map(([lat, lon]) => this.project(lat, lon).map((value) => value.toFixed(1)).join(','))
+          .join(' ');
+        group.append(s('polyline', { class: 'unit-track', points }));
+      }
+      if (item.uncertainty) {
+        group.append(s('path', { class: 'unit-uncertainty', d: this.ringPath([item.uncertainty]) }));
+      }
+      const [lon] = unwrapRing([position], this.centerLongitude).map((point) => point[1]);
+      const [x, y] = this.project(position[0], lon);
+      const marker = s('g', { class: 'unit-marker', transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` });
+      const course = Number.isFinite(report.courseDegrees) ? report.courseDegrees : 0;
+      const moving = report.speedMetersPerSecond > 0.5;
+      // Heading: an arrow along the course (Mercator keeps angles, so the course is the screen angle).
+      marker.append(s('g', { class: `unit-heading${moving ? ' is-moving' : ''}`, transform: `rotate(${course.toFixed(1)})`, dataset: { course: course.toFixed(1) } },
+        s('line', { x1: 0, y1: -8, x2: 0, y2: moving ? -24 : -14 }),
+        s('path', { d: moving ? 'M-4 -20L0 -27L4 -20Z' : 'M-3 -12L0 -17L3 -12Z' })));
+      if (unit.domain === 'air') {
+        marker.append(s('path', { class: 'unit-symbol', d: 'M0 -8L7 0L0 8L-7 0Z' }));
+      } else {
+        marker.append(s('circle', { class: 'unit-symbol', r: 6.5 }));
+      }
+      if (this.highlight.units.has(unit.id)) marker.append(s('circle', { class: 'unit-alert-ring', r: 12 }));
+      const label = s('text', { class: 'unit-label', x: 11, y: 4 });
+      label.append(s('tspan', { text: unit.name || unit.id }));
+      if (unit.stale) label.append(s('tspan', { class: 'stale-tag', text: ' · STALE' }));
+      marker.append(label);
+      group.append(marker);
+      group.append(s('title', { text: `${unit.name || unit.id} (${unit.party}, ${unit.domain})${unit.stale ? ' — stale' : ''}` }));
+      this.layers.units.append(group);
+    }
+
+    for (const incident of data.incidents) {
+      const [x, y] = this.project(incident.position[0], unwrapRing([incident.position], this.centerLongitude)[0][1]);
+      const group = s('g', {
+        class: `incident${selected?.type === 'incident' && selected.id === incident.id ? ' is-selected' : ''}`,
+        dataset: { incidentId: incident.id },
+        transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`,
+      });
+      group.append(s('path', { class: 'incident-symbol', d: 'M-6 -6L6 6M6 -6L-6 6' }));
+      group.append(s('circle', { class: 'incident-ring', r: 9 }));
+      group.append(s('text', { class: 'incident-label', x: 12, y: 4, text: `Incident ${incident.id}` }));
+      group.append(s('title', { text: incident.summary || incident.id }));
+      this.layers.incidents.append(group);
+    }
+  }
+
+  renderScaleBar() {
+    if (!this.scaleBar) return;
+    const [lat] = this.unproject(this.width / 2, this.height / 2);
+    const metersPerPixel = (2 * Math.PI * EARTH_RADIUS * Math.cos((lat * Math.PI) / 180)) / this.scale;
+    const maximum = metersPerPixel * 120;
+    const magnitude = 10 ** Math.floor(Math.log10(maximum));
+    const nice = [5, 2, 1].map((factor) => factor * magnitude).find((value) => value <= maximum) ?? magnitude;
+    const pixels = nice / metersPerPixel;
+    this.scaleBar.querySelector('.scale-line').style.width = `${pixels.toFixed(0)}px`;
+    this.scaleBar.querySelector('.scale-text').textContent = formatDistance(nice);
+    this.scaleBar.dataset.meters = String(nice);
+  }
+
+  // MARK: selection and details
+
+  select(selection, { center = false } = {}) {
+    this.selection = selection;
+    if (selection && center) {
+      const points = this.pointsOf(selection);
+      if (points.length === 1) this.centerOn(points[0][0], points[0][1], 10);
+      else if (points.length > 1) this.fit(points);
+    }
+    this.showInfo(selection);
+    this.requestRender();
+    this.onSelect?.(selection);
+  }
+
+  pointsOf(selection) {
+    const data = this.data;
+    if (!data || !selection) return [];
+    if (selection.type === 'zone') return data.zones.filter((item) => item.zone.id === selection.id).flatMap((item) => item.rings.flat());
+    if (selection.type === 'operation') return data.operations.filter((item) => item.operation.id === selection.id).flatMap((item) => item.rings.flat());
+    if (selection.type === 'unit') return data.units.filter((item) => item.unit.id === selection.id).map((item) => item.position);
+    if (selection.type === 'incident') return data.incidents.filter((item) => item.id === selection.id).map((item) => item.position);
+    if (selection.type === 'alert') {
+      const points = [];
+      for (const id of selection.units ?? []) points.push(...this.pointsOf({ type: 'unit', id }));
+      if (selection.zone) points.push(...this.pointsOf({ type: 'zone', id: selection.zone }));
+      return points;
+    }
+    return [];
+  }
+
+  /** Whether the map can show something of this selection (a reference unit it cannot). */
+  canShow(selection) {
+    return this.pointsOf(selection).length > 0;
+  }
+
+  showInfo(selection) {
+    const box = this.info;
+    clear(box);
+    const rows = selection ? this.describe(selection) : null;
+    if (!rows) {
+      box.hidden = true;
+      return;
+    }
+    const [title, ...details] = rows;
+    box.append(
+      h('div', { class: 'map-info-head' },
+        h('strong', { text: title }),
+        h('button', { type: 'button', class: 'map-info-close', 'aria-label': 'Close details', text: '×', onclick: () => this.select(null) })),
+      h('dl', {}, details.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
+    );
+    box.hidden = false;
+  }
+
+  describe(selection) {
+    const data = this.data;
+    if (!data) return null;
+    if (selection.type === 'zone') {
+      const item = data.zones.find((entry) => entry.zone.id === selection.id);
+      if (!item) return null;
+      const zone = item.zone;
+      const rows = [zone.name || zone.id, ['Kind', zoneKindLabel(zone)], ['Status', item.status], ['Owner', zone.owner]];
+      if (zone.agreement) rows.push(['Agreement', zone.agreement]);
+      rows.push(['Altitude', formatAltitudeBand(zone.altitude)]);
+      if (zone.circle) rows.push(['Circle', `${formatDistance(zone.circle.radius)} around ${formatPosition(zone.circle.center)}`]);
+      if (zone.from) rows.push(['From', formatDateTime(zone.from)]);
+      if (zone.until) rows.push(['Until', formatDateTime(zone.until)]);
+      if (zone.revalidateBy) rows.push(['Revalidate by', formatDateTime(zone.revalidateBy)]);
+      if (Array.isArray(zone.allowed) && zone.allowed.length) rows.push(['Allowed', zone.allowed.join(', ')]);
+      rows.push(['Id', zone.id]);
+      return rows;
+    }
+    if (selection.type === 'unit') {
+      const item = data.units.find((entry) => entry.unit.id === selection.id);
+      if (!item) return null;
+      const { unit } = item;
+      const report = unit.lastReport;
+      return [
+        unit.name || unit.id,
+        ['Party', unit.party],
+        ['Domain', unit.domain],
+        ['Status', unit.stale ? 'STALE — reports stopped' : 'reporting'],
+        ['Position', formatPosition(report.position)],
+        ['Altitude', `${Math.round(report.altitudeMeters).toLocaleString('en-US')} m`],
+        ['Speed', `${report.speedMetersPerSecond.toFixed(1)} m/s`],
+        ['Course', `${Math.round(report.courseDegrees)}°`],
+        ['Uncertainty', report.uncertaintyMeters > 0 ? formatDistance(report.uncertaintyMeters) : '—'],
+        ['Last report', formatDateTime(report.time)],
+        ['Id', unit.id],
+      ];
+    }
+    if (selection.type === 'operation') {
+      const item = data.operations.find((entry) => entry.operation.id === selection.id);
+      if (!item) return null;
+      const operation = item.operation;
+      const rows = [operationTitle(operation), ['Party', operation.party], ['State', operation.state], ['Priority', String(operation.priority)]];
+      if (operation.reference) rows.push(['Shown as', 'reference (name and units withheld)']);
+      if (Array.isArray(operation.units) && operation.units.length) rows.push(['Units', operation.units.join(', ')]);
+      if (operation.noticeGivenAt) rows.push(['Notice given', formatDateTime(operation.noticeGivenAt)]);
+      (operation.volumes ?? []).forEach((volume, index) => {
+        const when = [volume.from && formatDateTime(volume.from), volume.until && formatDateTime(volume.until)].filter(Boolean).join(' → ');
+        rows.push([`Volume ${index + 1}`, `${formatAltitudeBand(volume.altitude)}${when ? `, ${when}` : ''}`]);
+      });
+      rows.push(['Id', operation.id]);
+      return rows;
+    }
+    if (selection.type === 'incident') {
+      const incident = data.incidents.find((entry) => entry.id === selection.id);
+      if (!incident) return null;
+      const rows = [`Incident ${incident.id}`, ['Summary', incident.summary], ['Reported by', incident.reportedBy], ['Recorded', formatDateTime(incident.recordedAt)]];
+      if (incident.zone) rows.push(['Zone', incident.zone]);
+      if (incident.units?.length) rows.push(['Units', incident.units.join(', ')]);
+      rows.push(['Position', formatPosition(incident.position)]);
+      return rows;
+    }
+    return null;
+  }
+
+  // MARK: legend
+
+  renderLegend(list, parties, colorOf, viewer) {
+    clear(list);
+    const swatch = (className, style) => s('svg', { class: 'legend-swatch', width: 22, height: 14, 'aria-hidden': 'true' },
+      s('rect', { x: 1, y: 1, width: 20, height: 12, rx: 2, class: className, style }));
+    for (const [kind, label] of Object.entries(ZONE_KINDS)) {
+      list.append(h('li', {}, swatch(`legend-zone kind-${kind}`), label));
+    }
+    list.append(h('li', {}, swatch('legend-zone kind-no-fly-area is-constraint'), 'F3548 constraint'));
+    list.append(h('li', {}, swatch('legend-zone status-stale'), 'stale zone'));
+    list.append(h('li', {}, swatch('legend-operation'), 'operation / F3548 intent'));
+    for (const party of parties) {
+      const dot = s('svg', { class: 'legend-swatch', width: 22, height: 14, 'aria-hidden': 'true' },
+        s('circle', { cx: 11, cy: 7, r: 5, fill: colorOf(party), stroke: '#0b1220', 'stroke-width': 1.5 }));
+      list.append(h('li', {}, dot, party === viewer ? `${party} (you)` : party));
+    }
+    const stale = s('svg', { class: 'legend-swatch', width: 22, height: 14, 'aria-hidden': 'true' },
+      s('circle', { cx: 11, cy: 7, r: 5, class: 'legend-stale-unit' }));
+    list.append(h('li', {}, stale, 'stale unit'));
+    list.append(h('li', {}, h('span', { class: 'legend-text', text: '● ground  ◆ air  ➝ heading' })));
+  }
+
+  // MARK: interaction
+
+  bindInteraction() {
+    const container = this.container;
+    const pointers = new Map();
+    let drag = null;
+    let pinch = null;
+
+    this.svg.addEventListener('pointerdown', (event) => {
+      if (event.button !== 0 && event.pointerType === 'mouse') return;
+      this.svg.setPointerCapture(event.pointerId);
+      pointers.set(event.pointerId, [event.clientX, event.clientY]);
+      if (pointers.size === 1) {
+        drag = { x: event.clientX, y: event.clientY, startX: event.clientX, startY: event.clientY, moved: false, target: event.target };
+      } else if (pointers.size === 2) {
+        const [a, b] = [...pointers.values()];
+        pinch = { distance: Math.hypot(a[0] - b[0], a[1] - b[1]), zoom: this.zoom };
+        drag = null;
+      }
+    });
+    this.svg.addEventListener('pointermove', (event) => {
+      if (!pointers.has(event.pointerId)) return;
+      pointers.set(event.pointerId, [event.clientX, event.clientY]);
+      if (pinch && pointers.size === 2) {
+        const [a, b] = [...pointers.values()];
+        const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
+        const rect = this.svg.getBoundingClientRect();
+        const anchor = [(a[0] + b[0]) / 2 - rect.left, (a[1] + b[1]) / 2 - rect.top];
+        if (pinch.distance > 0) this.setZoom(pinch.zoom + Math.log2(distance / pinch.distance), anchor);
+      } else if (drag) {
+        const dx = event.clientX - drag.x;
+        const dy = event.clientY - drag.y;
+        if (!drag.moved && Math.hypot(event.clientX - drag.startX, event.clientY - drag.startY) > 4) drag.moved = true;
+        if (drag.moved) {
+          this.panBy(dx, dy);
+          container.classList.add('is-dragging');
+        }
+        drag.x = event.clientX;
+        drag.y = event.clientY;
+      }
+    });
+    const end = (event) => {
+      if (!pointers.has(event.pointerId)) return;
+      pointers.delete(event.pointerId);
+      if (pointers.size < 2) pinch = null;
+      container.classList.remove('is-dragging');
+      if (drag && !drag.moved && event.type === 'pointerup') this.clickAt(drag.target);
+      drag = null;
+    };
+    this.svg.addEventListener('pointerup', end);
+    this.svg.addEventListener('pointercancel', end);
+
+    this.svg.addEventListener('wheel', (event) => {
+      event.preventDefault();
+      const rect = this.svg.getBoundingClientRect();
+      const lines = event.deltaMode === 1 ? 40 : event.deltaMode === 2 ? 400 : 1;
+      const delta = Math.max(-1, Math.min(1, (-event.deltaY * lines) / 300));
+      this.zoomBy(delta, [event.clientX - rect.left, event.clientY - rect.top]);
+    }, { passive: false });
+
+    this.svg.addEventListener('dblclick', (event) => {
+      const rect = this.svg.getBoundingClientRect();
+      this.zoomBy(1, [event.clientX - rect.left, event.clientY - rect.top]);
+    });
+
+    container.addEventListener('keydown', (event) => {
+      if (event.target !== container || event.altKey || event.ctrlKey || event.metaKey) return;
+      const step = Math.min(this.width, this.height) / 5;
+      const keys = {
+        ArrowLeft: () => this.panBy(step, 0),
+        ArrowRight: () => this.panBy(-step, 0),
+        ArrowUp: () => this.panBy(0, step),
+        ArrowDown: () => this.panBy(0, -step),
+        '+': () => this.zoomBy(1),
+        '=': () => this.zoomBy(1),
+        '-': () => this.zoomBy(-1),
+        _: () => this.zoomBy(-1),
+        0: () => this.fit(),
+        Escape: () => this.select(null),
+      };
+      const action = keys[event.key];
+      if (action) {
+        event.preventDefault();
+        action();
+      }
+    });
+
+    container.querySelector('#zoom-in').addEventListener('click', () => this.zoomBy(1));
+    container.querySelector('#zoom-out').addEventListener('click', () => this.zoomBy(-1));
+    container.querySelector('#zoom-fit').addEventListener('click', () => this.fit());
+  }
+
+  clickAt(target) {
+    const element = target instanceof Element ? target.closest('[data-unit-id], [data-incident-id], [data-operation-id], [data-zone-id]') : null;
+    if (!element) {
+      this.select(null);
+      return;
+    }
+    const { unitId, incidentId, operationId, zoneId } = element.dataset;
+    if (unitId) this.select({ type: 'unit', id: unitId });
+    else if (incidentId) this.select({ type: 'incident', id: incidentId });
+    else if (operationId) this.select({ type: 'operation', id: operationId });
+    else if (zoneId) this.select({ type: 'zone', id: zoneId });
+  }
+}
+
+/** How an operation is named on the map and in lists. */
+export function operationTitle(operation) {
+  if (isIntent(operation)) return `F3548 intent ${operation.id.slice('intent:'.length, 'intent:'.length + 8)}`;
+  if (operation.reference) return `Operation ${operation.id} (reference)`;
+  return operation.name ? `Operation ${operation.name}` : `Operation ${operation.id}`;
+}
