@@ -65,6 +65,8 @@ for run in $(seq 1 "$runs"); do
     kill -TERM "$server"
     wait "$server" || true
     server=""
+    # What the server warned about, if anything.
+    grep -E " (warning|error) " "$work/server.log" | cut -c1-300 | head -n 5 || true
     rm -f "$store" "$store-wal" "$store-shm"
 done
 

@@ -63,10 +63,19 @@ struct CoTConnection: Sendable {
 extension ServerAPI {
     /// `deconflict_cot_events_total{result="accepted"}` from `/metrics`.
     func cotAccepted() async throws -> Int {
+        try await cotCounts()["accepted"] ?? 0
+    }
+
+    /// `deconflict_cot_events_total` by result (accepted, refused, ignored, malformed…).
+    func cotCounts() async throws -> [String: Int] {
         let text = try await send(.GET, "/metrics", key: "").text
-        for line in text.split(separator: "\n") where line.hasPrefix("deconflict_cot_events_total") && line.contains(#"result="accepted""#) {
-            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return Int(value) }
+        var counts: [String: Int] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("deconflict_cot_events_total{") {
+            guard let start = line.range(of: #"result=""#), let end = line[start.upperBound...].firstIndex(of: "\""),
+                  let value = line.split(separator: " ").last.flatMap({ Double($0) })
+            else { continue }
+            counts[String(line[start.upperBound..<end])] = Int(value)
         }
-        return 0
+        return counts
     }
 }

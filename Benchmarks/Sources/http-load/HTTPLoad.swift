@@ -266,6 +266,8 @@ struct HTTPLoad: AsyncParsableCommand {
         print("throughput: CoT \(encoding.rawValue) over \(connections) TCP connections, \(String(format: "%.1f", wall)) s"
               + " (sending \(String(format: "%.1f", (sendingEnded - began).seconds)) s)")
         print("  accepted \(grouped(rate)) events/s; \(sent.0) sent, \(accepted) accepted")
+        let counts = try await api.cotCounts().filter { $0.key != "accepted" }
+        if !counts.isEmpty { print("  server's other counts: \(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))") }
         print("  CPU: generator \(percentOfCore(cores.generator)) of a core, server \(percentOfCore(cores.server))")
         if sent.1 > 0 { print(String(format: "  note: connections waited %.1f s in all for the server's clock", sent.1)) }
         return rate

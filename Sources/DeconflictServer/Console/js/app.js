@@ -83,6 +83,7 @@ class ConsoleApp {
     this.responsibilities = [];
     this.live = { situation: null, messages: [], incidents: [] };
     this.replay = null; // {at, situation, loading}
+    this.trails = new Map(); // unit id → [[lat, lon, ms], …]: the tracks received this session, joined
     this.replaySequence = 0;
     this.inflight = {};
     this.again = {};
@@ -292,9 +293,47 @@ class ConsoleApp {
 
   applySituation(situation) {
     this.live.situation = situation;
+    this.joinTracks(situation);
     const time = ms(situation.time);
     this.clock.observe(time);
     this.timeline.setRange(situation.since ? ms(situation.since) : time, time);
+  }
+
+  /**
+   * Each answer carries a unit's last few track points only; the ones received before
+   * are kept (for the last half hour of reports) so that a fast-reporting unit shows
+   * where it came from. A unit the party may no longer locate loses its trail.
+   */
+  joinTracks(situation) {
+    const seen = new Set();
+    for (const unit of situation.units ?? []) {
+      if (unit.reference || !unit.lastReport) continue;
+      seen.add(unit.id);
+      const incoming = (unit.track ?? [])
+        .filter((point) => Array.isArray(point) && point.length >= 3)
+        .map(([lat, lon, time]) => [lat, lon, ms(time)])
+        .filter((point) => !Number.isNaN(point[2]));
+      const last = ms(unit.lastReport.time);
+      if (!incoming.length || incoming[incoming.length - 1][2] < last) incoming.push([...unit.lastReport.position, last]);
+      const previous = this.trails.get(unit.id) ?? [];
+      const first = incoming[0][2];
+      const kept = previous.filter((point) => point[2] < first);
+      // A gap of more than ten minutes: the trail starts again.
+      const joined = kept.length && first - kept[kept.length - 1][2] > 600_000 ? incoming : [...kept, ...incoming];
+      this.trails.set(unit.id, joined.filter((point) => point[2] >= last - 1_800_000).slice(-2000));
+    }
+    for (const id of [...this.trails.keys()]) if (!seen.has(id)) this.trails.delete(id);
+  }
+
+  /** The live situation with each unit's joined trail as its track. */
+  withTrails(situation) {
+    return {
+      ...situation,
+      units: (situation.units ?? []).map((unit) => {
+        const trail = this.trails.get(unit.id);
+        return trail && !unit.reference ? { ...unit, track: trail.map(([lat, lon]) => [lat, lon]) } : unit;
+      }),
+    };
   }
 
   onEvent(event) {
@@ -447,7 +486,7 @@ class ConsoleApp {
     const at = this.replay ? this.replay.at : null;
     const incidents = at === null ? this.live.incidents : this.live.incidents.filter((incident) => ms(incident.recordedAt) <= at);
     const open = (situation.alerts ?? []).filter((alert) => alert.state !== 'resolved');
-    this.map.setData(situation, {
+    this.map.setData(this.replay ? situation : this.withTrails(situation), {
       viewer,
       colorOf: (party) => this.colorOf(party),
       incidents,
