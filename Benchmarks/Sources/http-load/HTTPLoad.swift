@@ -254,7 +254,8 @@ struct HTTPLoad: AsyncParsableCommand {
         // The server stores what it read; wait until its count stops growing.
         var last = try await api.cotAccepted()
         var lastChange = ContinuousClock.now
-        while ContinuousClock.now - lastChange < .seconds(2), last - startCount < sent.0 {
+        // The count grows a batch at a time; a pause of 20 s means the rest is not coming.
+        while ContinuousClock.now - lastChange < .seconds(20), last - startCount < sent.0 {
             try await Task.sleep(for: .milliseconds(50))
             let now = try await api.cotAccepted()
             if now != last { last = now; lastChange = ContinuousClock.now }

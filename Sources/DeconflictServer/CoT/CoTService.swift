@@ -244,7 +244,10 @@ final class ReportBatcher: Sendable {
 
     private let state = Mutex(State())
     /// Reports waiting before the reader is held back.
-    static let limit = 50_000
+    static let limit = 20_000
+    /// Reports handed to the node at once: a large batch holds the node (and every alert
+    /// it raises) longer before it is durable.
+    static let batch = 5_000
 
     func append(_ unit: Unit, _ report: PositionReport) async {
         while state.withLock({ $0.reports.count >= Self.limit && !$0.finished }) {
@@ -268,13 +271,20 @@ final class ReportBatcher: Sendable {
         waiter?.resume()
     }
 
-    /// Everything waiting (with the units it names), or nil once finished and empty.
-    func take() async -> (units: [UnitID: Unit], reports: [PositionReport])? {
+    /// What is waiting, at most `limit` reports (with the units not taken before), or
+    /// nil once finished and empty.
+    func take(limit: Int = ReportBatcher.batch) async -> (units: [UnitID: Unit], reports: [PositionReport])? {
         while true {
             let taken = state.withLock { state -> (units: [UnitID: Unit], reports: [PositionReport])?? in
                 if !state.reports.isEmpty {
-                    defer { state.reports = []; state.units = [:] }
-                    return .some((state.units, state.reports))
+                    defer { state.units = [:] }
+                    if state.reports.count <= limit {
+                        defer { state.reports = [] }
+                        return .some((state.units, state.reports))
+                    }
+                    let head = Array(state.reports.prefix(limit))
+                    state.reports.removeFirst(limit)
+                    return .some((state.units, head))
                 }
                 return state.finished ? .some(nil) : nil
             }

@@ -21,7 +21,7 @@ const KIND_HELP = {
 export class AlertList {
   /**
    * @param {{list: HTMLElement, empty: HTMLElement, count: HTMLElement, showResolved: HTMLInputElement}} elements
-   * @param {{acknowledge: (alert) => Promise, resolve: (alert) => Promise, show: (alert) => void, canShow: (alert) => boolean, announce: (text: string) => void}} actions
+   * @param {{acknowledge: (alert) => Promise, resolve: (alert, reason) => Promise, askReason: (alert) => Promise<string | null>, show: (alert) => void, canShow: (alert) => boolean, announce: (text: string) => void}} actions
    */
   constructor(elements, actions) {
     this.elements = elements;
@@ -61,7 +61,8 @@ export class AlertList {
       build: (alert) => this.build(alert, view),
     });
     const open = alerts.filter((alert) => alert.state !== 'resolved').length;
-    this.elements.count.textContent = open ? `(${open} open)` : '';
+    this.elements.count.textContent = open ? String(open) : '';
+    this.elements.count.setAttribute('aria-label', open ? `${open} open` : '');
     this.elements.empty.hidden = sorted.length > 0;
     this.elements.empty.textContent = alerts.length > 0 && sorted.length === 0
       ? 'Only resolved alerts: tick “Show resolved” to list them.'
@@ -170,17 +171,18 @@ export class AlertList {
   }
 
   async run(alert, action) {
+    let reason;
+    if (action === 'resolve') {
+      reason = await this.actions.askReason(alert);
+      if (reason === null) return;
+    }
     this.pending.add(alert.id);
     this.errors.delete(alert.id);
     this.render(this.last);
     try {
-      await this.actions[action](alert);
+      await this.actions[action](alert, reason);
     } catch (error) {
-      if (error?.cancelled) {
-        // The user closed the reason dialog.
-      } else {
-        this.errors.set(alert.id, `Could not ${action} ${alert.id}: ${error?.describe ? error.describe() : error}`);
-      }
+      this.errors.set(alert.id, `Could not ${action} ${alert.id}: ${error?.describe ? error.describe() : error}`);
     } finally {
       this.pending.delete(alert.id);
       if (this.last) this.render(this.last);

@@ -33,7 +33,8 @@ class ConsoleApp {
       { list: $('alerts'), empty: $('alerts-empty'), count: $('alerts-count'), showResolved: $('alerts-show-resolved') },
       {
         acknowledge: (alert) => this.acknowledgeAlert(alert),
-        resolve: (alert) => this.resolveAlert(alert),
+        resolve: (alert, reason) => this.resolveAlert(alert, reason),
+        askReason: (alert) => askReason(alert),
         show: (alert) => this.showOnMap({ type: 'alert', id: alert.id, units: alert.units, zone: alert.zone }),
         canShow: (alert) => this.map.canShow({ type: 'alert', units: alert.units, zone: alert.zone }),
         announce: (text) => this.announce(text),
@@ -167,9 +168,10 @@ class ConsoleApp {
     sessionStorage.setItem(KEY_STORAGE, key);
     this.api = api;
     this.viewer = situation.viewer;
-    this.applySituation(situation);
     $('signin').hidden = true;
     $('console').hidden = false;
+    this.map.resize();
+    this.applySituation(situation);
     $('viewer').textContent = situation.viewer;
     $('viewer').dataset.party = situation.viewer;
     document.title = `Deconflict — ${situation.viewer}`;
@@ -413,8 +415,7 @@ class ConsoleApp {
     await this.refreshSituation();
   }
 
-  async resolveAlert(alert) {
-    const reason = await askReason(alert);
+  async resolveAlert(alert, reason) {
     await this.api.resolveAlert(alert.id, reason);
     this.announce(`Alert ${alert.id} resolved.`);
     await this.refreshSituation();
@@ -562,7 +563,7 @@ class ConsoleApp {
   }
 }
 
-/** Asks for the reason an alert is resolved; rejects with `{cancelled: true}` when dismissed. */
+/** Asks for the reason an alert is resolved; null when the dialog is dismissed. */
 function askReason(alert) {
   const dialog = $('reason-dialog');
   const form = $('reason-form');
@@ -572,15 +573,14 @@ function askReason(alert) {
   text.value = '';
   error.hidden = true;
   const opener = document.activeElement;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const finish = (value) => {
       form.removeEventListener('submit', onSubmit);
       $('reason-cancel').removeEventListener('click', onCancel);
       dialog.removeEventListener('cancel', onCancel);
       if (dialog.open) dialog.close();
       if (opener && document.contains(opener)) opener.focus();
-      if (value === null) reject(Object.assign(new Error('cancelled'), { cancelled: true }));
-      else resolve(value);
+      resolve(value);
     };
     const onSubmit = (event) => {
       event.preventDefault();

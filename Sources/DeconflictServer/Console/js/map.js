@@ -65,6 +65,7 @@ export class MapView {
     this.selection = null;
     this.highlight = { units: new Set(), zones: new Set() };
     this.fitted = false;
+    this.userMoved = false; // until the user pans or zooms, the view follows the container's size
     this.renderQueued = false;
 
     this.svg = s('svg', {
@@ -113,7 +114,7 @@ export class MapView {
     if (width === this.width && height === this.height) return;
     this.width = width || this.width;
     this.height = height || this.height;
-    if (!this.fitted && this.data) this.fit();
+    if (!this.userMoved && this.data) this.fit();
     this.requestRender();
   }
 
@@ -273,9 +274,11 @@ export class MapView {
     this.data = null;
     this.selection = null;
     this.fitted = false;
+    this.userMoved = false;
     this.info.hidden = true;
     clear(this.info);
     for (const name of ['zones', 'operations', 'units', 'incidents']) clear(this.layers[name]);
+    this.groups = {};
   }
 
   // MARK: drawing
@@ -387,9 +390,47 @@ export class MapView {
     return [Math.max(8, Math.min(this.width - 8, x)), Math.max(30, Math.min(this.height - 40, y + 18))];
   }
 
+  /**
+   * The group drawing one feature, kept from one drawing to the next (so that the
+   * element with `data-unit-id` and the like stays the same while the map moves);
+   * its attributes are set afresh and its content is emptied for redrawing.
+   */
+  featureGroup(layer, key, attributes) {
+    const cache = (this.groups[layer] ??= new Map());
+    let group = cache.get(key);
+    if (!group) {
+      group = s('g');
+      cache.set(key, group);
+    }
+    for (const attribute of [...group.attributes]) group.removeAttribute(attribute.name);
+    const fresh = s('g', attributes);
+    for (const attribute of [...fresh.attributes]) group.setAttribute(attribute.name, attribute.value);
+    clear(group);
+    this.drawn.add(group);
+    this.layers[layer].append(group);
+    return group;
+  }
+
   renderFeatures() {
     const data = this.data;
-    for (const name of ['zones', 'operations', 'units', 'incidents']) clear(this.layers[name]);
+    this.groups ??= {};
+    this.drawn = new Set();
+    try {
+      this.drawFeatures(data);
+    } finally {
+      // Whatever was not drawn this time goes.
+      for (const cache of Object.values(this.groups)) {
+        for (const [key, group] of cache) {
+          if (!this.drawn.has(group)) {
+            group.remove();
+            cache.delete(key);
+          }
+        }
+      }
+    }
+  }
+
+  drawFeatures(data) {
     if (!data) return;
     const { context } = data;
     const selected = this.selection;
@@ -399,7 +440,7 @@ export class MapView {
       if (isConstraint(zone)) classes.push('is-constraint');
       if (this.highlight.zones.has(zone.id)) classes.push('is-alerted');
       if (selected?.type === 'zone' && selected.id === zone.id) classes.push('is-selected');
-      const group = s('g', {
+      const group = this.featureGroup('zones', zone.id, {
         class: classes.join(' '),
         dataset: { zoneId: zone.id, kind: zone.kind, stale: zone.stale ? 'true' : 'false', status },
       });
@@ -414,7 +455,6 @@ export class MapView {
         group.append(text);
       }
       group.append(s('title', { text: `${zone.name || zone.id} — ${zoneKindLabel(zone)}, ${status}` }));
-      this.layers.zones.append(group);
     }
 
     for (const { operation, volume, index, rings } of data.operations) {
@@ -422,7 +462,7 @@ export class MapView {
       if (isIntent(operation)) classes.push('is-intent');
       if (operation.reference) classes.push('is-reference');
       if (selected?.type === 'operation' && selected.id === operation.id) classes.push('is-selected');
-      const group = s('g', {
+      const group = this.featureGroup('operations', `${operation.id}#${index}`, {
         class: classes.join(' '),
         dataset: { operationId: operation.id, volume: index, state: operation.state, party: operation.party },
       });
@@ -438,10 +478,28 @@ export class MapView {
         group.append(text);
       }
       group.append(s('title', { text: `${operationTitle(operation)} — ${operation.party}, ${operation.state}` }));
-      this.layers.operations.append(group);
     }
 
-    for (const item of data.units) {
+    // Unit labels are moved up or down when they would cover another.
+    const placed = [];
+    const placeLabel = (x, y, text) => {
+      const width = text.length * 7.2 + 4;
+      // On the right of the marker, or on its left near the right edge.
+      const left = x + 11 + width > this.width - 50 && x - 11 - width > 0;
+      const dx = left ? -11 : 11;
+      const candidates = [4, 18, -10, 32, -24, 46, -38];
+      for (const dy of candidates) {
+        const box = left ? [x - 11 - width, y + dy - 11, x - 11, y + dy + 3] : [x + 11, y + dy - 11, x + 11 + width, y + dy + 3];
+        if (!placed.some((other) => box[0] < other[2] && box[2] > other[0] && box[1] < other[3] && box[3] > other[1])) {
+          placed.push(box);
+          return { dx, dy, anchor: left ? 'end' : 'start' };
+        }
+      }
+      return null;
+    };
+    const ordered = [...data.units].sort((a, b) => Number(b.unit.party === context.viewer) - Number(a.unit.party === context.viewer)
+      || String(a.unit.id).localeCompare(String(b.unit.id)));
+    for (const item of ordered) {
       const { unit, position, track } = item;
       const report = unit.lastReport;
       const own = unit.party === context.viewer;
@@ -450,7 +508,7 @@ export class MapView {
       if (this.highlight.units.has(unit.id)) classes.push('is-alerted');
       if (selected?.type === 'unit' && selected.id === unit.id) classes.push('is-selected');
       const color = unit.stale ? null : context.colorOf(unit.party);
-      const group = s('g', {
+      const group = this.featureGroup('units', unit.id, {
         class: classes.join(' '),
         dataset: { unitId: unit.id, party: unit.party, domain: unit.domain, stale: unit.stale ? 'true' : 'false' },
         style: color ? `--unit-color: ${color}` : undefined,
@@ -483,27 +541,29 @@ export class MapView {
         marker.append(s('circle', { class: 'unit-symbol', r: 6.5 }));
       }
       if (this.highlight.units.has(unit.id)) marker.append(s('circle', { class: 'unit-alert-ring', r: 12 }));
-      const label = s('text', { class: 'unit-label', x: 11, y: 4 });
-      label.append(s('tspan', { text: unit.name || unit.id }));
-      if (unit.stale) label.append(s('tspan', { class: 'stale-tag', text: ' · STALE' }));
-      marker.append(label);
+      const labelText = `${unit.name || unit.id}${unit.stale ? ' · STALE' : ''}`;
+      const place = placeLabel(x, y, labelText);
+      if (place) {
+        const label = s('text', { class: 'unit-label', x: place.dx, y: place.dy, 'text-anchor': place.anchor });
+        label.append(s('tspan', { text: unit.name || unit.id }));
+        if (unit.stale) label.append(s('tspan', { class: 'stale-tag', text: ' · STALE' }));
+        marker.append(label);
+      }
       group.append(marker);
       group.append(s('title', { text: `${unit.name || unit.id} (${unit.party}, ${unit.domain})${unit.stale ? ' — stale' : ''}` }));
-      this.layers.units.append(group);
     }
 
     for (const incident of data.incidents) {
       const [x, y] = this.project(incident.position[0], unwrapRing([incident.position], this.centerLongitude)[0][1]);
-      const group = s('g', {
+      const group = this.featureGroup('incidents', incident.id, {
         class: `incident${selected?.type === 'incident' && selected.id === incident.id ? ' is-selected' : ''}`,
         dataset: { incidentId: incident.id },
         transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`,
       });
       group.append(s('path', { class: 'incident-symbol', d: 'M-6 -6L6 6M6 -6L-6 6' }));
       group.append(s('circle', { class: 'incident-ring', r: 9 }));
-      group.append(s('text', { class: 'incident-label', x: 12, y: 4, text: `Incident ${incident.id}` }));
+      group.append(s('text', { class: 'incident-label', x: 0, y: 24, 'text-anchor': 'middle', text: `Incident ${incident.id}` }));
       group.append(s('title', { text: incident.summary || incident.id }));
-      this.layers.incidents.append(group);
     }
   }
 
@@ -525,6 +585,7 @@ export class MapView {
   select(selection, { center = false } = {}) {
     this.selection = selection;
     if (selection && center) {
+      this.userMoved = true;
       const points = this.pointsOf(selection);
       if (points.length === 1) this.centerOn(points[0][0], points[0][1], 10);
       else if (points.length > 1) this.fit(points);
@@ -688,12 +749,14 @@ export class MapView {
         const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
         const rect = this.svg.getBoundingClientRect();
         const anchor = [(a[0] + b[0]) / 2 - rect.left, (a[1] + b[1]) / 2 - rect.top];
+        this.userMoved = true;
         if (pinch.distance > 0) this.setZoom(pinch.zoom + Math.log2(distance / pinch.distance), anchor);
       } else if (drag) {
         const dx = event.clientX - drag.x;
         const dy = event.clientY - drag.y;
         if (!drag.moved && Math.hypot(event.clientX - drag.startX, event.clientY - drag.startY) > 4) drag.moved = true;
         if (drag.moved) {
+          this.userMoved = true;
           this.panBy(dx, dy);
           container.classList.add('is-dragging');
         }
@@ -717,10 +780,12 @@ export class MapView {
       const rect = this.svg.getBoundingClientRect();
       const lines = event.deltaMode === 1 ? 40 : event.deltaMode === 2 ? 400 : 1;
       const delta = Math.max(-1, Math.min(1, (-event.deltaY * lines) / 300));
+      this.userMoved = true;
       this.zoomBy(delta, [event.clientX - rect.left, event.clientY - rect.top]);
     }, { passive: false });
 
     this.svg.addEventListener('dblclick', (event) => {
+      this.userMoved = true;
       const rect = this.svg.getBoundingClientRect();
       this.zoomBy(1, [event.clientX - rect.left, event.clientY - rect.top]);
     });
@@ -743,13 +808,23 @@ export class MapView {
       const action = keys[event.key];
       if (action) {
         event.preventDefault();
+        if (event.key !== 'Escape') this.userMoved = event.key !== '0';
         action();
       }
     });
 
-    container.querySelector('#zoom-in').addEventListener('click', () => this.zoomBy(1));
-    container.querySelector('#zoom-out').addEventListener('click', () => this.zoomBy(-1));
-    container.querySelector('#zoom-fit').addEventListener('click', () => this.fit());
+    container.querySelector('#zoom-in').addEventListener('click', () => {
+      this.userMoved = true;
+      this.zoomBy(1);
+    });
+    container.querySelector('#zoom-out').addEventListener('click', () => {
+      this.userMoved = true;
+      this.zoomBy(-1);
+    });
+    container.querySelector('#zoom-fit').addEventListener('click', () => {
+      this.userMoved = false;
+      this.fit();
+    });
   }
 
   clickAt(target) {

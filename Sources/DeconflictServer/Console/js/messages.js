@@ -64,8 +64,10 @@ export class MessageLine {
   }
 
   setEnabled(enabled, reason) {
-    this.elements.fieldset.disabled = !enabled;
-    this.elements.status.textContent = enabled ? '' : reason;
+    const { fieldset, status } = this.elements;
+    if (fieldset.disabled === !enabled && (enabled || status.textContent === reason)) return;
+    fieldset.disabled = !enabled;
+    status.textContent = enabled ? '' : reason;
   }
 
   bindCompose() {
@@ -164,7 +166,8 @@ export class MessageLine {
     this.elements.inboxEmpty.hidden = inbox.length > 0;
     this.elements.outboxEmpty.hidden = outbox.length > 0;
     const waiting = inbox.filter((message) => needsMyAcknowledgement(message, viewer)).length;
-    this.elements.count.textContent = waiting ? `(${waiting} to acknowledge)` : '';
+    this.elements.count.textContent = waiting ? String(waiting) : '';
+    this.elements.count.setAttribute('aria-label', waiting ? `${waiting} to acknowledge` : '');
     this.tick();
   }
 

@@ -161,8 +161,10 @@ export function reconcile(container, items, { key, signature, build }) {
         element.replaceWith(fresh);
         existing.delete(id);
         if (focused) {
-          const target = focusKey ? fresh.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`) : null;
-          (target && !target.disabled ? target : fresh).focus({ preventScroll: true });
+          const same = focusKey ? fresh.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`) : null;
+          const other = [...fresh.querySelectorAll('[data-focus-key]')].find((control) => !control.disabled);
+          const target = same && !same.disabled ? same : focused === element ? fresh : other ?? fresh;
+          target.focus({ preventScroll: true });
         }
       }
       element = fresh;
