@@ -55,3 +55,22 @@ function build(agreement, viewer) {
   }
   return item;
 }
+
+/** Which party answers for which (a sponsor for the forces it backs), and whether confirmed. */
+export function renderResponsibilities(list, empty, { responsibilities, viewer }) {
+  reconcile(list, responsibilities, {
+    key: (entry) => `${entry.sponsor}>${entry.client}`,
+    signature: (entry) => signatureOf(entry, viewer),
+    build: (entry) => h('li', {
+      class: `responsibility${entry.confirmed ? '' : ' is-unconfirmed'}`,
+      dataset: { sponsor: entry.sponsor, client: entry.client, confirmed: entry.confirmed ? 'true' : 'false' },
+    },
+    h('strong', { text: entry.sponsor === viewer ? `${entry.sponsor} (you)` : entry.sponsor }),
+    ' answers for ',
+    h('strong', { text: entry.client === viewer ? `${entry.client} (you)` : entry.client }),
+    entry.confirmed
+      ? h('span', { class: 'badge acknowledged', text: 'confirmed' })
+      : h('span', { class: 'badge unconfirmed', text: 'claimed, not confirmed' })),
+  });
+  empty.hidden = responsibilities.length > 0;
+}

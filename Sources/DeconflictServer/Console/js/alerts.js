@@ -57,7 +57,7 @@ export class AlertList {
     reconcile(this.elements.list, sorted, {
       key: (alert) => alert.id,
       signature: (alert) => signatureOf(alert, view.viewer, replay, this.errors.get(alert.id), this.pending.has(alert.id),
-        alert.units.map(view.unitLabel), alert.zone && view.zoneLabel(alert.zone), this.actions.canShow(alert)),
+        alert.units.map(view.unitLabel), alert.zone && view.zoneLabel(alert.zone), this.actions.canShow(alert), view.etaOf(alert)),
       build: (alert) => this.build(alert, view),
     });
     const open = alerts.filter((alert) => alert.state !== 'resolved').length;
@@ -114,8 +114,18 @@ export class AlertList {
     if (alert.agreement && !alert.zone) subject.push(`agreement ${alert.agreement}`);
     item.append(h('p', { class: 'alert-subject', text: subject.join(' · ') || '—' }));
 
-    const metrics = describeMetrics(alert);
-    if (metrics) item.append(h('p', { class: 'alert-metrics', text: metrics }));
+    const eta = alert.state === 'resolved' || !['approach', 'separation'].includes(alert.kind) ? null : view.etaOf(alert);
+    const metrics = describeMetrics(alert, eta !== null);
+    if (metrics || eta !== null) {
+      const line = h('p', { class: 'alert-metrics' });
+      if (eta !== null) {
+        line.append(alert.kind === 'separation' ? 'closest approach ' : 'ETA ', timeElement(eta),
+          ' ', h('span', { class: 'eta-countdown', dataset: { eta: new Date(eta).toISOString() } }));
+        if (metrics) line.append(' · ');
+      }
+      if (metrics) line.append(metrics);
+      item.append(line);
+    }
 
     if (alert.unconfirmedRouting) {
       item.append(h('p', { class: 'alert-warning', text: 'Routing unconfirmed: a party concerned has nobody confirmed to answer for it; this alert may not reach anyone responsible.' }));
@@ -146,13 +156,13 @@ export class AlertList {
     if (!replay && addressed && alert.state !== 'resolved') {
       if (!mine?.acknowledgedAt) {
         actions.append(h('button', {
-          type: 'button', class: 'primary', 'data-action': 'acknowledge', dataset: { focusKey: 'acknowledge' }, disabled: pending,
+          type: 'button', class: 'primary', 'data-action': 'acknowledge', dataset: { focusKey: 'acknowledge' }, 'aria-disabled': pending ? 'true' : undefined,
           'aria-label': `Acknowledge alert ${alert.id} (${alert.kind})`, text: 'Acknowledge',
           onclick: () => this.run(alert, 'acknowledge'),
         }));
       }
       actions.append(h('button', {
-        type: 'button', 'data-action': 'resolve', dataset: { focusKey: 'resolve' }, disabled: pending,
+        type: 'button', 'data-action': 'resolve', dataset: { focusKey: 'resolve' }, 'aria-disabled': pending ? 'true' : undefined,
         'aria-label': `Resolve alert ${alert.id} (${alert.kind})`, text: 'Resolve…',
         onclick: () => this.run(alert, 'resolve'),
       }));
@@ -170,7 +180,16 @@ export class AlertList {
     return item;
   }
 
+  /** Counts the ETAs down to `now` (ms): the server's time, or the replayed instant. */
+  tick(now) {
+    for (const element of this.elements.list.querySelectorAll('.eta-countdown[data-eta]')) {
+      const left = (Date.parse(element.dataset.eta) - now) / 1000;
+      element.textContent = Number.isNaN(left) ? '' : left >= 0 ? `(in ${formatDuration(left)})` : `(${formatDuration(-left)} ago)`;
+    }
+  }
+
   async run(alert, action) {
+    if (this.pending.has(alert.id)) return;
     let reason;
     if (action === 'resolve') {
       reason = await this.actions.askReason(alert);
@@ -190,7 +209,8 @@ export class AlertList {
   }
 }
 
-function describeMetrics(alert) {
+/** The alert's figures in words; `timed`: the ETA is shown apart, as an instant. */
+function describeMetrics(alert, timed = false) {
   const parts = [];
   const seconds = alert.secondsAhead;
   const meters = alert.distanceMeters;
@@ -198,11 +218,11 @@ function describeMetrics(alert) {
   const hasMeters = typeof meters === 'number' && Number.isFinite(meters);
   switch (alert.kind) {
     case 'approach':
-      if (hasSeconds) parts.push(`ETA ${formatDuration(seconds)} (at the last update)`);
+      if (hasSeconds && !timed) parts.push(`ETA ${formatDuration(seconds)} after the last update`);
       if (hasMeters) parts.push(`${formatDistance(meters)} to the zone`);
       break;
     case 'separation':
-      if (hasSeconds) parts.push(seconds > 0 ? `closest approach in ${formatDuration(seconds)}` : 'closest approach now');
+      if (hasSeconds && !timed) parts.push(seconds > 0 ? `closest approach ${formatDuration(seconds)} after the last update` : 'closest approach now');
       if (hasMeters) parts.push(`closest ${formatDistance(meters)}`);
       break;
     case 'incursion':

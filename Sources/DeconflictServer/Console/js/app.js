@@ -8,10 +8,10 @@ import { EventStream } from './stream.js';
 import { MapView } from './map.js';
 import { AlertList } from './alerts.js';
 import { MessageLine } from './messages.js';
-import { renderAgreements } from './agreements.js';
+import { renderAgreements, renderResponsibilities } from './agreements.js';
 import { renderSituationList } from './situation-list.js';
 import { Timeline } from './timeline.js';
-import { h, clear, debounce, formatClock, formatDateTime, isoTime, ms } from './util.js';
+import { h, clear, debounce, formatClock, formatDateTime, isoTime, isOperator, ms } from './util.js';
 
 const KEY_STORAGE = 'deconflict.key';
 const POLL_MS = 5_000;
@@ -61,10 +61,10 @@ class ConsoleApp {
       { onReplay: (at) => this.enterReplay(at), onLive: (wasReplay) => this.leaveReplay(wasReplay) },
     );
 
-    this.refreshSituationSoon = debounce(() => this.refreshSituation(), 300);
-    this.refreshMessagesSoon = debounce(() => this.refreshMessages(), 300);
-    this.refreshIncidentsSoon = debounce(() => this.refreshIncidents(), 300);
-    this.refreshPartiesSoon = debounce(() => this.refreshParties(), 300);
+    this.refreshSituationSoon = debounce(() => this.refreshSituation(), 300, 1500);
+    this.refreshMessagesSoon = debounce(() => this.refreshMessages(), 300, 1500);
+    this.refreshIncidentsSoon = debounce(() => this.refreshIncidents(), 300, 1500);
+    this.refreshPartiesSoon = debounce(() => this.refreshParties(), 300, 1500);
 
     $('signin-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -85,6 +85,7 @@ class ConsoleApp {
     this.live = { situation: null, messages: [], incidents: [] };
     this.replay = null; // {at, situation, loading}
     this.trails = new Map(); // unit id → [[lat, lon, ms], …]: the tracks received this session, joined
+    this.alertEstimates = new Map(); // alert id → [[ms, secondsAhead], …] from the stream
     this.replaySequence = 0;
     this.inflight = {};
     this.again = {};
@@ -139,14 +140,14 @@ class ConsoleApp {
     submit.disabled = true;
     submit.textContent = 'Checking…';
     try {
-      await this.signIn(key);
+      await this.signIn(key, { fromForm: true });
     } finally {
       submit.disabled = false;
       submit.textContent = 'Sign in';
     }
   }
 
-  async signIn(key) {
+  async signIn(key, { fromForm = false } = {}) {
     this.stop();
     const session = ++this.session;
     const api = new Api(key, (error) => {
@@ -175,9 +176,10 @@ class ConsoleApp {
     $('viewer').textContent = situation.viewer;
     $('viewer').dataset.party = situation.viewer;
     document.title = `Deconflict — ${situation.viewer}`;
-    this.messages.setEnabled(situation.viewer !== 'operator', 'The operator acts for no party: it cannot send messages.');
+    this.messages.setEnabled(!isOperator(situation.viewer), 'The operator acts for no party: it cannot send messages.');
     this.render();
-    $('map').focus({ preventScroll: true });
+    // After the form, the focus goes on to the map (the form is gone).
+    if (fromForm) $('map').focus({ preventScroll: true });
     this.stream = new EventStream(api, {
       onEvent: (event) => session === this.session && this.onEvent(event),
       onState: (state, detail) => session === this.session && this.showStreamState(state, detail),
@@ -191,6 +193,8 @@ class ConsoleApp {
 
   /** Ends the session: nothing of it stays on the page. */
   signOut(message) {
+    const dialog = $('reason-dialog');
+    if (dialog.open) dialog.close();
     this.stop();
     this.session += 1;
     sessionStorage.removeItem(KEY_STORAGE);
@@ -201,6 +205,7 @@ class ConsoleApp {
     this.timeline.reset();
     this.map.clearData();
     clear($('agreements'));
+    clear($('responsibilities'));
     clear($('situation-list'));
     clear($('notices'));
     clear($('legend-list'));
@@ -248,10 +253,16 @@ class ConsoleApp {
       const result = await load(this.api);
       if (session !== this.session) return;
       this.clearNotice(name);
+      this.clearNotice('network');
       apply(result);
     } catch (error) {
       if (session !== this.session || error.status === 401) return;
-      this.notice(name, `Could not refresh the ${name}: ${error.describe ? error.describe() : error}`);
+      if (error.status === 0) {
+        // One notice while the server is out of reach, whatever was asked.
+        this.notice('network', `${error.describe ? error.describe() : error}. Retrying every ${POLL_MS / 1000} s; what is shown may be out of date.`);
+      } else {
+        this.notice(name, `Could not refresh the ${name}: ${error.describe ? error.describe() : error}`);
+      }
     } finally {
       if (session === this.session) {
         this.inflight[name] = false;
@@ -340,6 +351,17 @@ class ConsoleApp {
 
   onEvent(event) {
     const type = String(event.type ?? '');
+    // A read of other parties' units is recorded in the ledger (and streamed back): it
+    // changes nothing shown, and refreshing on it would read again, forever.
+    if (type === 'command' && event.data?.command === 'recordRead') return;
+    const alert = event.data?.alert;
+    if (type.startsWith('alert.') && alert?.id && typeof alert.secondsAhead === 'number') {
+      // When each estimate was made: the ETA is that instant plus `secondsAhead`.
+      const history = this.alertEstimates.get(alert.id) ?? [];
+      history.push([ms(event.time), alert.secondsAhead]);
+      if (history.length > 200) history.splice(0, history.length - 200);
+      this.alertEstimates.set(alert.id, history);
+    }
     if (type.startsWith('message.')) this.refreshMessagesSoon();
     else if (type.startsWith('incident.')) this.refreshIncidentsSoon();
     else if (type.startsWith('party.') || type.startsWith('responsibility.')) this.refreshPartiesSoon();
@@ -467,6 +489,21 @@ class ConsoleApp {
     return unit.party === this.viewer ? name : `${name} (${unit.party})`;
   }
 
+  /**
+   * The instant an alert's estimate points at (entry, closest approach), when the
+   * stream told when the estimate the alert carries was made; else null.
+   */
+  etaOf(alert, at) {
+    if (typeof alert.secondsAhead !== 'number') return null;
+    const history = this.alertEstimates.get(alert.id) ?? [];
+    for (let index = history.length - 1; index >= 0; index -= 1) {
+      const [time, seconds] = history[index];
+      if (at !== null && time > at) continue;
+      return Math.abs(seconds - alert.secondsAhead) < 1e-6 ? time + seconds * 1000 : null;
+    }
+    return null;
+  }
+
   zoneLabel(id) {
     const zone = (this.shown?.zones ?? []).find((entry) => entry.id === id) ?? (this.live.situation?.zones ?? []).find((entry) => entry.id === id);
     return zone ? (zone.name || zone.id) : id;
@@ -500,9 +537,13 @@ class ConsoleApp {
       replay: Boolean(this.replay),
       unitLabel: (id) => this.unitLabel(id),
       zoneLabel: (id) => this.zoneLabel(id),
+      etaOf: (alert) => this.etaOf(alert, at),
     });
+    this.alerts.tick(at ?? this.clock.now());
+    const liveOpen = (this.live.situation?.alerts ?? []).filter((alert) => alert.state !== 'resolved').length;
+    document.title = `${liveOpen ? `(${liveOpen}) ` : ''}Deconflict — ${viewer}${this.replay ? ' — replay' : ''}`;
     this.messages.render({ messages: this.live.messages, viewer, at });
-    this.messages.setEnabled(!this.replay && viewer !== 'operator',
+    this.messages.setEnabled(!this.replay && !isOperator(viewer),
       this.replay ? 'Replay: go back to live to send a message.' : 'The operator acts for no party: it cannot send messages.');
     const live = this.live.situation ?? situation;
     this.messages.setReferences([
@@ -511,6 +552,7 @@ class ConsoleApp {
       ['Operations', (live.operations ?? []).map((operation) => ({ value: `operation:${operation.id}`, label: operation.name || operation.id }))],
     ]);
     renderAgreements($('agreements'), $('agreements-empty'), { agreements: situation.agreements ?? [], viewer });
+    renderResponsibilities($('responsibilities'), $('responsibilities-empty'), { responsibilities: this.responsibilities, viewer });
     renderSituationList($('situation-list'), {
       situation,
       incidents,
@@ -519,7 +561,7 @@ class ConsoleApp {
       show: (selection) => this.showOnMap(selection),
       canShow: (selection) => this.map.canShow(selection),
     });
-    const parties = [...new Set([viewer, ...this.parties.map((party) => party.id)])].filter((party) => party !== 'operator');
+    const parties = [...new Set([viewer, ...this.parties.map((party) => party.id)])].filter((party) => !isOperator(party));
     this.map.renderLegend($('legend-list'), parties, (party) => this.colorOf(party), viewer);
   }
 
@@ -533,6 +575,7 @@ class ConsoleApp {
       element.dateTime = isoTime(now);
     }
     this.messages.tick();
+    this.alerts.tick(this.replay ? this.replay.at : now);
   }
 
   // MARK: notices

@@ -38,16 +38,6 @@ export function destination([lat, lon], bearing, distance) {
   return [phi2 * DEG, normalizeLongitude(lambda2 * DEG)];
 }
 
-/** Great-circle distance in metres. */
-export function distance([lat1, lon1], [lat2, lon2]) {
-  const phi1 = lat1 * RAD;
-  const phi2 = lat2 * RAD;
-  const dPhi = phi2 - phi1;
-  const dLambda = (lon2 - lon1) * RAD;
-  const a = Math.sin(dPhi / 2) ** 2 + Math.cos(phi1) * Math.cos(phi2) * Math.sin(dLambda / 2) ** 2;
-  return 2 * EARTH_RADIUS * Math.asin(Math.min(1, Math.sqrt(a)));
-}
-
 export function normalizeLongitude(lon) {
   return ((((lon + 180) % 360) + 360) % 360) - 180;
 }
@@ -115,20 +105,4 @@ export function unwrapRing(ring, nearLongitude = 0) {
   const shift = Math.round((nearLongitude - mean) / 360) * 360;
   if (shift !== 0) for (const point of out) point[1] += shift;
   return out;
-}
-
-/** [[minLat, minLon], [maxLat, maxLon]] of a list of points, or null. */
-export function bounds(points) {
-  if (points.length === 0) return null;
-  let minLat = Infinity;
-  let minLon = Infinity;
-  let maxLat = -Infinity;
-  let maxLon = -Infinity;
-  for (const [lat, lon] of points) {
-    minLat = Math.min(minLat, lat);
-    maxLat = Math.max(maxLat, lat);
-    minLon = Math.min(minLon, lon);
-    maxLon = Math.max(maxLon, lon);
-  }
-  return [[minLat, minLon], [maxLat, maxLon]];
 }

@@ -435,52 +435,8 @@ export class MapView {
     const { context } = data;
     const selected = this.selection;
 
-    for (const { zone, rings, status } of data.zones) {
-      const classes = ['zone', `kind-${zone.kind}`, `status-${status.replace(/ /g, '-')}`];
-      if (isConstraint(zone)) classes.push('is-constraint');
-      if (this.highlight.zones.has(zone.id)) classes.push('is-alerted');
-      if (selected?.type === 'zone' && selected.id === zone.id) classes.push('is-selected');
-      const group = this.featureGroup('zones', zone.id, {
-        class: classes.join(' '),
-        dataset: { zoneId: zone.id, kind: zone.kind, stale: zone.stale ? 'true' : 'false', status },
-      });
-      group.append(s('path', { class: 'zone-shape', d: this.ringPath(rings), 'fill-rule': 'evenodd' }));
-      const anchor = this.labelAnchor(rings);
-      if (anchor) {
-        const text = s('text', { class: 'zone-label', x: anchor[0].toFixed(1), y: anchor[1].toFixed(1), 'text-anchor': 'middle' });
-        text.append(s('tspan', { x: anchor[0].toFixed(1), text: zone.name || zone.id }));
-        const detail = [zoneKindLabel(zone)];
-        if (status !== 'active') detail.push(status.toUpperCase());
-        text.append(s('tspan', { class: 'zone-label-detail', x: anchor[0].toFixed(1), dy: '1.2em', text: detail.join(' · ') }));
-        group.append(text);
-      }
-      group.append(s('title', { text: `${zone.name || zone.id} — ${zoneKindLabel(zone)}, ${status}` }));
-    }
-
-    for (const { operation, volume, index, rings } of data.operations) {
-      const classes = ['operation', `state-${operation.state}`];
-      if (isIntent(operation)) classes.push('is-intent');
-      if (operation.reference) classes.push('is-reference');
-      if (selected?.type === 'operation' && selected.id === operation.id) classes.push('is-selected');
-      const group = this.featureGroup('operations', `${operation.id}#${index}`, {
-        class: classes.join(' '),
-        dataset: { operationId: operation.id, volume: index, state: operation.state, party: operation.party },
-      });
-      group.append(s('path', { class: 'operation-shape', d: this.ringPath(rings), 'fill-rule': 'evenodd' }));
-      const anchor = this.labelAnchor(rings);
-      if (anchor && index === 0) {
-        const text = s('text', { class: 'operation-label', x: anchor[0].toFixed(1), y: anchor[1].toFixed(1), 'text-anchor': 'middle' });
-        text.append(s('tspan', { x: anchor[0].toFixed(1), text: operationTitle(operation) }));
-        text.append(s('tspan', {
-          class: 'zone-label-detail', x: anchor[0].toFixed(1), dy: '1.2em',
-          text: `${operation.party} · ${operation.state} · ${formatAltitudeBand(volume.altitude)}`,
-        }));
-        group.append(text);
-      }
-      group.append(s('title', { text: `${operationTitle(operation)} — ${operation.party}, ${operation.state}` }));
-    }
-
-    // Unit labels are moved up or down when they would cover another.
+    // Labels are moved up or down when they would cover another: units' first, then
+    // incidents', then those of zones and operations.
     const placed = [];
     const placeLabel = (x, y, text) => {
       const width = text.length * 7.2 + 4;
@@ -497,6 +453,23 @@ export class MapView {
       }
       return null;
     };
+    const placeArea = (anchor, title, detail) => {
+      if (!anchor) return null;
+      const width = Math.max(title.length * 7.6, detail.length * 6.4) + 6;
+      // Kept whole on screen when the shape reaches past an edge.
+      const x = width + 8 < this.width ? Math.max(width / 2 + 4, Math.min(this.width - width / 2 - 4, anchor[0])) : anchor[0];
+      for (const dy of [0, 30, -30, 60, -60, 90]) {
+        const y = anchor[1] + dy;
+        const box = [x - width / 2, y - 12, x + width / 2, y + 17];
+        if (!placed.some((other) => box[0] < other[2] && box[2] > other[0] && box[1] < other[3] && box[3] > other[1])) {
+          placed.push(box);
+          return [x, y];
+        }
+      }
+      return [x, anchor[1]];
+    };
+
+
     const ordered = [...data.units].sort((a, b) => Number(b.unit.party === context.viewer) - Number(a.unit.party === context.viewer)
       || String(a.unit.id).localeCompare(String(b.unit.id)));
     for (const item of ordered) {
@@ -562,8 +535,61 @@ export class MapView {
       });
       group.append(s('path', { class: 'incident-symbol', d: 'M-6 -6L6 6M6 -6L-6 6' }));
       group.append(s('circle', { class: 'incident-ring', r: 9 }));
-      group.append(s('text', { class: 'incident-label', x: 0, y: 24, 'text-anchor': 'middle', text: `Incident ${incident.id}` }));
+      const labelText = `Incident ${incident.id}`;
+      const width = labelText.length * 6.6 + 4;
+      const free = [24, -14, 38, -28].find((dy) => {
+        const box = [x - width / 2, y + dy - 10, x + width / 2, y + dy + 3];
+        return !placed.some((other) => box[0] < other[2] && box[2] > other[0] && box[1] < other[3] && box[3] > other[1]);
+      }) ?? 24;
+      placed.push([x - width / 2, y + free - 10, x + width / 2, y + free + 3]);
+      group.append(s('text', { class: 'incident-label', x: 0, y: free, 'text-anchor': 'middle', text: labelText }));
       group.append(s('title', { text: incident.summary || incident.id }));
+    }
+
+    for (const { zone, rings, status } of data.zones) {
+      const classes = ['zone', `kind-${zone.kind}`, `status-${status.replace(/ /g, '-')}`];
+      if (isConstraint(zone)) classes.push('is-constraint');
+      if (this.highlight.zones.has(zone.id)) classes.push('is-alerted');
+      if (selected?.type === 'zone' && selected.id === zone.id) classes.push('is-selected');
+      const group = this.featureGroup('zones', zone.id, {
+        class: classes.join(' '),
+        dataset: { zoneId: zone.id, kind: zone.kind, stale: zone.stale ? 'true' : 'false', status },
+      });
+      group.append(s('path', { class: 'zone-shape', d: this.ringPath(rings), 'fill-rule': 'evenodd' }));
+      const detail = [zoneKindLabel(zone)];
+      if (status !== 'active') detail.push(status.toUpperCase());
+      const anchor = placeArea(this.labelAnchor(rings), zone.name || zone.id, detail.join(' · '));
+      if (anchor) {
+        const text = s('text', { class: 'zone-label', x: anchor[0].toFixed(1), y: anchor[1].toFixed(1), 'text-anchor': 'middle' });
+        text.append(s('tspan', { x: anchor[0].toFixed(1), text: zone.name || zone.id }));
+        text.append(s('tspan', { class: 'zone-label-detail', x: anchor[0].toFixed(1), dy: '1.2em', text: detail.join(' · ') }));
+        group.append(text);
+      }
+      group.append(s('title', { text: `${zone.name || zone.id} — ${zoneKindLabel(zone)}, ${status}` }));
+    }
+
+    for (const { operation, volume, index, rings } of data.operations) {
+      const classes = ['operation', `state-${operation.state}`];
+      if (isIntent(operation)) classes.push('is-intent');
+      if (operation.reference) classes.push('is-reference');
+      if (selected?.type === 'operation' && selected.id === operation.id) classes.push('is-selected');
+      const group = this.featureGroup('operations', `${operation.id}#${index}`, {
+        class: classes.join(' '),
+        dataset: { operationId: operation.id, volume: index, state: operation.state, party: operation.party },
+      });
+      group.append(s('path', { class: 'operation-shape', d: this.ringPath(rings), 'fill-rule': 'evenodd' }));
+      const detailText = `${operation.party} · ${operation.state} · ${formatAltitudeBand(volume.altitude)}`;
+      const anchor = index === 0 ? placeArea(this.labelAnchor(rings), operationTitle(operation), detailText) : null;
+      if (anchor) {
+        const text = s('text', { class: 'operation-label', x: anchor[0].toFixed(1), y: anchor[1].toFixed(1), 'text-anchor': 'middle' });
+        text.append(s('tspan', { x: anchor[0].toFixed(1), text: operationTitle(operation) }));
+        text.append(s('tspan', {
+          class: 'zone-label-detail', x: anchor[0].toFixed(1), dy: '1.2em',
+          text: detailText,
+        }));
+        group.append(text);
+      }
+      group.append(s('title', { text: `${operationTitle(operation)} — ${operation.party}, ${operation.state}` }));
     }
   }
 

@@ -1,7 +1,7 @@
 // The message line: messages received and sent, their receipts, acknowledgement
 // deadlines counting down, escalations, and the compose form.
 
-import { h, clear, reconcile, signatureOf, timeElement, formatDuration, ms } from './util.js';
+import { h, clear, reconcile, signatureOf, timeElement, formatDuration, isOperator, ms } from './util.js';
 
 export class MessageLine {
   /**
@@ -68,6 +68,7 @@ export class MessageLine {
     if (fieldset.disabled === !enabled && (enabled || status.textContent === reason)) return;
     fieldset.disabled = !enabled;
     status.textContent = enabled ? '' : reason;
+    status.classList.toggle('is-note', !enabled);
   }
 
   bindCompose() {
@@ -128,6 +129,7 @@ export class MessageLine {
     try {
       const sent = await this.actions.send(message);
       text.value = '';
+      status.classList.remove('is-note');
       status.textContent = `Sent ${sent?.kind ?? message.kind} ${sent?.id ?? message.id} to ${to.join(', ')}.`;
     } catch (failure) {
       status.textContent = '';
@@ -152,7 +154,7 @@ export class MessageLine {
     const byTime = (a, b) => ms(b.sentAt) - ms(a.sentAt) || String(a.id).localeCompare(String(b.id));
     const inbox = messages.filter((message) => message.from !== viewer && (message.to ?? []).includes(viewer)).sort(byTime);
     // The operator sees every message: listed as sent, by whoever sent it.
-    const outbox = messages.filter((message) => message.from === viewer || (viewer === 'operator' && !inbox.includes(message))).sort(byTime);
+    const outbox = messages.filter((message) => message.from === viewer || (isOperator(viewer) && !inbox.includes(message))).sort(byTime);
     for (const [list, items, box] of [[this.elements.inbox, inbox, 'inbox'], [this.elements.outbox, outbox, 'outbox']]) {
       reconcile(list, items, {
         key: (message) => message.id,
@@ -163,6 +165,7 @@ export class MessageLine {
     }
     this.elements.inboxCount.textContent = `(${inbox.length})`;
     this.elements.outboxCount.textContent = `(${outbox.length})`;
+    document.getElementById('outbox-label').textContent = isOperator(viewer) ? 'All messages' : 'Sent';
     this.elements.inboxEmpty.hidden = inbox.length > 0;
     this.elements.outboxEmpty.hidden = outbox.length > 0;
     const waiting = inbox.filter((message) => needsMyAcknowledgement(message, viewer)).length;
@@ -196,7 +199,7 @@ export class MessageLine {
     });
     const head = h('div', { class: 'message-head' },
       h('span', { class: `message-kind kind-${message.kind}`, text: message.kind }),
-      h('span', { class: 'message-route', text: box === 'inbox' ? `from ${message.from}` : `to ${recipients.join(', ')}${viewer === 'operator' ? ` (from ${message.from})` : ''}` }),
+      h('span', { class: 'message-route', text: box === 'inbox' ? `from ${message.from}` : `to ${recipients.join(', ')}${isOperator(viewer) ? ` (from ${message.from})` : ''}` }),
       h('span', { class: 'message-sent' }, timeElement(message.sentAt)));
     if (escalated) head.append(h('span', { class: 'badge escalated', text: 'ESCALATED' }));
     item.append(head);
@@ -240,7 +243,7 @@ export class MessageLine {
     if (box === 'inbox' && at === null) {
       if (needsMyAcknowledgement(message, viewer)) {
         actions.append(h('button', {
-          type: 'button', class: 'primary', 'data-action': 'acknowledge', dataset: { focusKey: 'acknowledge' }, disabled: pending,
+          type: 'button', class: 'primary', 'data-action': 'acknowledge', dataset: { focusKey: 'acknowledge' }, 'aria-disabled': pending ? 'true' : undefined,
           'aria-label': `Acknowledge ${message.kind} ${message.id} from ${message.from}`, text: 'Acknowledge',
           onclick: () => this.acknowledge(message),
         }));
@@ -258,6 +261,7 @@ export class MessageLine {
   }
 
   async acknowledge(message) {
+    if (this.pending.has(message.id)) return;
     this.pending.add(message.id);
     this.errors.delete(message.id);
     this.render(this.last);

@@ -34,6 +34,18 @@ export class Timeline {
     range.addEventListener('blur', () => {
       this.dragging = false;
     });
+    // Keys move by useful steps: arrows half a minute, Page Up and Down five minutes,
+    // Home the first entry and End the latest instant.
+    range.addEventListener('keydown', (event) => {
+      const steps = { ArrowLeft: -30, ArrowDown: -30, ArrowRight: 30, ArrowUp: 30, PageDown: -300, PageUp: 300 };
+      if (event.key in steps) {
+        event.preventDefault();
+        this.step(steps[event.key]);
+      } else if (event.key === 'Home' || event.key === 'End') {
+        event.preventDefault();
+        this.replay(event.key === 'Home' ? this.since : this.time);
+      }
+    });
     live.addEventListener('click', () => this.goLive());
     back.addEventListener('click', () => this.step(-60));
     forward.addEventListener('click', () => this.step(60));

@@ -44,6 +44,14 @@ function append(element, children) {
   }
 }
 
+/**
+ * Whether the viewer is the operator (who sees everything and acts for no party): the
+ * server names it `@operator`, which no party id can be.
+ */
+export function isOperator(viewer) {
+  return typeof viewer === 'string' && viewer.startsWith('@');
+}
+
 /** Removes every child of `element`. */
 export function clear(element) {
   while (element.firstChild) element.firstChild.remove();
@@ -120,17 +128,31 @@ export function formatPosition(position) {
   return `${Math.abs(lat).toFixed(4)}° ${lat >= 0 ? 'N' : 'S'}, ${Math.abs(lon).toFixed(4)}° ${lon >= 0 ? 'E' : 'W'}`;
 }
 
-/** Calls `fn` at most once per `wait` ms, after the last call. */
-export function debounce(fn, wait) {
+/**
+ * Calls `fn` once calls have paused for `wait` ms, and at least every `maxWait` ms
+ * while they keep coming (when given).
+ */
+export function debounce(fn, wait, maxWait = Infinity) {
   let timer = null;
-  const debounced = (...args) => {
+  let first = null;
+  const run = (args) => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      fn(...args);
-    }, wait);
+    timer = null;
+    first = null;
+    fn(...args);
   };
-  debounced.cancel = () => clearTimeout(timer);
+  const debounced = (...args) => {
+    const now = Date.now();
+    if (first === null) first = now;
+    clearTimeout(timer);
+    const delay = Math.max(0, Math.min(wait, first + maxWait - now));
+    timer = setTimeout(() => run(args), delay);
+  };
+  debounced.cancel = () => {
+    clearTimeout(timer);
+    timer = null;
+    first = null;
+  };
   return debounced;
 }
 
