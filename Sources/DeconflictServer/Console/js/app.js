@@ -394,7 +394,10 @@ class ConsoleApp {
     this.replay = { at, situation: this.replay?.situation ?? null, loading: true };
     this.showReplayBanner();
     try {
-      const situation = await this.api.situation(isoTime(at));
+      // `since` is given to the millisecond, the first entry's time more finely: asking
+      // for the instant just after it includes that entry.
+      const query = Number.isNaN(this.timeline.since) ? at : Math.max(at, this.timeline.since + 1);
+      const situation = await this.api.situation(isoTime(query));
       if (session !== this.session || sequence !== this.replaySequence || !this.replay) return;
       this.clearNotice('replay');
       this.replay = { at, situation, loading: false };

@@ -469,7 +469,6 @@ export class MapView {
       return [x, anchor[1]];
     };
 
-
     const ordered = [...data.units].sort((a, b) => Number(b.unit.party === context.viewer) - Number(a.unit.party === context.viewer)
       || String(a.unit.id).localeCompare(String(b.unit.id)));
     for (const item of ordered) {
@@ -483,7 +482,11 @@ export class MapView {
       const color = unit.stale ? null : context.colorOf(unit.party);
       const group = this.featureGroup('units', unit.id, {
         class: classes.join(' '),
-        dataset: { unitId: unit.id, party: unit.party, domain: unit.domain, stale: unit.stale ? 'true' : 'false' },
+        dataset: {
+          unitId: unit.id, party: unit.party, domain: unit.domain, stale: unit.stale ? 'true' : 'false',
+          lat: position[0], lon: position[1], course: Number.isFinite(report.courseDegrees) ? report.courseDegrees : undefined,
+          time: report.time,
+        },
         style: color ? `--unit-color: ${color}` : undefined,
       });
       // The recent track, ending at the last report.
@@ -530,7 +533,7 @@ export class MapView {
       const [x, y] = this.project(incident.position[0], unwrapRing([incident.position], this.centerLongitude)[0][1]);
       const group = this.featureGroup('incidents', incident.id, {
         class: `incident${selected?.type === 'incident' && selected.id === incident.id ? ' is-selected' : ''}`,
-        dataset: { incidentId: incident.id },
+        dataset: { incidentId: incident.id, lat: incident.position[0], lon: incident.position[1] },
         transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})`,
       });
       group.append(s('path', { class: 'incident-symbol', d: 'M-6 -6L6 6M6 -6L-6 6' }));
