@@ -47,7 +47,10 @@ extension API {
             var tracks: [String: [[Any]]] = [:]
             for id in tracked {
                 let reports = try await node.store.reports(of: id, from: now.addingTimeInterval(-Self.trackSeconds), to: now)
-                tracks[id.rawValue] = reports.suffix(Self.trackPoints).map {
+                // At most `trackPoints`, spread over the window, the last one kept.
+                let step = max(1, Int((Double(reports.count) / Double(Self.trackPoints)).rounded(.up)))
+                let sampled = reports.indices.reversed().filter { ($0 - reports.count + 1) % step == 0 }.reversed().map { reports[$0] }
+                tracks[id.rawValue] = sampled.map {
                     [$0.position.latitude, $0.position.longitude, EventPayload.rfc3339($0.time)] as [Any]
                 }
             }
@@ -62,12 +65,13 @@ extension API {
             let agreements = engine.agreements.values.sorted { $0.id < $1.id }
                 .filter { agreement in actor == .operator || actor.party.map { agreement.signatories[$0] != nil } == true }
                 .map(EventPayload.describe)
-            let first = try await node.store.entries(after: 0, limit: 1).first?.date
+            // The first entry's own time (to the microsecond): a replay at `since` includes it.
+            let first = try await node.store.entries(after: 0, limit: 1).first?.time
             return JSON.response([
                 "viewer": actor.description,
                 "time": EventPayload.rfc3339(now),
                 // Where the record starts (a replay's earliest instant).
-                "since": first.map(EventPayload.rfc3339) ?? NSNull(),
+                "since": first ?? NSNull(),
                 "live": instant == nil,
                 "zones": engine.zones.values.sorted { $0.id < $1.id }.map { Self.describe($0, now: now) },
                 "units": units,

@@ -10,6 +10,7 @@ import Prometheus
 import ServiceLifecycle
 import HTTPTypes
 import NIOFoundationCompat
+import Synchronization
 
 /// The native REST/JSON API, version 1. Every write goes through the node and answers
 /// once durable, with the ledger sequence of its last entry (`sequence`), from which a
@@ -17,6 +18,12 @@ import NIOFoundationCompat
 struct API: Sendable {
     let node: Node
     let metrics: ServerMetrics
+    /// When each reader last had its read of a set of units recorded.
+    let recentReads = RecentReads()
+
+    final class RecentReads: Sendable {
+        let reads = Mutex<[String: ContinuousClock.Instant]>([:])
+    }
 
     func register(on router: Router<ServerContext>) {
         router.get("/healthz") { _, _ in JSON.response(["status": "ok"]) }
@@ -501,6 +508,17 @@ struct API: Sendable {
     /// Records in the ledger that the caller read other parties' units in full.
     func recordRead(of units: [String], context: ServerContext) async throws {
         guard !units.isEmpty, let actor = context.actor, actor != .operator else { return }
+        // The same reader reading the same units again within a minute (a console
+        // refreshing its map) is the read already recorded.
+        let key = actor.description + " " + units.joined(separator: ",")
+        let now = ContinuousClock.now
+        let recent = recentReads.reads.withLock { reads -> Bool in
+            if reads.count > 10_000 { reads = reads.filter { now - $0.value < .seconds(60) } }
+            if let last = reads[key], now - last < .seconds(60) { return true }
+            reads[key] = now
+            return false
+        }
+        if recent { return }
         var payload = CommandPayload(command: "recordRead", by: actor)
         payload.reason = "units " + units.joined(separator: ",")
         try await node.execute(payload)

@@ -423,6 +423,7 @@ class ConsoleApp {
     const replay = this.replay;
     document.body.classList.toggle('is-replay', Boolean(replay));
     $('map').classList.toggle('is-replay', Boolean(replay));
+    $('map').setAttribute('aria-busy', replay?.loading ? 'true' : 'false');
     banner.hidden = !replay;
     if (!replay) return;
     const instant = $('replay-instant');

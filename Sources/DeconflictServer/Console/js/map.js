@@ -264,6 +264,9 @@ export class MapView {
       }));
     const incidents = (context.incidents ?? []).filter((incident) => Array.isArray(incident.position));
     this.data = { situation, zones, operations, units, incidents, now, context };
+    // The instant drawn, for whoever reads the page: the server's now, or the replayed instant.
+    this.container.dataset.time = situation.time ?? '';
+    this.container.dataset.live = situation.live === false ? 'false' : 'true';
     this.highlight = { units: new Set(context.alertedUnits ?? []), zones: new Set(context.alertedZones ?? []) };
     if (!this.fitted && this.extentPoints().length > 0) this.fit();
     this.requestRender();
@@ -275,6 +278,8 @@ export class MapView {
     this.selection = null;
     this.fitted = false;
     this.userMoved = false;
+    delete this.container.dataset.time;
+    delete this.container.dataset.live;
     this.info.hidden = true;
     clear(this.info);
     for (const name of ['zones', 'operations', 'units', 'incidents']) clear(this.layers[name]);
