@@ -18,6 +18,8 @@ import Synchronization
 struct API: Sendable {
     let node: Node
     let metrics: ServerMetrics
+    /// Checks the credentials of open streams again.
+    let authenticator: Authenticator
     /// When each reader last had its read of a set of units recorded.
     let recentReads = RecentReads()
 
@@ -735,7 +737,7 @@ struct API: Sendable {
         router.get("/v1/events") { request, context in
             let actor = context.actor ?? .operator
             let after = try Self.resumePoint(request)
-            let lines = Self.eventLines(after: after, actor: actor, node: node) { entry in
+            let lines = Self.eventLines(after: after, actor: actor, node: node, valid: stillValid(context)) { entry in
                 "id: \(entry.sequence)\nevent: \(entry.type)\ndata: \(Self.eventJSON(entry))\n\n"
             }
             return Response(
@@ -760,7 +762,7 @@ struct API: Sendable {
         } onUpgrade: { inbound, outbound, context in
             let actor = context.requestContext.actor ?? .operator
             let after = (try? Self.resumePoint(context.request)) ?? 0
-            let lines = Self.eventLines(after: after, actor: actor, node: node) { Self.eventJSON($0) }
+            let lines = Self.eventLines(after: after, actor: actor, node: node, valid: stillValid(context.requestContext)) { Self.eventJSON($0) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The client closing its side ends the stream.
                 group.addTask { for try await _ in inbound {} }
@@ -775,9 +777,26 @@ struct API: Sendable {
         }
     }
 
+    /// Whether the credential a stream was opened with is still good: a stream ends
+    /// within ``credentialCheckInterval`` of its key being revoked (or its token expiring).
+    func stillValid(_ context: ServerContext) -> @Sendable () async -> Bool {
+        let credential = context.credential
+        let authenticator = authenticator
+        return {
+            guard let credential else { return true }
+            return (try? await authenticator.authenticate(credential)) != nil
+        }
+    }
+
+    static let credentialCheckInterval: Duration = .seconds(2)
+
     /// The entries `actor` may read after `after`, formatted, with nil every 15 s (a
-    /// keep-alive); message deliveries are recorded as they go out.
-    static func eventLines(after: Int64, actor: Actor, node: Node, format: @escaping @Sendable (LedgerEntry) -> String) -> AsyncStream<String?> {
+    /// keep-alive); message deliveries are recorded as they go out. The stream ends when
+    /// `valid` says the credential is no longer good.
+    static func eventLines(
+        after: Int64, actor: Actor, node: Node, valid: @escaping @Sendable () async -> Bool = { true },
+        format: @escaping @Sendable (LedgerEntry) -> String
+    ) -> AsyncStream<String?> {
         let (stream, continuation) = AsyncStream<String?>.makeStream(bufferingPolicy: .bufferingOldest(256))
         let feed = LedgerFeed(store: node.store, hub: node.hub, after: after)
         let producer = Task {
@@ -799,9 +818,21 @@ struct API: Sendable {
                 continuation.yield(nil)
             }
         }
+        let guardian = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: credentialCheckInterval)
+                if Task.isCancelled { break }
+                if await !valid() {
+                    producer.cancel()
+                    continuation.finish()
+                    break
+                }
+            }
+        }
         continuation.onTermination = { _ in
             producer.cancel()
             heartbeat.cancel()
+            guardian.cancel()
         }
         return stream
     }

@@ -16,6 +16,8 @@ public struct ServerContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<ServerContext>
     public var actor: Actor?
+    /// The credential the request was authenticated with (a stream checks it again).
+    var credential: String?
     /// The USS of a DSS request, once its token is verified.
     var uss: USSCaller?
 
@@ -23,6 +25,7 @@ public struct ServerContext: RequestContext, WebSocketRequestContext {
         coreContext = .init(source: source)
         webSocket = .init()
         actor = nil
+        credential = nil
         uss = nil
     }
 
@@ -75,7 +78,7 @@ public struct Server: Sendable {
         }
         router.add(middleware: ConsoleRedirect())
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
-        let api = API(node: node, metrics: metrics)
+        let api = API(node: node, metrics: metrics, authenticator: authenticator)
         api.register(on: router)
         let middleware = DSSMiddleware(authority: dss, node: node)
         DSSAPI(node: node).register(
@@ -287,6 +290,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         var context = context
         context.actor = try await authenticator.authenticate(credential)
+        context.credential = credential
         // A write sees what any node acknowledged before it (reports excepted: their
         // commit meets other writers' entries anyway).
         if request.method != .get, path != "/v1/reports" { try await authenticator.node.sync() }

@@ -116,6 +116,61 @@ struct StreamTests {
         }
     }
 
+    final class Ends: Sendable {
+        let doomed = Mutex<ContinuousClock.Instant?>(nil)
+        let kept = Mutex(false)
+    }
+
+    /// A stream opened with a key ends within seconds of the key being revoked; the
+    /// party's other key keeps its stream.
+    @Test func aRevokedKeysStreamEnds() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let (second, record) = Credentials.issue(for: .party("russia"))
+        try await seeded.node.execute(.issueCredential(record))
+        let revoked = seeded.keys["russia"]!
+        let keyID = try #require(Credentials.parse(revoked)).id
+        try await seeded.application().test(.live) { client in
+            let port = client.port!
+            @Sendable func open(_ key: String) async throws -> HTTPClientResponse {
+                var request = HTTPClientRequest(url: "http://localhost:\(port)/v1/events?after=1000000")
+                request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                return try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            }
+            let doomed = try await open(revoked)
+            let kept = try await open(second)
+            #expect(doomed.status == .ok && kept.status == .ok)
+            let ends = Ends()
+            let reading = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do { for try await _ in doomed.body {} } catch {}
+                        ends.doomed.withLock { $0 = .now }
+                    }
+                    group.addTask {
+                        do { for try await _ in kept.body {} } catch {}
+                        ends.kept.withLock { $0 = true }
+                    }
+                }
+            }
+            var revoke = HTTPClientRequest(url: "http://localhost:\(port)/v1/keys/\(keyID)")
+            revoke.method = .DELETE
+            revoke.headers.add(name: "Authorization", value: "Bearer \(seeded.operatorKey)")
+            let revokedAt = ContinuousClock.now
+            #expect(try await HTTPClient.shared.execute(revoke, timeout: .seconds(10)).status == .ok)
+            while ContinuousClock.now - revokedAt < .seconds(8), ends.doomed.withLock({ $0 }) == nil {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let end = ends.doomed.withLock { $0 }
+            #expect(end != nil, "the revoked key's stream is still open 8 s later")
+            if let end { #expect(end - revokedAt < .seconds(5)) }
+            // The other key's stream is still open.
+            #expect(ends.kept.withLock { $0 } == false)
+            reading.cancel()
+            seeded.node.hub.finish()
+        }
+    }
+
     /// A receiver that refuses its first `failing` deliveries with 503.
     final class Receiver: Sendable {
         struct Delivery: Sendable {
