@@ -44,6 +44,9 @@ class Server:
             key = added.stdout.strip()
             assert key.startswith("dck_"), f"party add {party} printed {added.stdout!r}"
             self.keys[party] = key
+        operator = subprocess.run([binary, "operator-key", "--store", self.store], capture_output=True, text=True, timeout=30)
+        assert operator.returncode == 0, f"operator-key failed: {operator.stderr}"
+        self.operator_key = operator.stdout.strip()
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [binary, "serve", "--store", self.store, "--port", "0", "--cot-tcp", "0",
@@ -95,7 +98,9 @@ class Server:
         """(status, decoded JSON or text) of a REST call as `party` (None: no key)."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base + path, data=data, method=method)
-        if party is not None:
+        if party == "@operator":
+            request.add_header("Authorization", f"Bearer {self.operator_key}")
+        elif party is not None:
             request.add_header("Authorization", f"Bearer {self.keys[party]}")
         if data is not None:
             request.add_header("Content-Type", "application/json")

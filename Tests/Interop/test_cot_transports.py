@@ -184,3 +184,36 @@ def test_udp_datagrams_speak_for_the_configured_party(udp_server):
         await poll(lambda: server.units("syrian-government").get("udp-after"), "udp-after stored")
 
     run(scenario())
+
+
+def test_a_revoked_key_ends_its_cot_connection(server):
+    """A TCP connection authenticated with a key is dropped within seconds of the
+    operator revoking that key; reports sent after that are not stored."""
+    key = server.keys["coalition"]
+    with socket.create_connection(("127.0.0.1", server.cot_port), timeout=5) as raw:
+        raw.sendall(auth_message("coalition", key))
+        raw.settimeout(10)
+        received = b""
+        while b"deconflict.zone.at-tanf-55km" not in received:
+            chunk = raw.recv(65536)
+            assert chunk, "the server closed the connection before the zone"
+            received += chunk
+        key_id = key.split("_")[1]
+        server.call("@operator", "DELETE", f"/v1/keys/{key_id}")
+        revoked = time.monotonic()
+        raw.settimeout(15)
+        try:
+            while raw.recv(65536):
+                pass
+        except (ConnectionResetError, socket.timeout) as error:
+            assert not isinstance(error, socket.timeout), "the connection is still open 15 s after the revocation"
+        assert time.monotonic() - revoked < 12
+        try:
+            raw.sendall(convoy_event("after-revocation", 33.41, 38.61))
+        except OSError:
+            pass
+    time.sleep(1)
+    status, _ = server.request("coalition", "GET", "/v1/units")
+    assert status == 401
+    units = server.call("@operator", "GET", "/v1/units")["units"]
+    assert not any(unit["id"] == "after-revocation" for unit in units)

@@ -33,6 +33,9 @@ struct CoTConnection {
         /// When the oldest incomplete message began (nil: none pending).
         var messageBegan: ContinuousClock.Instant?
         var party: PartyID?
+        /// The key or token a TCP connection authenticated with (checked again while it
+        /// is open: a revoked key ends the connection).
+        var credential: String?
         var closing: String?
     }
 
@@ -91,7 +94,9 @@ struct CoTConnection {
                                     guard case .xml(let data) = frame, Self.isAuth(data) else {
                                         throw CoTError(field: "auth", reason: "authenticate first: <auth><cot username=\"PARTY\" password=\"API KEY\"/></auth>")
                                     }
-                                    start(try await authenticate(data))
+                                    let (speaker, credential) = try await authenticate(data)
+                                    progress.withLock { $0.credential = credential }
+                                    start(speaker)
                                     continue
                                 }
                                 let event = try Self.decode(frame)
@@ -158,7 +163,7 @@ struct CoTConnection {
 
     /// The party of a TAK `<auth>` message: its password is an API key (or bearer
     /// token) of that party, its username the party's id.
-    private func authenticate(_ data: Data) async throws -> PartyID {
+    private func authenticate(_ data: Data) async throws -> (PartyID, String) {
         let (username, password) = try CoTXML.decodeAuth(data)
         let actor: Actor
         do {
@@ -174,7 +179,7 @@ struct CoTConnection {
             service.metrics.cotEvent("unauthenticated")
             throw CoTError(field: "auth.cot@username", reason: "the key is \(party)'s, not \(username.prefix(40))'s")
         }
-        return party
+        return (party, password)
     }
 
     /// The party of a TLS client: the common name of its verified certificate's subject.
@@ -217,9 +222,20 @@ struct CoTConnection {
     /// Closes the connection when it breaks a time limit.
     private func watch(_ progress: Shared) async {
         let settings = service.settings
+        var checked = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
             let now = ContinuousClock.now
+            // The credential, again every few seconds: a revoked key ends the connection.
+            if now - checked > settings.credentialCheckInterval, let credential = progress.withLock({ $0.credential }) {
+                checked = now
+                if (try? await service.authenticator.authenticate(credential)) == nil {
+                    progress.withLock { $0.closing = "its key was revoked or its token expired" }
+                    service.metrics.cotEvent("unauthenticated")
+                    try? await connection.channel.close()
+                    return
+                }
+            }
             let reason = progress.withLock { state -> String? in
                 if state.party == nil, now - state.opened > settings.authenticationTimeout {
                     return "not authenticated within \(settings.authenticationTimeout)"

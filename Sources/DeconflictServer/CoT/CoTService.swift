@@ -39,6 +39,8 @@ public struct CoTSettings: Sendable {
     public var messageTimeout: Duration = .seconds(30)
     /// A connection that sends nothing for this long is dropped (half-open connections).
     public var idleTimeout: Duration = .seconds(300)
+    /// How often an open TCP connection's key is checked again.
+    public var credentialCheckInterval: Duration = .seconds(5)
     /// Connections open at once, over TCP and TLS; more are refused.
     public var maximumConnections = 1_024
     /// Units one connection may add.
