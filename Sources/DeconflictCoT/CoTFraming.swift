@@ -151,15 +151,19 @@ public enum TakProtocol {
 
     /// A stream message: `0xBF`, the length as a varint, the payload.
     public static func streamMessage(_ payload: Data) -> Data {
-        var data = Data([CoTStreamFramer.magic])
-        var length = UInt64(payload.count)
+        Data([CoTStreamFramer.magic]) + varint(UInt64(payload.count)) + payload
+    }
+
+    /// A base-128 varint, least significant group first.
+    static func varint(_ value: UInt64) -> Data {
+        var data = Data()
+        var rest = value
         repeat {
-            var byte = UInt8(length & 0x7F)
-            length >>= 7
-            if length != 0 { byte |= 0x80 }
+            var byte = UInt8(rest & 0x7F)
+            rest >>= 7
+            if rest != 0 { byte |= 0x80 }
             data.append(byte)
-        } while length != 0
-        data.append(payload)
+        } while rest != 0
         return data
     }
 

@@ -82,15 +82,8 @@ enum CoTXMLScanner {
                     index += 2
                     return seen.first == "version"
                 }
-                guard hadSpace, let key = name(), ["version", "encoding", "standalone"].contains(key), !seen.contains(key) else { return false }
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return false }
-                index += 1
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else { return false }
-                let quote = bytes[index]
-                index += 1
-                guard let value = attributeValue(until: quote) else { return false }
+                guard hadSpace, let (key, value) = attribute(), ["version", "encoding", "standalone"].contains(key), !seen.contains(key)
+                else { return false }
                 switch key {
                 case "version": guard seen.isEmpty, value == "1.0" else { return false }
                 case "encoding": guard seen == ["version"], value.uppercased() == "UTF-8" else { return false }
@@ -146,15 +139,7 @@ enum CoTXMLScanner {
                 skipSpace()
                 guard index < bytes.count else { return false }
                 if bytes[index] == UInt8(ascii: ">") || (bytes[index] == UInt8(ascii: "/") && next(is: ">")) { break }
-                guard hadSpace, let key = name() else { return false }
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return false }
-                index += 1
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else { return false }
-                let quote = bytes[index]
-                index += 1
-                guard let value = attributeValue(until: quote), attributes[key] == nil else { return false }
+                guard hadSpace, let (key, value) = attribute(), attributes[key] == nil else { return false }
                 attributes[key] = value
             }
             path.append(element)
@@ -168,6 +153,20 @@ enum CoTXMLScanner {
                 index += 1
             }
             return true
+        }
+
+        /// `name = "value"` (or single quotes), at the name.
+        mutating func attribute() -> (String, String)? {
+            guard let key = name() else { return nil }
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "=") else { return nil }
+            index += 1
+            skipSpace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else { return nil }
+            let quote = bytes[index]
+            index += 1
+            guard let value = attributeValue(until: quote) else { return nil }
+            return (key, value)
         }
 
         /// An attribute value up to its closing quote, with the five predefined entities

@@ -67,11 +67,14 @@ extension API {
                 .map(EventPayload.describe)
             // The first entry's own time (to the microsecond): a replay at `since` includes it.
             let first = try await node.store.entries(after: 0, limit: 1).first?.time
+            // Live: the ledger sequence the answer includes (a stream resumes after it).
+            let sequence = instant == nil ? await node.head : nil
             return JSON.response([
                 "viewer": actor.description,
                 "time": EventPayload.rfc3339(now),
                 // Where the record starts (a replay's earliest instant).
                 "since": first ?? NSNull(),
+                "sequence": sequence.map { $0 as Any } ?? NSNull(),
                 "live": instant == nil,
                 "zones": engine.zones.values.sorted { $0.id < $1.id }.map { Self.describe($0, now: now) },
                 "units": units,

@@ -1593,6 +1593,10 @@ enum OpenAPIDocument {
                     "description": "The time of the ledger's first entry: the earliest instant to replay."
                   },
                   "live": {"type": "boolean", "description": "False for a past instant."},
+                  "sequence": {
+                    "type": ["integer", "null"],
+                    "description": "Live: the last ledger sequence the answer includes (a stream opened with `after` this misses nothing)."
+                  },
                   "zones": {"type": "array", "items": {"$ref": "#/components/schemas/Zone"}},
                   "units": {
                     "type": "array",
@@ -1847,7 +1851,9 @@ enum OpenAPIDocument {
                   "agreement": {"type": "string"},
                   "secondsAhead": {"type": "number"},
                   "distanceMeters": {"type": "number"},
-                  "resolution": {"type": "string"}
+                  "resolution": {"type": "string"},
+                  "updatedAt": {"allOf": [{"$ref": "#/components/schemas/Time"}], "description": "When secondsAhead and distanceMeters were last computed."},
+                  "resolvedAt": {"$ref": "#/components/schemas/Time"}
                 },
                 "additionalProperties": true
               },

@@ -110,6 +110,9 @@ public enum EventPayload {
         if let seconds = alert.secondsAhead { details["secondsAhead"] = seconds }
         if let distance = alert.distanceMeters { details["distanceMeters"] = distance }
         if let resolution = alert.resolution { details["resolution"] = resolution }
+        // `secondsAhead` and `distanceMeters` are as of `updatedAt`.
+        details["updatedAt"] = rfc3339(alert.updatedAt)
+        if let resolved = alert.resolvedAt { details["resolvedAt"] = rfc3339(resolved) }
         details["routing"] = alert.addressees.map { addressee -> [String: Any] in
             var entry: [String: Any] = ["party": addressee.party.rawValue, "confirmed": addressee.confirmed]
             if let client = addressee.answersFor { entry["answersFor"] = client.rawValue }

@@ -189,17 +189,7 @@ struct CoTFramingTests {
         #expect(decoded < 5_000)
     }
 
-    static func varint(_ value: Int) -> Data {
-        var data = Data()
-        var rest = UInt64(value)
-        repeat {
-            var byte = UInt8(rest & 0x7F)
-            rest >>= 7
-            if rest != 0 { byte |= 0x80 }
-            data.append(byte)
-        } while rest != 0
-        return data
-    }
+    static func varint(_ value: Int) -> Data { TakProtocol.varint(UInt64(value)) }
 
     @Test func authMessages() throws {
         let auth = try CoTXML.decodeAuth(Data(#"<?xml version="1.0"?><auth><cot username="coalition" password="dck_x.y" uid="A"/></auth>"#.utf8))
