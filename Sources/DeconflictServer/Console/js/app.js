@@ -184,6 +184,8 @@ class ConsoleApp {
       onEvent: (event) => session === this.session && this.onEvent(event),
       onState: (state, detail) => session === this.session && this.showStreamState(state, detail),
     });
+    // The situation already holds everything up to its sequence: the stream goes on from there.
+    if (Number.isInteger(situation.sequence)) this.stream.lastSequence = situation.sequence;
     this.stream.start();
     this.refreshParties();
     this.refreshMessages();
@@ -494,11 +496,17 @@ class ConsoleApp {
   }
 
   /**
-   * The instant an alert's estimate points at (entry, closest approach), when the
-   * stream told when the estimate the alert carries was made; else null.
+   * The instant an alert's estimate points at (entry, closest approach): from the
+   * alert's `updatedAt`, or, for older answers, when the stream told when the estimate
+   * was made; else null.
    */
   etaOf(alert, at) {
     if (typeof alert.secondsAhead !== 'number') return null;
+    // The server says when the estimate was made.
+    if (alert.updatedAt) {
+      const made = Date.parse(alert.updatedAt);
+      if (Number.isFinite(made)) return made + alert.secondsAhead * 1000;
+    }
     const history = this.alertEstimates.get(alert.id) ?? [];
     for (let index = history.length - 1; index >= 0; index -= 1) {
       const [time, seconds] = history[index];
