@@ -100,7 +100,7 @@ struct CoTConnection {
                                     continue
                                 }
                                 let event = try Self.decode(frame)
-                                switch CoTMapping.inbound(event, party: party!, now: Date()) {
+                                switch CoTMapping.inbound(event, party: party!, now: service.node.configuration.clock()) {
                                 case .report(let unit, let report):
                                     await batcher.append(unit, report)
                                 case .ping:

@@ -187,7 +187,7 @@ public struct CoTService: Service {
                     do {
                         let frame = try TakProtocol.frame(datagram: Data(buffer: envelope.data))
                         let event = try CoTConnection.decode(frame)
-                        switch CoTMapping.inbound(event, party: party, now: Date()) {
+                        switch CoTMapping.inbound(event, party: party, now: node.configuration.clock()) {
                         case .report(let unit, let report): await batcher.append(unit, report)
                         case .ignored: metrics.cotEvent("ignored")
                         case .ping, .protocolRequest: metrics.cotEvent("ignored")

@@ -1,0 +1,93 @@
+import DeconflictCoT
+import DeconflictEngine
+@testable import DeconflictServer
+import DeconflictStore
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOPosix
+import Synchronization
+import Testing
+
+/// The CoT TCP listener's time limits, in process with short limits: a connection that
+/// does not authenticate, one that starts a message and stalls (a slow sender), and one
+/// that falls silent (half-open) are each dropped; a connection that keeps sending whole
+/// messages is not.
+@Suite("CoT connection limits", .timeLimit(.minutes(2)))
+struct CoTServiceTests {
+    final class Port: Sendable {
+        let value = Mutex(0)
+    }
+
+    /// Connects, sends `messages` (with `pause` between them), and returns how long the
+    /// server took to close the connection after the last one (nil: still open after 8 s).
+    static func closedAfter(port: Int, _ messages: [Data], pause: Duration = .zero) async throws -> Duration? {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            for message in messages {
+                try await outbound.write(ByteBuffer(data: message))
+                try await Task.sleep(for: pause)
+            }
+            let sent = ContinuousClock.now
+            return try await withThrowingTaskGroup(of: Duration?.self) { group in
+                group.addTask {
+                    do { for try await _ in inbound {} } catch {}
+                    return ContinuousClock.now - sent
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(8))
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+        }
+    }
+
+    @Test func silentSlowAndUnauthenticatedConnectionsAreDropped() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        var settings = CoTSettings()
+        settings.tcpPort = 0
+        settings.authenticationTimeout = .seconds(1)
+        settings.messageTimeout = .seconds(1)
+        settings.idleTimeout = .seconds(2)
+        let port = Port()
+        let service = CoTService(node: seeded.node, authenticator: seeded.server.authenticator, settings: settings, metrics: ServerMetrics()) { _, value in
+            port.value.withLock { $0 = value }
+        }
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+        while port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let listening = port.value.withLock { $0 }
+        let auth = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
+        let now = await seeded.node.read { $0.now }
+        func event(_ offset: TimeInterval) -> Data {
+            CoTOutboundEvent(
+                uid: "limits-patrol", type: "a-f-G-U-C", time: now.addingTimeInterval(offset), stale: now.addingTimeInterval(300),
+                latitude: 33.41, longitude: 38.61).xml()
+        }
+
+        // Never authenticates: dropped after about a second.
+        let unauthenticated = try await Self.closedAfter(port: listening, [])
+        #expect(unauthenticated.map { $0 < .seconds(3) } == true, "not authenticating: \(String(describing: unauthenticated))")
+        // Starts a message and stalls.
+        let slow = try await Self.closedAfter(port: listening, [auth, event(0).prefix(40)])
+        #expect(slow.map { $0 < .seconds(3) } == true, "a stalled message: \(String(describing: slow))")
+        // Authenticates, then falls silent.
+        let silent = try await Self.closedAfter(port: listening, [auth])
+        #expect(silent.map { $0 >= .seconds(1) && $0 < .seconds(4) } == true, "silence: \(String(describing: silent))")
+        // Whole messages every half second for three seconds: kept open throughout.
+        let began = ContinuousClock.now
+        let busy = try await Self.closedAfter(port: listening, [auth] + (0..<6).map { event(Double($0) * 0.5) }, pause: .milliseconds(500))
+        #expect(ContinuousClock.now - began > .seconds(3))
+        #expect(busy.map { $0 >= .seconds(1) } != false, "a busy connection was dropped \(String(describing: busy)) after its last message")
+        // What it sent was stored.
+        let stored = await seeded.node.read { $0.lastReport(of: "limits-patrol") }
+        #expect(stored != nil)
+    }
+}
