@@ -43,31 +43,25 @@ public enum CoTXML {
             guard let date = parseTime(value) else { throw CoTError(field: "event@\(name)", reason: "not an ISO 8601 time: \(value.prefix(40))") }
             return date
         }
-        func number(_ name: String, required: Bool) throws(CoTError) -> Double? {
-            guard let value = point[name] else {
-                if required { throw CoTError(field: "point@\(name)", reason: "missing") }
-                return nil
-            }
-            guard let number = Self.number(value) else {
-                throw CoTError(field: "point@\(name)", reason: "not a number: \(value.prefix(40))")
-            }
+        /// An optional number attribute; refused with its field when it is not one.
+        func number(_ value: String?, _ field: String) throws(CoTError) -> Double? {
+            guard let value else { return nil }
+            guard let number = Self.number(value) else { throw CoTError(field: field, reason: "not a number: \(value.prefix(40))") }
             return number
         }
-        func detail(_ value: String?, _ field: String) throws(CoTError) -> Double? {
-            guard let value else { return nil }
-            guard let number = Self.number(value) else {
-                throw CoTError(field: field, reason: "not a number: \(value.prefix(40))")
-            }
-            return number
+        func coordinate(_ name: String) throws(CoTError) -> Double? { try number(point[name], "point@\(name)") }
+        func required(_ name: String) throws(CoTError) -> Double {
+            guard let value = try coordinate(name) else { throw CoTError(field: "point@\(name)", reason: "missing") }
+            return value
         }
         let time = try date("time")
         return try CoTEvent.validated(
             uid: try text("uid"), type: try text("type"), how: event["how"], time: time,
             start: event["start"] == nil ? nil : try date("start"), stale: try date("stale"),
-            latitude: try number("lat", required: true)!, longitude: try number("lon", required: true)!,
-            heightAboveEllipsoid: try number("hae", required: false), circularError: try number("ce", required: false),
-            linearError: try number("le", required: false), unknownAtOrAbove: CoTEvent.unknown, callsign: collector.callsign,
-            speed: try detail(collector.track?["speed"], "track@speed"), course: try detail(collector.track?["course"], "track@course"),
+            latitude: try required("lat"), longitude: try required("lon"),
+            heightAboveEllipsoid: try coordinate("hae"), circularError: try coordinate("ce"),
+            linearError: try coordinate("le"), unknownAtOrAbove: CoTEvent.unknown, callsign: collector.callsign,
+            speed: try number(collector.track?["speed"], "track@speed"), course: try number(collector.track?["course"], "track@course"),
             takProtocolRequest: collector.takRequest.flatMap { Int($0) })
     }
 

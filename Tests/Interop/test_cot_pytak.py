@@ -247,6 +247,20 @@ def links_convoy(event):
     return any(link.get("uid") == "convoy" for link in event.element.iter("link"))
 
 
+async def convoy_incursion_drawn(server, coalition, tak_proto):
+    """Streams the convoy (XML or protobuf), waits for its incursion alert, and for the
+    coalition's receiver to be sent the `b-a-g` linking the convoy: (alert, uid, event)."""
+    writer, tasks = await stream_convoy(server, tak_proto=tak_proto)
+    try:
+        alert = await poll(incursion_of_convoy(server, "coalition"), "incursion alert for coalition")
+    finally:
+        await stop_tasks(tasks, writer)
+    uid = f"deconflict.alert.{alert['id']}"
+    emergency = await coalition.wait_for(lambda e: e.type == "b-a-g" and e.uid == uid, f"b-a-g {uid}")
+    assert links_convoy(emergency), emergency.raw
+    return alert, uid, emergency
+
+
 def test_xml_convoy_raises_an_incursion_drawn_for_the_addressees_only(server):
     async def scenario():
         coalition = await Receiver(server.cot_port, "coalition", server.keys["coalition"]).start()
@@ -257,14 +271,7 @@ def test_xml_convoy_raises_an_incursion_drawn_for_the_addressees_only(server):
             await coalition.wait_for(is_zone_shape, "zone shape")
             await militia.wait_for(is_zone_shape, "zone shape")
 
-            writer, tasks = await stream_convoy(server, tak_proto=0)
-            try:
-                alert = await poll(incursion_of_convoy(server, "coalition"), "incursion alert for coalition")
-            finally:
-                await stop_tasks(tasks, writer)
-            uid = f"deconflict.alert.{alert['id']}"
-            emergency = await coalition.wait_for(lambda e: e.type == "b-a-g" and e.uid == uid, f"b-a-g {uid}")
-            assert links_convoy(emergency), emergency.raw
+            alert, uid, emergency = await convoy_incursion_drawn(server, coalition, tak_proto=0)
             element = emergency.find("detail/emergency")
             assert element is not None and element.get("type") == "Geo-fence Breached", emergency.raw
             assert "incursion" in element.text and "convoy" in element.text, emergency.raw
@@ -296,14 +303,7 @@ def test_protobuf_convoy_is_stored_and_raises_an_incursion(server):
         coalition = await Receiver(server.cot_port, "coalition", server.keys["coalition"]).start()
         try:
             await coalition.wait_for(is_zone_shape, "zone shape")
-            writer, tasks = await stream_convoy(server, tak_proto=1)
-            try:
-                alert = await poll(incursion_of_convoy(server, "coalition"), "incursion alert for coalition")
-            finally:
-                await stop_tasks(tasks, writer)
-            uid = f"deconflict.alert.{alert['id']}"
-            emergency = await coalition.wait_for(lambda e: e.type == "b-a-g" and e.uid == uid, f"b-a-g {uid}")
-            assert links_convoy(emergency), emergency.raw
+            await convoy_incursion_drawn(server, coalition, tak_proto=1)
 
             units = await asyncio.to_thread(server.units, "syrian-government")
             assert "convoy" in units, f"syrian-government's units: {list(units)}"
