@@ -91,15 +91,44 @@ let package = Package(
             ],
             path: "Sources/store-ingest"
         ),
-        // Writes the workload for PostGIS and times the same queries in-process.
+        // Writes the workload for PostGIS and times the same queries in-process and in
+        // SQLite's R*Tree.
         .executableTarget(
             name: "compare-postgis",
             dependencies: [
                 "BenchmarkWorkloads",
+                "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/compare-postgis"
         ),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // The separation workload as Redis commands, and timed against the unit index.
+        .executableTarget(
+            name: "compare-redis",
+            dependencies: [
+                "BenchmarkWorkloads",
+                .product(name: "DeconflictGeometry", package: mainPackage),
+                .product(name: "DeconflictSpatialIndex", package: mainPackage),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/compare-redis"
+        ),
+        // The regression guard's fixed workloads, counted by callgrind.
+        .executableTarget(
+            name: "perf-guard",
+            dependencies: [
+                "BenchmarkWorkloads",
+                "EngineWorkload",
+                "CCallgrind",
+                .product(name: "DeconflictCoT", package: mainPackage),
+                .product(name: "DeconflictGeometry", package: mainPackage),
+                .product(name: "DeconflictSpatialIndex", package: mainPackage),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/perf-guard"
+        ),
+        .target(name: "CCallgrind", path: "Sources/CCallgrind"),
         // HTTP batch ingest and end-to-end alert latency against a running `deconflict serve`.
         .executableTarget(
             name: "http-load",

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 release=.build/$(uname -m)-unknown-linux-gnu/release
 rm -rf "$release/description.json"
 for module in Deconflict CGeodesic CS2Shim BenchmarkWorkloads EngineWorkload EngineBenchmarks GeometryBenchmarks \
-    compare_postgis engine_load store_ingest CHeapStats deconflict http_load dss_load; do
+    compare_postgis compare_redis engine_load perf_guard store_ingest CHeapStats deconflict http_load dss_load; do
     rm -rf "$release/$module"*.build
 done
 swift build -c release "$@"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The point-in-zone workload of BENCHMARKS.md, answered by Deconflict's zone index and by
-# PostGIS (`geography` with GiST indexes) in the same run, on one core each.
+# The point-in-zone workload of BENCHMARKS.md, answered by Deconflict's zone index, by
+# PostGIS (`geography` with GiST indexes) and by SQLite's R*Tree (boxes, then the exact
+# test in the application) in the same run, on one core each.
 #
 # Starts a throwaway PostgreSQL 15 + PostGIS 3 cluster on 127.0.0.1 (as the postgres
 # user), loads the same seeded zones and points that the Swift side generates, checks that
-# both sides find the same matches, and prints queries per second for each and the ratio.
+# both sides find the same matches, and prints queries per second for each and the ratio,
+# then one CSV line per peer: zones,PEER,ZONES,POINTS,QUERIES_PER_SECOND.
 #
 #   Benchmarks/scripts/compare-postgis.sh [ZONES] [POSTGIS_POINTS] [SWIFT_POINTS]
 set -euo pipefail
@@ -14,7 +16,7 @@ swift_points=${3:-1000000}
 repetitions=${REPETITIONS:-5}
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-(cd "$here" && scripts/build-release.sh --product compare-postgis >/dev/null)
+if [ -z "${SKIP_BUILD:-}" ]; then (cd "$here" && scripts/build-release.sh --product compare-postgis >/dev/null); fi
 tool="$here/.build/release/compare-postgis"
 POSTGIS_OPTIONS="-c max_parallel_workers_per_gather=0 -c jit=off"
 source "$here/scripts/postgis-cluster.sh"
@@ -70,11 +72,20 @@ swift_output=$("$tool" time --zones "$zones" --points "$swift_points" --repetiti
 swift_qps=$(sed -n 's/.*queries_per_second=\([0-9]*\).*/\1/p' <<< "$swift_output")
 batch_output=$("$tool" time --zones "$zones" --points "$swift_points" --repetitions "$repetitions" --batch)
 batch_qps=$(sed -n 's/.*queries_per_second=\([0-9]*\).*/\1/p' <<< "$batch_output")
+sqlite_points=$(( swift_points < 200000 ? swift_points : 200000 ))
+sqlite_output=$("$tool" sqlite --zones "$zones" --points "$sqlite_points" --repetitions "$repetitions" --database "$work/rtree.sqlite")
+sqlite_qps=$(sed -n 's/.*queries_per_second=\([0-9]*\).*/\1/p' <<< "$sqlite_output")
 
 echo "zones=$zones"
 echo "postgis: points=$postgis_points matches=$postgis_matches median_ms=$postgis_ms queries_per_second=$postgis_qps"
 echo "deconflict: points=$postgis_points matches=$swift_matches (same points as PostGIS); pairs in one answer only: $differences, the farthest $farthest m from the zone's edge"
 echo "deconflict: points=$swift_points $(tr '\n' ' ' <<< "$swift_output")"
 echo "deconflict, one batch in Z-order: points=$swift_points $(tail -n 1 <<< "$batch_output")"
+echo "sqlite r*tree + exact test: points=$sqlite_points $(tr '\n' ' ' <<< "$sqlite_output")"
 awk -v a="$swift_qps" -v b="$postgis_qps" 'BEGIN { printf "ratio deconflict/postgis, point by point: %.1f\n", a / b }'
+awk -v a="$swift_qps" -v b="$sqlite_qps" 'BEGIN { printf "ratio deconflict/sqlite, point by point: %.1f\n", a / b }'
 awk -v a="$batch_qps" -v b="$postgis_qps" 'BEGIN { printf "ratio deconflict/postgis, batch: %.1f\n", a / b }'
+echo "zones,postgis,$zones,$postgis_points,$postgis_qps"
+echo "zones,sqlite-rtree,$zones,$sqlite_points,$sqlite_qps"
+echo "zones,deconflict,$zones,$swift_points,$swift_qps"
+echo "zones,deconflict-batch,$zones,$swift_points,$batch_qps"

@@ -79,6 +79,11 @@ public struct Circle: Hashable, Sendable {
         contains(point, vector: point.unitVector)
     }
 
+    /// True when `point` is within the radius; the point's unit vector is already known.
+    public func contains(_ point: PreparedPoint) -> Bool {
+        contains(point.position, vector: point.vector)
+    }
+
     func contains(_ point: LatLng, vector: Vector3) -> Bool {
         let chord = centerVector.chordSquared(to: vector)
         if chord <= insideChordSquared { return true }

@@ -66,7 +66,7 @@ public struct BoxGrid: Sendable {
     }
 
     private var entries: [Int32: Entry] = [:]
-    private var cells: [Int64: [Member]] = [:]
+    private var cells = CellTable<[Member]>()
     public private(set) var count = 0
 
     /// Creates an empty index.
@@ -113,8 +113,8 @@ public struct BoxGrid: Sendable {
                     for r in Int64(span.row0)...Int64(span.row1) {
                         for c in Int64(span.column0)...Int64(span.column1) {
                             let cell = r * columnsPerRow + c
-                            if let index = cells[cell]?.firstIndex(where: { $0.key == member.key }) {
-                                cells[cell]![index] = member
+                            cells.withValue(at: cell) { members in
+                                if let index = members.firstIndex(where: { $0.key == member.key }) { members[index] = member }
                             }
                         }
                     }
@@ -131,7 +131,7 @@ public struct BoxGrid: Sendable {
         for span in entry.spans {
             for r in Int64(span.row0)...Int64(span.row1) {
                 for c in Int64(span.column0)...Int64(span.column1) {
-                    cells[r * columnsPerRow + c, default: []].append(member)
+                    cells.withValue(at: r * columnsPerRow + c, default: []) { $0.append(member) }
                 }
             }
         }
@@ -150,12 +150,14 @@ public struct BoxGrid: Sendable {
             for r in Int64(span.row0)...Int64(span.row1) {
                 for c in Int64(span.column0)...Int64(span.column1) {
                     let cell = r * columnsPerRow + c
-                    guard var members = cells.removeValue(forKey: cell) else { continue }
-                    if let index = members.firstIndex(where: { $0.key == member }) {
-                        members[index] = members[members.count - 1]
-                        members.removeLast()
+                    let empty = cells.withValue(at: cell) { members in
+                        if let index = members.firstIndex(where: { $0.key == member }) {
+                            members[index] = members[members.count - 1]
+                            members.removeLast()
+                        }
+                        return members.isEmpty
                     }
-                    if !members.isEmpty { cells[cell] = members }
+                    if empty == true { cells.removeValue(forKey: cell) }
                 }
             }
         }

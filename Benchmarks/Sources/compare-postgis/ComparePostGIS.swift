@@ -10,8 +10,8 @@ import Foundation
 struct ComparePostGIS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare-postgis",
-        abstract: "Point-in-zone workload: export for PostGIS, or time it in-process.",
-        subcommands: [Export.self, Time.self, Pairs.self, Distances.self])
+        abstract: "Point-in-zone workload: export for PostGIS, time it in-process, or through SQLite's R*Tree.",
+        subcommands: [Export.self, Time.self, SQLiteRTree.self, Pairs.self, Distances.self])
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write zones and points as CSV for COPY.")

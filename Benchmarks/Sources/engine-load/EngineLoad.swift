@@ -14,6 +14,8 @@ struct EngineLoad: ParsableCommand {
     @Option(help: "Zones.") var zones = 10_000
     @Option(help: "Rounds of reports (each unit once per round) after the first.") var rounds = 10
     @Option(help: "Probability that a report turns its unit.") var turnProbability = 0.0
+    @Flag(help: "Also print one CSV line: units,zones,reports_per_second,p50_us,p99_us,p999_us,heap_bytes_per_unit.")
+    var csv = false
 
     func run() throws {
         // The zones' share of the heap, from an engine with the zones alone.
@@ -54,10 +56,11 @@ struct EngineLoad: ParsableCommand {
         }
         let heapAfter = Int(heap_bytes_in_use())
         latencies.sort()
-        func percentile(_ p: Double) -> String {
+        func percentileMicroseconds(_ p: Double) -> Double {
             let value = latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
-            return String(format: "%.2f µs", Double(value.components.attoseconds) / 1e12 + Double(value.components.seconds) * 1e6)
+            return Double(value.components.attoseconds) / 1e12 + Double(value.components.seconds) * 1e6
         }
+        func percentile(_ p: Double) -> String { String(format: "%.2f µs", percentileMicroseconds(p)) }
         let seconds = Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18
         // Everything else the engine holds is the units': their records, indexes and alerts.
         let perUnit = Double(heapAfter - heapBefore - zonesBytes) / Double(units)
@@ -74,5 +77,9 @@ struct EngineLoad: ParsableCommand {
             perUnit, Double(heapTracking - heapBefore - zonesBytes) / Double(units), Double(zonesBytes) / 1e6))
         let alerts = full.engine.alerts.count
         print("alerts raised: \(alerts), open: \(full.engine.alerts.values.filter { $0.state != .resolved }.count)")
+        if csv {
+            print(String(format: "csv:%d,%d,%.0f,%.2f,%.2f,%.2f,%.0f", units, zones, Double(latencies.count) / seconds,
+                percentileMicroseconds(0.5), percentileMicroseconds(0.99), percentileMicroseconds(0.999), perUnit))
+        }
     }
 }
