@@ -62,6 +62,7 @@ def main() -> None:
         committed = json.load(file)
     tolerance = committed["tolerance"]
     failures = []
+    improvements = []
     for name, value in measured.items():
         expected = committed["workloads"].get(name)
         if expected is None:
@@ -76,13 +77,17 @@ def main() -> None:
             line.append(f"{metric} {now:,} ({change:+.1%} against {then:,})")
             if change > tolerance:
                 failures.append(f"{name}: {metric} {now:,} is {change:+.1%} against the threshold {then:,}")
+            elif change < -tolerance:
+                improvements.append(f"{name}: {metric} {change:+.1%}")
         print(", ".join(line))
     if failures:
         print("\nperformance regression:\n  " + "\n  ".join(failures), file=sys.stderr)
         print("(if the change is intended, run Benchmarks/scripts/perf-guard.sh --update and commit perf-guard.json)",
               file=sys.stderr)
         raise SystemExit(1)
-    print(f"perf guard: every workload within {tolerance:.0%} of its thresholds")
+    if improvements:
+        print("better than the thresholds (run with --update to keep the gain): " + ", ".join(improvements))
+    print(f"perf guard: no workload above its thresholds by more than {tolerance:.0%}")
 
 
 if __name__ == "__main__":

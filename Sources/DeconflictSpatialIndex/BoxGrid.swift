@@ -34,7 +34,22 @@ public struct BoxGrid: Sendable {
         var first: Span
         var second: Span?
 
-        var spans: [Span] { second.map { [first, $0] } ?? [first] }
+        var spans: Spans { Spans(first: first, second: second) }
+    }
+
+    /// One or two spans, visited without building an array.
+    private struct Spans: Sequence, IteratorProtocol {
+        var first: Span?
+        var second: Span?
+
+        mutating func next() -> Span? {
+            if let span = first {
+                first = nil
+                return span
+            }
+            defer { second = nil }
+            return second
+        }
     }
 
     /// A box as a cell lists it: in single precision, rounded outwards, so that a scan
@@ -144,7 +159,7 @@ public struct BoxGrid: Sendable {
         count -= 1
     }
 
-    private mutating func detach(_ key: Int, _ spans: [Span]) {
+    private mutating func detach(_ key: Int, _ spans: Spans) {
         let member = Int32(key)
         for span in spans {
             for r in Int64(span.row0)...Int64(span.row1) {

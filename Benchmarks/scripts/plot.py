@@ -1,0 +1,105 @@
+"""Draws the scaling charts of BENCHMARKS.md from the CSV files scaling.sh writes.
+
+Usage: plot.py DIRECTORY   (reads zones.csv, separation.csv, engine.csv; writes PNGs)"""
+
+import csv
+import pathlib
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+STYLE = {
+    "deconflict": dict(color="#1f5fbf", marker="o", label="Deconflict, point by point"),
+    "deconflict-batch": dict(color="#1f5fbf", marker="o", linestyle="--", label="Deconflict, batch in Z-order"),
+    "postgis": dict(color="#2a9d3f", marker="s", label="PostGIS (geography + GiST)"),
+    "sqlite-rtree": dict(color="#7a7a7a", marker="^", label="SQLite R*Tree + exact test"),
+    "redis": dict(color="#d82c20", marker="D", label="Redis GEOADD + GEOSEARCH (pipe)"),
+    "redis-command-time": dict(color="#d82c20", marker="D", linestyle=":", label="Redis, command time only"),
+}
+
+
+def read(path: pathlib.Path) -> tuple[str, list[dict[str, str]]]:
+    with path.open() as file:
+        lines = file.read().splitlines()
+    note = lines[0].lstrip("# ") if lines and lines[0].startswith("#") else ""
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+    return note, rows
+
+
+def peers_chart(path: pathlib.Path, x: str, y: str, xlabel: str, ylabel: str, title: str, output: pathlib.Path) -> None:
+    note, rows = read(path)
+    figure, axes = plt.subplots(figsize=(7.5, 4.8), dpi=110)
+    for peer in STYLE:
+        points = sorted((int(row[x]), float(row[y])) for row in rows if row["peer"] == peer)
+        if points:
+            style = dict(STYLE[peer])
+            if peer == "deconflict" and x == "units":
+                style["label"] = "Deconflict unit index (PointGrid)"
+            axes.plot([p[0] for p in points], [p[1] for p in points], **style)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.text(0.01, 0.01, f"one core each; {note}", fontsize=7, color="#555555")
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    figure.savefig(output)
+    plt.close(figure)
+
+
+def engine_chart(path: pathlib.Path, output: pathlib.Path) -> None:
+    note, rows = read(path)
+    by_units = sorted((r for r in rows if r["zones"] == "10000"), key=lambda r: int(r["units"]))
+    by_zones = sorted((r for r in rows if r["units"] == "100000"), key=lambda r: int(r["zones"]))
+    figure, axes = plt.subplots(2, 3, figsize=(12, 7), dpi=100)
+    series = [
+        ("reports_per_second", "reports per second, one core", None),
+        ("p99_us", "latency per report (µs)", None),
+        ("heap_bytes_per_unit", "heap bytes per unit", 300),
+    ]
+    for row_index, (rows_here, x, xlabel) in enumerate(
+        [(by_units, "units", "units (10,000 zones)"), (by_zones, "zones", "zones (100,000 units)")]
+    ):
+        for column, (y, ylabel, goal) in enumerate(series):
+            axis = axes[row_index][column]
+            axis.plot([int(r[x]) for r in rows_here], [float(r[y]) for r in rows_here], color="#1f5fbf", marker="o")
+            if y == "p99_us":
+                axis.plot([int(r[x]) for r in rows_here], [float(r["p50_us"]) for r in rows_here],
+                          color="#1f5fbf", marker="o", linestyle=":", label="p50")
+                axis.legend(["p99", "p50"], fontsize=8)
+            if goal:
+                axis.axhline(goal, color="#d82c20", linestyle="--", label="goal")
+                axis.legend(["measured", f"goal ({goal} B)"], fontsize=8)
+            axis.set_xscale("log")
+            axis.set_yscale("log")
+            axis.set_xlabel(xlabel)
+            axis.set_ylabel(ylabel)
+            axis.grid(True, which="both", alpha=0.3)
+    figure.suptitle("Engine, every detector on: throughput, latency and memory as the picture grows")
+    figure.text(0.01, 0.005, note, fontsize=7, color="#555555")
+    figure.tight_layout(rect=(0, 0.02, 1, 0.97))
+    figure.savefig(output)
+    plt.close(figure)
+
+
+def main() -> None:
+    directory = pathlib.Path(sys.argv[1])
+    if (directory / "zones.csv").exists():
+        peers_chart(directory / "zones.csv", "zones", "queries_per_second", "zones (half circles, half polygons of 8–200 edges)",
+                    "point-in-zone queries per second", "Which zones contain this point? (exact, geodesic)",
+                    directory / "zones.png")
+    if (directory / "separation.csv").exists():
+        peers_chart(directory / "separation.csv", "units", "reports_per_second", "units tracked",
+                    "reports per second (move + every unit within 5 NM)", "Separation: move a unit, find its neighbours",
+                    directory / "separation.png")
+    if (directory / "engine.csv").exists():
+        engine_chart(directory / "engine.csv", directory / "engine.png")
+
+
+if __name__ == "__main__":
+    main()
