@@ -102,9 +102,12 @@ public struct CoTType: Hashable, Sendable, CustomStringConvertible {
     public let atoms: [Substring]
     public let description: String
 
+    /// Built once: the `CharacterSet.alphanumerics` getter builds a new set at every call.
+    private static let letters = CharacterSet.alphanumerics
+
     public init?(_ text: String) {
         guard !text.isEmpty, text.utf8.count <= 128,
-              text.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "." || $0 == "_" })
+              text.unicodeScalars.allSatisfy({ Self.letters.contains($0) || $0 == "-" || $0 == "." || $0 == "_" })
         else { return nil }
         atoms = text.split(separator: "-", omittingEmptySubsequences: false)
         guard !atoms.contains(where: \.isEmpty) else { return nil }

@@ -133,7 +133,7 @@ enum CoTXMLScanner {
         mutating func openTag() -> Bool {
             index += 1
             guard let element = name() else { return false }
-            var attributes: [String: String] = [:]
+            var attributes: [String: String] = Dictionary(minimumCapacity: 8)
             while true {
                 let hadSpace = index < bytes.count && Self.isSpace(bytes[index])
                 skipSpace()
