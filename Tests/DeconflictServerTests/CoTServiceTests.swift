@@ -12,16 +12,21 @@ import Testing
 /// The CoT TCP listener's time limits, in process with short limits: a connection that
 /// does not authenticate, one that starts a message and stalls (a slow sender), and one
 /// that falls silent (half-open) are each dropped; a connection that keeps sending whole
-/// messages is not.
-@Suite("CoT connection limits", .timeLimit(.minutes(2)))
+/// messages is not. The limits are short and the upper bounds generous, so that a busy
+/// machine (the whole suite runs in parallel) delays a drop without failing the test;
+/// what fails is a connection never dropped, or dropped before its limit.
+@Suite("CoT connection limits", .timeLimit(.minutes(3)))
 struct CoTServiceTests {
     final class Port: Sendable {
         let value = Mutex(0)
     }
 
     /// Connects, sends `messages` (with `pause` between them), and returns how long the
-    /// server took to close the connection after the last one (nil: still open after 8 s).
-    static func closedAfter(port: Int, _ messages: [Data], pause: Duration = .zero) async throws -> Duration? {
+    /// server took to close the connection after the last one (nil: still open after
+    /// `window`).
+    static func closedAfter(
+        port: Int, _ messages: [Data], pause: Duration = .zero, window: Duration = .seconds(20)
+    ) async throws -> Duration? {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
@@ -38,7 +43,7 @@ struct CoTServiceTests {
                     return ContinuousClock.now - sent
                 }
                 group.addTask {
-                    try await Task.sleep(for: .seconds(8))
+                    try await Task.sleep(for: window)
                     return nil
                 }
                 let first = try await group.next()!
@@ -74,13 +79,14 @@ struct CoTServiceTests {
 
         // Never authenticates: dropped after about a second.
         let unauthenticated = try await Self.closedAfter(port: listening, [])
-        #expect(unauthenticated.map { $0 < .seconds(3) } == true, "not authenticating: \(String(describing: unauthenticated))")
+        #expect(unauthenticated.map { $0 < .seconds(15) } == true, "not authenticating: \(String(describing: unauthenticated))")
         // Starts a message and stalls.
         let slow = try await Self.closedAfter(port: listening, [auth, event(0).prefix(40)])
-        #expect(slow.map { $0 < .seconds(3) } == true, "a stalled message: \(String(describing: slow))")
-        // Authenticates, then falls silent.
+        #expect(slow.map { $0 < .seconds(15) } == true, "a stalled message: \(String(describing: slow))")
+        // Authenticates, then falls silent: dropped, but not before the idle limit (2 s;
+        // the clock here starts a little after the server's).
         let silent = try await Self.closedAfter(port: listening, [auth])
-        #expect(silent.map { $0 >= .seconds(1) && $0 < .seconds(4) } == true, "silence: \(String(describing: silent))")
+        #expect(silent.map { $0 >= .seconds(1) && $0 < .seconds(15) } == true, "silence: \(String(describing: silent))")
         // Whole messages every half second for three seconds: kept open throughout.
         let began = ContinuousClock.now
         let busy = try await Self.closedAfter(port: listening, [auth] + (0..<6).map { event(Double($0) * 0.5) }, pause: .milliseconds(500))
