@@ -82,6 +82,20 @@ public enum Workloads {
     }
 }
 
+/// The median wall time, in seconds, of `repetitions` runs of `body`; `prepare` runs
+/// before each one, untimed.
+public func medianSeconds(repetitions: Int, prepare: () -> Void = {}, _ body: () -> Void) -> Double {
+    var durations: [Double] = []
+    for _ in 0..<max(1, repetitions) {
+        prepare()
+        let start = ContinuousClock.now
+        body()
+        let elapsed = ContinuousClock.now - start
+        durations.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+    return durations.sorted()[durations.count / 2]
+}
+
 /// SplitMix64: a fixed, portable sequence for a given seed.
 public struct WorkloadRandom: RandomNumberGenerator {
     private var state: UInt64

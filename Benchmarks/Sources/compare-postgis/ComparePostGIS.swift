@@ -63,10 +63,7 @@ struct ComparePostGIS: ParsableCommand {
             let buildTime = ContinuousClock.now - buildStart
             let queries = Workloads.points(count: points)
             var matches = 0
-            var durations: [Double] = []
-            for _ in 0..<repetitions {
-                matches = 0
-                let start = ContinuousClock.now
+            let median = medianSeconds(repetitions: repetitions, prepare: { matches = 0 }) {
                 if batch {
                     index.forEach(containingEach: queries.map(PreparedPoint.init)) { _, _ in matches += 1 }
                 } else if broadPhaseOnly {
@@ -78,11 +75,7 @@ struct ComparePostGIS: ParsableCommand {
                         index.forEach(containing: PreparedPoint(point)) { _ in matches += 1 }
                     }
                 }
-                let elapsed = ContinuousClock.now - start
-                durations.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
             }
-            durations.sort()
-            let median = durations[durations.count / 2]
             print("index_build_seconds=\(buildTime)")
             print("points=\(points) zones=\(zones) matches=\(matches)")
             print("median_seconds=\(median) queries_per_second=\(Int(Double(points) / median))")

@@ -50,12 +50,8 @@ struct SQLiteRTree: ParsableCommand {
         let query = try prepare(db, "SELECT id FROM zone_box WHERE min_lon <= ?1 AND max_lon >= ?1 AND min_lat <= ?2 AND max_lat >= ?2")
         defer { sqlite3_finalize(query) }
         let queries = Workloads.points(count: points)
-        var durations: [Double] = []
         var candidates = 0, matches = 0
-        for _ in 0..<repetitions {
-            candidates = 0
-            matches = 0
-            let start = ContinuousClock.now
+        let median = medianSeconds(repetitions: repetitions, prepare: { (candidates, matches) = (0, 0) }) {
             for point in queries {
                 let prepared = PreparedPoint(point)
                 sqlite3_bind_double(query, 1, point.longitude)
@@ -66,11 +62,7 @@ struct SQLiteRTree: ParsableCommand {
                 }
                 sqlite3_reset(query)
             }
-            let elapsed = ContinuousClock.now - start
-            durations.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         }
-        durations.sort()
-        let median = durations[durations.count / 2]
         print("points=\(points) zones=\(zones) candidates=\(candidates) matches=\(matches)")
         print("median_seconds=\(median) queries_per_second=\(Int(Double(points) / median))")
     }

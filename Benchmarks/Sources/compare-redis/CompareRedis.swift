@@ -91,21 +91,17 @@ struct CompareRedis: ParsableCommand {
 
         func run() throws {
             let (start, moves) = workload.make()
-            var durations: [Double] = []
             var found = 0
-            for _ in 0..<repetitions {
-                var grid = PointGrid<Int32>()
-                for (unit, position) in start.enumerated() { grid.update(Int32(unit), to: position) }
+            var grid = PointGrid<Int32>()
+            let median = medianSeconds(repetitions: repetitions, prepare: {
+                grid = placed(start)
                 found = 0
-                let begin = ContinuousClock.now
+            }) {
                 for (unit, position) in moves {
                     grid.update(Int32(unit), to: position)
                     grid.forEach(within: workload.radius, of: position) { _, _ in found += 1 }
                 }
-                durations.append(seconds(ContinuousClock.now - begin))
             }
-            durations.sort()
-            let median = durations[durations.count / 2]
             print("units=\(workload.units) reports=\(workload.reports) radius=\(workload.radius) neighbours=\(found)")
             print("median_seconds=\(median) reports_per_second=\(Int(Double(workload.reports) / median))")
         }
@@ -120,8 +116,7 @@ struct CompareRedis: ParsableCommand {
 
         func run() throws {
             let (start, moves) = workload.make()
-            var grid = PointGrid<Int32>()
-            for (unit, position) in start.enumerated() { grid.update(Int32(unit), to: position) }
+            var grid = placed(start)
             var lines: [String] = []
             for (report, (unit, position)) in moves.prefix(limit).enumerated() {
                 grid.update(Int32(unit), to: position)
@@ -137,8 +132,11 @@ struct CompareRedis: ParsableCommand {
 /// Coordinates and distances as Redis reads them: plain decimals, no exponent.
 func coordinate(_ value: Double) -> String { String(format: "%.7f", value) }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+/// The unit index with every unit at its first position.
+func placed(_ start: [LatLng]) -> PointGrid<Int32> {
+    var grid = PointGrid<Int32>()
+    for (unit, position) in start.enumerated() { grid.update(Int32(unit), to: position) }
+    return grid
 }
 
 /// Redis commands as the wire protocol (arrays of bulk strings) or as text lines.
