@@ -123,7 +123,8 @@ enum OpenAPIDocument {
                     "description": "OK",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PartyList"}}}
                   },
-                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"}
                 }
               },
               "post": {
@@ -140,6 +141,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewParty"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -160,6 +162,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewKey"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -179,6 +182,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RevokedKey"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -202,6 +206,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponsibilitySet"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -220,7 +225,8 @@ enum OpenAPIDocument {
                     "description": "OK",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AgreementList"}}}
                   },
-                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"}
                 }
               }
             },
@@ -236,6 +242,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Agreement"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"}
@@ -261,6 +268,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -287,6 +295,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -312,6 +321,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -341,7 +351,8 @@ enum OpenAPIDocument {
                       "application/geo+json": {"schema": {"$ref": "#/components/schemas/ZoneFeatureCollection"}}
                     }
                   },
-                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"}
                 }
               }
             },
@@ -364,6 +375,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ImportedZones"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -384,6 +396,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Zone"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"}
                 }
@@ -407,6 +420,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -424,6 +438,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RemovedZone"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -442,6 +457,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UnitList"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
               },
@@ -463,6 +479,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -483,6 +500,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Unit"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
                   "503": {"$ref": "#/components/responses/Unavailable"}
@@ -513,6 +531,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReportResult"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -531,7 +550,8 @@ enum OpenAPIDocument {
                     "description": "OK",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OperationList"}}}
                   },
-                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"}
                 }
               }
             },
@@ -550,6 +570,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Check"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -569,6 +590,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Operation"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"}
                 }
@@ -588,6 +610,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PlannedOperation"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "409": {"$ref": "#/components/responses/Conflict"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -614,6 +637,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -643,6 +667,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -672,6 +697,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Situation"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "422": {"$ref": "#/components/responses/Invalid"},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
@@ -696,7 +722,8 @@ enum OpenAPIDocument {
                     "description": "OK",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AlertList"}}}
                   },
-                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"}
                 }
               }
             },
@@ -712,6 +739,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"}
@@ -734,6 +762,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -761,6 +790,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
@@ -779,7 +809,8 @@ enum OpenAPIDocument {
                     "description": "OK",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MessageList"}}}
                   },
-                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"}
                 }
               },
               "post": {
@@ -802,6 +833,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "409": {"$ref": "#/components/responses/Conflict"},
@@ -823,6 +855,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -848,6 +881,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -865,7 +899,8 @@ enum OpenAPIDocument {
                     "description": "OK",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IncidentList"}}}
                   },
-                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"}
                 }
               },
               "post": {
@@ -888,6 +923,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "409": {"$ref": "#/components/responses/Conflict"},
@@ -924,6 +960,7 @@ enum OpenAPIDocument {
                     "content": {"application/x-ndjson": {"schema": {"type": "string"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "422": {"$ref": "#/components/responses/Invalid"},
                   "503": {"$ref": "#/components/responses/Unavailable"}
                 }
@@ -957,6 +994,7 @@ enum OpenAPIDocument {
                     "content": {"text/event-stream": {"schema": {"type": "string"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "422": {"$ref": "#/components/responses/Invalid"}
                 }
               }
@@ -981,6 +1019,7 @@ enum OpenAPIDocument {
                     "description": "Switching to the WebSocket protocol: each entry the caller may see as a text message `{\"sequence\", \"time\", \"type\", \"data\"}`."
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "422": {"$ref": "#/components/responses/Invalid"},
                   "426": {"description": "Not a WebSocket upgrade request: send `Upgrade: websocket`, or use `/v1/events`.", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
                 }
@@ -997,6 +1036,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookList"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"}
                 }
               },
@@ -1015,6 +1055,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewWebhook"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -1034,6 +1075,7 @@ enum OpenAPIDocument {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Removed"}}}
                   },
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "429": {"$ref": "#/components/responses/TooManyRequests"},
                   "403": {"$ref": "#/components/responses/Forbidden"},
                   "404": {"$ref": "#/components/responses/NotFound"},
                   "422": {"$ref": "#/components/responses/Invalid"},
@@ -1090,6 +1132,13 @@ enum OpenAPIDocument {
               "Unavailable": {
                 "description": "The store is unavailable.",
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+              },
+              "TooManyRequests": {
+                "description": "A rate limit is spent: `limit` names it (`credential`: requests with this credential; `address`: failed authentications from this address). `Retry-After` says when to try again.",
+                "headers": {
+                  "Retry-After": {"description": "Whole seconds until a request may succeed.", "schema": {"type": "integer", "minimum": 1}}
+                },
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
               }
             },
             "schemas": {
@@ -1107,6 +1156,7 @@ enum OpenAPIDocument {
                     "description": "The field at fault, as a JSON path such as `zone.polygon[0][3]`, `[2].position` or `Authorization`."
                   },
                   "reason": {"type": "string", "description": "Why the request was refused."},
+                  "limit": {"type": "string", "enum": ["credential", "address"], "description": "429 only: the rate limit that is spent."},
                   "rejected": {
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/Rejection"},

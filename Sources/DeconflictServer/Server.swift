@@ -10,6 +10,8 @@ import NIOCore
 import Prometheus
 import NIOFoundationCompat
 import HTTPTypes
+import HummingbirdTLS
+import NIOSSL
 
 /// What every request carries through the routes: who is asking, once authenticated.
 public struct ServerContext: RequestContext, WebSocketRequestContext {
@@ -20,6 +22,8 @@ public struct ServerContext: RequestContext, WebSocketRequestContext {
     var credential: String?
     /// The USS of a DSS request, once its token is verified.
     var uss: USSCaller?
+    /// The peer's IP address (failed authentications are limited per address).
+    let remoteAddress: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
@@ -27,6 +31,7 @@ public struct ServerContext: RequestContext, WebSocketRequestContext {
         actor = nil
         credential = nil
         uss = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Report batches can be large.
@@ -77,7 +82,7 @@ public struct Server: Sendable {
                 consoleFolder, urlBasePath: "/console", cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true))
         }
         router.add(middleware: ConsoleRedirect())
-        router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
+        router.add(middleware: AuthenticationMiddleware(authenticator: authenticator, metrics: metrics))
         let api = API(node: node, metrics: metrics, authenticator: authenticator)
         api.register(on: router)
         let middleware = DSSMiddleware(authority: dss, node: node)
@@ -87,15 +92,17 @@ public struct Server: Sendable {
         return router
     }
 
-    /// The application listening on `host`:`port`.
+    /// The application listening on `host`:`port`: plain HTTP, or HTTPS with `tls` (see
+    /// ``TLSPolicy/server(certificate:key:)``).
     public func application(
-        host: String = "127.0.0.1", port: Int = 8080, services: [any Service] = [],
+        host: String = "127.0.0.1", port: Int = 8080, tls: ServerTLS? = nil, services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let router = router()
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            server: try tls.map { try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: $0.configuration) }
+                ?? .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(host, port: port), serverName: "deconflict"),
             services: services,
             onServerRunning: onServerRunning,
@@ -236,10 +243,13 @@ enum JSON {
 public struct Authenticator: Sendable {
     let node: Node
     let tokens: (any TokenVerifier)?
+    /// The rate limits of every credential, address and CoT party.
+    public let limiter: RateLimiter
 
-    public init(node: Node, tokens: (any TokenVerifier)? = nil) {
+    public init(node: Node, tokens: (any TokenVerifier)? = nil, limits: RateLimits = RateLimits()) {
         self.node = node
         self.tokens = tokens
+        self.limiter = RateLimiter(limits)
     }
 
     /// The actor of the credential, or a 401 naming what is wrong with it.
@@ -272,6 +282,7 @@ public protocol TokenVerifier: Sendable {
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let authenticator: Authenticator
+    let metrics: ServerMetrics
     static let open: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -289,11 +300,38 @@ struct AuthenticationMiddleware: RouterMiddleware {
             credential = token
         }
         var context = context
-        context.actor = try await authenticator.authenticate(credential)
+        // An address that keeps failing is refused before its credential is looked at
+        // (no key lookup, no signature check); every failure spends one of its tokens.
+        let limiter = authenticator.limiter
+        let address = context.remoteAddress ?? "unknown"
+        if credential?.isEmpty == false, let wait = limiter.failures.empty(address) {
+            metrics.rateLimited(interface: "http", limit: "address")
+            return RateLimiter.refusal(
+                "address", reason: "too many failed authentications from this address (\(Self.rate(limiter.limits.failuresPerSecond, limiter.limits.failureBurst)))",
+                retryAfter: wait)
+        }
+        let actor: Actor
+        do {
+            actor = try await authenticator.authenticate(credential)
+        } catch {
+            _ = limiter.failures.take(address)
+            throw error
+        }
+        if let credential, let wait = limiter.requests.take(RateLimiter.bucket(of: credential, actor: actor)) {
+            metrics.rateLimited(interface: "http", limit: "credential")
+            return RateLimiter.refusal(
+                "credential", reason: "too many requests with this credential (\(Self.rate(limiter.limits.requestsPerSecond, limiter.limits.requestBurst)))",
+                retryAfter: wait)
+        }
+        context.actor = actor
         context.credential = credential
         // A write sees what any node acknowledged before it (reports excepted: their
         // commit meets other writers' entries anyway).
         if request.method != .get, path != "/v1/reports" { try await authenticator.node.sync() }
         return try await next(request, context)
+    }
+
+    static func rate(_ perSecond: Double, _ burst: Double) -> String {
+        "at most \(String(format: "%g", perSecond)) a second, \(String(format: "%g", burst)) at once"
     }
 }

@@ -3,19 +3,24 @@ public import Foundation
 import JWTKit
 
 /// Verifies JWT bearer tokens (RS256 or ES256) with keys from PEM files or a JWKS file:
-/// the signature, `exp` (required), `nbf` (when present) and `aud` (must include the
+/// the signature, `exp` (required, and at most ``maximumLifetime`` ahead: a stolen token
+/// is good for a bounded time), `nbf` (when present) and `aud` (must include the
 /// configured audience). The party is the token's `sub`.
 public struct JWTVerifier: TokenVerifier {
     let keys: JWTKeyCollection
     let audience: String
     let clock: @Sendable () -> Date
+    /// The longest a token may still be valid for: one whose `exp` is further ahead is
+    /// refused. Default one day.
+    public var maximumLifetime: TimeInterval = 86_400
     static let accepted: Set<String> = ["RS256", "ES256"]
 
     /// Loads the keys.
     ///
     /// - Throws: ``FieldError`` naming the file that cannot be read or holds no usable key.
     public static func load(
-        pemFiles: [String], jwksFile: String?, audience: String, clock: @escaping @Sendable () -> Date = { Date() }
+        pemFiles: [String], jwksFile: String?, audience: String, maximumLifetime: TimeInterval = 86_400,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> JWTVerifier {
         let keys = JWTKeyCollection()
         for path in pemFiles {
@@ -40,7 +45,9 @@ public struct JWTVerifier: TokenVerifier {
                 throw FieldError(field: "--jwks", reason: "\(jwksFile) is not a usable JWKS: \(error)")
             }
         }
-        return JWTVerifier(keys: keys, audience: audience, clock: clock)
+        var verifier = JWTVerifier(keys: keys, audience: audience, clock: clock)
+        verifier.maximumLifetime = maximumLifetime
+        return verifier
     }
 
     struct Claims: JWTPayload {
@@ -65,8 +72,12 @@ public struct JWTVerifier: TokenVerifier {
         } catch {
             throw refuse("token signature not verified by any configured key")
         }
-        if let refusal = TokenChecks.timeRefusal(expiry: claims.exp?.value, notBefore: claims.nbf?.value, now: clock()) {
+        let now = clock()
+        if let refusal = TokenChecks.timeRefusal(expiry: claims.exp?.value, notBefore: claims.nbf?.value, now: now) {
             throw refuse(refusal)
+        }
+        if let expiry = claims.exp?.value, expiry.timeIntervalSince(now) > maximumLifetime {
+            throw refuse("token valid for more than \(Int(maximumLifetime)) s (exp \(EventPayloadTime.text(expiry))): a shorter-lived token is expected")
         }
         guard let audiences = claims.aud?.value, audiences.contains(audience) else {
             throw refuse("token audience does not include \(audience)")

@@ -64,6 +64,30 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The audience bearer tokens must name (aud). Env: DECONFLICT_JWT_AUDIENCE.", valueName: "audience"))
     var jwtAudience: String?
 
+    @Option(help: ArgumentHelp("Refuse bearer tokens valid for longer than this from now (exp). Default 86400 (a day).", valueName: "seconds"))
+    var jwtMaxLifetime: Double?
+
+    @Option(help: ArgumentHelp("Serve the API over HTTPS (TLS 1.2 or later) with this certificate chain (PEM); needs --tls-key.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("With --tls-cert: the server's private key (PEM).", valueName: "file"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("HTTP requests a second per credential (API key or token subject); more are refused with 429. 0: no limit. Default 5000.", valueName: "count"))
+    var rateLimit: Double?
+
+    @Option(help: ArgumentHelp("Requests a credential may make at once beyond --rate-limit. Default 10000 (twice --rate-limit when that is given).", valueName: "count"))
+    var rateBurst: Double?
+
+    @Option(help: ArgumentHelp("Failed authentications a second per remote address (burst ten times as many); beyond, the address is refused with 429 before its credential is checked. 0: no limit. Default 20.", valueName: "count"))
+    var authFailureLimit: Double?
+
+    @Option(help: ArgumentHelp("Cursor-on-Target events a second per party, over all its connections (burst twice as many); more are dropped. 0: no limit. Default 200000.", valueName: "count"))
+    var cotRateLimit: Double?
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error or critical. Default info. Env: DECONFLICT_LOG_LEVEL.", valueName: "level"))
+    var logLevel: String?
+
     @Option(help: ArgumentHelp("A PEM file with an RSA public key that signs the access tokens of the ASTM F3548 DSS interface (/dss/v1); repeatable. Without one that interface answers 401.", valueName: "file"))
     var dssKey: [String] = []
 
@@ -106,7 +130,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --demo: scenario seconds per real second.", valueName: "factor"))
     var speed: Double?
 
-    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, dssKeys, dssAudiences, webhooks, demo, speed, cotTCP, cotTLS, cotTLSCert, cotTLSKey, cotTLSClientCA, cotUDP, cotUDPParty, cotRefreshSeconds. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
+    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, jwtMaxLifetime, tlsCert, tlsKey, rateLimit, rateBurst, authFailureLimit, cotRateLimit, logLevel, dssKeys, dssAudiences, webhooks, demo, speed, cotTCP, cotTLS, cotTLSCert, cotTLSKey, cotTLSClientCA, cotUDP, cotUDPParty, cotRefreshSeconds. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
     var config: String?
 
     /// Settings from `--config`.
@@ -119,6 +143,14 @@ struct Serve: AsyncParsableCommand {
         var jwtKeys: [String]?
         var jwks: String?
         var jwtAudience: String?
+        var jwtMaxLifetime: Double?
+        var tlsCert: String?
+        var tlsKey: String?
+        var rateLimit: Double?
+        var rateBurst: Double?
+        var authFailureLimit: Double?
+        var cotRateLimit: Double?
+        var logLevel: String?
         var dssKeys: [String]?
         var dssAudiences: [String]?
         var webhooks: Bool?
@@ -166,14 +198,68 @@ struct Serve: AsyncParsableCommand {
         return settings
     }
 
-    func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
+    /// The rate limits asked for, checked.
+    func rateLimits(_ file: Settings) throws -> RateLimits {
+        var limits = RateLimits()
+        let values: [(String, Double?)] = [
+            ("rate-limit", rateLimit ?? file.rateLimit), ("rate-burst", rateBurst ?? file.rateBurst),
+            ("auth-failure-limit", authFailureLimit ?? file.authFailureLimit), ("cot-rate-limit", cotRateLimit ?? file.cotRateLimit),
+        ]
+        for (name, value) in values {
+            if let value, !(value >= 0 && value.isFinite) { throw InputError("--\(name): must be 0 or a positive number, got \(value)") }
         }
+        if let value = values[0].1 { limits.requestsPerSecond = value }
+        if let value = values[1].1 {
+            guard value >= 1 else { throw InputError("--rate-burst: must be at least 1, got \(value)") }
+            limits.requestBurst = value
+        } else if let value = values[0].1, value > 0 {
+            limits.requestBurst = max(1, value * 2)
+        }
+        if let value = values[2].1 {
+            limits.failuresPerSecond = value
+            limits.failureBurst = max(1, value * 10)
+        }
+        if let value = values[3].1 {
+            limits.cotEventsPerSecond = value
+            limits.cotEventBurst = max(1, value * 2)
+        }
+        return limits
+    }
+
+    /// The TLS of the HTTP API, when asked for.
+    func httpTLS(_ file: Settings) throws -> ServerTLS? {
+        let certificate = tlsCert ?? file.tlsCert, key = tlsKey ?? file.tlsKey
+        switch (certificate, key) {
+        case (nil, nil): return nil
+        case (.some, nil): throw InputError("--tls-key: required with --tls-cert")
+        case (nil, .some): throw InputError("--tls-cert: required with --tls-key")
+        case let (.some(certificate), .some(key)):
+            do {
+                return try TLSPolicy.server(certificate: certificate, key: key)
+            } catch {
+                throw InputError("--\(error.field): \(error.reason)")
+            }
+        }
+    }
+
+    func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let file = try settings()
+        let levelName = logLevel ?? environment["DECONFLICT_LOG_LEVEL"] ?? file.logLevel ?? "info"
+        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
+            throw InputError("--log-level: one of trace, debug, info, notice, warning, error, critical; got \(levelName.prefix(40))")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let limits = try rateLimits(file)
+        let tls = try httpTLS(file)
+        let jwtMaxLifetime = jwtMaxLifetime ?? file.jwtMaxLifetime ?? 86_400
+        guard jwtMaxLifetime > 0, jwtMaxLifetime.isFinite else {
+            throw InputError("--jwt-max-lifetime: must be a positive number of seconds, got \(jwtMaxLifetime)")
+        }
         let host = host ?? environment["DECONFLICT_HOST"] ?? file.host ?? "127.0.0.1"
         let port = try port ?? environment["DECONFLICT_PORT"].map {
             guard let value = Int($0) else { throw InputError("DECONFLICT_PORT: not a port number: \($0)") }
@@ -219,7 +305,7 @@ struct Serve: AsyncParsableCommand {
                 throw InputError("--jwt-audience: required with --jwt-key or --jwks")
             }
             do {
-                tokens = try await JWTVerifier.load(pemFiles: jwtKey, jwksFile: jwks, audience: audience)
+                tokens = try await JWTVerifier.load(pemFiles: jwtKey, jwksFile: jwks, audience: audience, maximumLifetime: jwtMaxLifetime)
             } catch let error as FieldError {
                 throw InputError("\(error.field): \(error.reason)")
             }
@@ -238,7 +324,7 @@ struct Serve: AsyncParsableCommand {
                 throw InputError("--console-dir: \(consoleDir) is not a folder")
             }
         }
-        let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens), dss: dss, consoleFolder: consoleDir)
+        let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir)
         var services: [any Service] = [NodeService(node: node, webhooks: !noWebhooks)]
         let cot = try cotSettings(file, host: host)
         if cot.isEnabled {
@@ -253,11 +339,12 @@ struct Serve: AsyncParsableCommand {
             })
         }
         // The node stops with the server: SIGTERM or SIGINT shut both down gracefully.
-        let application = server.application(host: host, port: port, services: services) { channel in
+        let scheme = tls == nil ? "http" : "https"
+        let application = try server.application(host: host, port: port, tls: tls, services: services) { channel in
             let address = channel.localAddress
             let elapsed = (ContinuousClock.now - began) / .seconds(1)
             FileHandle.standardError.write(Data(
-                "deconflict: listening on http://\(address?.ipAddress ?? host):\(address?.port ?? port) (ledger \(replay.replayedEntries) entries replayed in \(String(format: "%.2f", elapsed)) s)\n".utf8))
+                "deconflict: listening on \(scheme)://\(address?.ipAddress ?? host):\(address?.port ?? port) (ledger \(replay.replayedEntries) entries replayed in \(String(format: "%.2f", elapsed)) s)\n".utf8))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let live {

@@ -41,21 +41,24 @@ final class ServerProcess: @unchecked Sendable {
     init(store: [String], extra: [String] = []) async throws {
         process.executableURL = deconflictBinary
         process.arguments = ["serve", "--port", "0"] + store + extra
-        let errors = Pipe()
+        let errors = Pipe(), printed = Pipe()
         process.standardError = errors
-        process.standardOutput = Pipe()
-        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            guard let self else { return }
-            self.lock.lock()
-            self.log += text
-            self.lock.unlock()
+        process.standardOutput = printed
+        // Standard output and standard error both end up in `output`.
+        for pipe in [errors, printed] {
+            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                guard let self else { return }
+                self.lock.lock()
+                self.log += text
+                self.lock.unlock()
+            }
         }
         let began = ContinuousClock.now
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if let match = output.firstMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/), let value = Int(match.1) {
+            if let match = output.firstMatch(of: /listening on https?:\/\/127\.0\.0\.1:(\d+)/), let value = Int(match.1) {
                 port = value
                 startup = ContinuousClock.now - began
                 return

@@ -102,6 +102,8 @@ struct CoTConnection {
                                 let event = try Self.decode(frame)
                                 switch CoTMapping.inbound(event, party: party!, now: service.node.configuration.clock()) {
                                 case .report(let unit, let report):
+                                    // Beyond the party's rate limit, events are dropped (and counted).
+                                    guard service.admits(party!) else { continue }
                                     await batcher.append(unit, report)
                                 case .ping:
                                     sender.yield(.event(CoTMapping.control(type: "t-x-c-t-r", detail: "", now: Date())))
@@ -165,10 +167,17 @@ struct CoTConnection {
     /// token) of that party, its username the party's id.
     private func authenticate(_ data: Data) async throws -> (PartyID, String) {
         let (username, password) = try CoTXML.decodeAuth(data)
+        // Failed authentications are limited per address, as over HTTP.
+        let address = connection.channel.remoteAddress?.ipAddress ?? "unknown"
+        if service.authenticator.limiter.failures.empty(address) != nil {
+            service.metrics.rateLimited(interface: "cot", limit: "address")
+            throw CoTError(field: "auth", reason: "too many failed authentications from this address")
+        }
         let actor: Actor
         do {
             actor = try await service.authenticator.authenticate(password)
         } catch {
+            _ = service.authenticator.limiter.failures.take(address)
             service.metrics.cotEvent("unauthenticated")
             throw CoTError(field: "auth.cot@password", reason: "\(error.reason)")
         }
@@ -177,7 +186,10 @@ struct CoTConnection {
         }
         guard party.rawValue == username else {
             service.metrics.cotEvent("unauthenticated")
-            throw CoTError(field: "auth.cot@username", reason: "the key is \(party)'s, not \(username.prefix(40))'s")
+            // A username that looks like a credential (a key pasted into the wrong field)
+            // is not repeated: errors are logged.
+            let named = username.hasPrefix("dck_") || username.hasPrefix("eyJ") || username.count > 64 ? "the username given" : username
+            throw CoTError(field: "auth.cot@username", reason: "the key is \(party)'s, not \(named)'s")
         }
         return (party, password)
     }

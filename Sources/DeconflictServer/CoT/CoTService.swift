@@ -82,7 +82,7 @@ public struct CoTService: Service {
             var configuration = TLSConfiguration.makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            configuration.minimumTLSVersion = .tlsv12
+            TLSPolicy.apply(to: &configuration)
             configuration.certificateVerification = .noHostnameVerification
             configuration.trustRoots = .file(ca)
             return try NIOSSLContext(configuration: configuration)
@@ -188,7 +188,7 @@ public struct CoTService: Service {
                         let frame = try TakProtocol.frame(datagram: Data(buffer: envelope.data))
                         let event = try CoTConnection.decode(frame)
                         switch CoTMapping.inbound(event, party: party, now: node.configuration.clock()) {
-                        case .report(let unit, let report): await batcher.append(unit, report)
+                        case .report(let unit, let report): if admits(party) { await batcher.append(unit, report) }
                         case .ignored: metrics.cotEvent("ignored")
                         case .ping, .protocolRequest: metrics.cotEvent("ignored")
                         }

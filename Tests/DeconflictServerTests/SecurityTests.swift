@@ -1,0 +1,444 @@
+import AsyncHTTPClient
+import DeconflictCoT
+import DeconflictEngine
+@testable import DeconflictServer
+import DeconflictStore
+import DeconflictTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import JWTKit
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+import Testing
+
+/// A throwaway certificate authority made with the `openssl` command: `test-ca`, the
+/// server's certificate for 127.0.0.1 (`server`), and a client certificate for the
+/// party `coalition`.
+struct TestPKI {
+    let folder: URL
+
+    func path(_ file: String) -> String { folder.appendingPathComponent(file).path }
+
+    static func make() throws -> TestPKI {
+        let pki = TestPKI(folder: try temporaryFolder("pki"))
+        func openssl(_ arguments: String...) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl"] + arguments
+            process.currentDirectoryURL = pki.folder
+            process.standardOutput = Pipe()
+            process.standardError = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw HarnessError("openssl \(arguments.joined(separator: " ")) failed") }
+        }
+        func key(_ name: String) throws {
+            try openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "\(name).key")
+        }
+        try key("test-ca")
+        try openssl("req", "-x509", "-new", "-key", "test-ca.key", "-out", "test-ca.pem", "-days", "2", "-subj", "/CN=test-ca")
+        for (name, commonName, extensions) in [("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1\n"), ("coalition", "coalition", nil)] {
+            try key(name)
+            try openssl("req", "-new", "-key", "\(name).key", "-out", "\(name).csr", "-subj", "/O=Deconflict tests/CN=\(commonName)")
+            var arguments = ["x509", "-req", "-in", "\(name).csr", "-CA", "test-ca.pem", "-CAkey", "test-ca.key", "-CAcreateserial",
+                             "-out", "\(name).pem", "-days", "2"]
+            if let extensions {
+                try extensions.write(toFile: pki.path("\(name).ext"), atomically: true, encoding: .utf8)
+                arguments += ["-extfile", "\(name).ext"]
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl"] + arguments
+            process.currentDirectoryURL = pki.folder
+            process.standardOutput = Pipe()
+            process.standardError = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw HarnessError("openssl could not sign \(name)") }
+        }
+        return pki
+    }
+
+    /// An HTTPS client that trusts the test CA, its TLS adjusted by `adjust`.
+    func client(_ adjust: (inout TLSConfiguration) -> Void = { _ in }) -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(path("test-ca.pem"))
+        adjust(&tls)
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// The base64 lines of a PEM file (what a leak of it would show).
+    func pemBody(_ file: String) throws -> [String] {
+        try String(contentsOfFile: path(file), encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("-----") && $0.count >= 16 }
+    }
+}
+
+/// The claims SECURITY.md makes that no other suite checks: rate limits per credential,
+/// per address and per CoT party; the bearer token's bounded lifetime; HTTPS with TLS 1.2
+/// or later and modern ciphers only; and no secret in the logs.
+@Suite("Security", .timeLimit(.minutes(5)))
+struct SecurityTests {
+    struct Claims: JWTPayload {
+        var sub: SubjectClaim
+        var aud: AudienceClaim
+        var exp: ExpirationClaim?
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
+    /// A credential that spends its burst is refused with a 429 naming the limit, with
+    /// `Retry-After`, counted on /metrics; other credentials and the open routes go on.
+    @Test func requestsAreLimitedPerCredential() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        var limits = RateLimits()
+        limits.requestsPerSecond = 0.01
+        limits.requestBurst = 5
+        let server = Server(node: seeded.node, authenticator: Authenticator(node: seeded.node, limits: limits))
+        let (second, record) = Credentials.issue(for: .party("coalition"))
+        try await seeded.node.execute(.issueCredential(record))
+        let key = seeded.keys["coalition"]!
+        try await Application(router: server.router()).test(.router) { client in
+            for _ in 0..<5 { #expect(try await client.call(.get, "/v1/zones", key: key).status == 200) }
+            try await client.execute(uri: "/v1/zones", method: .get, headers: [.authorization: "Bearer \(key)"]) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let seconds = try #require(response.headers[.retryAfter].flatMap { Int($0) })
+                #expect(seconds >= 1 && seconds <= 100)
+                let problem = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                #expect(problem["status"] as? Int == 429)
+                #expect(problem["limit"] as? String == "credential")
+                #expect((problem["reason"] as? String)?.contains("5 at once") == true, "\(problem)")
+            }
+            // Writes are refused the same way, before any work.
+            let write = try await client.call(.put, "/v1/zones/x", key: key, json: ["id": "x"])
+            #expect(write.status == 429)
+            // Another key of the same party, and another party, have buckets of their own.
+            #expect(try await client.call(.get, "/v1/zones", key: second).status == 200)
+            #expect(try await client.call(.get, "/v1/zones", key: seeded.keys["russia"]!).status == 200)
+            for _ in 0..<10 { #expect(try await client.call(.get, "/healthz", key: nil).status == 200) }
+            let metrics = try await client.call(.get, "/metrics", key: nil).text
+            #expect(metrics.contains(#"deconflict_rate_limited_total{interface="http",limit="credential"} 2"#), "\(metrics)")
+        }
+    }
+
+    /// Failed authentications from one address spend that address's bucket; once spent,
+    /// a request from it carrying a credential is refused with 429 before the credential
+    /// is checked (a valid one included, until the bucket refills).
+    @Test func failedAuthenticationsAreLimitedPerAddress() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        var limits = RateLimits()
+        limits.failuresPerSecond = 2
+        limits.failureBurst = 3
+        let server = Server(node: seeded.node, authenticator: Authenticator(node: seeded.node, limits: limits))
+        let forged = "dck_0123456789abcdef_" + String(repeating: "0", count: 64)
+        try await Application(router: server.router()).test(.live) { client in
+            for _ in 0..<3 { #expect(try await client.call(.get, "/v1/zones", key: forged).status == 401) }
+            let refused = try await client.call(.get, "/v1/zones", key: forged)
+            #expect(refused.status == 429)
+            #expect(refused.json["limit"] as? String == "address")
+            // No credential at all is still a plain 401 (nothing to check).
+            #expect(try await client.call(.get, "/v1/zones", key: nil).status == 401)
+            #expect(try await client.call(.get, "/v1/zones", key: seeded.keys["coalition"]!).status == 429)
+            // The bucket refills (2 a second).
+            try await Task.sleep(for: .milliseconds(1_200))
+            #expect(try await client.call(.get, "/v1/zones", key: seeded.keys["coalition"]!).status == 200)
+            let metrics = try await client.call(.get, "/metrics", key: nil).text
+            #expect(metrics.contains(#"deconflict_rate_limited_total{interface="http",limit="address"} 2"#), "\(metrics)")
+        }
+    }
+
+    /// A bearer token without `exp`, or valid for longer than the maximum lifetime, is
+    /// refused: a captured token can be replayed for a bounded time only.
+    @Test func bearerTokensHaveABoundedLifetime() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let signingKey = ES256PrivateKey()
+        let folder = try temporaryFolder("jwt-lifetime")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pem = folder.appendingPathComponent("key.pem").path
+        try signingKey.publicKey.pemRepresentation.write(toFile: pem, atomically: true, encoding: .utf8)
+        let verifier = try await JWTVerifier.load(pemFiles: [pem], jwksFile: nil, audience: "deconflict", maximumLifetime: 3_600)
+        let server = Server(node: seeded.node, authenticator: Authenticator(node: seeded.node, tokens: verifier))
+        let signer = JWTKeyCollection()
+        await signer.add(ecdsa: signingKey)
+        @Sendable func token(expiresIn: Double?) async throws -> String {
+            try await signer.sign(Claims(
+                sub: .init(value: "coalition"), aud: .init(value: ["deconflict"]),
+                exp: expiresIn.map { .init(value: Date().addingTimeInterval($0)) }))
+        }
+        try await Application(router: server.router()).test(.router) { client in
+            #expect(try await client.call(.get, "/v1/zones", key: try await token(expiresIn: 1_800)).status == 200)
+            let long = try await client.call(.get, "/v1/zones", key: try await token(expiresIn: 7_200))
+            #expect(long.status == 401)
+            #expect((long.json["reason"] as? String)?.contains("shorter-lived") == true, "\(long.text)")
+            let endless = try await client.call(.get, "/v1/zones", key: try await token(expiresIn: nil))
+            #expect(endless.status == 401)
+            #expect((endless.json["reason"] as? String)?.contains("no exp") == true, "\(endless.text)")
+        }
+    }
+
+    /// A party's CoT events beyond its rate limit are dropped and counted; those within
+    /// it are stored.
+    @Test func cotEventsAreLimitedPerParty() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        var limits = RateLimits()
+        limits.cotEventsPerSecond = 0.01
+        limits.cotEventBurst = 3
+        let authenticator = Authenticator(node: seeded.node, limits: limits)
+        let metrics = ServerMetrics()
+        var settings = CoTSettings()
+        settings.tcpPort = 0
+        let port = Mutex(0)
+        let service = CoTService(node: seeded.node, authenticator: authenticator, settings: settings, metrics: metrics) { _, value in
+            port.withLock { $0 = value }
+        }
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+        while port.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let now = await seeded.node.read { $0.now }
+        var bytes = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
+        for second in 0..<6 {
+            bytes += CoTOutboundEvent(
+                uid: "limited-patrol", type: "a-f-G-U-C", time: now.addingTimeInterval(Double(second)), stale: now.addingTimeInterval(300),
+                latitude: 33.41, longitude: 38.61).xml()
+        }
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port.withLock { $0 }) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        try await channel.executeThenClose { _, outbound in
+            try await outbound.write(ByteBuffer(data: bytes))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                if await seeded.node.read({ $0.lastReport(of: "limited-patrol") }) != nil,
+                   await metrics.exposition(node: seeded.node).contains(#"deconflict_rate_limited_total{interface="cot",limit="party"} 3"#) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        let exposition = await metrics.exposition(node: seeded.node)
+        #expect(exposition.contains(#"deconflict_rate_limited_total{interface="cot",limit="party"} 3"#), "\(exposition)")
+        let last = await seeded.node.read { $0.lastReport(of: "limited-patrol") }
+        #expect(last.map { abs($0.time.timeIntervalSince(now.addingTimeInterval(2))) < 0.01 } == true, "\(String(describing: last))")
+    }
+
+    /// `serve --tls-cert --tls-key`: the API over HTTPS; a TLS 1.1 client, a TLS 1.2
+    /// client offering only CBC ciphers, and plain HTTP are all refused.
+    @Test func httpsWithTLS12OrLaterAndModernCiphersOnly() async throws {
+        let pki = try TestPKI.make()
+        defer { try? FileManager.default.removeItem(at: pki.folder) }
+        let store = pki.path("store.sqlite")
+        let key = try runDeconflict(["party", "add", "coalition", "--store", store])
+        let server = try await ServerProcess(store: ["--store", store], extra: ["--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key")])
+        defer { server.stop() }
+        #expect(server.output.contains("listening on https://127.0.0.1:"))
+        let base = "https://127.0.0.1:\(server.port)"
+
+        let modern = pki.client()
+        let answer = try await Client(base: base, key: key, http: modern).get("/v1/zones")
+        #expect(answer.status == 200)
+        #expect(try await Client(base: base, key: nil, http: modern).get("/v1/zones").status == 401)
+        try await modern.shutdown()
+
+        // The handshake itself, over raw TLS: TLS 1.2 with an ECDHE AEAD suite is answered;
+        // TLS 1.1, and TLS 1.2 offering only CBC suites, are not.
+        let request = Data("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        func handshake(_ adjust: (inout TLSConfiguration) -> Void) async throws -> String? {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(pki.path("test-ca.pem"))
+            adjust(&tls)
+            return try await Self.firstBytes(port: server.port, tls: try NIOSSLContext(configuration: tls), sending: request)
+                .map { String(decoding: $0, as: UTF8.self) }
+        }
+        let tls12 = try await handshake { $0.maximumTLSVersion = .tlsv12 }
+        #expect(tls12?.hasPrefix("HTTP/1.1 200") == true, "TLS 1.2: \(tls12 ?? "no answer")")
+        #expect(try await handshake { $0.maximumTLSVersion = .tlsv11 } == nil, "TLS 1.1 was answered")
+        let cbc = try await handshake {
+            $0.maximumTLSVersion = .tlsv12
+            $0.cipherSuites = "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA"
+        }
+        #expect(cbc == nil, "a CBC suite was answered")
+
+        // Plain HTTP gets no HTTP answer (a TLS alert at most).
+        let plain = try await Self.firstBytes(port: server.port, tls: nil, sending: Data("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+        #expect(plain.map { !String(decoding: $0, as: UTF8.self).contains("HTTP/1.1") } ?? true, "plain HTTP was answered")
+    }
+
+    /// The JSON config file sets the same: HTTPS and the rate limits; bad values are
+    /// refused at start, naming the option.
+    @Test func theConfigFileSetsTLSAndRateLimits() async throws {
+        let pki = try TestPKI.make()
+        defer { try? FileManager.default.removeItem(at: pki.folder) }
+        let store = pki.path("store.sqlite")
+        let key = try runDeconflict(["party", "add", "coalition", "--store", store])
+        let config = pki.path("config.json")
+        let settings: [String: Any] = [
+            "tlsCert": pki.path("server.pem"), "tlsKey": pki.path("server.key"), "rateLimit": 0.01, "rateBurst": 2, "logLevel": "debug",
+        ]
+        try JSONSerialization.data(withJSONObject: settings).write(to: URL(fileURLWithPath: config))
+        let server = try await ServerProcess(store: ["--store", store], extra: ["--config", config])
+        defer { server.stop() }
+        let http = pki.client()
+        let client = Client(base: "https://127.0.0.1:\(server.port)", key: key, http: http)
+        #expect(try await client.get("/v1/zones").status == 200)
+        #expect(try await client.get("/v1/zones").status == 200)
+        let refused = try await client.get("/v1/zones")
+        #expect(refused.status == 429)
+        #expect(refused.json["limit"] as? String == "credential")
+        let metrics = try await client.get("/metrics").text
+        #expect(metrics.contains(#"deconflict_rate_limited_total{interface="http",limit="credential"} 1"#))
+        try await http.shutdown()
+
+        for (arguments, message) in [
+            (["--tls-cert", pki.path("server.pem")], "--tls-key: required with --tls-cert"),
+            (["--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("coalition.key")], "does not go with the certificate"),
+            (["--tls-cert", pki.path("server.key"), "--tls-key", pki.path("server.key")], "--tls-cert:"),
+            (["--rate-limit=-1"], "--rate-limit: must be 0 or a positive number"),
+            (["--log-level", "loud"], "--log-level:"),
+            (["--jwt-max-lifetime", "0"], "--jwt-max-lifetime:"),
+        ] {
+            let run = try Executables.run("deconflict", ["serve", "--port", "0", "--store", store] + arguments)
+            #expect(run.status != 0, "\(arguments) started")
+            #expect(run.error.contains(message), "\(arguments): \(run.error)")
+            // A refusal names the file, never its content.
+            for line in try pki.pemBody("coalition.key") + pki.pemBody("server.key") { #expect(!run.error.contains(line)) }
+        }
+    }
+
+    /// The real binary at trace level, used with an API key (header, `X-API-Key` and
+    /// `?access_token=`), a bearer token, forged credentials, a key issued and a webhook
+    /// secret set over the API, CoT over TCP (a key, a wrong key, a key pasted as the
+    /// username) and over TLS with a client certificate: none of the secrets, nor the
+    /// key's SHA-256, nor any line of a private key's PEM, appears in what it prints.
+    @Test func secretsNeverReachTheLogs() async throws {
+        let pki = try TestPKI.make()
+        defer { try? FileManager.default.removeItem(at: pki.folder) }
+        let store = pki.path("store.sqlite")
+        let key = try runDeconflict(["party", "add", "coalition", "--store", store])
+        let operatorKey = try runDeconflict(["operator-key", "--store", store])
+        let signingKey = ES256PrivateKey()
+        try signingKey.publicKey.pemRepresentation.write(toFile: pki.path("jwt.pem"), atomically: true, encoding: .utf8)
+        let server = try await ServerProcess(store: ["--store", store], extra: [
+            "--log-level", "trace", "--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key"),
+            "--jwt-key", pki.path("jwt.pem"), "--jwt-audience", "deconflict",
+            "--cot-tcp", "0", "--cot-tls", "0", "--cot-tls-cert", pki.path("server.pem"), "--cot-tls-key", pki.path("server.key"),
+            "--cot-tls-client-ca", pki.path("test-ca.pem"),
+        ])
+        defer { server.stop() }
+        func cotPort(_ transport: String) async throws -> Int {
+            for _ in 0..<500 {
+                if let match = server.output.firstMatch(of: try Regex("Cursor-on-Target over \(transport) on 127\\.0\\.0\\.1:(\\d+)")),
+                   let port = (match.output[1].substring).flatMap({ Int($0) }) { return port }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw HarnessError("no CoT \(transport) port in \(server.output)")
+        }
+        let tcpPort = try await cotPort("TCP"), tlsPort = try await cotPort("TLS")
+        let base = "https://127.0.0.1:\(server.port)"
+        let http = pki.client()
+
+        let signer = JWTKeyCollection()
+        await signer.add(ecdsa: signingKey)
+        let stranger = JWTKeyCollection()
+        await stranger.add(ecdsa: ES256PrivateKey())
+        let claims = Claims(sub: .init(value: "coalition"), aud: .init(value: ["deconflict"]), exp: .init(value: Date().addingTimeInterval(600)))
+        let token = try await signer.sign(claims)
+        let forgedToken = try await stranger.sign(claims)
+        let (id, _) = try #require(Credentials.parse(key))
+        let wrongKey = "dck_\(id)_" + String(repeating: "e", count: 64)
+        let webhookSecret = "whsec-" + UUID().uuidString
+
+        let party = Client(base: base, key: key, http: http)
+        #expect(try await party.get("/v1/zones").status == 200)
+        #expect(try await Client(base: base, key: nil, http: http).send(.GET, "/v1/zones", headers: [("X-API-Key", key)]).status == 200)
+        #expect(try await Client(base: base, key: nil, http: http).get("/v1/zones?access_token=\(key)").status == 200)
+        #expect(try await Client(base: base, key: token, http: http).get("/v1/zones").status == 200)
+        #expect(try await Client(base: base, key: forgedToken, http: http).get("/v1/zones").status == 401)
+        #expect(try await Client(base: base, key: wrongKey, http: http).get("/v1/zones").status == 401)
+        let issued = try await Client(base: base, key: operatorKey, http: http).send(.POST, "/v1/parties/coalition/keys")
+        #expect(issued.status == 201, "\(issued.text)")
+        let newKey = try #require(issued.json["key"] as? String, "\(issued.text)")
+        let hook = try await party.send(.POST, "/v1/webhooks", json: ["url": "http://127.0.0.1:9/hook", "secret": webhookSecret])
+        #expect(hook.status == 201, "\(hook.text)")
+
+        // CoT over TCP: a good key, a wrong key, and a key pasted as the username.
+        let now = Date()
+        let event = CoTOutboundEvent(
+            uid: "secret-test", type: "a-f-G-U-C", time: now, stale: now.addingTimeInterval(300), latitude: 33.41, longitude: 38.61).xml()
+        for (username, password) in [("coalition", key), ("coalition", wrongKey), (key, key)] {
+            let auth = Data(#"<auth><cot username="\#(username)" password="\#(password)"/></auth>"#.utf8)
+            _ = try await Self.firstBytes(port: tcpPort, tls: nil, sending: auth + event, within: .seconds(2))
+        }
+        // CoT over TLS with the party's certificate: the server speaks first.
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(pki.path("coalition.pem")).map { .certificate($0) }
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: pki.path("coalition.key"), format: .pem))
+        tls.trustRoots = .file(pki.path("test-ca.pem"))
+        tls.certificateVerification = .noHostnameVerification
+        let answered = try await Self.firstBytes(port: tlsPort, tls: try NIOSSLContext(configuration: tls), sending: event)
+        #expect(answered != nil, "the TLS client was not answered")
+        try await http.shutdown()
+
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !(server.output.contains("CoT connection of coalition") && server.output.contains("the username given")), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        server.stop()
+        let output = server.output
+        // The logs were written (at trace level), naming what happened.
+        #expect(output.contains("CoT connection of coalition"), "\(output)")
+        #expect(output.contains("unknown or revoked API key"), "\(output)")
+        var secrets: [(String, String)] = [
+            ("API key", key), ("operator key", operatorKey), ("issued key", newKey), ("bearer token", token),
+            ("forged token", forgedToken), ("wrong key", wrongKey), ("webhook secret", webhookSecret),
+            ("key secret", String(key.split(separator: "_")[2])),
+            ("key SHA-256", Credentials.digest(String(key.split(separator: "_")[2]))),
+            ("token signature", String(token.split(separator: ".")[2])),
+        ]
+        for file in ["server.key", "coalition.key", "test-ca.key"] {
+            secrets += try pki.pemBody(file).map { ("\(file) PEM", $0) }
+        }
+        for (name, secret) in secrets {
+            #expect(!output.contains(secret), "the \(name) appears in the server's output")
+        }
+    }
+
+    /// Connects (over TLS with `tls`), sends `bytes`, and returns what the server sends
+    /// back first: nil when it sends nothing before closing or within `within`.
+    static func firstBytes(port: Int, tls: NIOSSLContext?, sending bytes: Data, within: Duration = .seconds(10)) async throws -> Data? {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil)) }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try? await outbound.write(ByteBuffer(data: bytes))
+            return try await withThrowingTaskGroup(of: Data?.self) { group in
+                group.addTask {
+                    do {
+                        for try await buffer in inbound where buffer.readableBytes > 0 { return Data(buffer: buffer) }
+                    } catch {}
+                    return nil
+                }
+                group.addTask {
+                    try await Task.sleep(for: within)
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+        }
+    }
+}
