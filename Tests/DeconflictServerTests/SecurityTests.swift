@@ -186,6 +186,68 @@ struct SecurityTests {
         }
     }
 
+    /// Unsigned tokens (`alg` `none`, or no `alg` at all) are refused, whatever they claim.
+    @Test func unsignedTokensAreRefused() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let folder = try temporaryFolder("jwt-none")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pem = folder.appendingPathComponent("key.pem").path
+        try ES256PrivateKey().publicKey.pemRepresentation.write(toFile: pem, atomically: true, encoding: .utf8)
+        let verifier = try await JWTVerifier.load(pemFiles: [pem], jwksFile: nil, audience: "deconflict")
+        let server = Server(node: seeded.node, authenticator: Authenticator(node: seeded.node, tokens: verifier))
+        @Sendable func segment(_ object: [String: Any]) throws -> String {
+            try JSONSerialization.data(withJSONObject: object).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        }
+        let claims = try segment(["sub": "coalition", "aud": ["deconflict"], "exp": Date().timeIntervalSince1970 + 300])
+        try await Application(router: server.router()).test(.router) { client in
+            for header in [["alg": "none", "typ": "JWT"], ["typ": "JWT"]] {
+                for signature in ["", "c2lnbmF0dXJl"] {
+                    let reply = try await client.call(.get, "/v1/zones", key: "\(try segment(header)).\(claims).\(signature)")
+                    #expect(reply.status == 401, "\(header): \(reply.text)")
+                    #expect((reply.json["reason"] as? String)?.contains("none is not accepted") == true, "\(reply.text)")
+                }
+            }
+        }
+    }
+
+    /// A report older than its unit's last one (a replay of an earlier report) and one
+    /// too far ahead of the server's clock are refused, each naming why.
+    @Test func replayedAndFarFutureReportsAreRefused() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let (unit, now) = await seeded.node.read { engine in (engine.units.values.first { $0.party == "coalition" }!.id, engine.now) }
+        try await seeded.application().test(.router) { client in
+            let key = seeded.keys["coalition"]!
+            @Sendable func report(_ time: Date) async throws -> Reply {
+                try await client.call(.post, "/v1/reports", key: key, json: [[
+                    "unit": unit.rawValue, "time": EventPayload.rfc3339(time), "position": [33.5, 38.6],
+                ]])
+            }
+            #expect(try await report(now).status == 200)
+            let replayed = try await report(now.addingTimeInterval(-60))
+            #expect(replayed.status == 422, "\(replayed.text)")
+            #expect((replayed.json["reason"] as? String)?.contains("older than the unit's last report") == true, "\(replayed.text)")
+            let ahead = try await report(now.addingTimeInterval(3_600))
+            #expect(ahead.status == 422, "\(ahead.text)")
+            #expect((ahead.json["reason"] as? String)?.contains("ahead of the server's clock") == true, "\(ahead.text)")
+        }
+    }
+
+    /// The ledger keeps an API key's id and the SHA-256 of its secret, never the secret.
+    @Test func theLedgerKeepsOnlyTheDigestOfAKey() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let key = seeded.keys["coalition"]!
+        let (id, secret) = try #require(Credentials.parse(key))
+        let entries = try await seeded.node.store.entries(after: 0, limit: 1_000_000)
+        let issued = entries.filter { $0.payload.contains(id) }
+        #expect(!issued.isEmpty)
+        #expect(issued.contains { $0.payload.contains(Credentials.digest(secret)) })
+        #expect(!entries.contains { $0.payload.contains(secret) })
+    }
+
     /// A party's CoT events beyond its rate limit are dropped and counted; those within
     /// it are stored.
     @Test func cotEventsAreLimitedPerParty() async throws {
