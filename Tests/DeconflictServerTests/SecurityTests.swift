@@ -293,6 +293,43 @@ struct SecurityTests {
         #expect(last.map { abs($0.time.timeIntervalSince(now.addingTimeInterval(2))) < 0.01 } == true, "\(String(describing: last))")
     }
 
+    /// A CoT client speaks for its connection's party only: an event whose uid is another
+    /// party's unit is refused; its own units are stored.
+    @Test func aCoTClientReportsOnlyItsOwnUnits() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        var settings = CoTSettings()
+        settings.tcpPort = 0
+        let port = Mutex(0)
+        let service = CoTService(node: seeded.node, authenticator: seeded.server.authenticator, settings: settings, metrics: ServerMetrics()) { _, value in
+            port.withLock { $0 = value }
+        }
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+        while port.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let (theirs, before, now) = await seeded.node.read { engine in
+            let unit = engine.units.values.first { $0.party == "russia" }!.id
+            return (unit, engine.lastReport(of: unit)?.time, engine.now)
+        }
+        var bytes = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
+        for uid in [theirs.rawValue, "own-patrol"] {
+            bytes += CoTOutboundEvent(
+                uid: uid, type: "a-f-G-U-C", time: now.addingTimeInterval(1), stale: now.addingTimeInterval(300),
+                latitude: 33.41, longitude: 38.61).xml()
+        }
+        _ = try await Self.firstBytes(port: port.withLock { $0 }, tls: nil, sending: bytes, within: .seconds(1))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while await seeded.node.read({ $0.lastReport(of: "own-patrol") }) == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let (own, after, owner) = await seeded.node.read { engine in
+            (engine.lastReport(of: "own-patrol"), engine.lastReport(of: theirs)?.time, engine.unit(theirs)?.party)
+        }
+        #expect(own != nil, "the party's own unit was not stored")
+        #expect(after == before, "another party's unit was moved over CoT")
+        #expect(owner == "russia")
+    }
+
     /// `serve --tls-cert --tls-key`: the API over HTTPS; a TLS 1.1 client, a TLS 1.2
     /// client offering only CBC ciphers, and plain HTTP are all refused.
     @Test func httpsWithTLS12OrLaterAndModernCiphersOnly() async throws {
