@@ -235,6 +235,29 @@ struct SecurityTests {
         }
     }
 
+    /// A body over 16 MiB and a batch of more than 20,000 reports are refused with 413
+    /// problem+json, naming the limit.
+    @Test func oversizeBodiesAndBatchesAreRefused() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let (unit, now) = await seeded.node.read { engine in (engine.units.values.first { $0.party == "coalition" }!.id, engine.now) }
+        try await seeded.application().test(.router) { client in
+            let key = seeded.keys["coalition"]!
+            let report: [String: Any] = ["unit": unit.rawValue, "time": EventPayload.rfc3339(now), "position": [33.5, 38.6]]
+            let batch = try await client.call(.post, "/v1/reports", key: key, json: Array(repeating: report, count: Limits.reportsPerBatch + 1))
+            #expect(batch.status == 413, "\(batch.text.prefix(300))")
+            #expect((batch.json["reason"] as? String)?.contains("more than \(Limits.reportsPerBatch) reports") == true, "\(batch.text.prefix(300))")
+            let headers: HTTPFields = [.authorization: "Bearer \(key)", .contentType: "application/json"]
+            let big = ByteBuffer(repeating: UInt8(ascii: " "), count: Limits.bodyBytes + 1)
+            for (method, path) in [(HTTPRequest.Method.put, "/v1/zones/big"), (.post, "/v1/reports")] {
+                try await client.execute(uri: path, method: method, headers: headers, body: big) { response in
+                    #expect(response.status == .contentTooLarge, "\(path)")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                }
+            }
+        }
+    }
+
     /// The ledger keeps an API key's id and the SHA-256 of its secret, never the secret.
     @Test func theLedgerKeepsOnlyTheDigestOfAKey() async throws {
         let seeded = try await SeededServer.make(until: 60)
