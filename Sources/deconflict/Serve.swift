@@ -76,7 +76,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("HTTP requests a second per credential (API key or token subject); more are refused with 429. 0: no limit. Default 5000.", valueName: "count"))
     var rateLimit: Double?
 
-    @Option(help: ArgumentHelp("Requests a credential may make at once beyond --rate-limit. Default 10000 (twice --rate-limit when that is given).", valueName: "count"))
+    @Option(help: ArgumentHelp("The most requests a credential may make at once (the size of its bucket). Default 10000 (twice --rate-limit when that is given).", valueName: "count"))
     var rateBurst: Double?
 
     @Option(help: ArgumentHelp("Failed authentications a second per remote address (burst ten times as many); beyond, the address is refused with 429 before its credential is checked. 0: no limit. Default 20.", valueName: "count"))
