@@ -50,6 +50,25 @@ struct HTTPLoad: AsyncParsableCommand {
     @Option(help: "How the throughput phase sends reports: http (POST /v1/reports), cot-xml or cot-protobuf (the CoT TCP listener, one connection per --connections).")
     var transport = Transport.http
     @Option(help: "The server's CoT TCP port (with --transport cot-…).") var cotPort: Int?
+    @Option(help: "Seconds of a soak instead of the latency phase: --rate (by default half the throughput measured), open loop, with the server's memory, file descriptors and latencies sampled and judged (needs --server-pid).")
+    var soak: Double?
+    @Option(help: "Soak: seconds between two samples.") var sampleEvery = 10.0
+    @Option(help: "Soak: reports per batch (default: --batch, as the throughput phase that measured the capacity).")
+    var soakBatch: Int?
+    @Option(help: "Soak: connections posting batches (default: --connections).") var soakConnections: Int?
+    @Option(help: "Soak: probe moves per second (every other move of a probe enters a zone and is timed to its alert).")
+    var soakProbeRate = 4.0
+    @Option(help: "Soak: write the samples to this CSV file.") var soakCSV: String?
+    @Option(help: "Soak: seconds between two GET /v1/situation (0: none; GET /v1/alerts goes every 5 s).")
+    var soakSituationEvery = 60.0
+    @Option(help: "Soak: RSS growth allowed, second quarter's median to the last quarter's, percent (or --soak-rss-growth-mb, whichever is larger).")
+    var soakRSSGrowthPercent = 10.0
+    @Option(help: "Soak: RSS growth allowed, MB (or --soak-rss-growth-percent, whichever is larger).")
+    var soakRSSGrowthMB = 32.0
+    @Option(help: "Soak: open file descriptors allowed to differ, second quarter's median to the last quarter's.")
+    var soakFDSlack = 4
+    @Option(help: "Soak: bound on every interval's p99, batch round trip (from its due time) and alert latency, ms.")
+    var soakP99Millis = 2_000.0
 
     enum Transport: String, ExpressibleByArgument, Sendable {
         case http, cotXML = "cot-xml", cotProtobuf = "cot-protobuf"
@@ -61,7 +80,14 @@ struct HTTPLoad: AsyncParsableCommand {
     static let maximumLagSeconds = 200.0
 
     func validate() throws {
-        if skipThroughput, !skipLatency, rate == nil { throw ValidationError("--skip-throughput needs --rate") }
+        if skipThroughput, !skipLatency || soak != nil, rate == nil { throw ValidationError("--skip-throughput needs --rate") }
+        if let soak {
+            let soakBatch = self.soakBatch ?? batch, soakConnections = self.soakConnections ?? connections
+            guard soak > 0, sampleEvery > 0, soakBatch > 0, soakBatch <= 20_000, soakConnections > 0, units >= soakConnections,
+                  soakProbeRate > 0, probes > 0
+            else { throw ValidationError("--soak, --sample-every, --soak-batch (≤ 20,000), --soak-connections (≤ --units), --soak-probe-rate and --probes must be positive") }
+            if serverPid == nil { throw ValidationError("--soak needs --server-pid") }
+        }
         if transport != .http, cotPort == nil { throw ValidationError("--transport \(transport.rawValue) needs --cot-port") }
         guard units >= connections, connections > 0, batch > 0, batch <= 20_000 else {
             throw ValidationError("need --units ≥ --connections > 0 and 0 < --batch ≤ 20,000")
@@ -104,6 +130,12 @@ struct HTTPLoad: AsyncParsableCommand {
             case .cotXML: measured = try await cotThroughput(api, gateways: &gateways, scenario: scenario, encoding: .xml)
             case .cotProtobuf: measured = try await cotThroughput(api, gateways: &gateways, scenario: scenario, encoding: .protobuf)
             }
+        }
+        if soak != nil, let background = rate ?? measured.map({ $0 / 2 }) {
+            // The latest report time sent so far: the soak's reports come after it.
+            let latest = gateways.filter { $0.next > 0 }.map { $0.report($0.next - 1, scenario: scenario).millis }.max() ?? 0
+            try await runSoak(api, scenario: scenario, rate: background, origin: origin, resumeAfter: latest)
+            return
         }
         if !skipLatency, let background = rate ?? measured.map({ $0 / 2 }) {
             try await latency(api, gateways: &gateways, scenario: scenario, rate: background, after: sequence)
