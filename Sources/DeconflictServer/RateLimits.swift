@@ -9,8 +9,9 @@ import Synchronization
 /// How fast each caller may go. Every limit is a token bucket: `perSecond` tokens a
 /// second, up to `burst` saved; a limit of 0 (or less) is no limit.
 ///
-/// - HTTP requests per credential (an API key, or the subject of a bearer token):
-///   refused with 429 and `Retry-After` once spent.
+/// - HTTP requests per credential (an API key, or the subject of a bearer token; on the
+///   DSS interface, the USS its token names): refused with 429 and `Retry-After` once
+///   spent.
 /// - Failed authentications per remote address: once spent, a request from that
 ///   address is refused with 429 before its credential is even looked at (a flood of
 ///   forged tokens costs no signature checks).
@@ -126,10 +127,15 @@ public final class RateLimiter: Sendable {
         return "token:" + actor.description
     }
 
-    /// A 429 naming the limit, with `Retry-After` in whole seconds.
-    /// `limit` is `credential` or `address`.
+    /// A wait in whole seconds, at least one (`Retry-After`).
+    static func seconds(_ wait: Duration) -> Int {
+        max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18).rounded(.up)))
+    }
+
+    /// A 429 naming the limit (`credential` or `address`), with `Retry-After` in whole
+    /// seconds.
     static func refusal(_ limit: String, reason: String, retryAfter: Duration) -> Response {
-        let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) * 1e-18).rounded(.up)))
+        let seconds = Self.seconds(retryAfter)
         let object: [String: Any] = [
             "type": "about:blank", "status": 429, "title": Problem.title(429), "limit": limit, "reason": reason,
             "detail": "\(reason); retry after \(seconds) s",
@@ -141,7 +147,7 @@ public final class RateLimiter: Sendable {
 }
 
 extension ServerMetrics {
-    /// Counts something refused by a rate limit: `interface` http or cot, `limit`
+    /// Counts something refused by a rate limit: `interface` http, dss or cot, `limit`
     /// credential, address or party.
     func rateLimited(interface: String, limit: String) {
         registry.makeCounter(

@@ -85,7 +85,7 @@ public struct Server: Sendable {
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator, metrics: metrics))
         let api = API(node: node, metrics: metrics, authenticator: authenticator)
         api.register(on: router)
-        let middleware = DSSMiddleware(authority: dss, node: node)
+        let middleware = DSSMiddleware(authority: dss, node: node, limiter: authenticator.limiter, metrics: metrics)
         DSSAPI(node: node).register(
             dss: router.group("dss/v1").add(middleware: middleware), aux: router.group("aux/v1").add(middleware: middleware),
             uss: router.group("uss/v1").add(middleware: middleware))

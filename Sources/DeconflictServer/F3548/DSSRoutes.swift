@@ -90,6 +90,10 @@ struct DSSMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let authority: DSSAuthority?
     let node: Node
+    /// The rate limits, as for the native API: requests per USS (the token's subject),
+    /// failed authentications per address.
+    var limiter: RateLimiter?
+    var metrics: ServerMetrics?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -98,7 +102,21 @@ struct DSSMiddleware: RouterMiddleware {
                 guard let authority else {
                     throw F3548.Failure(401, "this server has no DSS token keys configured (deconflict serve --dss-key)")
                 }
-                context.uss = try await authority.verify(request.headers[.authorization])
+                let address = context.remoteAddress ?? "unknown"
+                if let limiter, request.headers[.authorization] != nil, let wait = limiter.failures.empty(address) {
+                    metrics?.rateLimited(interface: "dss", limit: "address")
+                    return Self.tooManyRequests("too many failed authentications from this address", retryAfter: wait)
+                }
+                do {
+                    context.uss = try await authority.verify(request.headers[.authorization])
+                } catch {
+                    _ = limiter?.failures.take(address)
+                    throw error
+                }
+                if let limiter, let uss = context.uss, let wait = limiter.requests.take("uss:" + uss.subject) {
+                    metrics?.rateLimited(interface: "dss", limit: "credential")
+                    return Self.tooManyRequests("too many requests from USS \(uss.subject)", retryAfter: wait)
+                }
             }
             if request.method != .get { try await node.sync() }
             return try await next(request, context)
@@ -121,6 +139,15 @@ struct DSSMiddleware: RouterMiddleware {
             context.logger.error("DSS request failed: \(error)")
             return DSSAPI.failure(500, "internal error")
         }
+    }
+}
+
+extension DSSMiddleware {
+    /// A 429 in the interface's form, with `Retry-After` in whole seconds.
+    static func tooManyRequests(_ message: String, retryAfter: Duration) -> Response {
+        var response = DSSAPI.failure(429, message)
+        response.headers[.retryAfter] = String(RateLimiter.seconds(retryAfter))
+        return response
     }
 }
 
