@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "DeconflictEngine", targets: ["DeconflictEngine"]),
         .library(name: "DeconflictStore", targets: ["DeconflictStore"]),
         .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
+        // For the fuzzing package (Fuzz/), which reaches the server's decoders.
+        .library(name: "DeconflictServer", targets: ["DeconflictServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
