@@ -25,7 +25,9 @@
 #     due, so a server falling behind counts) and p99 of the alert latency under 2,000 ms
 #     (the product's goal, alert p99 < 10 ms at half load, is not met even in short runs:
 #     see BENCHMARKS.md; this bound catches a server that falls behind and stays behind);
-#   - rate: at least 95 % of the offered reports accepted.
+#   - rate: at least 95 % of the offered reports accepted (a server still behind 10 s
+#     after the end is not sent the batches it is owed, so a run lasts at most M minutes
+#     plus about 15 s past the setup and the capacity phase).
 # The server must still be running at the end, and its log free of errors.
 #
 #   Benchmarks/scripts/soak.sh [--minutes M] [--csv FILE] [http-load options...]
