@@ -29,13 +29,22 @@ struct API: Sendable {
 
     func register(on router: Router<ServerContext>) {
         router.get("/healthz") { _, _ in JSON.response(["status": "ok"]) }
+        // Ready when the store answers now and no write to it failed lately (a full disk
+        // still reads): a load balancer sends writes elsewhere until it recovers.
         router.get("/readyz") { _, _ in
+            // A known fault answers at once (a probe must not wait for the store).
+            let fault = await node.storeFault
+            if fault.isCurrent(at: Date()) {
+                return Problem.response(status: 503, field: nil, reason: "the store is failing: \(fault.reason)")
+            }
             do {
                 let head = try await node.store.head()?.sequence ?? 0
                 let applied = await node.head
                 return JSON.response(["status": "ready", "ledgerHead": head, "applied": applied])
             } catch {
-                return Problem.response(status: 503, field: nil, reason: "the store is unavailable: \(error)")
+                await node.storeFailed(writing: false, error)
+                let reason = (error as? StoreError)?.reason ?? "\(error)"
+                return Problem.response(status: 503, field: nil, reason: "the store is unavailable: \(reason)")
             }
         }
         router.get("/openapi.json") { _, _ in
@@ -743,13 +752,20 @@ struct API: Sendable {
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                body: .init { writer in
+                body: .init { [node] writer in
                     try await writer.write(ByteBuffer(string: ": stream from sequence \(after)\n\n"))
                     // A comment every 15 s keeps proxies open and finds clients that left. The
-                    // server's shutdown ends the stream (the client resumes elsewhere).
-                    for await line in lines.cancelOnGracefulShutdown() {
-                        try await writer.write(ByteBuffer(string: line ?? ": keepalive\n\n"))
+                    // server's shutdown ends the stream (the client resumes elsewhere), and so
+                    // does a client that stopped reading.
+                    // The writer moves to the watched task and back: one task uses it at a time.
+                    let watchdog = StreamWatchdog()
+                    let moved = MovedWriter(writer)
+                    try await Self.watched(watchdog, hub: node.hub) {
+                        for await line in lines.cancelOnGracefulShutdown() {
+                            try await watchdog.write { try await moved.writer.write(ByteBuffer(string: line ?? ": keepalive\n\n")) }
+                        }
                     }
+                    writer = moved.writer
                     try await writer.finish(nil)
                 })
         }
@@ -763,16 +779,48 @@ struct API: Sendable {
             let actor = context.requestContext.actor ?? .operator
             let after = (try? Self.resumePoint(context.request)) ?? 0
             let lines = Self.eventLines(after: after, actor: actor, node: node, valid: stillValid(context.requestContext)) { Self.eventJSON($0) }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // The client closing its side ends the stream.
-                group.addTask { for try await _ in inbound {} }
-                group.addTask {
-                    for await line in lines.cancelOnGracefulShutdown() {
-                        if let line { try await outbound.write(.text(line)) } else { try await outbound.write(.custom(.init(fin: true, opcode: .ping, data: ByteBuffer()))) }
+            let watchdog = StreamWatchdog()
+            try await Self.watched(watchdog, hub: node.hub) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    // The client closing its side ends the stream.
+                    group.addTask { for try await _ in inbound {} }
+                    group.addTask {
+                        for await line in lines.cancelOnGracefulShutdown() {
+                            try await watchdog.write {
+                                if let line {
+                                    try await outbound.write(.text(line))
+                                } else {
+                                    try await outbound.write(.custom(.init(fin: true, opcode: .ping, data: ByteBuffer())))
+                                }
+                            }
+                        }
                     }
+                    try await group.next()
+                    group.cancelAll()
                 }
+            }
+        }
+    }
+
+    /// A response body's writer, handed to the task that writes the stream while the
+    /// request's own task waits for it.
+    final class MovedWriter: @unchecked Sendable {
+        var writer: any ResponseBodyWriter
+        init(_ writer: any ResponseBodyWriter) { self.writer = writer }
+    }
+
+    /// Runs a stream's writer under `watchdog`: when a write waits too long, the writer
+    /// is cancelled, the stall counted, and the stream ends with ``StreamWatchdog/Stalled``.
+    static func watched(_ watchdog: StreamWatchdog, hub: Hub, _ writer: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask(operation: writer)
+            group.addTask { try await watchdog.watch() }
+            defer { group.cancelAll() }
+            do {
                 try await group.next()
-                group.cancelAll()
+            } catch let error as StreamWatchdog.Stalled {
+                hub.countSlowClientDropped()
+                throw error
             }
         }
     }

@@ -43,6 +43,12 @@ public final class Hub: Sendable {
 
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
+    /// Live streams ended because their client stopped reading (see ``StreamWatchdog``).
+    public var slowClientsDropped: Int { slowDrops.load(ordering: .relaxed) }
+    private let slowDrops = Atomic<Int>(0)
+
+    func countSlowClientDropped() { slowDrops.add(1, ordering: .relaxed) }
+
     func publish(_ entries: [LedgerEntry]) {
         guard !entries.isEmpty else { return }
         state.withLock { state in

@@ -1,3 +1,4 @@
+import Foundation
 public import Prometheus
 
 /// The server's Prometheus metrics, served at `/metrics` in the text exposition format.
@@ -39,7 +40,13 @@ public final class ServerMetrics: Sendable {
     func exposition(node: Node) async -> String {
         let statistics = await node.statistics
         let head = await node.head
+        let fault = await node.storeFault
+        let now = Date()
+        let webhooks = node.webhookDispatcher.allStatuses()
         let gauges: [(String, String, Double)] = [
+            ("deconflict_store_up", "1 while the store answers and takes writes, 0 while it fails (see /readyz for why).", fault.isCurrent(at: now) ? 0 : 1),
+            ("deconflict_store_failures", "Store operations (commits, ledger reads) that failed since the node started.", Double(statistics.storeFailures)),
+            ("deconflict_stream_slow_clients_dropped", "Live streams closed because their client stopped reading.", Double(node.hub.slowClientsDropped)),
             ("deconflict_ledger_head", "The last ledger sequence this node applied.", Double(head)),
             ("deconflict_ledger_commits", "Commits this node made since it started.", Double(statistics.commits)),
             ("deconflict_ledger_conflicts", "Commits refused because another writer appended first.", Double(statistics.conflicts)),
@@ -48,6 +55,13 @@ public final class ServerMetrics: Sendable {
             ("deconflict_stream_subscribers", "Live streams and webhooks following the ledger.", Double(node.hub.subscriberCount)),
         ]
         for (name, help, value) in gauges { registry.makeGauge(name: name, help: help).set(value) }
+        for (id, status) in webhooks {
+            let labels = [("webhook", id)]
+            registry.makeGauge(name: "deconflict_webhook_failures", labels: labels, help: "Failed deliveries of a webhook since the node started.")
+                .set(Double(status.totalFailures))
+            registry.makeGauge(name: "deconflict_webhook_backlog", labels: labels, help: "Ledger entries not yet delivered to a webhook (its receiver is slow or down).")
+                .set(Double(max(0, head - status.deliveredThrough)))
+        }
         return registry.emitToString()
     }
 }

@@ -109,6 +109,33 @@ public actor Node {
         public var reportsAccepted = 0
         /// Seconds the start-up replay took.
         public var replaySeconds = 0.0
+        /// Store operations (commits and reads of the ledger) that failed.
+        public var storeFailures = 0
+    }
+
+    /// The store failing: when writing (a commit) or reading (following the ledger)
+    /// last failed, and why. A success of the same kind clears it; a write failure
+    /// also ages out after ``StoreFault/window`` without another, so a node that
+    /// receives no writes after the fault is over becomes ready again.
+    public struct StoreFault: Sendable {
+        public static let window: TimeInterval = 15
+        public var writeFailed: Date?
+        public var readFailed: Date?
+        public var reason = ""
+
+        /// Whether the fault is current at `now`.
+        public func isCurrent(at now: Date) -> Bool {
+            readFailed != nil || writeFailed.map { now.timeIntervalSince($0) < Self.window } == true
+        }
+    }
+
+    /// The store's current fault, if any (see ``StoreFault``).
+    public private(set) var storeFault = StoreFault()
+
+    func storeFailed(writing: Bool, _ error: any Error) {
+        statistics.storeFailures += 1
+        if writing { storeFault.writeFailed = Date() } else { storeFault.readFailed = Date() }
+        storeFault.reason = (error as? StoreError)?.reason ?? "\(error)"
     }
 
     /// Opens a node on `store`: replays the ledger into a fresh engine.
@@ -274,16 +301,29 @@ public actor Node {
     /// under way (which meets those entries anyway): called before a write, so that a
     /// request sees what another node acknowledged before it.
     public func sync() async throws {
+        // While the store cannot be read, refuse at once rather than let every request
+        // wait for it; the follower keeps trying every `followInterval`.
+        if storeFault.readFailed != nil { throw StoreError("reading the ledger", storeFault.reason) }
         try await follow()
     }
 
     /// Applies what other writers appended since `head`.
     func follow() async throws {
         guard pending.isEmpty, !committing else { return }
-        try await replayIfNeeded()
-        guard let last = try await store.head(), last.sequence > head else { return }
-        let known = head
-        let foreign = try await Node.fetch(after: known, from: store, limit: 5_000)
+        let last: LedgerEntry?
+        let known: Int64
+        let foreign: [Foreign]
+        do {
+            try await replayIfNeeded()
+            last = try await store.head()
+            storeFault.readFailed = nil
+            guard let last, last.sequence > head else { return }
+            known = head
+            foreign = try await Node.fetch(after: known, from: store, limit: 5_000)
+        } catch {
+            storeFailed(writing: false, error)
+            throw error
+        }
         // Requests that came in meanwhile will meet the other writer's entries at commit.
         guard head == known, pending.isEmpty, !committing else { return }
         apply(foreign)
@@ -361,6 +401,7 @@ public actor Node {
             do {
                 let entries = try await store.commit(round.flatMap(\.records), batches: batches, expectingHead: head)
                 statistics.commits += 1
+                storeFault = StoreFault()
                 head = entries.last?.sequence ?? head
                 if let snapshot { takeCheckpointIfDue(snapshot) }
                 var offset = 0
@@ -387,6 +428,7 @@ public actor Node {
                 }
             } catch {
                 logger.error("commit failed: \(error)")
+                storeFailed(writing: true, error)
                 await fail(round, error)
             }
         }

@@ -44,6 +44,9 @@ public final class WebhookDispatcher: Sendable {
 
     public func status(_ id: String) -> WebhookStatus? { statuses.withLock { $0[id] } }
 
+    /// Every running webhook's status, by id.
+    public func allStatuses() -> [String: WebhookStatus] { statuses.withLock { $0 } }
+
     /// Keeps one delivery task per registered webhook until cancelled.
     func run(node: Node) async {
         var running: [String: Task<Void, Never>] = [:]

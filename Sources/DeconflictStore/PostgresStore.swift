@@ -147,6 +147,7 @@ public final class PostgresStore: Store {
                 if let inner { return describe(inner) }
             }
         }
+        if let timeout = error as? Timeout { return timeout.description }
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] {
                 return "\(message) (SQLSTATE \(psql.serverInfo?[.sqlState] ?? "?"))"
@@ -200,7 +201,7 @@ public final class PostgresStore: Store {
         let logger = logger
         let reports = batches.flatMap { batch in batch.reports.map { (batch.id, $0) } }
         do {
-            return try await PostgresStore.serializable(client: client, logger: logger) { connection in
+            return try await PostgresStore.within(Self.commitDeadline) { [client] in try await PostgresStore.serializable(client: client, logger: logger) { connection in
                 var head: (sequence: Int64, hash: String)? = nil
                 let rows = try await connection.query(
                     "SELECT sequence, hash FROM ledger ORDER BY sequence DESC LIMIT 1", logger: logger)
@@ -234,7 +235,7 @@ public final class PostgresStore: Store {
                         """, logger: logger)
                 }
                 return all
-            }
+            } }
         } catch let conflict as LedgerConflict {
             throw conflict
         } catch let transaction as PostgresTransactionError {
@@ -263,24 +264,109 @@ public final class PostgresStore: Store {
         }
     }
 
-    public func entries(after sequence: Int64, limit: Int) async throws -> [LedgerEntry] {
-        let rows = try await client.query(
-            "SELECT sequence, time, type, payload, previous, hash FROM ledger WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)",
-            logger: logger)
-        var entries: [LedgerEntry] = []
-        for try await (sequence, time, type, payload, previous, hash) in rows.decode((Int64, String, String, String, String, String).self) {
-            entries.append(LedgerEntry(sequence: sequence, time: time, type: type, payload: payload, previous: previous, hash: hash))
+    /// How long a read may wait for the server before it fails: the client's pool waits
+    /// for a connection as long as it takes, and a request should not.
+    static let readDeadline: Duration = .seconds(5)
+    /// How long a commit may take; one that fails this way may have committed (the
+    /// request is refused and the node reads the ledger back before going on).
+    static let commitDeadline: Duration = .seconds(15)
+
+    /// Runs a read within ``readDeadline``; its failure (the server gone, say) is a
+    /// ``StoreError`` naming it.
+    private func reading<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        do {
+            return try await Self.within(Self.readDeadline, body)
+        } catch {
+            throw StoreError(what, PostgresStore.describe(error))
         }
-        return entries
+    }
+
+    /// No answer from the server in time.
+    struct Timeout: Error, CustomStringConvertible {
+        let limit: Duration
+        var description: String { "no answer from PostgreSQL within \(limit)" }
+    }
+
+    /// Runs `body`, throwing ``Timeout`` after `limit` and cancelling it. The caller does
+    /// not wait for `body` to end: a query on a connection the server dropped may not
+    /// notice the cancellation until the connection is torn down.
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let race = Race<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.start(continuation)
+                let work = Task {
+                    do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
+                }
+                race.onLate = { work.cancel() }
+                Task {
+                    try? await Task.sleep(for: limit)
+                    race.finish(.failure(Timeout(limit: limit)))
+                }
+            }
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
+        }
+    }
+
+    /// The first of a body's result and its deadline.
+    private final class Race<T: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<T, any Error>?
+        private var result: Result<T, any Error>?
+        private var lateHandler: (@Sendable () -> Void)?
+        private var finished = false
+
+        var onLate: @Sendable () -> Void {
+            get { lock.withLock { lateHandler ?? {} } }
+            set { lock.withLock { lateHandler = newValue } }
+        }
+
+        func start(_ continuation: CheckedContinuation<T, any Error>) {
+            let early = lock.withLock { () -> Result<T, any Error>? in
+                if let result { return result }
+                self.continuation = continuation
+                return nil
+            }
+            if let early { continuation.resume(with: early) }
+        }
+
+        func finish(_ outcome: Result<T, any Error>) {
+            let (waiting, cancel) = lock.withLock { () -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
+                guard !finished else { return (nil, nil) }
+                finished = true
+                defer { continuation = nil }
+                if continuation == nil { result = outcome }
+                if case .failure = outcome { return (continuation, lateHandler) }
+                return (continuation, nil)
+            }
+            cancel?()
+            waiting?.resume(with: outcome)
+        }
+    }
+
+    public func entries(after sequence: Int64, limit: Int) async throws -> [LedgerEntry] {
+        try await reading("reading the ledger") { [client, logger] in
+            let rows = try await client.query(
+                "SELECT sequence, time, type, payload, previous, hash FROM ledger WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)",
+                logger: logger)
+            var entries: [LedgerEntry] = []
+            for try await (sequence, time, type, payload, previous, hash) in rows.decode((Int64, String, String, String, String, String).self) {
+                entries.append(LedgerEntry(sequence: sequence, time: time, type: type, payload: payload, previous: previous, hash: hash))
+            }
+            return entries
+        }
     }
 
     public func head() async throws -> LedgerEntry? {
-        let rows = try await client.query(
-            "SELECT sequence, time, type, payload, previous, hash FROM ledger ORDER BY sequence DESC LIMIT 1", logger: logger)
-        for try await (sequence, time, type, payload, previous, hash) in rows.decode((Int64, String, String, String, String, String).self) {
-            return LedgerEntry(sequence: sequence, time: time, type: type, payload: payload, previous: previous, hash: hash)
+        try await reading("reading the ledger") { [client, logger] in
+            let rows = try await client.query(
+                "SELECT sequence, time, type, payload, previous, hash FROM ledger ORDER BY sequence DESC LIMIT 1", logger: logger)
+            for try await (sequence, time, type, payload, previous, hash) in rows.decode((Int64, String, String, String, String, String).self) {
+                return LedgerEntry(sequence: sequence, time: time, type: type, payload: payload, previous: previous, hash: hash)
+            }
+            return nil
         }
-        return nil
     }
 
     public func latestReports(atOrBefore instant: Date) async throws -> [PositionReport] {
@@ -304,23 +390,27 @@ public final class PostgresStore: Store {
     }
 
     private func reports(_ query: PostgresQuery) async throws -> [PositionReport] {
-        let rows = try await client.query(query, logger: logger)
-        var result: [PositionReport] = []
-        for try await row in rows.decode((String, Double, Double, Double, Double, Double, Double, Double).self) {
-            result.append(PositionReport(
-                unit: UnitID(row.0), time: Date(timeIntervalSince1970: row.1),
-                position: LatLng(uncheckedLatitude: row.2, longitude: row.3), altitudeMeters: row.4,
-                speedMetersPerSecond: row.5, courseDegrees: row.6, uncertaintyMeters: row.7))
+        try await reading("reading position reports") { [client, logger] in
+            let rows = try await client.query(query, logger: logger)
+            var result: [PositionReport] = []
+            for try await row in rows.decode((String, Double, Double, Double, Double, Double, Double, Double).self) {
+                result.append(PositionReport(
+                    unit: UnitID(row.0), time: Date(timeIntervalSince1970: row.1),
+                    position: LatLng(uncheckedLatitude: row.2, longitude: row.3), altitudeMeters: row.4,
+                    speedMetersPerSecond: row.5, courseDegrees: row.6, uncertaintyMeters: row.7))
+            }
+            return result
         }
-        return result
     }
 
     @discardableResult
     public func pruneReports(before instant: Date) async throws -> Int {
-        let rows = try await client.query(
-            "WITH gone AS (DELETE FROM reports WHERE time < \(instant.timeIntervalSince1970) RETURNING 1) SELECT count(*) FROM gone",
-            logger: logger)
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
+        try await reading("removing old position reports") { [client, logger] in
+            let rows = try await client.query(
+                "WITH gone AS (DELETE FROM reports WHERE time < \(instant.timeIntervalSince1970) RETURNING 1) SELECT count(*) FROM gone",
+                logger: logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
     }
 }

@@ -38,9 +38,12 @@ final class ServerProcess: @unchecked Sendable {
     private var log = ""
 
     /// Starts `deconflict serve` on `store` (`--store FILE` or `--postgres URL` arguments).
-    init(store: [String], extra: [String] = []) async throws {
+    init(store: [String], extra: [String] = [], environment: [String: String] = [:]) async throws {
         process.executableURL = deconflictBinary
         process.arguments = ["serve", "--port", "0"] + store + extra
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let errors = Pipe(), printed = Pipe()
         process.standardError = errors
         process.standardOutput = printed
