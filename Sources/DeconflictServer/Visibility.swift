@@ -22,10 +22,14 @@ public enum Visibility {
     public static func mayLocate(_ unit: DeconflictEngine.Unit, report: PositionReport?, by viewer: PartyID, in engine: Engine) -> Bool {
         guard unit.party != viewer else { return true }
         guard let report else { return false }
+        // Every point within `nearZoneMeters` of the report lies in this box: a zone whose
+        // box misses it is farther (the exact distance is for the zones that remain).
+        let near = BoundingBox.around(report.position, radiusMeters: nearZoneMeters)
         for zone in engine.zones.values {
             guard let id = zone.agreement, let agreement = engine.agreements[id],
                   agreement.signatories[viewer] == .signed,
-                  agreement.signatories[unit.party] == .signed || engine.answersFor(unit.party, signedBy: agreement)
+                  agreement.signatories[unit.party] == .signed || engine.answersFor(unit.party, signedBy: agreement),
+                  near.intersects(zone.volume.footprint.boundingBox)
             else { continue }
             if zone.volume.footprint.signedDistance(to: report.position) <= nearZoneMeters { return true }
         }
