@@ -81,19 +81,26 @@ public enum CoTXML {
             throw CoTError(field: root, reason: "\(data.count) bytes, more than the limit of \(maximumBytes)")
         }
         // Only valid UTF-8 text without NUL reaches the parser (FoundationXML traps on
-        // invalid UTF-8 in names and values), and no declaration: they are refused before.
-        let (text, declaration) = data.withUnsafeBytes { raw -> (Bool, Bool) in
+        // invalid UTF-8 in names and values), no declaration and no processing
+        // instruction but the XML declaration at the start (FoundationXML crashes on one
+        // without data, `<?x?>`): they are refused before.
+        let (text, declaration, instruction) = data.withUnsafeBytes { raw -> (Bool, Bool, Bool) in
             let bytes = raw.bindMemory(to: UInt8.self)
-            var declaration = false
+            var declaration = false, instruction = false
             for index in bytes.indices {
-                if bytes[index] == 0 { return (false, false) }
-                if bytes[index] == UInt8(ascii: "<"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "!") { declaration = true }
+                if bytes[index] == 0 { return (false, false, false) }
+                guard bytes[index] == UInt8(ascii: "<"), index + 1 < bytes.count else { continue }
+                if bytes[index + 1] == UInt8(ascii: "!") { declaration = true }
+                if bytes[index + 1] == UInt8(ascii: "?"), index != 0 || !xmlDeclaration(bytes) { instruction = true }
             }
-            return (String(validating: bytes, as: UTF8.self) != nil, declaration)
+            return (String(validating: bytes, as: UTF8.self) != nil, declaration, instruction)
         }
         guard text else { throw CoTError(field: root, reason: "not valid UTF-8 text") }
         if declaration {
             throw CoTError(field: root, reason: "declarations (<!DOCTYPE, <!ENTITY, CDATA) are not accepted in CoT")
+        }
+        if instruction {
+            throw CoTError(field: root, reason: "processing instructions are not accepted in CoT (only <?xml …?> at the start)")
         }
         if scanner, let collected = CoTXMLScanner.scan(data, root: root) { return collected }
         let collector = Collector(root: root)
@@ -105,6 +112,11 @@ public enum CoTXML {
             throw collector.failure ?? CoTError(field: root, reason: "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "parse failed")")
         }
         return collector.collected
+    }
+
+    /// Whether `bytes` starts with an XML declaration's `<?xml` and a space.
+    private static func xmlDeclaration(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count > 5 && bytes[0..<5].elementsEqual("<?xml".utf8) && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[5])
     }
 
     /// A decimal number between optional spaces.
