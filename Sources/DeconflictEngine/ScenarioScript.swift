@@ -115,6 +115,11 @@ public struct ScenarioScript: Decodable, Sendable {
         return try decoder.decode(ScenarioScript.self, from: data)
     }
 
+    /// The most reports and ticks a run may have in all: hours of dozens of units are far
+    /// fewer, and a few bytes (`"every": 1e-9`) must not make the program build commands
+    /// until memory runs out.
+    public static let maximumSteps = 1_000_000
+
     /// A command of the run and when it happens.
     public struct Step: Sendable {
         public var time: Date
@@ -126,6 +131,17 @@ public struct ScenarioScript: Decodable, Sendable {
     ///
     /// - Throws: ``ScenarioError`` naming the entry and field at fault.
     public func commands() throws(ScenarioError) -> [Step] {
+        // How many times `every` fits from `from` to `to`, counted against the budget.
+        var budget = Self.maximumSteps
+        func steps(from: Double, to: Double, every: Double, field: String) throws(ScenarioError) -> Int {
+            guard to >= from else { return 0 }
+            let count = ((to - from) / every).rounded(.down) + 1
+            guard count.isFinite, count <= Double(budget) else {
+                throw ScenarioError(field: field, reason: "more than \(Self.maximumSteps) reports and ticks in all")
+            }
+            budget -= Int(count)
+            return Int(count)
+        }
         var setup: [Engine.Command] = []
         for party in parties { setup.append(.addParty(Party(id: party.id, name: party.name))) }
         for responsibility in responsibilities ?? [] { setup.append(.setResponsibility(responsibility)) }
@@ -152,7 +168,7 @@ public struct ScenarioScript: Decodable, Sendable {
             }
             let speed = leg.speed ?? 0
             let every = leg.every ?? 60
-            guard every > 0, leg.to >= leg.from, speed >= 0 else {
+            guard every > 0, leg.to >= leg.from, speed >= 0, every.isFinite, leg.from.isFinite, leg.to.isFinite, speed.isFinite else {
                 throw ScenarioError(field: field, reason: "needs every > 0, to ≥ from and speed ≥ 0")
             }
             let track: Track
@@ -161,8 +177,9 @@ public struct ScenarioScript: Decodable, Sendable {
             } catch {
                 throw ScenarioError(error.nested(under: field))
             }
-            var seconds = leg.from
-            while seconds <= leg.to {
+            // Counted, not summed: a sum stops growing where `every` is below its precision.
+            for step in 0..<(try steps(from: leg.from, to: leg.to, every: every, field: field)) {
+                let seconds = leg.from + Double(step) * every
                 let elapsed = seconds - leg.from
                 let here = track.position(after: elapsed)
                 // The course at this point of the geodesic, for the unit's next projection.
@@ -171,17 +188,18 @@ public struct ScenarioScript: Decodable, Sendable {
                 timed.append((seconds, 0, .report(PositionReport(
                     unit: leg.unit, time: self.start.addingTimeInterval(seconds), position: here,
                     altitudeMeters: leg.altitude ?? 0, speedMetersPerSecond: speed, courseDegrees: heading))))
-                seconds += every
             }
         }
         for (index, action) in (actions ?? []).enumerated() {
             timed.append((action.at, 1, try command(for: action, field: "actions[\(index)]")))
         }
         let tickEvery = tickEvery ?? 30
-        var seconds = 0.0
-        while seconds <= duration {
-            timed.append((seconds, 2, .tick))
-            seconds += tickEvery
+        guard tickEvery > 0, tickEvery.isFinite else {
+            throw ScenarioError(field: "tickEvery", reason: "must be a positive number of seconds, got \(tickEvery)")
+        }
+        guard duration.isFinite else { throw ScenarioError(field: "duration", reason: "must be a finite number of seconds") }
+        for step in 0..<(try steps(from: 0, to: duration, every: tickEvery, field: "duration")) {
+            timed.append((Double(step) * tickEvery, 2, .tick))
         }
         timed.sort { ($0.seconds, $0.order) < ($1.seconds, $1.order) }
         return setup.map { Step(time: start, command: $0) }
