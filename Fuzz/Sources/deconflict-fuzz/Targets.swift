@@ -180,8 +180,8 @@ enum FuzzTargets {
                 return
             }
             // As the node applies it: the ledger's payload, then the engine's command.
-            let record = payload.record(at: now)
-            let replayed = try CommandPayload.decode(record.payload)
+            let record = String(decoding: try WireTime.encoder().encode(payload), as: UTF8.self)
+            let replayed = try CommandPayload.decode(record)
             guard let command = try replayed.engineCommand() else { return }
             var engine = engine
             _ = try engine.handle(command, at: now)

@@ -1,0 +1,1 @@
+../../Fuzz/Sources/deconflict-fuzz/Targets.swift
