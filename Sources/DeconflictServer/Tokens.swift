@@ -7,7 +7,10 @@ import JWTKit
 /// is good for a bounded time), `nbf` (when present) and `aud` (must include the
 /// configured audience). The party is the token's `sub`.
 public struct JWTVerifier: TokenVerifier {
-    let keys: JWTKeyCollection
+    /// One collection per PEM key (each its default key: PEM files carry no key id, and a
+    /// collection has one default) and one for the JWKS (by `kid`); a token is good when
+    /// one of them verifies it.
+    let keySets: [JWTKeyCollection]
     let audience: String
     let clock: @Sendable () -> Date
     /// The longest a token may still be valid for: one whose `exp` is further ahead is
@@ -22,8 +25,10 @@ public struct JWTVerifier: TokenVerifier {
         pemFiles: [String], jwksFile: String?, audience: String, maximumLifetime: TimeInterval = 86_400,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> JWTVerifier {
-        let keys = JWTKeyCollection()
+        var keySets: [JWTKeyCollection] = []
         for path in pemFiles {
+            let keys = JWTKeyCollection()
+            keySets.append(keys)
             guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw FieldError(field: "--jwt-key", reason: "cannot read \(path)")
             }
@@ -39,13 +44,15 @@ public struct JWTVerifier: TokenVerifier {
             guard let json = try? String(contentsOfFile: jwksFile, encoding: .utf8) else {
                 throw FieldError(field: "--jwks", reason: "cannot read \(jwksFile)")
             }
+            let keys = JWTKeyCollection()
+            keySets.append(keys)
             do {
                 try await keys.add(jwksJSON: json)
             } catch {
                 throw FieldError(field: "--jwks", reason: "\(jwksFile) is not a usable JWKS: \(error)")
             }
         }
-        var verifier = JWTVerifier(keys: keys, audience: audience, clock: clock)
+        var verifier = JWTVerifier(keySets: keySets, audience: audience, clock: clock)
         verifier.maximumLifetime = maximumLifetime
         return verifier
     }
@@ -66,12 +73,11 @@ public struct JWTVerifier: TokenVerifier {
         guard Self.accepted.contains(algorithm) else {
             throw refuse("token algorithm \(algorithm) is not accepted (RS256 or ES256)")
         }
-        let claims: Claims
-        do {
-            claims = try await keys.verify(token, as: Claims.self)
-        } catch {
-            throw refuse("token signature not verified by any configured key")
+        var verified: Claims?
+        for keys in keySets where verified == nil {
+            verified = try? await keys.verify(token, as: Claims.self)
         }
+        guard let claims = verified else { throw refuse("token signature not verified by any configured key") }
         let now = clock()
         if let refusal = TokenChecks.timeRefusal(expiry: claims.exp?.value, notBefore: claims.nbf?.value, now: now) {
             throw refuse(refusal)

@@ -316,13 +316,15 @@ enum FuzzTargets {
     /// The API's verifier and the DSS's, trusting the fixed keys of `FuzzKeys`, at a
     /// fixed time.
     static func verifiers() async -> Verifiers {
-        let keys = JWTKeyCollection()
-        await keys.add(ecdsa: try! ES256PublicKey(pem: FuzzKeys.es256Public))
-        await keys.add(rsa: try! Insecure.RSA.PublicKey(pem: FuzzKeys.rsaPublic), digestAlgorithm: .sha256)
+        // As `--jwt-key` loads two PEM files: a collection each.
+        let ecdsa = JWTKeyCollection()
+        await ecdsa.add(ecdsa: try! ES256PublicKey(pem: FuzzKeys.es256Public))
+        let rsa = JWTKeyCollection()
+        await rsa.add(rsa: try! Insecure.RSA.PublicKey(pem: FuzzKeys.rsaPublic), digestAlgorithm: .sha256)
         let dssKeys = JWTKeyCollection()
         await dssKeys.add(rsa: try! Insecure.RSA.PublicKey(pem: FuzzKeys.rsaPublic), digestAlgorithm: .sha256)
         return (
-            JWTVerifier(keys: keys, audience: "deconflict", clock: { now }),
+            JWTVerifier(keySets: [ecdsa, rsa], audience: "deconflict", clock: { now }),
             DSSAuthority(keys: dssKeys, audiences: ["localhost"], clock: { now }))
     }
 
