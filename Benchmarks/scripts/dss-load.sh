@@ -16,9 +16,8 @@ modes=${3:-"hot apart conflict"}
 runs=${4:-1}
 here=$(cd "$(dirname "$0")/.." && pwd)
 main=$(cd "$here/.." && pwd)
-(cd "$main" && swift build -c release --product deconflict >/dev/null)
-"$here/scripts/build-release.sh" --product dss-load >/dev/null
-deconflict="$main/.build/release/deconflict"
+"$here/scripts/build-release.sh" --product deconflict --product dss-load >/dev/null
+deconflict="$here/.build/release/deconflict"
 load="$here/.build/release/dss-load"
 work=$(mktemp -d /tmp/deconflict-dss-load.XXXXXX)
 server=""

@@ -22,9 +22,9 @@ fi
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/.." && pwd)
 
-(cd "$root" && swift build -c release --product deconflict >/dev/null)
-"$here/scripts/build-release.sh" --product http-load >/dev/null
-deconflict="$root/.build/release/deconflict"
+# One release build of the server, the load generator and the store reference.
+"$here/scripts/build-release.sh" --product deconflict --product http-load --product store-ingest >/dev/null
+deconflict="$here/.build/release/deconflict"
 load="$here/.build/release/http-load"
 
 work=$(mktemp -d /tmp/deconflict-http-load.XXXXXX)
@@ -72,6 +72,5 @@ done
 
 if [[ ${HTTP_LOAD_REFERENCE:-1} != 0 ]]; then
     echo "== reference: the SQLite store alone (no HTTP, no engine), same machine"
-    "$here/scripts/build-release.sh" --product store-ingest >/dev/null
     "$here/.build/release/store-ingest" --backend sqlite --target "$work/reference.sqlite" --reports 400000 --clients 8
 fi

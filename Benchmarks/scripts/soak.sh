@@ -31,7 +31,8 @@
 # The server must still be running at the end, and its log free of errors.
 #
 #   Benchmarks/scripts/soak.sh [--minutes M] [--csv FILE] [http-load options...]
-#   Benchmarks/scripts/soak.sh --minutes 2          # what CI runs
+#   Benchmarks/scripts/soak.sh --minutes 2          # a short run
+#   SKIP_BUILD=1 Benchmarks/scripts/soak.sh          # with the binaries as last built
 #
 # The samples go to a CSV in a temporary directory (its path is printed; kept), and to
 # FILE as well with --csv.
@@ -51,9 +52,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/.." && pwd)
 started=$(date +%s)
 
-(cd "$root" && swift build -c release --product deconflict >/dev/null)
-"$here/scripts/build-release.sh" --product http-load >/dev/null
-deconflict="$root/.build/release/deconflict"
+# One release build, in Benchmarks/.build, of the server and its load generator.
+if [[ -z ${SKIP_BUILD:-} ]]; then
+    "$here/scripts/build-release.sh" --product deconflict --product http-load >/dev/null
+fi
+deconflict="$here/.build/release/deconflict"
 load="$here/.build/release/http-load"
 built=$(date +%s)
 

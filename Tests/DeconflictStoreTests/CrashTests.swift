@@ -15,16 +15,28 @@ struct CrashTests {
     final class Heard: @unchecked Sendable {
         private let lock = NSLock()
         private var lines: [String] = []
-        private var partial = ""
+        private var partial: [UInt8] = []
+        private var acknowledging = false
 
         func take(_ data: Data) {
             lock.lock()
             defer { lock.unlock() }
-            partial += String(decoding: data, as: UTF8.self)
-            while let newline = partial.firstIndex(of: "\n") {
-                lines.append(String(partial[..<newline]))
-                partial = String(partial[partial.index(after: newline)...])
+            partial.append(contentsOf: data)
+            var start = partial.startIndex
+            while let newline = partial[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: partial[start..<newline], as: UTF8.self)
+                if line.hasPrefix("ack ") { acknowledging = true }
+                lines.append(line)
+                start = newline + 1
             }
+            partial.removeSubrange(..<start)
+        }
+
+        /// Whether the writer has acknowledged a write yet.
+        var acknowledged: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return acknowledging
         }
 
         var all: [String] {
@@ -48,6 +60,9 @@ struct CrashTests {
         var acknowledged: Set<String> = []
         var units: Set<String> = []
         var recoveries: [Duration] = []
+        // The last entry checked: each round checks only what was written since, and the
+        // whole ledger is checked once more after the last round.
+        var checked: (sequence: Int64, hash: String) = (0, Ledger.genesis)
         for round in 0..<rounds {
             let process = Process()
             process.executableURL = Self.writer
@@ -60,7 +75,7 @@ struct CrashTests {
             try process.run()
             // Wait until it writes, then let it write for a random while.
             let deadline = Date().addingTimeInterval(20)
-            while !heard.all.contains(where: { $0.hasPrefix("ack ") }), Date() < deadline, process.isRunning {
+            while !heard.acknowledged, Date() < deadline, process.isRunning {
                 try await Task.sleep(for: .milliseconds(5))
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 50...400, using: &generator)))
@@ -69,34 +84,75 @@ struct CrashTests {
             output.fileHandleForReading.readabilityHandler = nil
             heard.take(output.fileHandleForReading.availableData)
             #expect(process.terminationReason == .uncaughtSignal, "round \(round): the writer was not killed")
+            var acknowledgedNow: Set<String> = []
+            var unitsNow: Set<String> = []
             for line in heard.all {
                 let parts = line.split(separator: " ")
                 if parts.first == "ack", parts.count == 4, let first = Int(parts[2]), let last = Int(parts[3]) {
-                    for index in first...last { acknowledged.insert("{\"index\":\(index),\"run\":\"\(parts[1])\"}") }
+                    for index in first...last { acknowledgedNow.insert("{\"index\":\(index),\"run\":\"\(parts[1])\"}") }
                 } else if parts.first == "reports", parts.count == 2 {
-                    units.insert(String(parts[1]))
+                    unitsNow.insert(String(parts[1]))
                 }
             }
+            acknowledged.formUnion(acknowledgedNow)
+            units.formUnion(unitsNow)
             // Recovery: opening the store after the crash.
             let clock = ContinuousClock()
             let began = clock.now
             let store = try await open()
             recoveries.append(clock.now - began)
-            let entries = try await store.allEntries()
-            let payloads = Set(entries.map(\.payload))
-            let missing = acknowledged.subtracting(payloads)
-            #expect(missing.isEmpty, "round \(round): \(missing.count) acknowledged writes lost, e.g. \(missing.first ?? "")")
-            guard case .intact = LedgerVerification.check(entries) else {
-                Issue.record("round \(round): \(LedgerVerification.check(entries))")
+            // What this round wrote: the entries after the last one checked, chained to
+            // it, holding every write acknowledged in this round.
+            let written = try await Self.entries(of: store, after: checked.sequence)
+            if let problem = Self.chainProblem(written, after: checked) {
+                Issue.record("round \(round): \(problem)")
                 break
             }
+            let missing = acknowledgedNow.subtracting(written.map(\.payload))
+            #expect(missing.isEmpty, "round \(round): \(missing.count) acknowledged writes lost, e.g. \(missing.first ?? "")")
+            checked = written.last.map { ($0.sequence, $0.hash) } ?? checked
             if let sqlite = store as? SQLiteStore {
                 #expect(try await sqlite.integrityCheck().isEmpty, "round \(round): SQLite reports corruption")
             }
             let stored = Set(try await store.latestReports(atOrBefore: Date().addingTimeInterval(60)).map(\.unit.rawValue))
-            #expect(units.isSubset(of: stored), "round \(round): acknowledged reports lost")
+            #expect(unitsNow.isSubset(of: stored), "round \(round): acknowledged reports lost")
         }
+        // After the last crash, the whole ledger: one unbroken chain holding every write
+        // acknowledged in any round, and every acknowledged report.
+        let store = try await open()
+        let entries = try await store.allEntries()
+        if case .broken = LedgerVerification.check(entries) {
+            Issue.record("after \(rounds) kills: \(LedgerVerification.check(entries))")
+        }
+        let missing = acknowledged.subtracting(entries.map(\.payload))
+        #expect(missing.isEmpty, "after \(rounds) kills: \(missing.count) acknowledged writes lost, e.g. \(missing.first ?? "")")
+        let stored = Set(try await store.latestReports(atOrBefore: Date().addingTimeInterval(60)).map(\.unit.rawValue))
+        #expect(units.isSubset(of: stored), "after \(rounds) kills: acknowledged reports lost")
         return (acknowledged.count, recoveries)
+    }
+
+    /// The entries of `store` after `sequence`, in order.
+    static func entries(of store: any Store, after sequence: Int64) async throws -> [LedgerEntry] {
+        var result: [LedgerEntry] = []
+        while true {
+            let page = try await store.entries(after: result.last?.sequence ?? sequence, limit: 10_000)
+            if page.isEmpty { return result }
+            result += page
+        }
+    }
+
+    /// Why `entries` do not continue the hash chain right after `head`, or nil when they do.
+    static func chainProblem(_ entries: [LedgerEntry], after head: (sequence: Int64, hash: String)) -> String? {
+        var previous = head
+        for entry in entries {
+            let hash = Ledger.hash(
+                previous: entry.previous, sequence: entry.sequence, time: entry.time, type: entry.type, payload: entry.payload)
+            guard entry.sequence == previous.sequence + 1, entry.previous == previous.hash, hash == entry.hash else {
+                return "entry \(entry.sequence) does not continue the chain after entry \(previous.sequence)"
+            }
+            previous = (entry.sequence, entry.hash)
+        }
+        return nil
     }
 
     @Test func sqliteSurvivesKillNine() async throws {
