@@ -49,12 +49,17 @@ public final class Hub: Sendable {
 
     func countSlowClientDropped() { slowDrops.add(1, ordering: .relaxed) }
 
+    /// Hands `entries` to every subscriber. Only the node publishes, one call at a time,
+    /// so every subscriber sees the entries in order.
     func publish(_ entries: [LedgerEntry]) {
         guard !entries.isEmpty else { return }
-        state.withLock { state in
-            for continuation in state.subscribers.values {
-                for entry in entries { continuation.yield(entry) }
-            }
+        // Yielding wakes a subscriber's waiting task, which takes that task's lock; a task
+        // being cancelled holds its lock while its stream's onTermination unsubscribes,
+        // which takes this one. So yield never under the lock: the two would deadlock,
+        // holding two of the threads Swift concurrency runs on (all of them on two cores).
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        for continuation in subscribers {
+            for entry in entries { continuation.yield(entry) }
         }
     }
 
