@@ -49,12 +49,27 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
 /// How the API writes and reads times: RFC 3339, with fractions of a second when there
 /// are any; reading accepts either.
 enum WireTime {
+    /// Reads RFC 3339 with every digit of the fraction of a second kept (to the
+    /// precision of `Date`, better than a microsecond today): Foundation's ISO 8601
+    /// reader keeps milliseconds only, so the fraction is read apart. A client that
+    /// compares the times it sent with those it reads back (the InterUSS prober does,
+    /// to the microsecond) gets them back exactly.
     static func parse(_ text: String) -> Date? {
         // RFC 3339 allows a lowercase t and z.
-        let text = text.uppercased()
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        var text = text.uppercased()
+        var fraction = 0.0
+        if let dot = text.firstIndex(of: ".") {
+            let digits = text[text.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count <= 18, let value = Double("0." + digits) else { return nil }
+            fraction = value
+            text.removeSubrange(dot..<digits.endIndex)
+        }
+        guard let whole = try? Date(text, strategy: .iso8601) else { return nil }
+        return Date(timeIntervalSinceReferenceDate: whole.timeIntervalSinceReferenceDate + fraction)
     }
+
+    /// RFC 3339 in UTC with microseconds, as the ledger writes times.
+    static func format(_ date: Date) -> String { Ledger.timestamp(date) }
 
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()

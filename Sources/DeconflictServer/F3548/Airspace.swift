@@ -552,5 +552,5 @@ struct Airspace: Sendable {
 }
 
 extension F3548 {
-    static func text(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+    static func text(_ date: Date) -> String { WireTime.format(date) }
 }

@@ -177,9 +177,10 @@ enum F3548 {
         return result
     }
 
-    /// `{"value": RFC 3339, "format": "RFC3339"}`.
+    /// `{"value": RFC 3339, "format": "RFC3339"}`, to the microsecond: a USS reads back
+    /// the times it sent (Python's clients send microseconds and compare exactly).
     static func timeObject(_ date: Date) -> [String: Any] {
-        ["value": date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), "format": "RFC3339"]
+        ["value": WireTime.format(date), "format": "RFC3339"]
     }
 
     /// A version 4 UUID in its canonical text (the interface's entity ids).

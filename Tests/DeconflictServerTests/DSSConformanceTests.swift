@@ -1,0 +1,38 @@
+@testable import DeconflictServer
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// What the InterUSS conformance prober (interuss-monitoring, `scd` and `aux_`) found
+/// against the DSS interface, one test per cause: each failed before its fix.
+@Suite("ASTM F3548 DSS interface: the InterUSS prober's findings", .timeLimit(.minutes(5)))
+struct DSSConformanceTests {
+    typealias DSSServer = DSSTests.DSSServer
+
+    // MARK: Times
+
+    @Test func timesKeepEveryDigitTheUSSSent() throws {
+        let sent = "2026-12-06T03:12:18.645619Z"
+        let date = try #require(WireTime.parse(sent))
+        #expect(WireTime.format(date) == sent)
+        #expect(WireTime.format(try #require(WireTime.parse("2026-12-06t05:12:18.645619123+02:00"))) == sent)
+        #expect(WireTime.format(try #require(WireTime.parse("2026-12-06T03:12:18Z"))) == "2026-12-06T03:12:18.000000Z")
+        #expect(WireTime.parse("2026-12-06T03:12:18.Z") == nil)
+        #expect(WireTime.parse("2026-12-06T03:12:18") == nil)
+    }
+
+    @Test func aSubscriptionReadsBackTheTimesSentToTheMicrosecond() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let uss1 = try await dss.uss("uss1", Scopes.sc)
+        let start = Date().addingTimeInterval(600)
+        func text(_ date: Date) -> String { WireTime.format(date) }
+        var extents = F3548Body.circle(47.0, 8.0)
+        extents["time_start"] = ["value": text(start), "format": "RFC3339"]
+        extents["time_end"] = ["value": text(start.addingTimeInterval(1_800.000_123)), "format": "RFC3339"]
+        let answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(newID())", F3548Body.subscription(extents))
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json[path: "subscription.time_start.value"] as? String == text(start))
+        #expect(answer.json[path: "subscription.time_end.value"] as? String == text(start.addingTimeInterval(1_800.000_123)))
+    }
+}
