@@ -35,4 +35,17 @@ struct DSSConformanceTests {
         #expect(answer.json[path: "subscription.time_start.value"] as? String == text(start))
         #expect(answer.json[path: "subscription.time_end.value"] as? String == text(start.addingTimeInterval(1_800.000_123)))
     }
+
+    // MARK: Scopes
+
+    @Test func strategicCoordinationAloneMayAskForConstraintNotifications() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let uss1 = try await dss.uss("uss1", Scopes.sc)
+        var answer = try await uss1.send(
+            .PUT, "/dss/v1/operational_intent_references/\(newID())", F3548Body.intent([F3548Body.circle(46.0, 7.0)], constraints: true))
+        #expect(answer.status == 201, "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(newID())", F3548Body.subscription(F3548Body.circle(46.0, 7.0), constraints: true))
+        #expect(answer.status == 200, "\(answer.text)")
+    }
 }

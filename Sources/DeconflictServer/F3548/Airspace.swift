@@ -239,8 +239,8 @@ struct Airspace: Sendable {
             subscriptionID = subscription.id
         } else if let implicit = parameters.newSubscription {
             try F3548.checkBaseURL(implicit.ussBaseUrl, field: "new_subscription.uss_base_url")
-            if implicit.notifyForConstraints == true, !request.has(Scope.constraintProcessing) {
-                throw .badRequest("new_subscription.notify_for_constraints", "needs the scope \(Scope.constraintProcessing)")
+            if implicit.notifyForConstraints == true, !Self.mayFollowConstraints(request) {
+                throw .badRequest("new_subscription.notify_for_constraints", "needs the scope \(Scope.constraintProcessing) or \(Scope.strategicCoordination)")
             }
             guard let id = request.newSubscription else { throw .badRequest("new_subscription", "no id was chosen") }
             implicitToCreate = Subscription(
@@ -382,6 +382,13 @@ struct Airspace: Sendable {
 
     // MARK: Subscriptions
 
+    /// Whether the USS may ask for constraint notifications: with constraint processing,
+    /// or with strategic coordination, as the reference DSS and the InterUSS prober
+    /// expect (a planning USS must learn of the constraints its key has to hold).
+    static func mayFollowConstraints(_ request: Request) -> Bool {
+        request.has(Scope.constraintProcessing) || request.has(Scope.strategicCoordination)
+    }
+
     private mutating func putSubscription(_ request: Request, at now: Date, engine: Engine) throws(F3548.Failure) -> [String: Any] {
         guard let parameters = request.subscription else { throw .badRequest("body", "missing") }
         let existing = subscriptions[request.id]
@@ -403,8 +410,8 @@ struct Airspace: Sendable {
         if forIntents, !request.has(Scope.strategicCoordination) {
             throw .badRequest("notify_for_operational_intents", "needs the scope \(Scope.strategicCoordination)")
         }
-        if forConstraints, !request.has(Scope.constraintProcessing) {
-            throw .badRequest("notify_for_constraints", "needs the scope \(Scope.constraintProcessing)")
+        if forConstraints, !Self.mayFollowConstraints(request) {
+            throw .badRequest("notify_for_constraints", "needs the scope \(Scope.constraintProcessing) or \(Scope.strategicCoordination)")
         }
         var volume = try F3548.volume(parameters.extents, field: "extents", requiring: .area)
         let start = volume.time.start ?? now
