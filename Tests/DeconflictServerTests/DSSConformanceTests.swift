@@ -49,3 +49,29 @@ struct DSSConformanceTests {
         #expect(answer.status == 200, "\(answer.text)")
     }
 }
+
+extension DSSConformanceTests {
+    // MARK: Order of the checks
+
+    @Test func aMalformedBodyIsRefusedBeforeTheExistenceCheck() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let uss1 = try await dss.uss("uss1", Scopes.sc, Scopes.cm)
+        let intent = newID(), constraint = newID(), subscription = newID()
+        #expect(try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent([F3548Body.circle(44.0, 7.0)])).status == 201)
+        #expect(try await uss1.send(.PUT, "/dss/v1/constraint_references/\(constraint)", ["extents": [F3548Body.circle(44.0, 7.0)], "uss_base_url": "https://uss1.example.test"]).status == 201)
+        #expect(try await uss1.send(.PUT, "/dss/v1/subscriptions/\(subscription)", F3548Body.subscription(F3548Body.circle(44.0, 7.0))).status == 200)
+        // The same ids again, without a version in the path and with a bad body: 400, not 409.
+        var answer = try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent([F3548Body.circle(44.0, 7.0, low: 100, high: 50)]))
+        #expect(answer.status == 400, "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent([F3548Body.circle(44.0, 7.0)], subscription: newID()).merging(["new_subscription": ["uss_base_url": "https://uss1.example.test"]]) { $1 })
+        #expect(answer.status == 400 && answer.message.contains("not both"), "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/constraint_references/\(constraint)", ["extents": [F3548Body.circle(44.0, 7.0, from: -90, for: 30)], "uss_base_url": "https://uss1.example.test"])
+        #expect(answer.status == 400, "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(subscription)", F3548Body.subscription(F3548Body.circle(44.0, 7.0), intents: false))
+        #expect(answer.status == 400, "\(answer.text)")
+        // A good body still meets the existence check.
+        answer = try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent([F3548Body.circle(44.0, 7.0)]))
+        #expect(answer.status == 409, "\(answer.text)")
+    }
+}

@@ -176,6 +176,39 @@ struct Airspace: Sendable {
         _ request: Request, at now: Date, engine: Engine, commands: inout [Engine.Command]
     ) throws(F3548.Failure) -> [String: Any] {
         guard let parameters = request.intent else { throw .badRequest("body", "missing") }
+        // The body first (400), then the intent it changes (404, 403, 409), as the
+        // reference DSS does: a malformed request is malformed whatever exists.
+        guard Self.states.contains(parameters.state) else {
+            throw .badRequest("state", "must be one of Accepted, Activated, Nonconforming, Contingent; got \(parameters.state)")
+        }
+        try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
+        if parameters.subscriptionId != nil, parameters.newSubscription != nil {
+            throw .badRequest("new_subscription", "give subscription_id or new_subscription, not both")
+        }
+        if let given = parameters.subscriptionId, !F3548.isUUIDv4(given) {
+            throw .badRequest("subscription_id", "not a version 4 UUID: \(given)")
+        }
+        if let implicit = parameters.newSubscription {
+            try F3548.checkBaseURL(implicit.ussBaseUrl, field: "new_subscription.uss_base_url")
+            if implicit.notifyForConstraints == true, !Self.mayFollowConstraints(request) {
+                throw .badRequest("new_subscription.notify_for_constraints", "needs the scope \(Scope.constraintProcessing) or \(Scope.strategicCoordination)")
+            }
+        }
+        let extents = try F3548.volumes(parameters.extents, field: "extents", requiring: .entity)
+        let start = extents.compactMap(\.time.start).min()!
+        let end = extents.compactMap(\.time.end).max()!
+        guard end >= now else { throw .badRequest("extents", "the operational intent ends in the past (\(F3548.text(end)))") }
+        let area = extents.reduce(0) { $0 + $1.footprint.areaSquareMeters }
+        guard area <= Self.maximumIntentArea else {
+            throw .badRequest("extents", "the area is \(Int(area / 1e6)) km², more than the limit of 2500 km²")
+        }
+        if request.version == nil, parameters.state != "Accepted" {
+            throw .badRequest("state", "a new operational intent must be Accepted, got \(parameters.state)")
+        }
+        if parameters.state != "Accepted", parameters.subscriptionId == nil, parameters.newSubscription == nil {
+            throw .badRequest("subscription_id", "an operational intent in the state \(parameters.state) needs a subscription (subscription_id or new_subscription)")
+        }
+
         let existing = intents[request.id]
         if let version = request.version {
             guard let existing else { throw F3548.Failure(404, "operational intent \(request.id) not found") }
@@ -188,9 +221,6 @@ struct Airspace: Sendable {
         } else if existing != nil {
             throw F3548.Failure(409, "operational intent \(request.id) already exists; update it with its OVN in the path")
         }
-        guard Self.states.contains(parameters.state) else {
-            throw .badRequest("state", "must be one of Accepted, Activated, Nonconforming, Contingent; got \(parameters.state)")
-        }
         let offNominal = parameters.state == "Nonconforming" || parameters.state == "Contingent"
         if offNominal {
             guard request.has(Scope.conformanceMonitoring) else {
@@ -201,18 +231,6 @@ struct Airspace: Sendable {
                 throw F3548.Failure(403, "the state \(parameters.state) needs the scope \(Scope.strategicCoordination)")
             }
         }
-        if existing == nil, parameters.state != "Accepted" {
-            throw .badRequest("state", "a new operational intent must be Accepted, got \(parameters.state)")
-        }
-        try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
-        let extents = try F3548.volumes(parameters.extents, field: "extents", requiring: .entity)
-        let start = extents.compactMap(\.time.start).min()!
-        let end = extents.compactMap(\.time.end).max()!
-        guard end >= now else { throw .badRequest("extents", "the operational intent ends in the past (\(F3548.text(end)))") }
-        let area = extents.reduce(0) { $0 + $1.footprint.areaSquareMeters }
-        guard area <= Self.maximumIntentArea else {
-            throw .badRequest("extents", "the area is \(Int(area / 1e6)) km², more than the limit of 2500 km²")
-        }
         if !offNominal, availability[request.manager]?.state == "Down" {
             throw F3548.Failure(412, "USS \(request.manager) is marked Down and may not plan or activate operational intents")
         }
@@ -221,7 +239,6 @@ struct Airspace: Sendable {
         var subscriptionID: String?
         var implicitToCreate: Subscription?
         if let given = parameters.subscriptionId {
-            guard F3548.isUUIDv4(given) else { throw .badRequest("subscription_id", "not a version 4 UUID: \(given)") }
             guard let subscription = subscriptions[given.lowercased()] else {
                 throw .badRequest("subscription_id", "no subscription \(given)")
             }
@@ -238,10 +255,6 @@ struct Airspace: Sendable {
             }
             subscriptionID = subscription.id
         } else if let implicit = parameters.newSubscription {
-            try F3548.checkBaseURL(implicit.ussBaseUrl, field: "new_subscription.uss_base_url")
-            if implicit.notifyForConstraints == true, !Self.mayFollowConstraints(request) {
-                throw .badRequest("new_subscription.notify_for_constraints", "needs the scope \(Scope.constraintProcessing) or \(Scope.strategicCoordination)")
-            }
             guard let id = request.newSubscription else { throw .badRequest("new_subscription", "no id was chosen") }
             implicitToCreate = Subscription(
                 id: id, manager: request.manager, version: request.newVersion, notificationIndex: 0, volumes: extents,
@@ -249,10 +262,6 @@ struct Airspace: Sendable {
                 notifyForConstraints: implicit.notifyForConstraints ?? false, implicit: true, dependents: [request.id])
             subscriptionID = id
         }
-        if parameters.state != "Accepted", subscriptionID == nil {
-            throw .badRequest("subscription_id", "an operational intent in the state \(parameters.state) needs a subscription (subscription_id or new_subscription)")
-        }
-
         // The key: the OVNs of everything relevant it must know of.
         if !offNominal {
             let key = Set(parameters.key ?? [])
@@ -337,6 +346,12 @@ struct Airspace: Sendable {
 
     private mutating func putConstraint(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
         guard let parameters = request.constraint else { throw .badRequest("body", "missing") }
+        // The body first (400), then the constraint it changes (404, 403, 409).
+        try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
+        let extents = try F3548.volumes(parameters.extents, field: "extents", requiring: .entity)
+        let start = extents.compactMap(\.time.start).min()!
+        let end = extents.compactMap(\.time.end).max()!
+        guard end >= now else { throw .badRequest("extents", "the constraint ends in the past (\(F3548.text(end)))") }
         let existing = constraints[request.id]
         if let version = request.version {
             guard let existing else { throw F3548.Failure(404, "constraint \(request.id) not found") }
@@ -347,11 +362,6 @@ struct Airspace: Sendable {
         } else if existing != nil {
             throw F3548.Failure(409, "constraint \(request.id) already exists; update it with its OVN in the path")
         }
-        try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
-        let extents = try F3548.volumes(parameters.extents, field: "extents", requiring: .entity)
-        let start = extents.compactMap(\.time.start).min()!
-        let end = extents.compactMap(\.time.end).max()!
-        guard end >= now else { throw .badRequest("extents", "the constraint ends in the past (\(F3548.text(end)))") }
         let constraint = Constraint(
             id: request.id, manager: request.manager, version: (existing?.version ?? 0) + 1, ovn: request.newVersion,
             extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl)
@@ -391,16 +401,7 @@ struct Airspace: Sendable {
 
     private mutating func putSubscription(_ request: Request, at now: Date, engine: Engine) throws(F3548.Failure) -> [String: Any] {
         guard let parameters = request.subscription else { throw .badRequest("body", "missing") }
-        let existing = subscriptions[request.id]
-        if let version = request.version {
-            guard let existing else { throw F3548.Failure(404, "subscription \(request.id) not found") }
-            guard existing.manager == request.manager else { throw F3548.Failure(409, "subscription \(request.id) is managed by another USS") }
-            guard existing.version == version else {
-                throw F3548.Failure(409, "version \(version) is not the current version of subscription \(request.id)")
-            }
-        } else if existing != nil {
-            throw F3548.Failure(409, "subscription \(request.id) already exists; update it with its version in the path")
-        }
+        // The body first (400), then the subscription it changes (404, 409).
         try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
         let forIntents = parameters.notifyForOperationalIntents ?? false
         let forConstraints = parameters.notifyForConstraints ?? false
@@ -422,6 +423,16 @@ struct Airspace: Sendable {
             throw .badRequest("extents.time_end", "a subscription lasts at most 24 hours")
         }
         volume = Volume4D(footprint: volume.footprint, altitude: volume.altitude, time: try! TimeWindow(start: start, end: end))
+        let existing = subscriptions[request.id]
+        if let version = request.version {
+            guard let existing else { throw F3548.Failure(404, "subscription \(request.id) not found") }
+            guard existing.manager == request.manager else { throw F3548.Failure(409, "subscription \(request.id) is managed by another USS") }
+            guard existing.version == version else {
+                throw F3548.Failure(409, "version \(version) is not the current version of subscription \(request.id)")
+            }
+        } else if existing != nil {
+            throw F3548.Failure(409, "subscription \(request.id) already exists; update it with its version in the path")
+        }
         // It may not shrink away from the intents that depend on it.
         for dependent in (existing?.dependents ?? []).sorted() {
             guard let intent = intents[dependent] else { continue }
