@@ -86,7 +86,7 @@ public struct Server: Sendable {
         let api = API(node: node, metrics: metrics, authenticator: authenticator)
         api.register(on: router)
         let middleware = DSSMiddleware(authority: dss, node: node, limiter: authenticator.limiter, metrics: metrics)
-        DSSAPI(node: node).register(
+        DSSAPI(node: node, allowsHTTPBaseURLs: dss?.allowsHTTPBaseURLs ?? false).register(
             dss: router.group("dss/v1").add(middleware: middleware), aux: router.group("aux/v1").add(middleware: middleware),
             uss: router.group("uss/v1").add(middleware: middleware))
         return router

@@ -94,6 +94,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("An audience (aud) DSS access tokens may name; repeatable. Default: localhost and 127.0.0.1. Env: DECONFLICT_DSS_AUDIENCES (comma-separated).", valueName: "audience"))
     var dssAudience: [String] = []
 
+    @Flag(help: ArgumentHelp("Accept http:// USS base URLs in the DSS interface (a test or lab setting; refused by default, as in the reference DSS)."))
+    var dssAllowHttpBaseUrls = false
+
     @Option(help: ArgumentHelp("Listen for Cursor-on-Target over TCP (XML and TAK protocol v1; TAK <auth> with a party's API key first) on this port; 0 picks a free one. Off by default.", valueName: "port"))
     var cotTcp: Int?
 
@@ -130,7 +133,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --demo: scenario seconds per real second.", valueName: "factor"))
     var speed: Double?
 
-    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, jwtMaxLifetime, tlsCert, tlsKey, rateLimit, rateBurst, authFailureLimit, cotRateLimit, logLevel, dssKeys, dssAudiences, webhooks, demo, speed, cotTCP, cotTLS, cotTLSCert, cotTLSKey, cotTLSClientCA, cotUDP, cotUDPParty, cotRefreshSeconds. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
+    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, jwtMaxLifetime, tlsCert, tlsKey, rateLimit, rateBurst, authFailureLimit, cotRateLimit, logLevel, dssKeys, dssAudiences, dssAllowHTTPBaseURLs, webhooks, demo, speed, cotTCP, cotTLS, cotTLSCert, cotTLSKey, cotTLSClientCA, cotUDP, cotUDPParty, cotRefreshSeconds. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
     var config: String?
 
     /// Settings from `--config`.
@@ -153,6 +156,7 @@ struct Serve: AsyncParsableCommand {
         var logLevel: String?
         var dssKeys: [String]?
         var dssAudiences: [String]?
+        var dssAllowHTTPBaseURLs: Bool?
         var webhooks: Bool?
         var demo: Bool?
         var speed: Double?
@@ -314,6 +318,7 @@ struct Serve: AsyncParsableCommand {
         if !dssKey.isEmpty {
             do {
                 dss = try await DSSAuthority.load(pemFiles: dssKey, audiences: dssAudience)
+                dss?.allowsHTTPBaseURLs = dssAllowHttpBaseUrls || file.dssAllowHTTPBaseURLs == true
             } catch let error as FieldError {
                 throw InputError("\(error.field): \(error.reason)")
             }

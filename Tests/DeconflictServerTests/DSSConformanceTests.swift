@@ -75,3 +75,40 @@ extension DSSConformanceTests {
         #expect(answer.status == 409, "\(answer.text)")
     }
 }
+
+extension DSSConformanceTests {
+    // MARK: Base URLs and keys
+
+    @Test func httpBaseURLsAndCamelCaseKeysAreRefused() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let uss1 = try await dss.uss("uss1", Scopes.sc, Scopes.cm)
+        let intent = "/dss/v1/operational_intent_references/\(newID())"
+        var answer = try await uss1.send(.PUT, intent, F3548Body.intent([F3548Body.circle(43.0, 7.0)], base: "http://uss1.example.test"))
+        #expect(answer.status == 400 && answer.message.contains("TLS"), "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(newID())", F3548Body.subscription(F3548Body.circle(43.0, 7.0), base: "http://uss1.example.test"))
+        #expect(answer.status == 400 && answer.message.contains("TLS"), "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/constraint_references/\(newID())", ["extents": [F3548Body.circle(43.0, 7.0)], "uss_base_url": "http://uss1.example.test"])
+        #expect(answer.status == 400 && answer.message.contains("TLS"), "\(answer.text)")
+        // camelCase is not the interface's spelling: the field is missing.
+        var camel = F3548Body.intent([F3548Body.circle(43.0, 7.0)])
+        camel["ussBaseUrl"] = camel.removeValue(forKey: "uss_base_url")
+        answer = try await uss1.send(.PUT, intent, camel)
+        #expect(answer.status == 400 && answer.message.contains("uss_base_url"), "\(answer.text)")
+        // A trailing slash is accepted, as in the reference DSS.
+        answer = try await uss1.send(.PUT, intent, F3548Body.intent([F3548Body.circle(43.0, 7.0)], base: "https://uss1.example.test/"))
+        #expect(answer.status == 201, "\(answer.text)")
+
+        // --dss-allow-http-base-urls lets them in.
+        let folder = try temporaryFolder("dss-http")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pem = folder.appendingPathComponent("authority.pem").path
+        try dss.authority.publicKeyPEM.write(toFile: pem, atomically: true, encoding: .utf8)
+        let lab = try await ServerProcess(
+            store: ["--store", folder.appendingPathComponent("store.sqlite").path], extra: ["--dss-key", pem, "--dss-allow-http-base-urls"])
+        defer { lab.stop() }
+        let client = USSClient(base: lab.base, token: try await dss.authority.token("uss1", scopes: [Scopes.sc]))
+        answer = try await client.send(.PUT, intent, F3548Body.intent([F3548Body.circle(43.0, 7.0)], base: "http://uss1.example.test"))
+        #expect(answer.status == 201, "\(answer.text)")
+    }
+}

@@ -24,6 +24,9 @@ public struct DSSAuthority: Sendable {
     let keys: JWTKeyCollection
     let audiences: Set<String>
     let clock: @Sendable () -> Date
+    /// Whether USS base URLs may be http:// (`--dss-allow-http-base-urls`); https only
+    /// otherwise, as in the reference DSS.
+    public var allowsHTTPBaseURLs = false
 
     /// The audiences accepted when none are configured: the names of this machine.
     public static let localAudiences = ["localhost", "127.0.0.1"]
@@ -155,6 +158,9 @@ extension DSSMiddleware {
 /// auxiliary interface's version and token check (`/aux/v1`).
 struct DSSAPI: Sendable {
     let node: Node
+    /// Whether USS base URLs may be http://. Checked here, as each request arrives, and
+    /// not in ``Airspace/apply(_:at:engine:)``: the ledger replays the same on any server.
+    var allowsHTTPBaseURLs = false
     typealias Scope = Airspace.Scope
 
     static let bodyLimit = 1 << 20
@@ -210,6 +216,12 @@ struct DSSAPI: Sendable {
         let buffer = try await request.body.collect(upTo: Self.bodyLimit)
         guard buffer.readableBytes > 0 else { throw F3548.Failure.badRequest("body", "empty; a JSON object is expected") }
         return try F3548.decoder.decode(T.self, from: Data(buffer: buffer))
+    }
+
+    /// Refuses an http:// base URL unless this server allows them (400).
+    func checkScheme(_ url: String?, field: String) throws(F3548.Failure) {
+        guard !allowsHTTPBaseURLs, let url, url.lowercased().hasPrefix("http://") else { return }
+        throw .badRequest(field, "must use TLS (https); this server refuses http:// base URLs (deconflict serve --dss-allow-http-base-urls)")
     }
 
     /// Applies a write and answers with what it gave.
@@ -326,6 +338,8 @@ struct DSSAPI: Sendable {
             let id = try entityID(context)
             let version = try context.parameters.get("ovn").map { _ throws(F3548.Failure) in try pathVersion(context, "ovn") }
             let parameters = try await body(F3548.PutOperationalIntentParameters.self, request, context)
+            try checkScheme(parameters.ussBaseUrl, field: "uss_base_url")
+            try checkScheme(parameters.newSubscription?.ussBaseUrl, field: "new_subscription.uss_base_url")
             var change = newRequest(.putIntent, caller, id: id, version: version, base: Self.base(request))
             change.newVersion = try ovn(for: id, suffix: parameters.requestedOvnSuffix)
             change.newSubscription = UUID().uuidString.lowercased()
@@ -372,6 +386,7 @@ struct DSSAPI: Sendable {
             let version = try context.parameters.get("ovn").map { _ throws(F3548.Failure) in try pathVersion(context, "ovn") }
             var change = newRequest(.putConstraint, caller, id: id, version: version)
             change.constraint = try await body(F3548.PutConstraintParameters.self, request, context)
+            try checkScheme(change.constraint?.ussBaseUrl, field: "uss_base_url")
             return try await run(change, status: version == nil ? .created : .ok)
         }
         dss.put("constraint_references/:entityid", use: put)
@@ -407,6 +422,7 @@ struct DSSAPI: Sendable {
             let version = try context.parameters.get("version").map { _ throws(F3548.Failure) in try pathVersion(context, "version") }
             var change = newRequest(.putSubscription, caller, id: id, version: version, base: Self.base(request))
             change.subscription = try await body(F3548.PutSubscriptionParameters.self, request, context)
+            try checkScheme(change.subscription?.ussBaseUrl, field: "uss_base_url")
             return try await run(change)
         }
         dss.put("subscriptions/:subscriptionid", use: put)

@@ -20,11 +20,42 @@ enum F3548 {
         static func badRequest(_ field: String, _ reason: String) -> Failure { Failure(400, "\(field): \(reason)") }
     }
 
+    /// Reads the interface's snake_case keys into the Swift names (`uss_base_url` is
+    /// `ussBaseUrl`). A key already in camelCase is not a key of the interface: it is
+    /// read as an unknown key (ignored, so a required field is missing), where
+    /// `.convertFromSnakeCase` let `ussBaseUrl` through. The ledger keeps these
+    /// requests with the Swift names (the synthesized coding), so only the wire
+    /// changes.
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.keyDecodingStrategy = .custom { path in WireKey(fromSnakeCase: path.last?.stringValue ?? "") }
         return decoder
     }()
+
+    struct WireKey: CodingKey {
+        var stringValue: String
+        var intValue: Int?
+
+        init(stringValue: String) { self.stringValue = stringValue }
+        init(intValue: Int) {
+            stringValue = String(intValue)
+            self.intValue = intValue
+        }
+
+        init(fromSnakeCase key: String) {
+            guard !key.contains(where: \.isUppercase) else {
+                // No Swift name starts with a space: matches nothing.
+                self.init(stringValue: " " + key)
+                return
+            }
+            let words = key.split(separator: "_", omittingEmptySubsequences: false)
+            guard words.count > 1, !words.contains(where: \.isEmpty) else {
+                self.init(stringValue: key)
+                return
+            }
+            self.init(stringValue: String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())
+        }
+    }
 
     // MARK: Geometry
 
@@ -228,11 +259,11 @@ enum F3548 {
         var availability: String
     }
 
-    /// A base URL: absolute http(s), no trailing slash.
+    /// A base URL: absolute http(s) (the server may refuse http, ``DSSAPI/checkScheme(_:field:)``).
+    /// A trailing slash is accepted, as in the reference DSS.
     static func checkBaseURL(_ text: String, field: String) throws(Failure) {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
         else { throw .badRequest(field, "must be an absolute http or https URL, got \"\(text.prefix(80))\"") }
-        guard !text.hasSuffix("/") else { throw .badRequest(field, "must not end with '/'") }
         guard text.utf8.count <= 1_024 else { throw .badRequest(field, "longer than 1024 bytes") }
     }
 }
