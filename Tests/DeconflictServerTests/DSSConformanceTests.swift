@@ -112,3 +112,22 @@ extension DSSConformanceTests {
         #expect(answer.status == 201, "\(answer.text)")
     }
 }
+
+extension DSSConformanceTests {
+    // MARK: Searches
+
+    @Test func aSearchForOneInstantFindsWhatIsLiveThen() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let uss1 = try await dss.uss("uss1", Scopes.sc)
+        let id = newID()
+        #expect(try await uss1.send(.PUT, "/dss/v1/subscriptions/\(id)", F3548Body.subscription(F3548Body.circle(41.0, 7.0, from: 0, for: 60))).status == 200)
+        #expect(try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(newID())", F3548Body.intent([F3548Body.circle(41.0, 7.0, from: 10, for: 30)], implicit: false)).status == 201)
+        var area = F3548Body.circle(41.0, 7.0, from: 20, for: 0)
+        area["time_end"] = area["time_start"]
+        let subscriptions = try await uss1.send(.POST, "/dss/v1/subscriptions/query", ["area_of_interest": area])
+        #expect((subscriptions.json["subscriptions"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id], "\(subscriptions.text)")
+        let intents = try await uss1.send(.POST, "/dss/v1/operational_intent_references/query", ["area_of_interest": area])
+        #expect((intents.json["operational_intent_references"] as? [Any])?.count == 1, "\(intents.text)")
+    }
+}

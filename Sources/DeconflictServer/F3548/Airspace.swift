@@ -509,12 +509,23 @@ struct Airspace: Sendable {
 
     static func meet(_ a: [Volume4D], _ b: [Volume4D]) -> Bool {
         for x in a {
-            for y in b where x.time.overlaps(y.time) && x.altitude.overlaps(y.altitude)
-                && x.footprint.boundingBox.intersects(y.footprint.boundingBox) && x.intersects(y) {
+            for y in b where timesMeet(x.time, y.time) && x.altitude.overlaps(y.altitude)
+                && x.footprint.boundingBox.intersects(y.footprint.boundingBox) && x.footprint.intersects(y.footprint) {
                 return true
             }
         }
         return false
+    }
+
+    /// Whether two time windows share an instant, their ends included: the DSS searches
+    /// closed intervals, as the reference DSS does (`starts_at <= end AND ends_at >=
+    /// start`), so a search for one instant (start == end) finds what is live then.
+    /// (Deconflict's own alerts keep half-open windows: one flight may start as
+    /// another ends.)
+    static func timesMeet(_ a: TimeWindow, _ b: TimeWindow) -> Bool {
+        if let end = a.end, let start = b.start, end < start { return false }
+        if let end = b.end, let start = a.start, end < start { return false }
+        return true
     }
 
     /// Advances the notification index of every subscription the change concerns and
