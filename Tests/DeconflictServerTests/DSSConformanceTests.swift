@@ -131,3 +131,30 @@ extension DSSConformanceTests {
         #expect((intents.json["operational_intent_references"] as? [Any])?.count == 1, "\(intents.text)")
     }
 }
+
+extension DSSConformanceTests {
+    // MARK: Areas
+
+    @Test func everyOversizeAreaIsRefusedWithTheReferenceMessage() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let uss1 = try await dss.uss("uss1", Scopes.sc, Scopes.cm)
+        let huge = F3548Body.circle(40.0, 7.0, radius: 30_000)  // about 2,827 km²
+        for (path, body) in [
+            ("/dss/v1/operational_intent_references/query", ["area_of_interest": huge] as [String: Any]),
+            ("/dss/v1/constraint_references/query", ["area_of_interest": huge]),
+            ("/dss/v1/subscriptions/query", ["area_of_interest": huge]),
+        ] {
+            let answer = try await uss1.send(.POST, path, body)
+            #expect(answer.status == 400 && answer.message.contains("Area is too large"), "\(path): \(answer.text)")
+        }
+        var answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(newID())", F3548Body.subscription(huge))
+        #expect(answer.status == 400 && answer.message.contains("Area is too large"), "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/constraint_references/\(newID())", ["extents": [huge], "uss_base_url": "https://uss1.example.test"])
+        #expect(answer.status == 400 && answer.message.contains("Area is too large"), "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(newID())", F3548Body.intent([huge]))
+        #expect(answer.status == 400 && answer.message.contains("Area is too large"), "\(answer.text)")
+        answer = try await uss1.send(.POST, "/dss/v1/operational_intent_references/query", ["area_of_interest": F3548Body.circle(40.0, 7.0, radius: 25_000)])
+        #expect(answer.status == 200, "\(answer.text)")
+    }
+}

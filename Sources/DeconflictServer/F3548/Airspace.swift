@@ -70,8 +70,6 @@ struct Airspace: Sendable {
 
     static let logger = Logger(label: "deconflict.dss")
 
-    /// The largest area of an operational intent, square metres.
-    static let maximumIntentArea = 2_500e6
     /// The longest a subscription lasts.
     static let maximumSubscriptionDuration: TimeInterval = 24 * 3_600
     /// The states of an operational intent.
@@ -198,10 +196,7 @@ struct Airspace: Sendable {
         let start = extents.compactMap(\.time.start).min()!
         let end = extents.compactMap(\.time.end).max()!
         guard end >= now else { throw .badRequest("extents", "the operational intent ends in the past (\(F3548.text(end)))") }
-        let area = extents.reduce(0) { $0 + $1.footprint.areaSquareMeters }
-        guard area <= Self.maximumIntentArea else {
-            throw .badRequest("extents", "the area is \(Int(area / 1e6)) km², more than the limit of 2500 km²")
-        }
+        try F3548.checkArea(extents.reduce(0) { $0 + $1.footprint.areaSquareMeters }, field: "extents")
         if request.version == nil, parameters.state != "Accepted" {
             throw .badRequest("state", "a new operational intent must be Accepted, got \(parameters.state)")
         }

@@ -224,6 +224,16 @@ struct DSSAPI: Sendable {
         throw .badRequest(field, "must use TLS (https); this server refuses http:// base URLs (deconflict serve --dss-allow-http-base-urls)")
     }
 
+    /// Refuses a volume over the largest area (400). Checked here, as requests arrive:
+    /// constraints and subscriptions accepted before the limit still replay.
+    func checkAreas(_ volumes: [F3548.Volume4D], list: Bool) throws(F3548.Failure) {
+        for (index, wire) in volumes.enumerated() {
+            let name = list ? "extents[\(index)]" : "extents"
+            guard let volume = try? F3548.volume(wire, field: name, requiring: .area) else { continue }
+            try F3548.checkArea(volume.footprint.areaSquareMeters, field: name)
+        }
+    }
+
     /// Applies a write and answers with what it gave.
     func run(_ request: Airspace.Request, status: HTTPResponse.Status = .ok) async throws -> Response {
         var payload = CommandPayload(command: "dss", by: .party(Airspace.party(of: request.manager)))
@@ -259,7 +269,9 @@ struct DSSAPI: Sendable {
 
     func area(_ query: F3548.QueryParameters) throws(F3548.Failure) -> Volume4D {
         guard let area = query.areaOfInterest else { throw .badRequest("area_of_interest", "missing") }
-        return try F3548.volume(area, field: "area_of_interest", requiring: .area)
+        let volume = try F3548.volume(area, field: "area_of_interest", requiring: .area)
+        try F3548.checkArea(volume.footprint.areaSquareMeters, field: "area_of_interest")
+        return volume
     }
 
     func register(dss: RouterGroup<ServerContext>, aux: RouterGroup<ServerContext>, uss: RouterGroup<ServerContext>) {
@@ -387,6 +399,7 @@ struct DSSAPI: Sendable {
             var change = newRequest(.putConstraint, caller, id: id, version: version)
             change.constraint = try await body(F3548.PutConstraintParameters.self, request, context)
             try checkScheme(change.constraint?.ussBaseUrl, field: "uss_base_url")
+            try checkAreas(change.constraint?.extents ?? [], list: true)
             return try await run(change, status: version == nil ? .created : .ok)
         }
         dss.put("constraint_references/:entityid", use: put)
@@ -423,6 +436,7 @@ struct DSSAPI: Sendable {
             var change = newRequest(.putSubscription, caller, id: id, version: version, base: Self.base(request))
             change.subscription = try await body(F3548.PutSubscriptionParameters.self, request, context)
             try checkScheme(change.subscription?.ussBaseUrl, field: "uss_base_url")
+            try checkAreas(change.subscription.map { [$0.extents] } ?? [], list: false)
             return try await run(change)
         }
         dss.put("subscriptions/:subscriptionid", use: put)

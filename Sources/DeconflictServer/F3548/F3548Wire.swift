@@ -214,6 +214,16 @@ enum F3548 {
         ["value": WireTime.format(date), "format": "RFC3339"]
     }
 
+    /// The largest area the interface takes, square metres: of an intent (its volumes
+    /// together), a constraint's or a subscription's volume, and a search's area.
+    static let maximumArea = 2_500e6
+
+    /// Refuses an area over ``maximumArea`` with the reference DSS's message (400).
+    static func checkArea(_ squareMeters: Double, field: String) throws(Failure) {
+        guard squareMeters > maximumArea else { return }
+        throw .badRequest(field, "Area is too large (\(String(format: "%f", squareMeters / 1e6))km² > \(String(format: "%f", maximumArea / 1e6))km²)")
+    }
+
     /// A version 4 UUID in its canonical text (the interface's entity ids).
     static func isUUIDv4(_ text: String) -> Bool {
         guard text.count == 36, let uuid = UUID(uuidString: text) else { return false }
