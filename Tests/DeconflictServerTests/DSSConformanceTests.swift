@@ -158,3 +158,42 @@ extension DSSConformanceTests {
         #expect(answer.status == 200, "\(answer.text)")
     }
 }
+
+extension DSSConformanceTests {
+    // MARK: Subscriptions
+
+    @Test func subscriptionAnswersAndImplicitSubscriptionsAsTheReference() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let uss1 = try await dss.uss("uss1", Scopes.sc)
+        // Only the kinds asked for are listed.
+        var answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(newID())", F3548Body.subscription(F3548Body.circle(39.0, 7.0)))
+        #expect(answer.status == 200 && answer.json["operational_intent_references"] != nil && answer.json["constraint_references"] == nil, "\(answer.text)")
+        answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(newID())", F3548Body.subscription(F3548Body.circle(39.0, 7.0), intents: false, constraints: true))
+        #expect(answer.status == 200 && answer.json["operational_intent_references"] == nil && answer.json["constraint_references"] != nil, "\(answer.text)")
+
+        // An intent with an implicit subscription; the subscription re-sent "from now"
+        // (a little after the intent's start) still covers it and becomes explicit.
+        let extents = F3548Body.circle(39.5, 7.0, from: 0, for: 30)
+        let intent = newID()
+        answer = try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent([extents]))
+        #expect(answer.status == 201, "\(answer.text)")
+        let ovn = try #require(answer.json[path: "operational_intent_reference.ovn"] as? String)
+        let subscription = try #require(answer.json[path: "operational_intent_reference.subscription_id"] as? String)
+        var version = try #require(try await uss1.send(.GET, "/dss/v1/subscriptions/\(subscription)").json[path: "subscription.version"] as? String)
+        var later = extents
+        later["time_start"] = F3548Body.time(Date().addingTimeInterval(2))
+        answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(subscription)/\(version)", F3548Body.subscription(later))
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json[path: "subscription.implicit_subscription"] as? Bool == false, "\(answer.text)")
+        version = try #require(answer.json[path: "subscription.version"] as? String)
+        // Much later than the intent's start: no longer covered.
+        later["time_start"] = F3548Body.time(Date().addingTimeInterval(600))
+        answer = try await uss1.send(.PUT, "/dss/v1/subscriptions/\(subscription)/\(version)", F3548Body.subscription(later))
+        #expect(answer.status == 400, "\(answer.text)")
+        // Explicit now, it outlives the intent.
+        #expect(try await uss1.send(.DELETE, "/dss/v1/operational_intent_references/\(intent)/\(ovn)").status == 200)
+        #expect(try await uss1.send(.GET, "/dss/v1/subscriptions/\(subscription)").status == 200)
+        #expect(try await uss1.send(.DELETE, "/dss/v1/subscriptions/\(subscription)/\(version)").status == 200)
+    }
+}

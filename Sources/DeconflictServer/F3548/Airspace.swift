@@ -74,6 +74,9 @@ struct Airspace: Sendable {
     static let maximumSubscriptionDuration: TimeInterval = 24 * 3_600
     /// The states of an operational intent.
     static let states: Set<String> = ["Accepted", "Activated", "Nonconforming", "Contingent"]
+    /// How much later than a dependent intent's start a subscription may start: the
+    /// reference DSS's tolerance (ValidateDependentOp, 5 minutes).
+    static let dependentStartTolerance: TimeInterval = 5 * 60
     /// The id an intent without a subscription names (the null version 4 UUID).
     static let noSubscription = "00000000-0000-4000-8000-000000000000"
 
@@ -432,21 +435,31 @@ struct Airspace: Sendable {
         for dependent in (existing?.dependents ?? []).sorted() {
             guard let intent = intents[dependent] else { continue }
             if !forIntents { throw .badRequest("notify_for_operational_intents", "operational intent \(dependent) depends on this subscription") }
-            for extent in intent.extents where !volume.covers(extent) {
+            // As the reference DSS: the subscription may start up to 5 minutes after
+            // the intent (a USS re-sending "from now" is a few milliseconds late).
+            let tolerant = Volume4D(
+                footprint: volume.footprint, altitude: volume.altitude,
+                time: try! TimeWindow(start: start.addingTimeInterval(-Self.dependentStartTolerance), end: end))
+            for extent in intent.extents where !tolerant.covers(extent) {
                 throw .badRequest("extents", "operational intent \(dependent) depends on this subscription and would no longer be covered")
             }
         }
+        // Written by the USS itself, a subscription is explicit: an implicit one updated
+        // here becomes explicit and outlives its intents, as in the reference DSS.
         let subscription = Subscription(
             id: request.id, manager: request.manager, version: request.newVersion, notificationIndex: existing?.notificationIndex ?? 0,
             volumes: [volume], start: start, end: end, ussBaseURL: parameters.ussBaseUrl, notifyForIntents: forIntents,
-            notifyForConstraints: forConstraints, implicit: existing?.implicit ?? false, dependents: existing?.dependents ?? [])
+            notifyForConstraints: forConstraints, implicit: false, dependents: existing?.dependents ?? [])
         subscriptions.set(subscription)
         var answer: [String: Any] = ["subscription": describe(subscription)]
-        answer["operational_intent_references"] = forIntents ? relevantIntents([volume], at: now).map { describe($0, for: request.manager) } : []
-        answer["constraint_references"] = forConstraints
-            ? relevantConstraints([volume], at: now).map { describe($0, for: request.manager) }
+        // Only the kinds asked for: a list of a kind not asked for is left out, not empty.
+        if forIntents {
+            answer["operational_intent_references"] = relevantIntents([volume], at: now).map { describe($0, for: request.manager) }
+        }
+        if forConstraints {
+            answer["constraint_references"] = relevantConstraints([volume], at: now).map { describe($0, for: request.manager) }
                 + Self.natives(in: engine, meeting: [volume], at: now).map { describe($0, base: request.base ?? "") }
-            : []
+        }
         return answer
     }
 
