@@ -92,9 +92,14 @@ public final class PostgresStore: Store {
                 "ALTER TABLE reports ADD COLUMN IF NOT EXISTS batch TEXT",
             ]),
         ]
-        try await client.query(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: logger)
+        // Several servers may start at once on an empty database: two `CREATE TABLE IF NOT
+        // EXISTS` at the same moment collide on the catalogue's unique keys (23505), so
+        // the loser tries again and finds the table.
         let logger = logger
+        try await PostgresStore.serializable(client: client, logger: logger) { connection in
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: logger)
+        }
         for (name, statements) in migrations {
             try await PostgresStore.serializable(client: client, logger: logger) { connection in
                 let done = try await connection.query("SELECT name FROM schema_migrations WHERE name = \(name)", logger: logger)
@@ -126,7 +131,9 @@ public final class PostgresStore: Store {
         }
     }
 
-    /// Serialisation failures and unique-key collisions: another transaction won; try again.
+    /// Serialisation failures, unique-key collisions and objects created meanwhile (42P07,
+    /// 42710: a schema created by another node at the same moment): another transaction
+    /// won; try again.
     static func isRetryable(_ error: any Error) -> Bool {
         let underlying: [(any Error)?]
         if let transaction = error as? PostgresTransactionError {
@@ -136,7 +143,7 @@ public final class PostgresStore: Store {
         }
         return underlying.contains { error in
             guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
-            return state == "40001" || state == "23505" || state == "40P01"
+            return state == "40001" || state == "23505" || state == "40P01" || state == "42P07" || state == "42710"
         }
     }
 

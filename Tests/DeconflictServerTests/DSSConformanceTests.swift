@@ -197,3 +197,29 @@ extension DSSConformanceTests {
         #expect(try await uss1.send(.DELETE, "/dss/v1/subscriptions/\(subscription)/\(version)").status == 200)
     }
 }
+
+extension DSSConformanceTests {
+    // MARK: Two nodes on PostgreSQL
+
+    /// Two servers on one database, started at the same moment on an empty one (the
+    /// schema created by both at once).
+    static func twoNodes(_ prefix: String) async throws -> (ServerProcess, ServerProcess, TokenAuthority, URL)? {
+        guard let url = try freshPostgresDatabase(prefix) else { return nil }
+        let authority = try await TokenAuthority.make()
+        let folder = try temporaryFolder(prefix)
+        let pem = folder.appendingPathComponent("authority.pem").path
+        try authority.publicKeyPEM.write(toFile: pem, atomically: true, encoding: .utf8)
+        async let a = ServerProcess(store: ["--postgres", url], extra: ["--dss-key", pem])
+        async let b = ServerProcess(store: ["--postgres", url], extra: ["--dss-key", pem])
+        return try await (a, b, authority, folder)
+    }
+
+    @Test func twoServersStartedAtOnceOnAnEmptyDatabase() async throws {
+        for round in 0..<4 {
+            guard let (a, b, _, folder) = try await Self.twoNodes("schemarace\(round)") else { return }
+            a.stop()
+            b.stop()
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+}
