@@ -307,6 +307,34 @@ public actor Node {
         try await follow()
     }
 
+    /// Brings this node up to the ledger's head as it is when called, so that a read
+    /// answered afterwards sees every write acknowledged, by any node, before it began
+    /// (a pool of DSS instances answers the same from each). One look at the head; when
+    /// this node is behind, it applies the other writers' entries, waiting for a commit
+    /// of its own under way (which applies them too) rather than answering from the past.
+    ///
+    /// - Throws: ``StoreError`` when the ledger cannot be read, or the node has not caught
+    ///   up within 5 seconds.
+    public func catchUp() async throws {
+        if storeFault.readFailed != nil { throw StoreError("reading the ledger", storeFault.reason) }
+        let target: Int64
+        do {
+            target = try await store.head()?.sequence ?? 0
+        } catch {
+            storeFailed(writing: false, error)
+            throw error
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while head < target {
+            try await follow()
+            guard head < target else { break }
+            guard ContinuousClock.now < deadline else {
+                throw StoreError("catching up with the ledger", "still at \(head) of \(target) after 5 s")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     /// Applies what other writers appended since `head`.
     func follow() async throws {
         guard pending.isEmpty, !committing else { return }

@@ -222,4 +222,33 @@ extension DSSConformanceTests {
             try? FileManager.default.removeItem(at: folder)
         }
     }
+
+    @Test func aReadOnOneNodeSeesWhatTheOtherAcknowledged() async throws {
+        guard let (a, b, authority, folder) = try await Self.twoNodes("readyourwrites") else { return }
+        defer {
+            a.stop()
+            b.stop()
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let token = try await authority.token("uss1", scopes: [Scopes.sc, Scopes.aa])
+        let one = USSClient(base: a.base, token: token), two = USSClient(base: b.base, token: token)
+        for trial in 0..<10 {
+            let intent = newID(), subscription = newID()
+            var answer = try await one.send(.PUT, "/dss/v1/operational_intent_references/\(intent)", F3548Body.intent([F3548Body.circle(38.0 + Double(trial) / 10, 7.0)]))
+            #expect(answer.status == 201, "\(answer.text)")
+            let ovn = answer.json[path: "operational_intent_reference.ovn"] as? String ?? ""
+            answer = try await two.send(.GET, "/dss/v1/operational_intent_references/\(intent)")
+            #expect(answer.status == 200 && answer.json[path: "operational_intent_reference.ovn"] as? String == ovn, "trial \(trial): \(answer.text)")
+            answer = try await one.send(.PUT, "/dss/v1/subscriptions/\(subscription)", F3548Body.subscription(F3548Body.circle(37.0, 7.0)))
+            let version = answer.json[path: "subscription.version"] as? String ?? ""
+            #expect(try await one.send(.DELETE, "/dss/v1/subscriptions/\(subscription)/\(version)").status == 200)
+            answer = try await two.send(.GET, "/dss/v1/subscriptions/\(subscription)")
+            #expect(answer.status == 404, "trial \(trial): \(answer.text)")
+            let old = try await two.send(.GET, "/dss/v1/uss_availability/uss9").json["version"] as? String ?? ""
+            let state = trial % 2 == 0 ? "Down" : "Normal"
+            #expect(try await one.send(.PUT, "/dss/v1/uss_availability/uss9", ["old_version": old, "availability": state]).status == 200)
+            answer = try await two.send(.GET, "/dss/v1/uss_availability/uss9")
+            #expect(answer.json[path: "status.availability"] as? String == state, "trial \(trial): \(answer.text)")
+        }
+    }
 }

@@ -121,7 +121,14 @@ struct DSSMiddleware: RouterMiddleware {
                     return Self.tooManyRequests("too many requests from USS \(uss.subject)", retryAfter: wait)
                 }
             }
-            if request.method != .get { try await node.sync() }
+            // Every answer reflects every write acknowledged before the request, on any
+            // node: a read catches up with the ledger's head; a write meets the other
+            // nodes' entries when it commits.
+            if request.method == .get || request.uri.path.hasSuffix("/query") {
+                try await node.catchUp()
+            } else {
+                try await node.sync()
+            }
             return try await next(request, context)
         } catch let failure as F3548.Failure {
             return DSSAPI.failure(failure.status, failure.message, body: failure.body)
