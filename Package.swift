@@ -48,8 +48,9 @@ let package = Package(
             pkgConfig: "proj",
             providers: [.apt(["libproj-dev"])]
         ),
-        // A small extern "C" wrapper around Google's S2 (`libs2-dev`), used by the
-        // tests as the independent oracle for great-circle polygon predicates.
+        // A small extern "C" wrapper around Google's S2 (`libs2-dev`): the tests' independent
+        // oracle for great-circle polygon predicates, and the server's cell coverings of
+        // the DSS interface (the reference DSS's S2 cells at level 13).
         .target(
             name: "CS2Shim",
             linkerSettings: [.linkedLibrary("s2")]
@@ -89,6 +90,7 @@ let package = Package(
             dependencies: [
                 "DeconflictEngine",
                 "DeconflictGeometry",
+                "CS2Shim",
                 "DeconflictStore",
                 "DeconflictCoT",
                 .product(name: "Hummingbird", package: "hummingbird"),

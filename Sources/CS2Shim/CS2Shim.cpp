@@ -4,7 +4,11 @@
 #include <memory>
 #include <vector>
 
+#include <s2/s2cap.h>
+#include <s2/s2cell_union.h>
 #include <s2/s2closest_edge_query.h>
+#include <s2/s2polyline.h>
+#include <s2/s2region_coverer.h>
 #include <s2/s2error.h>
 #include <s2/s2latlng.h>
 #include <s2/s2loop.h>
@@ -77,4 +81,40 @@ extern "C" double s2shim_polygon_distance(const s2shim_polygon *polygon, double 
 
 extern "C" int s2shim_polygons_intersect(const s2shim_polygon *a, const s2shim_polygon *b) {
     return a->polygon.Intersects(&b->polygon) ? 1 : 0;
+}
+
+extern "C" int s2shim_covering(const double *lat_lng, int count, double radius_meters, int level,
+                               unsigned long long *cells, int capacity) {
+    S2RegionCoverer::Options options;
+    options.set_min_level(level);
+    options.set_max_level(level);
+    S2RegionCoverer coverer(options);
+    std::vector<S2CellId> covering;
+    if (radius_meters > 0) {
+        const S2Point center = S2LatLng::FromDegrees(lat_lng[0], lat_lng[1]).Normalized().ToPoint();
+        coverer.GetCovering(S2Cap(center, S1Angle::Radians(radius_meters / 6371010.0)), &covering);
+    } else {
+        std::vector<S2Point> points;
+        for (int i = 0; i < count; ++i) {
+            points.push_back(S2LatLng::FromDegrees(lat_lng[2 * i], lat_lng[2 * i + 1]).Normalized().ToPoint());
+        }
+        S2Loop loop;
+        loop.set_s2debug_override(S2Debug::DISABLE);
+        loop.Init(points);
+        S2Error error;
+        if (loop.FindValidationError(&error)) return -1;
+        loop.Normalize();
+        if (loop.GetArea() <= 0) {
+            S2Polyline line(points, S2Debug::DISABLE);
+            coverer.GetCovering(line, &covering);
+        } else {
+            coverer.GetCovering(loop, &covering);
+        }
+    }
+    // Every cell at `level` (a normalized covering may merge four into their parent).
+    std::vector<S2CellId> denormalized;
+    S2CellUnion::Denormalize(covering, level, 1, &denormalized);
+    const int total = static_cast<int>(denormalized.size());
+    for (int i = 0; i < total && i < capacity; ++i) cells[i] = denormalized[i].id();
+    return total;
 }

@@ -1,4 +1,5 @@
 @testable import DeconflictServer
+import DeconflictGeometry
 import Foundation
 import NIOHTTP1
 import Testing
@@ -250,5 +251,48 @@ extension DSSConformanceTests {
             answer = try await two.send(.GET, "/dss/v1/uss_availability/uss9")
             #expect(answer.json[path: "status.availability"] as? String == state, "trial \(trial): \(answer.text)")
         }
+    }
+}
+
+extension DSSConformanceTests {
+    // MARK: Cell coverings
+
+    @Test func intentsWithinACellOfEachOtherMeetInTheDSSInterface() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let uss1 = try await dss.uss("uss1", Scopes.sc), uss2 = try await dss.uss("uss2", Scopes.sc)
+        // Two circles of 500 m whose outlines are 80 m apart: exact geometry keeps them
+        // apart, the level-13 cells (about 1 km) between them touch both.
+        let east = 1_080 / (111_320 * cos(36.0 * .pi / 180))
+        let first = newID()
+        var answer = try await uss1.send(.PUT, "/dss/v1/operational_intent_references/\(first)", F3548Body.intent([F3548Body.circle(36.0, 7.0)]))
+        #expect(answer.status == 201, "\(answer.text)")
+        answer = try await uss2.send(
+            .PUT, "/dss/v1/operational_intent_references/\(newID())",
+            F3548Body.intent([F3548Body.circle(36.0, 7.0 + east)], base: "https://uss2.example.test/utm"))
+        #expect(answer.status == 409, "\(answer.text)")
+        let missing = (answer.json["missing_operational_intents"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(missing == [first], "\(answer.text)")
+        // A search just beside the first finds it too; one 5 km away does not.
+        answer = try await uss2.send(.POST, "/dss/v1/operational_intent_references/query", ["area_of_interest": F3548Body.circle(36.0, 7.0 + east, radius: 500)])
+        #expect((answer.json["operational_intent_references"] as? [Any])?.count == 1, "\(answer.text)")
+        answer = try await uss2.send(.POST, "/dss/v1/operational_intent_references/query", ["area_of_interest": F3548Body.circle(36.0, 7.0 + 5 * east, radius: 500)])
+        #expect((answer.json["operational_intent_references"] as? [Any])?.count == 0, "\(answer.text)")
+    }
+
+    @Test func coveringsAreLevel13CellsAroundTheOutline() throws {
+        let circle = try Footprint.circle(Circle(center: try LatLng(latitude: 47.0, longitude: 8.0), radiusMeters: 2_000))
+        let cells = CellCovering.cells(circle)
+        // π·2² km² is about 12.6 km²; level-13 cells are about 1 km² here: a few dozen.
+        #expect((12...60).contains(cells.count), "\(cells.count)")
+        // Level 13: the lowest set bit of an S2 cell id is at 2·(30 − level).
+        #expect(cells.allSatisfy { $0.trailingZeroBitCount == 2 * (30 - 13) })
+        let square = try Footprint.polygon(Polygon(outer: [
+            try LatLng(latitude: 47.0, longitude: 8.0), try LatLng(latitude: 47.0, longitude: 8.01),
+            try LatLng(latitude: 47.01, longitude: 8.01), try LatLng(latitude: 47.01, longitude: 8.0),
+        ]))
+        #expect(CellCovering.meet(circle, square))
+        let far = try Footprint.circle(Circle(center: try LatLng(latitude: 48.0, longitude: 8.0), radiusMeters: 2_000))
+        #expect(!CellCovering.meet(circle, far))
     }
 }

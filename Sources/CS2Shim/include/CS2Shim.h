@@ -29,6 +29,16 @@ int s2shim_polygons_intersect(const s2shim_polygon *a, const s2shim_polygon *b);
 /// Angle (radians) between the point and the polygon, 0 when inside.
 double s2shim_polygon_distance(const s2shim_polygon *polygon, double lat, double lng);
 
+/// The S2 cells at `level` covering an area, as the InterUSS reference DSS computes them
+/// (an S2RegionCoverer with minimum and maximum level `level`): a circle when
+/// `radius_meters` > 0 (centre `lat_lng[0..1]`, on a sphere of radius 6,371,010 m),
+/// else the loop of `count` vertices (normalized to enclose at most half the sphere; a
+/// loop without area is covered as a polyline). Writes at most `capacity` cell ids to
+/// `cells`, every one at `level`, and returns how many there are (more than `capacity`:
+/// call again with room), or -1 when S2 rejects the loop.
+int s2shim_covering(const double *lat_lng, int count, double radius_meters, int level,
+                    unsigned long long *cells, int capacity);
+
 #ifdef __cplusplus
 }
 #endif

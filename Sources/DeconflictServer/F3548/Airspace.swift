@@ -128,6 +128,10 @@ struct Airspace: Sendable {
         var report: String?
         /// This server's base URL as the request reached it: where native zones' details are.
         var base: String?
+        /// Whether what meets what is decided by S2 cell coverings, as the reference DSS
+        /// does (every request since issue 19); entries written before replay with exact
+        /// geometry, as they were decided.
+        var byCells: Bool?
 
         func has(_ scope: String) -> Bool { scopes.contains(scope) }
     }
@@ -263,12 +267,12 @@ struct Airspace: Sendable {
         // The key: the OVNs of everything relevant it must know of.
         if !offNominal {
             let key = Set(parameters.key ?? [])
-            let missingIntents = relevantIntents(extents, at: now).filter {
+            let missingIntents = relevantIntents(extents, at: now, byCells: request.byCells == true).filter {
                 $0.id != request.id && ($0.state == "Accepted" || $0.state == "Activated") && !key.contains($0.ovn)
             }
             let notifyForConstraints = implicitToCreate?.notifyForConstraints
                 ?? subscriptionID.flatMap { subscriptions[$0]?.notifyForConstraints } ?? false
-            let missingConstraints = notifyForConstraints ? relevantConstraints(extents, at: now).filter { !key.contains($0.ovn) } : []
+            let missingConstraints = notifyForConstraints ? relevantConstraints(extents, at: now, byCells: request.byCells == true).filter { !key.contains($0.ovn) } : []
             let missingNatives = notifyForConstraints
                 ? Self.natives(in: engine, meeting: extents, at: now).filter { !key.contains($0.ovn) } : []
             if !missingIntents.isEmpty || !missingConstraints.isEmpty || !missingNatives.isEmpty {
@@ -304,7 +308,7 @@ struct Airspace: Sendable {
             ovn: request.newVersion, extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl,
             subscription: subscriptionID)
         intents.set(intent)
-        let subscribers = notify(extents + (previous?.extents ?? []), at: now, intents: true)
+        let subscribers = notify(extents + (previous?.extents ?? []), at: now, intents: true, byCells: request.byCells == true)
         commands.append(.putOperation(Operation(
             id: Self.operationID(request.id), party: Self.party(of: request.manager), name: "F3548 intent \(request.id.prefix(8))",
             extent: try! Extent(extents), state: parameters.state == "Accepted" ? .planned : .active)))
@@ -324,7 +328,7 @@ struct Airspace: Sendable {
         }
         intents.remove(request.id)
         if let subscription = existing.subscription { detach(request.id, from: subscription) }
-        let subscribers = notify(existing.extents, at: now, intents: true)
+        let subscribers = notify(existing.extents, at: now, intents: true, byCells: request.byCells == true)
         commands.append(.setOperationState(Self.operationID(request.id), .cancelled))
         return ["operational_intent_reference": describe(existing, for: request.manager), "subscribers": subscribers]
     }
@@ -364,7 +368,7 @@ struct Airspace: Sendable {
             id: request.id, manager: request.manager, version: (existing?.version ?? 0) + 1, ovn: request.newVersion,
             extents: extents, start: start, end: end, ussBaseURL: parameters.ussBaseUrl)
         constraints.set(constraint)
-        let subscribers = notify(extents + (existing?.extents ?? []), at: now, intents: false)
+        let subscribers = notify(extents + (existing?.extents ?? []), at: now, intents: false, byCells: request.byCells == true)
         let party = Self.party(of: request.manager)
         let zones = Self.zoneIDs(request.id, count: extents.count)
         for (id, volume) in zip(zones, extents) {
@@ -383,7 +387,7 @@ struct Airspace: Sendable {
             throw F3548.Failure(409, "OVN \(request.version ?? "") is not the current OVN of constraint \(request.id)")
         }
         constraints.remove(request.id)
-        let subscribers = notify(existing.extents, at: now, intents: false)
+        let subscribers = notify(existing.extents, at: now, intents: false, byCells: request.byCells == true)
         for id in Self.zoneIDs(request.id, count: existing.extents.count) { commands.append(.removeZone(id)) }
         return ["constraint_reference": describe(existing, for: request.manager), "subscribers": subscribers]
     }
@@ -454,10 +458,10 @@ struct Airspace: Sendable {
         var answer: [String: Any] = ["subscription": describe(subscription)]
         // Only the kinds asked for: a list of a kind not asked for is left out, not empty.
         if forIntents {
-            answer["operational_intent_references"] = relevantIntents([volume], at: now).map { describe($0, for: request.manager) }
+            answer["operational_intent_references"] = relevantIntents([volume], at: now, byCells: request.byCells == true).map { describe($0, for: request.manager) }
         }
         if forConstraints {
-            answer["constraint_references"] = relevantConstraints([volume], at: now).map { describe($0, for: request.manager) }
+            answer["constraint_references"] = relevantConstraints([volume], at: now, byCells: request.byCells == true).map { describe($0, for: request.manager) }
                 + Self.natives(in: engine, meeting: [volume], at: now).map { describe($0, base: request.base ?? "") }
         }
         return answer
@@ -503,23 +507,31 @@ struct Airspace: Sendable {
     // MARK: Searching and notifying
 
     /// Intents not yet over whose extents meet `volumes`, by id.
-    func relevantIntents(_ volumes: [Volume4D], at now: Date) -> [Intent] {
-        intents.candidates(meeting: volumes).filter { $0.end >= now && Self.meet($0.extents, volumes) }
+    func relevantIntents(_ volumes: [Volume4D], at now: Date, byCells: Bool = true) -> [Intent] {
+        intents.candidates(meeting: volumes, widened: byCells).filter { $0.end >= now && Self.meet($0.extents, volumes, byCells: byCells) }
     }
 
-    func relevantConstraints(_ volumes: [Volume4D], at now: Date) -> [Constraint] {
-        constraints.candidates(meeting: volumes).filter { $0.end >= now && Self.meet($0.extents, volumes) }
+    func relevantConstraints(_ volumes: [Volume4D], at now: Date, byCells: Bool = true) -> [Constraint] {
+        constraints.candidates(meeting: volumes, widened: byCells).filter { $0.end >= now && Self.meet($0.extents, volumes, byCells: byCells) }
     }
 
     func relevantSubscriptions(_ volumes: [Volume4D], at now: Date, manager: String) -> [Subscription] {
-        subscriptions.candidates(meeting: volumes).filter { $0.manager == manager && $0.end >= now && Self.meet($0.volumes, volumes) }
+        subscriptions.candidates(meeting: volumes, widened: true).filter {
+            $0.manager == manager && $0.end >= now && Self.meet($0.volumes, volumes, byCells: true)
+        }
     }
 
-    static func meet(_ a: [Volume4D], _ b: [Volume4D]) -> Bool {
+    /// Whether volumes of `a` and `b` meet: in time, altitude and footprint, the
+    /// footprints by exact geometry or, `byCells`, by their S2 coverings as the reference
+    /// DSS does (``CellCovering``).
+    static func meet(_ a: [Volume4D], _ b: [Volume4D], byCells: Bool = false) -> Bool {
         for x in a {
-            for y in b where timesMeet(x.time, y.time) && x.altitude.overlaps(y.altitude)
-                && x.footprint.boundingBox.intersects(y.footprint.boundingBox) && x.footprint.intersects(y.footprint) {
-                return true
+            for y in b where timesMeet(x.time, y.time) && x.altitude.overlaps(y.altitude) {
+                if byCells {
+                    if CellCovering.meet(x.footprint, y.footprint) { return true }
+                } else if x.footprint.boundingBox.intersects(y.footprint.boundingBox) && x.footprint.intersects(y.footprint) {
+                    return true
+                }
             }
         }
         return false
@@ -538,11 +550,11 @@ struct Airspace: Sendable {
 
     /// Advances the notification index of every subscription the change concerns and
     /// lists them by the USS to notify.
-    private mutating func notify(_ volumes: [Volume4D], at now: Date, intents forIntents: Bool) -> [[String: Any]] {
+    private mutating func notify(_ volumes: [Volume4D], at now: Date, intents forIntents: Bool, byCells: Bool) -> [[String: Any]] {
         var byURL: [String: [[String: Any]]] = [:]
-        for var subscription in subscriptions.candidates(meeting: volumes)
+        for var subscription in subscriptions.candidates(meeting: volumes, widened: byCells)
         where (forIntents ? subscription.notifyForIntents : subscription.notifyForConstraints)
-            && subscription.end >= now && Self.meet(subscription.volumes, volumes) {
+            && subscription.end >= now && Self.meet(subscription.volumes, volumes, byCells: byCells) {
             subscription.notificationIndex += 1
             subscriptions.set(subscription)
             byURL[subscription.ussBaseURL, default: []].append([

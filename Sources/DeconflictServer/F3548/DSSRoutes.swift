@@ -254,6 +254,7 @@ struct DSSAPI: Sendable {
             kind: kind, manager: caller.subject, scopes: caller.scopes.sorted(), id: id, version: version,
             newVersion: UUID().uuidString.lowercased())
         request.base = base
+        request.byCells = true
         return request
     }
 

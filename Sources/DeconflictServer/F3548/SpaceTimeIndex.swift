@@ -19,11 +19,22 @@ struct SpaceTimeIndex: Sendable {
     private(set) var all: Set<String> = []
 
     /// The bucket keys of `volumes`, or nil when there would be too many.
-    static func keys(of volumes: [Volume4D]) -> [Int64]? {
+    static func keys(of volumes: [Volume4D], marginMeters: Double = 0) -> [Int64]? {
         var result = Set<Int64>()
         for volume in volumes {
             guard let start = volume.time.start, let end = volume.time.end else { return nil }
-            let box = volume.footprint.boundingBox
+            var box = volume.footprint.boundingBox
+            if marginMeters > 0 {
+                // Widened by the margin; near a pole or the antimeridian, every entity.
+                let latitude = marginMeters / 111_000
+                let nearest = max(abs(box.minLatitude), abs(box.maxLatitude)) + latitude
+                guard nearest < 89, !box.crossesAntimeridian else { return nil }
+                let longitude = latitude / cos(nearest * .pi / 180)
+                guard box.minLongitude - longitude > -180, box.maxLongitude + longitude < 180 else { return nil }
+                box = BoundingBox(
+                    minLatitude: box.minLatitude - latitude, maxLatitude: box.maxLatitude + latitude,
+                    minLongitude: box.minLongitude - longitude, maxLongitude: box.maxLongitude + longitude)
+            }
             let firstBucket = Int64((start.timeIntervalSince1970 / bucketSeconds).rounded(.down))
             let lastBucket = Int64((end.timeIntervalSince1970 / bucketSeconds).rounded(.down))
             let rows = cells(box.minLatitude, box.maxLatitude, wrap: false)
@@ -72,8 +83,8 @@ struct SpaceTimeIndex: Sendable {
     }
 
     /// The ids that may meet `volumes`.
-    func candidates(_ volumes: [Volume4D]) -> Set<String> {
-        guard let list = Self.keys(of: volumes) else { return all }
+    func candidates(_ volumes: [Volume4D], marginMeters: Double = 0) -> Set<String> {
+        guard let list = Self.keys(of: volumes, marginMeters: marginMeters) else { return all }
         var result = oversize
         for key in list { if let ids = buckets[key] { result.formUnion(ids) } }
         return result
@@ -104,7 +115,9 @@ struct LocatedTable<Entity: Located>: Sendable {
     }
 
     /// The entities whose volumes may meet `volumes` (still to be tested exactly), by id.
-    func candidates(meeting volumes: [Volume4D]) -> [Entity] {
-        index.candidates(volumes).sorted().compactMap { byID[$0] }
+    /// `widened`: also those up to ``CellCovering/reachMeters`` away, whose cell
+    /// coverings may meet the volumes' although their outlines do not.
+    func candidates(meeting volumes: [Volume4D], widened: Bool = false) -> [Entity] {
+        index.candidates(volumes, marginMeters: widened ? CellCovering.reachMeters : 0).sorted().compactMap { byID[$0] }
     }
 }
