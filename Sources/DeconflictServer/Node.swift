@@ -571,12 +571,26 @@ public actor Node {
                 throw FieldError(field: "operation", reason: clashes.map(\.reason).joined(separator: "; "), status: 409)
             }
         }
+        // A native zone is a constraint of the DSS interface: its old and new volumes.
+        var nativeVolumes: [Volume4D] = []
+        var nativeZone: ZoneID?
+        switch command {
+        case .putZone(let zone):
+            nativeZone = zone.id
+            nativeVolumes = [state.engine.zones[zone.id]?.volume, zone.volume].compactMap { $0 }
+        case .removeZone(let id):
+            nativeZone = id
+            nativeVolumes = [state.engine.zones[id]?.volume].compactMap { $0 }
+        default:
+            break
+        }
         let events: [Event]
         do {
             events = try state.engine.handle(command, at: time)
         } catch {
             throw FieldError(error)
         }
+        if !nativeVolumes.isEmpty { state.airspace.nativeZoneChanged(nativeZone, nativeVolumes, at: time) }
         let engine = state.engine
         records += events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
         return Applied(records: records, events: events)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 @testable import DeconflictServer
 import DeconflictGeometry
 import Foundation
@@ -294,5 +295,36 @@ extension DSSConformanceTests {
         #expect(CellCovering.meet(circle, square))
         let far = try Footprint.circle(Circle(center: try LatLng(latitude: 48.0, longitude: 8.0), radiusMeters: 2_000))
         #expect(!CellCovering.meet(circle, far))
+    }
+}
+
+extension DSSConformanceTests {
+    // MARK: Native zones
+
+    @Test func nativeZoneChangesAdvanceTheSubscriptionsTheyMeet() async throws {
+        let dss = try await DSSServer.start()
+        defer { dss.stop() }
+        let native = Client(base: dss.server.base, key: dss.operatorKey, http: .shared)
+        #expect(try await native.send(.POST, "/v1/parties", json: ["id": "ngo", "name": "Relief NGO"]).status == 201)
+        let reply = try await native.send(.POST, "/v1/parties/ngo/keys")
+        let ngo = Client(base: dss.server.base, key: try #require(reply.json["key"] as? String), http: .shared)
+        let uss = try await dss.uss("uss1", Scopes.sc, Scopes.cp)
+        let near = newID(), far = newID(), intentsOnly = newID()
+        #expect(try await uss.send(.PUT, "/dss/v1/subscriptions/\(near)", F3548Body.subscription(F3548Body.circle(35.0, 9.0, radius: 2_000, from: 0, for: 600), intents: false, constraints: true)).status == 200)
+        #expect(try await uss.send(.PUT, "/dss/v1/subscriptions/\(far)", F3548Body.subscription(F3548Body.circle(35.5, 9.0, radius: 2_000, from: 0, for: 600), intents: false, constraints: true)).status == 200)
+        #expect(try await uss.send(.PUT, "/dss/v1/subscriptions/\(intentsOnly)", F3548Body.subscription(F3548Body.circle(35.0, 9.0, radius: 2_000, from: 0, for: 600))).status == 200)
+        func index(_ id: String) async throws -> Int? {
+            try await uss.send(.GET, "/dss/v1/subscriptions/\(id)").json[path: "subscription.notification_index"] as? Int
+        }
+        var site: [String: Any] = ["id": "field-hospital", "kind": "protected-site", "circle": ["center": [35.0, 9.0], "radius": 400], "altitude": [0, 300]]
+        #expect(try await ngo.send(.PUT, "/v1/zones/field-hospital", json: site).status == 200)
+        #expect(try await index(near) == 1)
+        site["circle"] = ["center": [35.0, 9.001], "radius": 500]
+        #expect(try await ngo.send(.PUT, "/v1/zones/field-hospital", json: site).status == 200)
+        #expect(try await index(near) == 2)
+        #expect((200..<300).contains(try await ngo.send(.DELETE, "/v1/zones/field-hospital").status))
+        #expect(try await index(near) == 3)
+        #expect(try await index(far) == 0)
+        #expect(try await index(intentsOnly) == 0)
     }
 }

@@ -548,6 +548,15 @@ struct Airspace: Sendable {
         return true
     }
 
+    /// A native zone (a constraint managed by `deconflict`) was declared, changed or
+    /// removed: the subscriptions asking for constraint notifications that meet its old
+    /// or new volume advance their notification index, so a USS learns of it without
+    /// polling. Replayed from the ledger's zone commands like any other change.
+    mutating func nativeZoneChanged(_ zone: ZoneID?, _ volumes: [Volume4D], at now: Date) {
+        guard let zone, !zone.rawValue.hasPrefix("constraint:") else { return }
+        _ = notify(volumes, at: now, intents: false, byCells: false)
+    }
+
     /// Advances the notification index of every subscription the change concerns and
     /// lists them by the USS to notify.
     private mutating func notify(_ volumes: [Volume4D], at now: Date, intents forIntents: Bool, byCells: Bool) -> [[String: Any]] {
