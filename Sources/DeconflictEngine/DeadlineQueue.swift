@@ -60,3 +60,15 @@ struct DeadlineQueue<Item: Sendable>: Sendable {
         a.due < b.due || (a.due == b.due && a.order < b.order)
     }
 }
+
+extension DeadlineQueue where Item: Comparable {
+    /// Removes every item due at `now` and returns them by time, then by item: an order
+    /// that depends only on the items and their times, not on when they were added or
+    /// the queue rebuilt, so a replay of the ledger meets them in the order the live
+    /// run did.
+    mutating func popAllDue(at now: Date) -> [Item] {
+        var due: [(due: Date, item: Item)] = []
+        while let (item, at) = popDue(at: now) { due.append((at, item)) }
+        return due.sorted { ($0.due, $0.item) < ($1.due, $1.item) }.map(\.item)
+    }
+}

@@ -366,7 +366,7 @@ extension Engine {
     /// zone's agreement are told.
     private mutating func revalidations(events: inout [Event]) {
         guard let due = revalidationQueue.nextDue, due < now else { return }
-        while let (id, _) = revalidationQueue.popDue(at: now.addingTimeInterval(-1e-9)) {
+        for id in revalidationQueue.popAllDue(at: now.addingTimeInterval(-1e-9)) {
             guard let zone = zones[id], zone.isStale(at: now),
                   open[AlertKey(kind: .zoneRevalidation, units: [], zone: id, agreement: nil, party: nil)] == nil
             else { continue }
@@ -436,7 +436,7 @@ extension Engine {
             }
             escalationGeneration = generation
         }
-        while let (id, _) = escalationQueue.popDue(at: now) {
+        for id in escalationQueue.popAllDue(at: now) {
             guard var alert = alerts[id], alert.state != Alert.State.resolved else { continue }
             for index in alert.addressees.indices
             where alert.addressees[index].mustAcknowledge && alert.addressees[index].acknowledgedAt == nil

@@ -210,19 +210,25 @@ public actor Node {
 
     /// Applies a command like ``execute(_:)`` and also returns the answer it made when
     /// applied (a DSS request's body), computed from the state right after it.
-    func executeWithAnswer(_ payload: CommandPayload) async throws -> (entries: [LedgerEntry], answer: Data?) {
+    func executeWithAnswer(_ request: CommandPayload) async throws -> (entries: [LedgerEntry], answer: Data?) {
         try await replayIfNeeded()
-        var time = max(configuration.clock(), state.engine.now)
+        // What is applied is what the ledger will hold: the command read back from its
+        // record (times to the microsecond, say), so a replay applies exactly this.
+        let payload = (try? CommandPayload.decode(request.record(at: Date()).payload)) ?? request
+        var time = Ledger.instant(max(configuration.clock(), state.engine.now))
         var applied = attempt(payload, at: time)
         if case .failure(let error) = applied, error.status == 404 || error.status == 403 {
             // Perhaps another node knows what this one does not yet: catch up, try once more.
             try await sync()
-            time = max(configuration.clock(), state.engine.now)
+            time = Ledger.instant(max(configuration.clock(), state.engine.now))
             applied = attempt(payload, at: time)
         }
         let result = try applied.get()
         return try await enqueue(.command(payload), time: time, applied: result)
     }
+
+    /// The state as it stands (for the golden-ledger test).
+    func currentState() -> State { state }
 
     /// Reads the DSS airspace.
     func readAirspace<T: Sendable>(_ body: (Airspace, Engine) throws -> T) rethrows -> T { try body(state.airspace, state.engine) }
@@ -249,7 +255,7 @@ public actor Node {
     public func ingest(_ reports: [PositionReport], by party: PartyID) async throws -> IngestResult {
         try await replayIfNeeded()
         if reports.contains(where: { state.engine.unit($0.unit) == nil }) { try await sync() }
-        let time = max(configuration.clock(), state.engine.now)
+        let time = Ledger.instant(max(configuration.clock(), state.engine.now))
         var accepted: [PositionReport] = []
         var rejected: [(Int, FieldError)] = []
         accepted.reserveCapacity(reports.count)
@@ -265,7 +271,11 @@ public actor Node {
                 rejected.append((index, FieldError(field: "[\(index)].time", reason: "more than \(Int(configuration.maximumClockSkew)) s ahead of the server's clock")))
                 continue
             }
-            accepted.append(report)
+            // The time as the batch's ledger line reads back (seconds since 1970), so a
+            // replay meets the very same report.
+            var kept = report
+            kept.time = Date(timeIntervalSince1970: report.time.timeIntervalSince1970)
+            accepted.append(kept)
         }
         guard !accepted.isEmpty else { return IngestResult(entries: [], accepted: 0, rejected: rejected) }
         let batch = ReportBatch(id: UUID().uuidString.lowercased(), reports: accepted)
@@ -289,7 +299,7 @@ public actor Node {
     /// engine will remember (``Engine/timeMarks``); otherwise it leaves no entry.
     func tick() async throws {
         guard pending.isEmpty, !committing else { return }
-        let time = max(configuration.clock(), state.engine.now)
+        let time = Ledger.instant(max(configuration.clock(), state.engine.now))
         let marks = state.engine.timeMarks
         let payload = CommandPayload(.tick, by: .operator)
         let applied = try apply(.command(payload), at: time, to: &state)
@@ -640,6 +650,61 @@ public actor Node {
             if kept.count < page.count { break paging }
         }
         return past.engine
+    }
+
+    /// Replays the whole ledger into a fresh state, as a start does, and holds every
+    /// command and report batch to what the ledger says it produced: the event entries
+    /// that follow it, type, time and payload. Returns the first difference, or nil when
+    /// replaying gives exactly the recorded events (and, in `state`, the state replayed).
+    func replayDifference() async throws -> (difference: String?, state: State) {
+        var replayed = State(engine: Engine(configuration: configuration.engine, start: Date(timeIntervalSince1970: 0)))
+        var produced: [LedgerRecord] = []
+        var source = ""
+        var after: Int64 = 0
+        func unexpected(_ entry: LedgerEntry) -> String? {
+            guard !produced.isEmpty else {
+                return "entry \(entry.sequence) (\(entry.type)) follows \(source) but replaying it produced nothing more"
+            }
+            let expected = produced.removeFirst()
+            guard expected.type == entry.type, expected.time == entry.time, expected.payload == entry.payload else {
+                return "entry \(entry.sequence) after \(source): recorded \(entry.type) \(entry.time) \(entry.payload)\n"
+                    + "replaying produced \(expected.type) \(expected.time) \(expected.payload)"
+            }
+            return nil
+        }
+        while true {
+            let page = try await Node.fetch(after: after, from: store, limit: 2_000)
+            if page.isEmpty { break }
+            for item in page {
+                let entry = item.entry
+                after = entry.sequence
+                guard entry.type == CommandPayload.ledgerType || entry.type == ReportBatchPayload.ledgerType else {
+                    if let difference = unexpected(entry) { return (difference, replayed) }
+                    continue
+                }
+                if let missing = produced.first {
+                    return ("\(source): replaying produced \(missing.type) \(missing.payload), which the ledger lacks", replayed)
+                }
+                guard let time = entry.date else { return ("entry \(entry.sequence): unreadable time \(entry.time)", replayed) }
+                let at = max(time, replayed.engine.now)
+                source = "entry \(entry.sequence) (\(entry.type))"
+                if entry.type == CommandPayload.ledgerType {
+                    let payload = try CommandPayload.decode(entry.payload)
+                    source += " \(payload.command)"
+                    let applied = try apply(.command(payload), at: at, to: &replayed)
+                    produced = Array(applied.records.dropFirst())
+                } else {
+                    var events: [Event] = []
+                    for report in item.reports { events += (try? replayed.engine.handle(.report(report), at: at)) ?? [] }
+                    let engine = replayed.engine
+                    produced = events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
+                }
+            }
+        }
+        if let missing = produced.first {
+            return ("\(source): replaying produced \(missing.type) \(missing.payload), which the ledger lacks", replayed)
+        }
+        return (nil, replayed)
     }
 
     /// Applies entries of the ledger (a replay, or another writer's appends): commands

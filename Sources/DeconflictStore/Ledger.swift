@@ -71,13 +71,30 @@ public enum Ledger {
         }
     }
 
-    /// Canonical time text: RFC 3339 in UTC with microseconds, `2026-11-26T06:00:00.000000Z`.
-    public static func timestamp(_ date: Date) -> String {
+    /// A time split as the ledger keeps it: whole seconds since 1970 and microseconds.
+    private static func split(_ date: Date) -> (seconds: Int64, micros: Int64) {
         var micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         if !micros.isFinite { micros = 0 }
         let whole = Int64(micros)
         let seconds = whole >= 0 ? whole / 1_000_000 : (whole - 999_999) / 1_000_000
-        let fraction = whole - seconds * 1_000_000
+        return (seconds, whole - seconds * 1_000_000)
+    }
+
+    /// `date` to the microsecond, exactly the date its ``timestamp(_:)`` reads back as:
+    /// the instant a node applies a request at, so that replaying the ledger applies it at
+    /// the very same instant.
+    public static func instant(_ date: Date) -> Date {
+        let (seconds, micros) = split(date)
+        return instant(seconds: seconds, micros: micros)
+    }
+
+    private static func instant(seconds: Int64, micros: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
+    }
+
+    /// Canonical time text: RFC 3339 in UTC with microseconds, `2026-11-26T06:00:00.000000Z`.
+    public static func timestamp(_ date: Date) -> String {
+        let (seconds, fraction) = split(date)
         let base = Date(timeIntervalSince1970: TimeInterval(seconds))
             .formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)
                 .dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.standard))
@@ -90,6 +107,6 @@ public enum Ledger {
               let micros = Int64(text[text.index(after: dot)..<text.index(before: text.endIndex)]),
               let seconds = try? Date(String(text[..<dot]) + "Z", strategy: .iso8601)
         else { return nil }
-        return Date(timeIntervalSince1970: seconds.timeIntervalSince1970 + Double(micros) / 1_000_000)
+        return instant(seconds: Int64(seconds.timeIntervalSince1970), micros: micros)
     }
 }

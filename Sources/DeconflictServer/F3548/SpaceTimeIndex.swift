@@ -104,6 +104,9 @@ struct LocatedTable<Entity: Located>: Sendable {
 
     subscript(id: String) -> Entity? { byID[id] }
 
+    /// Every entity, by id.
+    var all: [Entity] { byID.values.sorted { $0.id < $1.id } }
+
     /// Adds or replaces; the index changes only when the volumes do.
     mutating func set(_ entity: Entity) {
         if byID.updateValue(entity, forKey: entity.id)?.volumes != entity.volumes { index.insert(entity.id, entity.volumes) }
