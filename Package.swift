@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DeconflictSpatialIndex", targets: ["DeconflictSpatialIndex"]),
         .library(name: "DeconflictEngine", targets: ["DeconflictEngine"]),
         .library(name: "DeconflictStore", targets: ["DeconflictStore"]),
+        .library(name: "DeconflictLedger", targets: ["DeconflictLedger"]),
         .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
         // For the fuzzing package (Fuzz/), which reaches the server's decoders.
         .library(name: "DeconflictServer", targets: ["DeconflictServer"]),
@@ -83,6 +84,13 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        // What the ledger's entries mean: typed commands and their records, every version
+        // ever written (docs/ledger.md); events as JSON; the situation at an instant.
+        .target(
+            name: "DeconflictLedger",
+            dependencies: ["DeconflictEngine", "DeconflictGeometry", "DeconflictStore"],
+            swiftSettings: upcomingFeatures
+        ),
         // The network service: the node (engine, store, ledger following), the HTTP API,
         // authentication, visibility and live streams.
         .target(
@@ -92,6 +100,7 @@ let package = Package(
                 "DeconflictGeometry",
                 "CS2Shim",
                 "DeconflictStore",
+                "DeconflictLedger",
                 "DeconflictCoT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -124,6 +133,7 @@ let package = Package(
                 "DeconflictSpatialIndex",
                 "DeconflictEngine",
                 "DeconflictStore",
+                "DeconflictLedger",
                 "DeconflictServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -175,6 +185,11 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
+            name: "DeconflictLedgerTests",
+            dependencies: ["DeconflictLedger", "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
             name: "DeconflictStoreTests",
             dependencies: [
                 "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict-store-writer",
@@ -185,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "DeconflictServerTests",
             dependencies: [
-                "DeconflictServer", "DeconflictStore", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
+                "DeconflictServer", "DeconflictStore", "DeconflictLedger", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
                 "DeconflictCoT",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -27,6 +27,8 @@ let package = Package(
                 .product(name: "DeconflictCoT", package: mainPackage),
                 .product(name: "DeconflictEngine", package: mainPackage),
                 .product(name: "DeconflictGeometry", package: mainPackage),
+                .product(name: "DeconflictLedger", package: mainPackage),
+                .product(name: "DeconflictStore", package: mainPackage),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Sources/deconflict-fuzz",

@@ -1,5 +1,6 @@
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 import Hummingbird

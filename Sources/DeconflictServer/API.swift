@@ -1,5 +1,6 @@
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 import Hummingbird
@@ -90,7 +91,7 @@ struct API: Sendable {
     }
 
     /// Runs a command as the caller; answers with `body` and the sequence reached.
-    func execute(_ payload: CommandPayload, status: HTTPResponse.Status = .ok, _ body: @Sendable (Engine) -> [String: Any]) async throws -> Response {
+    func execute(_ payload: LedgerCommand, status: HTTPResponse.Status = .ok, _ body: @Sendable (Engine) -> [String: Any]) async throws -> Response {
         let entries = try await node.execute(payload)
         var object = await node.read { Unchecked(value: body($0)) }.value
         object["sequence"] = entries.last?.sequence ?? 0
@@ -101,23 +102,24 @@ struct API: Sendable {
     /// itself is durable): the id and that it is gone.
     static func gone(_ kind: String, _ id: String) -> [String: Any] { ["id": id, "kind": kind, "gone": true] }
 
-    func command(_ name: String, _ context: ServerContext) -> CommandPayload {
-        CommandPayload(command: name, by: context.actor ?? .operator)
+    /// A command of the caller's.
+    func command(_ action: LedgerCommand.Action, _ context: ServerContext) -> LedgerCommand {
+        LedgerCommand(action, by: context.actor ?? .operator)
+    }
+
+    func command(_ engineCommand: Engine.Command, _ context: ServerContext) -> LedgerCommand {
+        command(.engine(engineCommand), context)
     }
 
     /// Runs a party's action (`acknowledge`, `sign`, …) on the object named in the path
     /// and answers with that object as it is afterwards.
     func act(
-        _ name: String, _ context: ServerContext, as recipient: Bool = true, with details: (inout CommandPayload) -> Void = { _ in },
+        _ context: ServerContext, _ make: (_ target: String, _ caller: PartyID) -> Engine.Command,
         answer: @escaping @Sendable (Engine, String) -> [String: Any]
     ) async throws -> Response {
         let caller = try party(context)
         let target = try id(context)
-        var payload = command(name, context)
-        payload.target = target
-        if recipient { payload.recipient = caller.rawValue }
-        details(&payload)
-        return try await execute(payload) { engine in answer(engine, target) }
+        return try await execute(command(make(target, caller), context)) { engine in answer(engine, target) }
     }
 
     // MARK: Parties
@@ -135,15 +137,10 @@ struct API: Sendable {
         router.post("/v1/parties") { request, context in
             try requireOperator(context)
             let body = try await JSON.decode(PartyBody.self, from: request, context: context)
-            var payload = command("addParty", context)
-            payload.party = body
-            _ = try body.party()
-            try await node.execute(payload)
+            try await node.execute(command(.addParty(try body.party()), context))
             // The new party's first key, shown once.
             let (key, record) = Credentials.issue(for: .party(PartyID(body.id)))
-            var issue = command("issueCredential", context)
-            issue.credential = record
-            let entries = try await node.execute(issue)
+            let entries = try await node.execute(command(.issueCredential(record), context))
             return JSON.response(
                 ["party": ["id": body.id, "name": body.name ?? body.id], "key": key, "sequence": entries.last?.sequence ?? 0],
                 status: .created)
@@ -152,17 +149,14 @@ struct API: Sendable {
             try requireOperator(context)
             let party = try id(context)
             let (key, record) = Credentials.issue(for: .party(PartyID(party)))
-            var issue = command("issueCredential", context)
-            issue.credential = record
-            let entries = try await node.execute(issue)
+            let entries = try await node.execute(command(.issueCredential(record), context))
             return JSON.response(["party": party, "key": key, "keyId": record.id, "sequence": entries.last?.sequence ?? 0], status: .created)
         }
         router.delete("/v1/keys/:id") { _, context in
             try requireOperator(context)
-            var revoke = command("revokeCredential", context)
-            revoke.target = try id(context)
-            let entries = try await node.execute(revoke)
-            return JSON.response(["revoked": revoke.target!, "sequence": entries.last?.sequence ?? 0])
+            let keyID = try id(context)
+            let entries = try await node.execute(command(.revokeCredential(id: keyID), context))
+            return JSON.response(["revoked": keyID, "sequence": entries.last?.sequence ?? 0])
         }
         router.post("/v1/responsibilities") { request, context in
             let body = try await JSON.decode(ResponsibilityBody.self, from: request, context: context)
@@ -174,9 +168,8 @@ struct API: Sendable {
             } else if body.confirmed == true {
                 throw FieldError(field: "confirmed", reason: "only the sponsor can confirm that it answers for a party", status: 403)
             }
-            var payload = command("setResponsibility", context)
-            payload.responsibility = body
-            return try await execute(payload) { _ in ["responsibility": ["sponsor": body.sponsor, "client": body.client, "confirmed": body.confirmed ?? false]] }
+            let responsibility = Responsibility(sponsor: PartyID(body.sponsor), client: PartyID(body.client), confirmed: body.confirmed ?? false)
+            return try await execute(command(.setResponsibility(responsibility), context)) { _ in ["responsibility": ["sponsor": body.sponsor, "client": body.client, "confirmed": body.confirmed ?? false]] }
         }
     }
 
@@ -206,9 +199,7 @@ struct API: Sendable {
             let hook = WebhookRecord(
                 id: "wh-" + UUID().uuidString.lowercased().prefix(12), party: caller.rawValue, url: body.url, secret: secret,
                 deliveredThrough: head)
-            var payload = command("registerWebhook", context)
-            payload.webhook = hook
-            let entries = try await node.execute(payload)
+            let entries = try await node.execute(command(.registerWebhook(hook), context))
             var details = describe(hook, secret: true)
             details["sequence"] = entries.last?.sequence ?? 0
             return JSON.response(details, status: .created)
@@ -219,9 +210,7 @@ struct API: Sendable {
             guard let hook = await node.webhooks()[hookID], hook.party == caller.rawValue else {
                 throw FieldError(field: "id", reason: "no webhook \(hookID) of \(caller)", status: 404)
             }
-            var payload = command("removeWebhook", context)
-            payload.target = hookID
-            return try await execute(payload) { _ in ["removed": hookID] }
+            return try await execute(command(.removeWebhook(id: hookID), context)) { _ in ["removed": hookID] }
         }
     }
 
@@ -281,14 +270,14 @@ struct API: Sendable {
                 }
                 body.signatories[party] = kept ?? .proposed
             }
-            var payload = command("putAgreement", context)
-            payload.agreement = body
             let agreementID = proposed.id
-            return try await execute(payload) { engine in engine.agreements[agreementID].map(EventPayload.describe) ?? Self.gone("agreement", agreementID.rawValue) }
+            return try await execute(command(.putAgreement(try body.agreement()), context)) { engine in engine.agreements[agreementID].map(EventPayload.describe) ?? Self.gone("agreement", agreementID.rawValue) }
         }
         for action in ["sign", "withdraw"] {
             router.post("/v1/agreements/:id/\(action)") { _, context in
-                try await act(action, context, as: false) { engine, id in
+                try await act(context, { target, caller in
+                    action == "sign" ? .sign(AgreementID(target), by: caller) : .withdraw(AgreementID(target), by: caller)
+                }) { engine, id in
                     engine.agreements[AgreementID(id)].map(EventPayload.describe) ?? Self.gone("agreement", id)
                 }
             }
@@ -324,9 +313,7 @@ struct API: Sendable {
                 throw FieldError(field: "id", reason: "no zone \(zoneID)", status: 404)
             }
             guard zone.owner == caller else { throw FieldError(field: "id", reason: "\(zoneID) belongs to \(zone.owner)", status: 403) }
-            var payload = command("removeZone", context)
-            payload.target = zoneID.rawValue
-            return try await execute(payload) { _ in ["removed": zoneID.rawValue] }
+            return try await execute(command(.removeZone(zoneID), context)) { _ in ["removed": zoneID.rawValue] }
         }
         router.post("/v1/zones/import") { request, context in
             let caller = try party(context)
@@ -346,9 +333,7 @@ struct API: Sendable {
             }
             var last: Int64 = 0
             for body in bodies {
-                var payload = command("putZone", context)
-                payload.zone = body
-                last = try await node.execute(payload).last?.sequence ?? last
+                last = try await node.execute(command(.putZone(try body.zone(owner: caller)), context)).last?.sequence ?? last
             }
             return JSON.response(["imported": bodies.map(\.id), "sequence": last])
         }
@@ -357,10 +342,8 @@ struct API: Sendable {
     func putZone(_ body: ZoneBody, pathID: String, caller: PartyID, context: ServerContext) async throws -> Response {
         guard body.id == pathID else { throw FieldError(field: "id", reason: "differs from the path's \(pathID)") }
         try await checkZone(body, caller: caller)
-        var payload = command("putZone", context)
-        payload.zone = body
         let zoneID = ZoneID(body.id)
-        return try await execute(payload) { engine in engine.zones[zoneID].map { Self.describe($0, now: engine.now) } ?? Self.gone("zone", zoneID.rawValue) }
+        return try await execute(command(.putZone(try body.zone(owner: caller)), context)) { engine in engine.zones[zoneID].map { Self.describe($0, now: engine.now) } ?? Self.gone("zone", zoneID.rawValue) }
     }
 
     /// What a party may declare: its own zones, under agreements it is a party to.
@@ -423,11 +406,8 @@ struct API: Sendable {
             if let owner = body.party, owner != caller.rawValue {
                 throw FieldError(field: "party", reason: "a party adds only its own units, not \(owner)'s", status: 403)
             }
-            _ = try body.unit(party: caller)
-            var payload = command("addUnit", context)
-            payload.unit = body
             let unitID = UnitID(body.id)
-            return try await execute(payload, status: .created) { engine in engine.unit(unitID).map(EventPayload.describe) ?? Self.gone("unit", unitID.rawValue) }
+            return try await execute(command(.addUnit(try body.unit(party: caller)), context), status: .created) { engine in engine.unit(unitID).map(EventPayload.describe) ?? Self.gone("unit", unitID.rawValue) }
         }
         router.post("/v1/reports") { request, context in
             let caller = try party(context)
@@ -530,9 +510,7 @@ struct API: Sendable {
             return false
         }
         if recent { return }
-        var payload = CommandPayload(command: "recordRead", by: actor)
-        payload.reason = "units " + units.joined(separator: ",")
-        try await node.execute(payload)
+        try await node.execute(LedgerCommand(.recordRead("units " + units.joined(separator: ",")), by: actor))
     }
 
     // MARK: Operations
@@ -570,10 +548,8 @@ struct API: Sendable {
             if let existing = await node.read({ $0.operations[OperationID(body.id)] }), existing.party != caller {
                 throw FieldError(field: "id", reason: "\(body.id) belongs to \(existing.party)", status: 403)
             }
-            var payload = command("putOperation", context)
-            payload.operation = body
             let operationID = OperationID(body.id)
-            return try await execute(payload) { engine in
+            return try await execute(command(.putOperation(try body.operation(party: caller)), context)) { engine in
                 guard let operation = engine.operations[operationID] else { return Self.gone("operation", operationID.rawValue) }
                 var details = Self.describe(operation, for: .party(caller))
                 details["conflicts"] = engine.check(operation).map(Self.describe)
@@ -581,26 +557,23 @@ struct API: Sendable {
             }
         }
         router.post("/v1/operations/:id/notify") { _, context in
-            try await operationCommand("notify", context: context, body: nil)
+            try await operationCommand(context) { .notify($0) }
         }
         router.post("/v1/operations/:id/state") { request, context in
             struct StateBody: Decodable { var state: Operation.State }
             let body = try await JSON.decode(StateBody.self, from: request, context: context)
-            return try await operationCommand("setOperationState", context: context, body: body.state)
+            return try await operationCommand(context) { .setOperationState($0, body.state) }
         }
     }
 
-    func operationCommand(_ name: String, context: ServerContext, body state: Operation.State?) async throws -> Response {
+    func operationCommand(_ context: ServerContext, _ make: (OperationID) -> Engine.Command) async throws -> Response {
         let caller = try party(context)
         let operationID = OperationID(try id(context))
         guard let operation = await node.read({ $0.operations[operationID] }) else {
             throw FieldError(field: "id", reason: "no operation \(operationID)", status: 404)
         }
         guard operation.party == caller else { throw FieldError(field: "id", reason: "\(operationID) belongs to \(operation.party)", status: 403) }
-        var payload = command(name, context)
-        payload.target = operationID.rawValue
-        payload.state = state
-        return try await execute(payload) { engine in engine.operations[operationID].map { Self.describe($0, for: .party(caller)) } ?? Self.gone("operation", operationID.rawValue) }
+        return try await execute(command(make(operationID), context)) { engine in engine.operations[operationID].map { Self.describe($0, for: .party(caller)) } ?? Self.gone("operation", operationID.rawValue) }
     }
 
     static func describe(_ operation: Operation, for actor: Actor) -> [String: Any] {
@@ -649,13 +622,13 @@ struct API: Sendable {
             engine.alerts[AlertID(id)].map(EventPayload.describe) ?? Self.gone("alert", id)
         }
         router.post("/v1/alerts/:id/acknowledge") { _, context in
-            try await act("acknowledge", context, answer: describeAlert)
+            try await act(context, { .acknowledge(AlertID($0), by: $1) }, answer: describeAlert)
         }
         router.post("/v1/alerts/:id/resolve") { request, context in
             struct ResolveBody: Decodable { var reason: String }
             _ = try party(context)
             let body = try await JSON.decode(ResolveBody.self, from: request, context: context)
-            return try await act("resolve", context, with: { $0.reason = body.reason }, answer: describeAlert)
+            return try await act(context, { .resolve(AlertID($0), by: $1, reason: body.reason) }, answer: describeAlert)
         }
         router.get("/v1/messages") { _, context in
             let actor = context.actor ?? .operator
@@ -674,10 +647,7 @@ struct API: Sendable {
             guard Self.involved(message, actor) else { throw FieldError(field: "id", reason: "not a party to \(messageID)", status: 403) }
             // A recipient reading it is a delivery.
             if let party = actor.party, message.receipts[party]?.deliveredAt == nil, message.receipts[party] != nil {
-                var payload = command("deliver", context)
-                payload.target = messageID.rawValue
-                payload.recipient = party.rawValue
-                return try await execute(payload) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
+                return try await execute(command(.deliver(messageID, to: party), context)) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
             }
             return JSON.response(EventPayload.describe(message))
         }
@@ -687,14 +657,11 @@ struct API: Sendable {
             if let from = body.from, from != caller.rawValue {
                 throw FieldError(field: "from", reason: "a party sends only as itself", status: 403)
             }
-            _ = try body.message(from: caller)
-            var payload = command("send", context)
-            payload.message = body
             let messageID = MessageID(body.id)
-            return try await execute(payload, status: .created) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
+            return try await execute(command(.send(try body.message(from: caller)), context), status: .created) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
         }
         router.post("/v1/messages/:id/acknowledge") { _, context in
-            try await act("acknowledgeMessage", context) { engine, id in
+            try await act(context, { .acknowledgeMessage(MessageID($0), by: $1) }) { engine, id in
                 engine.messages[MessageID(id)].map(EventPayload.describe) ?? Self.gone("message", id)
             }
         }
@@ -708,11 +675,8 @@ struct API: Sendable {
         router.post("/v1/incidents") { request, context in
             let caller = try party(context)
             let body = try await JSON.decode(IncidentBody.self, from: request, context: context)
-            _ = try body.draft(by: caller)
-            var payload = command("recordIncident", context)
-            payload.incident = body
             let incidentID = IncidentID(body.id)
-            return try await execute(payload, status: .created) { engine in engine.incidents[incidentID].map(EventPayload.describe) ?? Self.gone("incident", incidentID.rawValue) }
+            return try await execute(command(.recordIncident(try body.draft(by: caller)), context), status: .created) { engine in engine.incidents[incidentID].map(EventPayload.describe) ?? Self.gone("incident", incidentID.rawValue) }
         }
     }
 
@@ -908,9 +872,6 @@ struct API: Sendable {
         else { return }
         let delivered = await node.read { $0.messages[MessageID(id)]?.receipts[party]?.deliveredAt != nil }
         guard !delivered else { return }
-        var payload = CommandPayload(command: "deliver", by: actor)
-        payload.target = id
-        payload.recipient = party.rawValue
-        _ = try? await node.execute(payload)
+        _ = try? await node.execute(LedgerCommand(.deliver(MessageID(id), to: party), by: actor))
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+public import DeconflictLedger
 import Foundation
 
 /// Party and operator API keys: `dck_<id>_<secret>`. The ledger keeps the id and the

@@ -1,5 +1,6 @@
 public import DeconflictEngine
 import DeconflictGeometry
+import DeconflictLedger
 import DeconflictStore
 public import Foundation
 

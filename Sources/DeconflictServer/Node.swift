@@ -1,4 +1,5 @@
 public import DeconflictEngine
+public import DeconflictLedger
 public import DeconflictStore
 public import Foundation
 import Crypto
@@ -59,7 +60,7 @@ public actor Node {
     /// A request applied but not yet durable.
     private struct Job {
         enum Work {
-            case command(CommandPayload)
+            case command(LedgerCommand)
             case reports(ReportBatch, by: PartyID)
         }
 
@@ -204,17 +205,17 @@ public actor Node {
     /// - Throws: ``FieldError`` when the engine refuses it (nothing applied), or a storage
     ///   error when the commit failed (nothing applied either).
     @discardableResult
-    public func execute(_ payload: CommandPayload) async throws -> [LedgerEntry] {
-        try await executeWithAnswer(payload).entries
+    public func execute(_ command: LedgerCommand) async throws -> [LedgerEntry] {
+        try await executeWithAnswer(command).entries
     }
 
     /// Applies a command like ``execute(_:)`` and also returns the answer it made when
     /// applied (a DSS request's body), computed from the state right after it.
-    func executeWithAnswer(_ request: CommandPayload) async throws -> (entries: [LedgerEntry], answer: Data?) {
+    func executeWithAnswer(_ request: LedgerCommand) async throws -> (entries: [LedgerEntry], answer: Data?) {
         try await replayIfNeeded()
         // What is applied is what the ledger will hold: the command read back from its
         // record (times to the microsecond, say), so a replay applies exactly this.
-        let payload = (try? CommandPayload.decode(request.record(at: Date()).payload)) ?? request
+        let payload = (try? LedgerCommand.decode(request.record(at: Date()).payload)) ?? request
         var time = Ledger.instant(max(configuration.clock(), state.engine.now))
         var applied = attempt(payload, at: time)
         if case .failure(let error) = applied, error.status == 404 || error.status == 403 {
@@ -233,7 +234,7 @@ public actor Node {
     /// Reads the DSS airspace.
     func readAirspace<T: Sendable>(_ body: (Airspace, Engine) throws -> T) rethrows -> T { try body(state.airspace, state.engine) }
 
-    private func attempt(_ payload: CommandPayload, at time: Date) -> Result<Applied, FieldError> {
+    private func attempt(_ payload: LedgerCommand, at time: Date) -> Result<Applied, FieldError> {
         do {
             return .success(try apply(.command(payload), at: time, to: &state))
         } catch {
@@ -274,7 +275,7 @@ public actor Node {
             // The time as the batch's ledger line reads back (seconds since 1970), so a
             // replay meets the very same report.
             var kept = report
-            kept.time = Date(timeIntervalSince1970: report.time.timeIntervalSince1970)
+            kept.time = ReportBatchPayload.recordedTime(report.time)
             accepted.append(kept)
         }
         guard !accepted.isEmpty else { return IngestResult(entries: [], accepted: 0, rejected: rejected) }
@@ -301,7 +302,7 @@ public actor Node {
         guard pending.isEmpty, !committing else { return }
         let time = Ledger.instant(max(configuration.clock(), state.engine.now))
         let marks = state.engine.timeMarks
-        let payload = CommandPayload(.tick, by: .operator)
+        let payload = LedgerCommand(.tick, by: .operator)
         let applied = try apply(.command(payload), at: time, to: &state)
         guard !applied.events.isEmpty || marks != state.engine.timeMarks else { return }
         _ = try await enqueue(.command(payload), time: time, applied: applied)
@@ -518,9 +519,15 @@ public actor Node {
     private func apply(_ work: Job.Work, at time: Date, to state: inout State) throws(FieldError) -> Applied {
         guard case .command(let payload) = work else { return Applied(records: [], events: []) }
         var records = [payload.record(at: time)]
-        switch payload.command {
-        case "dss":
-            guard let request = payload.dss else { throw FieldError(field: "dss", reason: "missing") }
+        let command: Engine.Command
+        switch payload.action {
+        case .dss(let json):
+            let request: Airspace.Request
+            do {
+                request = try WireTime.decoder().decode(Airspace.Request.self, from: WireTime.encoder().encode(json))
+            } catch {
+                throw FieldError(field: "dss", reason: "unreadable: \(error)")
+            }
             do {
                 let (answer, events) = try state.airspace.apply(request, at: time, engine: &state.engine)
                 let engine = state.engine
@@ -531,39 +538,36 @@ public actor Node {
                 refusal.body = error.body
                 throw refusal
             }
-        case "issueCredential":
-            guard let credential = payload.credential else { throw FieldError(field: "credential", reason: "missing") }
+        case .issueCredential(let credential):
             if case .party(let party) = Actor(credential.actor), state.engine.parties[party] == nil {
                 throw FieldError(field: "party", reason: "no party \(party)", status: 404)
             }
             state.credentials[credential.id] = credential
             return Applied(records: records, events: [])
-        case "revokeCredential":
-            guard let id = payload.target, state.credentials.removeValue(forKey: id) != nil else {
-                throw FieldError(field: "credential", reason: "no credential \(payload.target ?? "")", status: 404)
+        case .revokeCredential(let id):
+            guard state.credentials.removeValue(forKey: id) != nil else {
+                throw FieldError(field: "credential", reason: "no credential \(id)", status: 404)
             }
             return Applied(records: records, events: [])
-        case "recordRead":
+        case .recordRead:
             return Applied(records: records, events: [])
-        case "registerWebhook":
-            guard let hook = payload.webhook else { throw FieldError(field: "webhook", reason: "missing") }
+        case .registerWebhook(let hook):
             state.webhooks[hook.id] = hook
             return Applied(records: records, events: [])
-        case "removeWebhook":
-            guard let id = payload.target, state.webhooks.removeValue(forKey: id) != nil else {
-                throw FieldError(field: "id", reason: "no webhook \(payload.target ?? "")", status: 404)
+        case .removeWebhook(let id):
+            guard state.webhooks.removeValue(forKey: id) != nil else {
+                throw FieldError(field: "id", reason: "no webhook \(id)", status: 404)
             }
             return Applied(records: records, events: [])
-        case "webhookProgress":
-            if let id = payload.target, let through = payload.reason.flatMap({ Int64($0) }), var hook = state.webhooks[id] {
+        case .webhookProgress(let id, let through):
+            if var hook = state.webhooks[id] {
                 hook.deliveredThrough = Swift.max(hook.deliveredThrough, through)
                 state.webhooks[id] = hook
             }
             return Applied(records: records, events: [])
-        default:
-            break
+        case .engine(let engineCommand):
+            command = engineCommand
         }
-        guard let command = try payload.engineCommand() else { return Applied(records: records, events: []) }
         // An operation claims its volumes: one that overlaps another party's planned or
         // active operation is refused, so of two conflicting claims exactly one stands.
         var claim: Operation?
@@ -629,7 +633,7 @@ public actor Node {
     private static func fetch(after sequence: Int64, from store: any Store, limit: Int) async throws -> [Foreign] {
         try await store.entries(after: sequence, limit: limit).map { entry in
             guard entry.type == ReportBatchPayload.ledgerType,
-                  let payload = try? WireTime.decoder().decode(ReportBatchPayload.self, from: Data(entry.payload.utf8))
+                  let payload = try? ReportBatchPayload.decode(entry.payload)
             else { return Foreign(entry: entry, reports: []) }
             return Foreign(entry: entry, reports: payload.positionReports)
         }
@@ -678,7 +682,7 @@ public actor Node {
             for item in page {
                 let entry = item.entry
                 after = entry.sequence
-                guard entry.type == CommandPayload.ledgerType || entry.type == ReportBatchPayload.ledgerType else {
+                guard entry.type == LedgerCommand.ledgerType || entry.type == ReportBatchPayload.ledgerType else {
                     if let difference = unexpected(entry) { return (difference, replayed) }
                     continue
                 }
@@ -688,9 +692,9 @@ public actor Node {
                 guard let time = entry.date else { return ("entry \(entry.sequence): unreadable time \(entry.time)", replayed) }
                 let at = max(time, replayed.engine.now)
                 source = "entry \(entry.sequence) (\(entry.type))"
-                if entry.type == CommandPayload.ledgerType {
-                    let payload = try CommandPayload.decode(entry.payload)
-                    source += " \(payload.command)"
+                if entry.type == LedgerCommand.ledgerType {
+                    let payload = try LedgerCommand.decode(entry.payload)
+                    source += " \(payload.name)"
                     let applied = try apply(.command(payload), at: at, to: &replayed)
                     produced = Array(applied.records.dropFirst())
                 } else {
@@ -721,9 +725,9 @@ public actor Node {
             guard let time = entry.date else { continue }
             let at = max(time, state.engine.now)
             switch entry.type {
-            case CommandPayload.ledgerType:
+            case LedgerCommand.ledgerType:
                 do {
-                    let payload = try CommandPayload.decode(entry.payload)
+                    let payload = try LedgerCommand.decode(entry.payload)
                     _ = try apply(.command(payload), at: at, to: &state)
                 } catch {
                     logger.warning("ledger entry \(entry.sequence): command not applied again: \(error)")

@@ -1,4 +1,5 @@
 public import DeconflictEngine
+import DeconflictLedger
 import Foundation
 import HTTPTypes
 import Hummingbird

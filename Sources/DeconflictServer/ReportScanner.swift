@@ -1,4 +1,5 @@
 import Foundation
+import DeconflictStore
 
 /// Reads a batch of position reports straight from its bytes, for the shape nearly every
 /// batch has: a JSON array of report objects (or `{"reports": [...]}`, or one object a

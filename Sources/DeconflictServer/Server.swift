@@ -1,5 +1,6 @@
 public import DeconflictEngine
 import DeconflictGeometry
+public import DeconflictLedger
 import DeconflictStore
 public import Foundation
 public import Hummingbird

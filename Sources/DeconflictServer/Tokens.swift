@@ -1,4 +1,5 @@
 public import DeconflictEngine
+import DeconflictLedger
 public import Foundation
 import JWTKit
 

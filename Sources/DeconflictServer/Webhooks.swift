@@ -1,22 +1,12 @@
 import AsyncHTTPClient
 import Crypto
+public import DeconflictLedger
 public import DeconflictStore
 public import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import Synchronization
-
-/// A party's webhook as the ledger keeps it.
-public struct WebhookRecord: Codable, Hashable, Sendable {
-    public var id: String
-    public var party: String
-    public var url: String
-    /// The HMAC-SHA256 key deliveries are signed with.
-    public var secret: String
-    /// The last ledger sequence delivered, as last recorded.
-    public var deliveredThrough: Int64
-}
 
 /// Where a webhook's deliveries stand (not in the ledger: it changes with every try).
 public struct WebhookStatus: Sendable, Hashable {
@@ -66,10 +56,8 @@ public final class WebhookDispatcher: Sendable {
             // Record progress now and then.
             for id in running.keys {
                 guard let through = status(id)?.deliveredThrough, through > (recorded[id] ?? 0) else { continue }
-                var payload = CommandPayload(command: "webhookProgress", by: .operator)
-                payload.target = id
-                payload.reason = String(through)
-                if (try? await node.execute(payload)) != nil { recorded[id] = through }
+                let progress = LedgerCommand(.webhookProgress(id: id, through: through), by: .operator)
+                if (try? await node.execute(progress)) != nil { recorded[id] = through }
             }
             try? await Task.sleep(for: .seconds(2))
         }

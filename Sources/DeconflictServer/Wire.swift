@@ -46,54 +46,9 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// How the API writes and reads times: RFC 3339, with fractions of a second when there
-/// are any; reading accepts either.
-enum WireTime {
-    /// Reads RFC 3339 with every digit of the fraction of a second kept (to the
-    /// precision of `Date`, better than a microsecond today): Foundation's ISO 8601
-    /// reader keeps milliseconds only, so the fraction is read apart. A client that
-    /// compares the times it sent with those it reads back (the InterUSS prober does,
-    /// to the microsecond) gets them back exactly.
-    static func parse(_ text: String) -> Date? {
-        // RFC 3339 allows a lowercase t and z.
-        var text = text.uppercased()
-        var fraction = 0.0
-        if let dot = text.firstIndex(of: ".") {
-            let digits = text[text.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty, digits.count <= 18, let value = Double("0." + digits) else { return nil }
-            fraction = value
-            text.removeSubrange(dot..<digits.endIndex)
-        }
-        guard let whole = try? Date(text, strategy: .iso8601) else { return nil }
-        return Date(timeIntervalSinceReferenceDate: whole.timeIntervalSinceReferenceDate + fraction)
-    }
-
-    /// RFC 3339 in UTC with microseconds, as the ledger writes times.
-    static func format(_ date: Date) -> String { Ledger.timestamp(date) }
-
-    static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 time: \(text)")
-            }
-            return date
-        }
-        return decoder
-    }
-
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Ledger.timestamp(date))
-        }
-        return encoder
-    }
-}
+/// How the API writes and reads times: RFC 3339, with every digit of a fraction of a
+/// second kept (see ``RFC3339``).
+typealias WireTime = RFC3339
 
 /// A position as `[latitude, longitude]`.
 func position(_ pair: [Double], field: String) throws(FieldError) -> LatLng {
@@ -227,7 +182,7 @@ public struct ZoneBody: Codable, Hashable, Sendable {
     public var allowed: [String]?
     public var revalidateBy: Date?
 
-    func zone(owner defaultOwner: PartyID) throws(FieldError) -> Zone {
+    public func zone(owner defaultOwner: PartyID) throws(FieldError) -> Zone {
         let volume = try VolumeBody(circle: circle, polygon: polygon, altitude: altitude, from: from, until: until).volume(field: "zone")
         return Zone(
             id: ZoneID(try identifier(id, field: "id")), name: name, kind: kind, owner: owner.map { PartyID($0) } ?? defaultOwner,
@@ -378,5 +333,31 @@ public struct IncidentBody: Codable, Hashable, Sendable {
         return Incident.Draft(
             id: IncidentID(try identifier(id, field: "id")), reportedBy: party, summary: summary,
             units: units.map { $0.map { UnitID($0) } }, zone: zone.map { ZoneID($0) }, position: position)
+    }
+}
+
+extension ZoneBody {
+    /// The zone as a client would declare it.
+    init(_ zone: Zone) {
+        let volume = VolumeBody(zone.volume)
+        self.init(
+            id: zone.id.rawValue, name: zone.name, kind: zone.kind, owner: zone.owner.rawValue, agreement: zone.agreement?.rawValue,
+            circle: volume.circle, polygon: volume.polygon, altitude: volume.altitude,
+            from: volume.from, until: volume.until, allowed: zone.allowed.map(\.rawValue).sorted(),
+            revalidateBy: zone.revalidateBy)
+    }
+}
+
+extension VolumeBody {
+    init(_ volume: Volume4D) {
+        switch volume.footprint {
+        case .circle(let value):
+            circle = .init(center: [value.center.latitude, value.center.longitude], radius: value.radiusMeters)
+        case .polygon(let value):
+            polygon = ([value.outer] + value.holes).map { $0.map { [$0.latitude, $0.longitude] } }
+        }
+        altitude = [volume.altitude.lowerMeters, volume.altitude.upperMeters]
+        from = volume.time.start
+        until = volume.time.end
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 

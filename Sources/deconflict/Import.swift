@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeconflictEngine
+import DeconflictLedger
 import DeconflictServer
 import Foundation
 
@@ -36,7 +37,7 @@ struct Import: AsyncParsableCommand {
         var done: Int64 = 0
         for body in bodies {
             do {
-                try await node.execute(.putZone(body, by: PartyID(owner)))
+                try await node.execute(LedgerCommand(.putZone(try body.zone(owner: PartyID(owner))), by: .party(PartyID(owner))))
             } catch let error as FieldError {
                 progress.finish("stopped after \(done) zones")
                 throw InputError("\(file): zone \(body.id): \(error.field): \(error.reason)")

@@ -1,4 +1,5 @@
 import DeconflictEngine
+import DeconflictLedger
 import DeconflictServer
 import Foundation
 
@@ -39,7 +40,7 @@ struct LiveDemo: Sendable {
                 _ = try await node.ingest([report], by: party)
             default:
                 do {
-                    try await node.execute(CommandPayload(step.command, by: .operator))
+                    try await node.execute(LedgerCommand(step.command, by: .operator))
                 } catch let error as FieldError {
                     log("demo: \(error)")
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeconflictEngine
 import DeconflictServer
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 import Hummingbird
@@ -386,7 +387,7 @@ struct PartyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let node = try await Node(store: try await storage.open())
-            let add = CommandPayload(.addParty(Party(id: PartyID(id), name: name)), by: .operator)
+            let add = LedgerCommand(.addParty(Party(id: PartyID(id), name: name)), by: .operator)
             let exists = await node.read { $0.parties[PartyID(id)] != nil }
             if !exists {
                 do {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 @testable import DeconflictServer
 import DeconflictGeometry
+import DeconflictStore
 import Foundation
 import NIOHTTP1
 import Testing

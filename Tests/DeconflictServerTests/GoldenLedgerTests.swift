@@ -3,6 +3,7 @@ import DeconflictCoT
 import DeconflictEngine
 import DeconflictGeometry
 @testable import DeconflictServer
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 import NIOCore
@@ -17,26 +18,31 @@ import Testing
 /// dispute years later; this is what keeps a change of code from changing what a written
 /// entry means.
 ///
-/// `golden-ledger-v1.jsonl` was written by `GOLDEN_LEDGER_WRITE=1 swift test --filter
-/// GoldenLedger` (``writeGoldenLedger()``) against the release of 2026-12-06: the seed
-/// demo played live through the server, then every other kind of write the server
-/// records. `golden-ledger-v1.state.json` is the state replaying it gave then.
+/// `golden-ledger-vN.jsonl` was written by `GOLDEN_LEDGER_WRITE=1 swift test --filter
+/// writeGoldenLedger` (``writeGoldenLedger()``) against the first release writing version
+/// N of the command record (v1: the release of 2026-12-06): the seed demo played live
+/// through the server, then every other kind of write the server records.
+/// `golden-ledger-vN.state.json` is the state replaying it gave then.
 @Suite("Golden ledger")
 struct GoldenLedgerTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Fixtures")
-    static let ledger = fixtures.appending(path: "golden-ledger-v1.jsonl")
-    static let expectedState = fixtures.appending(path: "golden-ledger-v1.state.json")
 
-    static func entries() throws -> [LedgerEntry] {
-        let text = try String(contentsOf: ledger, encoding: .utf8)
+    /// Every golden ledger committed: `golden-ledger-vN.jsonl`, one for each version of the
+    /// command record, each with its `.state.json`.
+    static let versions: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []
+        return names.filter { $0.hasPrefix("golden-ledger-v") && $0.hasSuffix(".jsonl") }.map { String($0.dropLast(".jsonl".count)) }.sorted()
+    }()
+
+    static func entries(_ name: String) throws -> [LedgerEntry] {
+        let text = try String(contentsOf: fixtures.appending(path: name + ".jsonl"), encoding: .utf8)
         return try text.split(separator: "\n").map { try LedgerExport.entry(String($0)) }
     }
 
     /// A SQLite store holding the fixture's entries, sealed again from its records.
-    static func store(in folder: URL) async throws -> (SQLiteStore, [LedgerEntry]) {
-        let entries = try entries()
+    static func store(_ name: String, in folder: URL) async throws -> (SQLiteStore, [LedgerEntry]) {
+        let entries = try entries(name)
         let store = try SQLiteStore(path: folder.appending(path: "golden.sqlite").path)
-        var written: [LedgerEntry] = []
         for start in stride(from: 0, to: entries.count, by: 1_000) {
             let chunk = entries[start..<min(start + 1_000, entries.count)]
             // The records as the fixture has them: sealing them again must give the same hashes.
@@ -45,15 +51,20 @@ struct GoldenLedgerTests {
                 record.time = entry.time
                 return record
             }
-            written += try await store.append(records)
+            _ = try await store.append(records)
         }
         return (store, entries)
     }
 
-    @Test func theGoldenLedgerStillVerifiesReplaysAndExportsTheSame() async throws {
+    @Test func thereIsAGoldenLedgerOfEveryVersion() {
+        #expect(Self.versions == (1...CommandRecord.currentVersion).map { "golden-ledger-v\($0)" })
+    }
+
+    @Test(arguments: versions)
+    func theGoldenLedgerStillVerifiesReplaysAndExportsTheSame(_ name: String) async throws {
         let folder = try temporaryFolder("golden-check")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (store, entries) = try await Self.store(in: folder)
+        let (store, entries) = try await Self.store(name, in: folder)
         #expect(entries.count > 1_000, "the fixture holds \(entries.count) entries")
 
         // It verifies, and sealing its records again gives the same chain.
@@ -65,15 +76,25 @@ struct GoldenLedgerTests {
         let stored = try await store.allEntries()
         #expect(stored == entries, "sealing the fixture's records again changed the chain")
 
+        // Its commands are of its version.
+        let version = Int(name.dropFirst("golden-ledger-v".count)) ?? 0
+        let written = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.map {
+            try RFC3339.decoder().decode(CommandRecord.self, from: Data($0.payload.utf8)).v ?? 1
+        })
+        #expect(written == [version], "command versions in \(name): \(written.sorted())")
+
         // Every kind of entry the server writes is in it.
-        let commands = Set(try entries.filter { $0.type == CommandPayload.ledgerType }.map { try CommandPayload.decode($0.payload).command })
+        let commands = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.map { try LedgerCommand.decode($0.payload).name })
         let expectedCommands: Set = [
             "addParty", "setResponsibility", "putAgreement", "sign", "putZone", "removeZone", "addUnit", "putOperation", "notify",
             "setOperationState", "send", "deliver", "acknowledgeMessage", "recordIncident", "acknowledge", "resolve", "tick",
             "issueCredential", "revokeCredential", "recordRead", "registerWebhook", "removeWebhook", "webhookProgress", "dss",
         ]
         #expect(expectedCommands.subtracting(commands).isEmpty, "commands missing from the fixture: \(expectedCommands.subtracting(commands).sorted())")
-        let dssKinds = Set(try entries.filter { $0.type == CommandPayload.ledgerType }.compactMap { try CommandPayload.decode($0.payload).dss?.kind.rawValue })
+        let dssKinds = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.compactMap { entry -> String? in
+            guard case .dss(let json) = try LedgerCommand.decode(entry.payload).action else { return nil }
+            return try WireTime.decoder().decode(Airspace.Request.self, from: WireTime.encoder().encode(json)).kind.rawValue
+        })
         #expect(dssKinds.count >= 6, "DSS requests in the fixture: \(dssKinds.sorted())")
         let types = Set(entries.map(\.type))
         for type in ["reports.accepted", "alert.raised", "alert.acknowledged", "alert.resolved", "zone.changed", "zone.removed", "message.sent",
@@ -87,7 +108,7 @@ struct GoldenLedgerTests {
         let (difference, replayed) = try await node.replayDifference()
         #expect(difference == nil, "\(difference ?? "")")
         let state = Self.describe(replayed)
-        let expected = try String(contentsOf: Self.expectedState, encoding: .utf8)
+        let expected = try String(contentsOf: Self.fixtures.appending(path: name + ".state.json"), encoding: .utf8)
         if state != expected {
             let changed = zip(state.split(separator: "\n"), expected.split(separator: "\n")).enumerated().first { $0.element.0 != $0.element.1 }
             Issue.record("the replayed state differs from the fixture's, first at line \((changed?.offset ?? 0) + 1): \(changed.map { "\($0.element.0) ≠ \($0.element.1)" } ?? "lengths differ")")
@@ -98,7 +119,7 @@ struct GoldenLedgerTests {
         // It exports the same entries, byte for byte.
         let export = folder.appending(path: "export.jsonl")
         _ = try runDeconflict(["export", "--store", folder.appending(path: "golden.sqlite").path, "--output", export.path])
-        #expect(try Data(contentsOf: export) == Data(contentsOf: Self.ledger), "the export differs from the fixture")
+        #expect(try Data(contentsOf: export) == Data(contentsOf: Self.fixtures.appending(path: name + ".jsonl")), "the export differs from the fixture")
     }
 
     /// The state, as canonical JSON text (keys sorted, one top-level key a line).
@@ -365,10 +386,15 @@ struct GoldenLedgerTests {
         server.stop()
 
         try FileManager.default.createDirectory(at: Self.fixtures, withIntermediateDirectories: true)
-        _ = try runDeconflict(["export", "--store", store, "--output", Self.ledger.path])
+        // A new golden ledger, named for the current version; an existing one is never overwritten.
+        let name = "golden-ledger-v\(CommandRecord.currentVersion)"
+        let output = Self.fixtures.appending(path: name + ".jsonl")
+        #expect(!FileManager.default.fileExists(atPath: output.path), "\(output.path) exists: a golden ledger is written once")
+        guard !FileManager.default.fileExists(atPath: output.path) else { return }
+        _ = try runDeconflict(["export", "--store", store, "--output", output.path])
         let node = try await Node(store: try SQLiteStore(path: store))
         let (difference, replayed) = try await node.replayDifference()
         #expect(difference == nil, "\(difference ?? "")")
-        try Self.describe(replayed).write(to: Self.expectedState, atomically: true, encoding: .utf8)
+        try Self.describe(replayed).write(to: Self.fixtures.appending(path: name + ".state.json"), atomically: true, encoding: .utf8)
     }
 }

@@ -1,6 +1,7 @@
 import DeconflictEngine
 import DeconflictGeometry
 @testable import DeconflictServer
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 import Synchronization
@@ -33,7 +34,7 @@ func play(_ script: ScenarioScript, on node: Node, clock: TestClock) async throw
         case .tick:
             try await node.tick()
         default:
-            try await node.execute(CommandPayload(step.command, by: .operator))
+            try await node.execute(LedgerCommand(step.command, by: .operator))
         }
     }
 }
@@ -95,8 +96,8 @@ struct NodeTests {
         configuration.clock = { clock.now }
         configuration.reportRetention = 3_600
         let node = try await Node(store: store, configuration: configuration)
-        try await node.execute(CommandPayload(.addParty(Party(id: "p")), by: .operator))
-        try await node.execute(CommandPayload(.addUnit(Unit(id: "u", party: "p", domain: .ground)), by: .operator))
+        try await node.execute(LedgerCommand(.addParty(Party(id: "p")), by: .operator))
+        try await node.execute(LedgerCommand(.addUnit(Unit(id: "u", party: "p", domain: .ground)), by: .operator))
         for minute in 0..<180 {
             clock.set(start.addingTimeInterval(Double(minute) * 60))
             let report = PositionReport(
@@ -128,16 +129,16 @@ struct NodeTests {
         var configuration = Node.Configuration()
         configuration.checkpointInterval = interval
         let node = try await Node(store: store, configuration: configuration)
-        try await node.execute(CommandPayload(.addParty(Party(id: "alpha")), by: .operator))
-        try await node.execute(CommandPayload(.addUnit(DeconflictEngine.Unit(id: "a1", party: "alpha", domain: .ground)), by: .party("alpha")))
+        try await node.execute(LedgerCommand(.addParty(Party(id: "alpha")), by: .operator))
+        try await node.execute(LedgerCommand(.addUnit(DeconflictEngine.Unit(id: "a1", party: "alpha", domain: .ground)), by: .party("alpha")))
         // The other writer: a second node on the same file.
         let other = try await Node(store: try SQLiteStore(path: store.path))
-        try await other.execute(CommandPayload(.addParty(Party(id: "bravo")), by: .operator))
+        try await other.execute(LedgerCommand(.addParty(Party(id: "bravo")), by: .operator))
         // The first node has not seen it; its next write conflicts, replays, succeeds.
         let zone = ZoneBody(
             id: "z1", name: nil, kind: .protectedSite, owner: nil, agreement: nil, circle: .init(center: [33.0, 38.0], radius: 1_000),
             polygon: nil, altitude: nil, from: nil, until: nil, allowed: nil, revalidateBy: nil)
-        try await node.execute(.putZone(zone, by: "alpha"))
+        try await node.execute(LedgerCommand(.putZone(try zone.zone(owner: "alpha")), by: .party("alpha")))
         let report = PositionReport(unit: "a1", time: Date(), position: try LatLng(latitude: 33.0, longitude: 38.0))
         let result = try await node.ingest([report], by: "alpha")
         #expect(result.accepted == 1)
@@ -150,7 +151,7 @@ struct NodeTests {
         let reopened = try await Node(store: try SQLiteStore(path: store.path))
         let again = await reopened.read { ($0.parties.keys.map(\.rawValue).sorted(), $0.zones.keys.map(\.rawValue), $0.lastReport(of: "a1") != nil) }
         #expect(again.0 == seen.0 && again.1 == seen.1 && again.2 == seen.2)
-        let commands = try await store.allEntries().filter { $0.type == CommandPayload.ledgerType }.count
+        let commands = try await store.allEntries().filter { $0.type == LedgerCommand.ledgerType }.count
         #expect(commands == 4)
     }
 }

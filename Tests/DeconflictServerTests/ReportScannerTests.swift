@@ -1,4 +1,5 @@
 @testable import DeconflictServer
+import DeconflictStore
 import DeconflictTestSupport
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DeconflictCoT
 import DeconflictEngine
 @testable import DeconflictServer
+import DeconflictLedger
 import DeconflictStore
 import DeconflictTestSupport
 import Foundation

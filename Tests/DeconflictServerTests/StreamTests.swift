@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import DeconflictEngine
+import DeconflictLedger
 @testable import DeconflictServer
 import DeconflictStore
 import Foundation

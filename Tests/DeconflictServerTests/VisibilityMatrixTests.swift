@@ -1,6 +1,7 @@
 import DeconflictEngine
 import DeconflictGeometry
 @testable import DeconflictServer
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 import HTTPTypes

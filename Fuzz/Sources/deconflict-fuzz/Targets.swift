@@ -1,7 +1,9 @@
 @testable import DeconflictCoT
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictLedger
 @testable import DeconflictServer
+import DeconflictStore
 import Dispatch
 import Foundation
 import JWTKit
@@ -115,61 +117,46 @@ enum FuzzTargets {
         guard let selector = data.first else { return }
         let json = Data(data.dropFirst())
         let decoder = WireTime.decoder()
-        var payload = CommandPayload(command: "", by: .party(caller))
+        let command: LedgerCommand
         do {
             switch selector % 12 {
             case 0:
                 let body = try decoder.decode(PartyBody.self, from: json)
-                _ = try body.party()
-                payload = CommandPayload(command: "addParty", by: .operator)
-                payload.party = body
+                command = LedgerCommand(.addParty(try body.party()), by: .operator)
             case 1:
                 let body = try decoder.decode(ResponsibilityBody.self, from: json)
-                payload.command = "setResponsibility"
-                payload.responsibility = body
+                command = LedgerCommand(
+                    .setResponsibility(Responsibility(sponsor: PartyID(body.sponsor), client: PartyID(body.client), confirmed: body.confirmed ?? false)),
+                    by: .party(caller))
             case 2:
                 let body = try decoder.decode(AgreementBody.self, from: json)
-                _ = try body.agreement()
-                payload.command = "putAgreement"
-                payload.agreement = body
+                command = LedgerCommand(.putAgreement(try body.agreement()), by: .party(caller))
             case 3:
                 let body = try decoder.decode(ZoneBody.self, from: json)
-                _ = try body.zone(owner: caller)
-                payload.command = "putZone"
-                payload.zone = body
+                command = LedgerCommand(.putZone(try body.zone(owner: caller)), by: .party(caller))
             case 4:
                 let body = try decoder.decode(UnitBody.self, from: json)
-                _ = try body.unit(party: caller)
-                payload.command = "addUnit"
-                payload.unit = body
+                command = LedgerCommand(.addUnit(try body.unit(party: caller)), by: .party(caller))
             case 5, 6:
                 // PUT /v1/operations/{id} and POST /v1/operations/check.
                 let body = try decoder.decode(OperationBody.self, from: json)
                 let operation = try body.operation(party: caller)
                 _ = engine.check(operation)
-                payload.command = "putOperation"
-                payload.operation = body
+                command = LedgerCommand(.putOperation(operation), by: .party(caller))
             case 7:
                 let body = try decoder.decode(MessageBody.self, from: json)
-                _ = try body.message(from: caller)
-                payload.command = "send"
-                payload.message = body
+                command = LedgerCommand(.send(try body.message(from: caller)), by: .party(caller))
             case 8:
                 let body = try decoder.decode(IncidentBody.self, from: json)
-                _ = try body.draft(by: caller)
-                payload.command = "recordIncident"
-                payload.incident = body
+                command = LedgerCommand(.recordIncident(try body.draft(by: caller)), by: .party(caller))
             case 9:
                 struct StateBody: Decodable { var state: DeconflictEngine.Operation.State }
-                payload.state = try decoder.decode(StateBody.self, from: json).state
-                payload.command = "setOperationState"
-                payload.target = "o1"
+                let state = try decoder.decode(StateBody.self, from: json).state
+                command = LedgerCommand(.setOperationState(OperationID("o1"), state), by: .party(caller))
             case 10:
                 struct ResolveBody: Decodable { var reason: String }
-                payload.reason = try decoder.decode(ResolveBody.self, from: json).reason
-                payload.command = "resolve"
-                payload.target = "alert-1"
-                payload.recipient = caller.rawValue
+                let reason = try decoder.decode(ResolveBody.self, from: json).reason
+                command = LedgerCommand(.resolve(AlertID("alert-1"), by: caller, reason: reason), by: .party(caller))
             default:
                 struct WebhookBody: Decodable {
                     var url: String
@@ -179,12 +166,11 @@ enum FuzzTargets {
                 _ = URL(string: body.url).map { ($0.scheme, $0.host) }
                 return
             }
-            // As the node applies it: the ledger's payload, then the engine's command.
-            let record = String(decoding: try WireTime.encoder().encode(payload), as: UTF8.self)
-            let replayed = try CommandPayload.decode(record)
-            guard let command = try replayed.engineCommand() else { return }
+            // As the node applies it: the command read back from its ledger record.
+            let replayed = try LedgerCommand.decode(command.record(at: now).payload)
+            guard case .engine(let engineCommand) = replayed.action else { return }
             var engine = engine
-            _ = try engine.handle(command, at: now)
+            _ = try engine.handle(engineCommand, at: now)
         } catch {
             return
         }
@@ -252,7 +238,10 @@ enum FuzzTargets {
         guard let bodies = try? GeoJSON.zones(from: data, owner: caller) else { return }
         var engine = engine
         for body in bodies.prefix(16) {
-            guard let command = try? CommandPayload.putZone(body, by: caller).engineCommand() else { continue }
+            guard let zone = try? body.zone(owner: caller),
+                  let replayed = try? LedgerCommand.decode(LedgerCommand(.putZone(zone), by: .party(caller)).record(at: now).payload),
+                  case .engine(let command) = replayed.action
+            else { continue }
             _ = try? engine.handle(command, at: now)
         }
     }

@@ -1,6 +1,7 @@
 import DeconflictCoT
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 public import DeconflictEngine
 import DeconflictCoT
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 import Logging
@@ -336,10 +337,9 @@ struct Ingester: Sendable {
                 let added = await withTaskGroup(of: (UnitID, (any Error)?).self) { group in
                     for unit in chunk {
                         group.addTask {
-                            var payload = CommandPayload(command: "addUnit", by: .party(party))
-                            payload.unit = UnitBody(id: unit.id.rawValue, party: nil, domain: unit.domain, name: unit.name)
                             do {
-                                _ = try await service.node.execute(payload)
+                                let checked = try UnitBody(id: unit.id.rawValue, party: nil, domain: unit.domain, name: unit.name).unit(party: party)
+                                _ = try await service.node.execute(LedgerCommand(.addUnit(checked), by: .party(party)))
                                 return (unit.id, nil)
                             } catch {
                                 return (unit.id, error)

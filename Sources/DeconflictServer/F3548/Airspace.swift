@@ -2,6 +2,7 @@ import DeconflictEngine
 import DeconflictGeometry
 import Foundation
 import Logging
+import DeconflictStore
 
 /// The strategic coordination state of the ASTM F3548-21 DSS interface: operational
 /// intent references, constraint references, subscriptions and USS availability, with

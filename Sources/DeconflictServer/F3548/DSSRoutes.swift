@@ -1,5 +1,6 @@
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictLedger
 import DeconflictStore
 public import Foundation
 import HTTPTypes
@@ -243,9 +244,8 @@ struct DSSAPI: Sendable {
 
     /// Applies a write and answers with what it gave.
     func run(_ request: Airspace.Request, status: HTTPResponse.Status = .ok) async throws -> Response {
-        var payload = CommandPayload(command: "dss", by: .party(Airspace.party(of: request.manager)))
-        payload.dss = request
-        let (_, answer) = try await node.executeWithAnswer(payload)
+        let recorded = try WireTime.decoder().decode(JSONValue.self, from: WireTime.encoder().encode(request))
+        let (_, answer) = try await node.executeWithAnswer(LedgerCommand(.dss(recorded), by: .party(Airspace.party(of: request.manager))))
         return Self.answer(answer ?? Data("{}".utf8), status: status)
     }
 

@@ -1,5 +1,6 @@
 import DeconflictGeometry
 import Foundation
+import DeconflictStore
 
 /// The ASTM F3548-21 DSS interface's JSON shapes (`/dss/v1`), decoded and encoded with
 /// snake_case keys, and their conversion to Deconflict's geometry.

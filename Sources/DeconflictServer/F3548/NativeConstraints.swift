@@ -1,4 +1,5 @@
 import Crypto
+import DeconflictStore
 import DeconflictEngine
 import DeconflictGeometry
 import Foundation

@@ -1,4 +1,4 @@
-import DeconflictStore
+import DeconflictLedger
 import DeconflictTestSupport
 import Foundation
 import Testing

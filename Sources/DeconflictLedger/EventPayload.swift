@@ -1,5 +1,6 @@
 public import DeconflictEngine
 public import DeconflictGeometry
+public import DeconflictStore
 public import Foundation
 
 /// Events as JSON objects: `time` (RFC 3339) and `type` always, and the details of what

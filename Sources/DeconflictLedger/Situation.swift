@@ -1,4 +1,5 @@
 public import DeconflictEngine
+public import DeconflictStore
 public import Foundation
 
 /// The situation as it stood at an instant, rebuilt from the ledger and the stored

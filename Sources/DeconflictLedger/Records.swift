@@ -1,0 +1,90 @@
+public import DeconflictEngine
+public import DeconflictGeometry
+public import DeconflictStore
+public import Foundation
+
+/// A credential as the ledger keeps it: never the secret, only its SHA-256.
+public struct CredentialRecord: Codable, Hashable, Sendable {
+    /// The key's public identifier (the part of the key before its secret).
+    public var id: String
+    /// The party it speaks for, or `@operator`.
+    public var actor: String
+    /// SHA-256 of the secret, hex.
+    public var digest: String
+
+    public init(id: String, actor: String, digest: String) {
+        self.id = id
+        self.actor = actor
+        self.digest = digest
+    }
+}
+
+/// A party's webhook as the ledger keeps it.
+public struct WebhookRecord: Codable, Hashable, Sendable {
+    public var id: String
+    public var party: String
+    public var url: String
+    /// The HMAC-SHA256 key deliveries are signed with.
+    public var secret: String
+    /// The last ledger sequence delivered, as last recorded.
+    public var deliveredThrough: Int64
+
+    public init(id: String, party: String, url: String, secret: String, deliveredThrough: Int64) {
+        self.id = id
+        self.party = party
+        self.url = url
+        self.secret = secret
+        self.deliveredThrough = deliveredThrough
+    }
+}
+
+/// The ledger record of a batch of position reports: who sent it and the reports
+/// themselves, one canonical line each (`unit time latitude longitude altitude speed
+/// course uncertainty`, times in seconds since 1970, numbers in their shortest exact
+/// form). The ledger alone thus replays every decision, whatever the retention of the
+/// `reports` table (which serves queries). Version 1, the only one so far.
+public struct ReportBatchPayload: Codable, Hashable, Sendable {
+    public var batch: String
+    public var by: String
+    public var reports: [String]
+
+    public static let ledgerType = "reports.accepted"
+
+    public init(batch: String, by: String, reports: [PositionReport]) {
+        self.batch = batch
+        self.by = by
+        self.reports = reports.map(Self.line)
+    }
+
+    public func record(at time: Date) -> LedgerRecord {
+        let data = (try? RFC3339.encoder().encode(self)) ?? Data("{}".utf8)
+        return LedgerRecord(time: time, type: Self.ledgerType, payload: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Reads a `reports.accepted` entry's payload.
+    public static func decode(_ payload: String) throws -> ReportBatchPayload {
+        try RFC3339.decoder().decode(ReportBatchPayload.self, from: Data(payload.utf8))
+    }
+
+    static func line(_ report: PositionReport) -> String {
+        "\(report.unit.rawValue) \(report.time.timeIntervalSince1970) \(report.position.latitude) \(report.position.longitude) \(report.altitudeMeters) \(report.speedMetersPerSecond) \(report.courseDegrees) \(report.uncertaintyMeters)"
+    }
+
+    /// A report's time as its line reads back (seconds since 1970): what a replay meets.
+    public static func recordedTime(_ time: Date) -> Date { Date(timeIntervalSince1970: time.timeIntervalSince1970) }
+
+    /// The reports again; lines that do not parse are skipped.
+    public var positionReports: [PositionReport] {
+        reports.compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 8, let time = Double(parts[1]), let latitude = Double(parts[2]), let longitude = Double(parts[3]),
+                  let altitude = Double(parts[4]), let speed = Double(parts[5]), let course = Double(parts[6]),
+                  let uncertainty = Double(parts[7])
+            else { return nil }
+            return PositionReport(
+                unit: UnitID(String(parts[0])), time: Date(timeIntervalSince1970: time),
+                position: LatLng(uncheckedLatitude: latitude, longitude: longitude), altitudeMeters: altitude,
+                speedMetersPerSecond: speed, courseDegrees: course, uncertaintyMeters: uncertainty)
+        }
+    }
+}
