@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "DeconflictEngine", targets: ["DeconflictEngine"]),
         .library(name: "DeconflictStore", targets: ["DeconflictStore"]),
         .library(name: "DeconflictLedger", targets: ["DeconflictLedger"]),
+        .library(name: "DeconflictF3548", targets: ["DeconflictF3548"]),
         .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
         // For the fuzzing package (Fuzz/), which reaches the server's decoders.
         .library(name: "DeconflictServer", targets: ["DeconflictServer"]),
@@ -91,6 +92,17 @@ let package = Package(
             dependencies: ["DeconflictEngine", "DeconflictGeometry", "DeconflictStore"],
             swiftSettings: upcomingFeatures
         ),
+        // The ASTM F3548-21 DSS model: operational intents, constraints, subscriptions and
+        // availability, the OVN key check, S2 cell coverings; no I/O.
+        .target(
+            name: "DeconflictF3548",
+            dependencies: [
+                "DeconflictEngine", "DeconflictGeometry", "DeconflictStore", "DeconflictLedger", "CS2Shim",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         // The network service: the node (engine, store, ledger following), the HTTP API,
         // authentication, visibility and live streams.
         .target(
@@ -101,6 +113,7 @@ let package = Package(
                 "CS2Shim",
                 "DeconflictStore",
                 "DeconflictLedger",
+                "DeconflictF3548",
                 "DeconflictCoT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -200,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "DeconflictServerTests",
             dependencies: [
-                "DeconflictServer", "DeconflictStore", "DeconflictLedger", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
+                "DeconflictServer", "DeconflictStore", "DeconflictLedger", "DeconflictF3548", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
                 "DeconflictCoT",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -216,12 +216,7 @@ extension CommandRecord {
             by = party.rawValue
         case .putZone(let value):
             self.command = "putZone"
-            let volume = VolumeRecord(value.volume)
-            zone = ZoneRecord(
-                id: value.id.rawValue, name: value.name, kind: value.kind.rawValue, owner: value.owner.rawValue,
-                agreement: value.agreement?.rawValue, circle: volume.circle, polygon: volume.polygon, altitude: volume.altitude,
-                from: volume.from, until: volume.until, allowed: value.allowed.map(\.rawValue).sorted(),
-                revalidateBy: value.revalidateBy)
+            zone = ZoneRecord(value)
         case .removeZone(let id):
             self.command = "removeZone"
             target = id.rawValue
@@ -283,6 +278,17 @@ extension CommandRecord {
         case .tick:
             self.command = "tick"
         }
+    }
+}
+
+extension CommandRecord.ZoneRecord {
+    /// The record of a zone: every argument named (version 2).
+    public init(_ zone: Zone) {
+        let volume = CommandRecord.VolumeRecord(zone.volume)
+        self.init(
+            id: zone.id.rawValue, name: zone.name, kind: zone.kind.rawValue, owner: zone.owner.rawValue,
+            agreement: zone.agreement?.rawValue, circle: volume.circle, polygon: volume.polygon, altitude: volume.altitude,
+            from: volume.from, until: volume.until, allowed: zone.allowed.map(\.rawValue).sorted(), revalidateBy: zone.revalidateBy)
     }
 }
 

@@ -125,4 +125,13 @@ public enum JSONText {
         }
         bytes.append(UInt8(ascii: "\""))
     }
+
+    /// The object as JSON, by ``data(_:sortedKeys:)`` or, for values it does not write,
+    /// by JSONSerialization; `null` when neither can.
+    public static func anyData(_ object: Any, sortedKeys: Bool = true) -> Data {
+        if let data = data(object, sortedKeys: sortedKeys) { return data }
+        let options: JSONSerialization.WritingOptions = sortedKeys
+            ? [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed] : [.withoutEscapingSlashes, .fragmentsAllowed]
+        return (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data("null".utf8)
+    }
 }

@@ -21,6 +21,7 @@ struct API: Sendable {
     let metrics: ServerMetrics
     /// Checks the credentials of open streams again.
     let authenticator: Authenticator
+    let webhooks: WebhookDispatcher
     /// When each reader last had its read of a set of units recorded.
     let recentReads = RecentReads()
 
@@ -56,7 +57,7 @@ struct API: Sendable {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(node: node))))
+                body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(node: node, webhooks: webhooks))))
         }
         registerParties(router)
         registerWebhooks(router)
@@ -217,7 +218,7 @@ struct API: Sendable {
     /// A webhook with its delivery status: the last entry delivered, failures since the
     /// last success and in all, the last error.
     func describe(_ hook: WebhookRecord, secret: Bool) -> [String: Any] {
-        let status = node.webhookDispatcher.status(hook.id)
+        let status = webhooks.status(hook.id)
         var details: [String: Any] = [
             "id": hook.id, "url": hook.url, "deliveredThrough": status?.deliveredThrough ?? hook.deliveredThrough,
             "failures": status?.failures ?? 0, "totalFailures": status?.totalFailures ?? 0,

@@ -37,12 +37,12 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition, with the node's figures read now.
-    func exposition(node: Node) async -> String {
+    func exposition(node: Node, webhooks dispatcher: WebhookDispatcher) async -> String {
         let statistics = await node.statistics
         let head = await node.head
         let fault = await node.storeFault
         let now = Date()
-        let webhooks = node.webhookDispatcher.allStatuses()
+        let webhooks = dispatcher.allStatuses()
         let gauges: [(String, String, Double)] = [
             ("deconflict_store_up", "1 while the store answers and takes writes, 0 while it fails (see /readyz for why).", fault.isCurrent(at: now) ? 0 : 1),
             ("deconflict_store_failures", "Store operations (commits, ledger reads) that failed since the node started.", Double(statistics.storeFailures)),

@@ -1,4 +1,5 @@
 public import DeconflictEngine
+import DeconflictF3548
 public import DeconflictLedger
 public import DeconflictStore
 public import Foundation
@@ -96,8 +97,6 @@ public actor Node {
     private let logger = Logger(label: "deconflict.node")
     /// Subscribers to the ledger as it grows.
     public nonisolated let hub = Hub()
-    /// Delivers the parties' webhooks (when ``run(webhooks:)`` runs it).
-    public nonisolated let webhookDispatcher = WebhookDispatcher()
     private var tasks: [Task<Void, Never>] = []
     /// Counters for `/metrics` and the tests.
     public private(set) var statistics = Statistics()
@@ -160,9 +159,8 @@ public actor Node {
 
     /// Starts following other writers, ticking and pruning; stops them when the task
     /// running it is cancelled.
-    public func run(webhooks: Bool = true) async {
+    public func run() async {
         await withTaskGroup(of: Void.self) { group in
-            if webhooks { group.addTask { await self.webhookDispatcher.run(node: self) } }
             group.addTask { await self.loop(every: self.configuration.followInterval) { try await $0.follow() } }
             group.addTask { await self.loop(every: self.configuration.tickInterval) { try await $0.tick() } }
             if configuration.reportRetention != nil {
@@ -524,20 +522,21 @@ public actor Node {
         case .dss(let json):
             let request: Airspace.Request
             do {
-                request = try WireTime.decoder().decode(Airspace.Request.self, from: WireTime.encoder().encode(json))
+                request = try RFC3339.decoder().decode(Airspace.Request.self, from: RFC3339.encoder().encode(json))
             } catch {
                 throw FieldError(field: "dss", reason: "unreadable: \(error)")
             }
+            let (answer, events): (Data, [Event])
             do {
-                let (answer, events) = try state.airspace.apply(request, at: time, engine: &state.engine)
-                let engine = state.engine
-                records += events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
-                return Applied(records: records, events: events, answer: answer)
+                (answer, events) = try state.airspace.apply(request, at: time, engine: &state.engine)
             } catch {
                 var refusal = FieldError(field: "", reason: error.message, status: error.status)
                 refusal.body = error.body
                 throw refusal
             }
+            let engine = state.engine
+            records += events.map { EventPayload.record($0, basis: { engine.lastReport(of: $0) }) }
+            return Applied(records: records, events: events, answer: answer)
         case .issueCredential(let credential):
             if case .party(let party) = Actor(credential.actor), state.engine.parties[party] == nil {
                 throw FieldError(field: "party", reason: "no party \(party)", status: 404)
@@ -570,7 +569,7 @@ public actor Node {
         }
         // An operation claims its volumes: one that overlaps another party's planned or
         // active operation is refused, so of two conflicting claims exactly one stands.
-        var claim: Operation?
+        var claim: DeconflictEngine.Operation?
         if case .putOperation(let operation) = command { claim = operation }
         if case .setOperationState(let id, let target) = command, var operation = state.engine.operations[id] {
             operation.state = target
@@ -746,15 +745,13 @@ public actor Node {
 /// the HTTP server can finish its requests.
 public struct NodeService: Service {
     let node: Node
-    let webhooks: Bool
 
-    public init(node: Node, webhooks: Bool = true) {
+    public init(node: Node) {
         self.node = node
-        self.webhooks = webhooks
     }
 
     public func run() async throws {
-        let node = node, webhooks = webhooks
-        try await cancelWhenGracefulShutdown { await node.run(webhooks: webhooks) }
+        let node = node
+        try await cancelWhenGracefulShutdown { await node.run() }
     }
 }

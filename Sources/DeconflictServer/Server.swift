@@ -1,4 +1,5 @@
 public import DeconflictEngine
+import DeconflictF3548
 import DeconflictGeometry
 public import DeconflictLedger
 import DeconflictStore
@@ -57,12 +58,15 @@ public struct Server: Sendable {
     /// The folder the web console is served from (`/console/`): the files built into the
     /// server unless another folder is given.
     public let consoleFolder: String?
+    /// The parties' webhooks: their delivery status (the ``WebhookService`` delivers them).
+    public let webhooks: WebhookDispatcher
 
     public init(
         node: Node, authenticator: Authenticator? = nil, metrics: ServerMetrics = ServerMetrics(), dss: DSSAuthority? = nil,
-        consoleFolder: String? = nil
+        consoleFolder: String? = nil, webhooks: WebhookDispatcher = WebhookDispatcher()
     ) {
         self.node = node
+        self.webhooks = webhooks
         self.authenticator = authenticator ?? Authenticator(node: node)
         self.metrics = metrics
         self.dss = dss
@@ -84,7 +88,7 @@ public struct Server: Sendable {
         }
         router.add(middleware: ConsoleRedirect())
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator, metrics: metrics))
-        let api = API(node: node, metrics: metrics, authenticator: authenticator)
+        let api = API(node: node, metrics: metrics, authenticator: authenticator, webhooks: webhooks)
         api.register(on: router)
         let middleware = DSSMiddleware(authority: dss, node: node, limiter: authenticator.limiter, metrics: metrics)
         DSSAPI(node: node, allowsHTTPBaseURLs: dss?.allowsHTTPBaseURLs ?? false).register(
@@ -218,12 +222,7 @@ enum Problem {
 }
 
 enum JSON {
-    static func data(_ object: Any, sorted: Bool = true) -> Data {
-        if let data = JSONText.data(object, sortedKeys: sorted) { return data }
-        let options: JSONSerialization.WritingOptions = sorted
-            ? [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed] : [.withoutEscapingSlashes, .fragmentsAllowed]
-        return (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data("null".utf8)
-    }
+    static func data(_ object: Any, sorted: Bool = true) -> Data { JSONText.anyData(object, sortedKeys: sorted) }
 
     static func response(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers

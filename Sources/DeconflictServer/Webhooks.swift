@@ -6,6 +6,7 @@ public import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+public import ServiceLifecycle
 import Synchronization
 
 /// Where a webhook's deliveries stand (not in the ledger: it changes with every try).
@@ -30,7 +31,7 @@ public final class WebhookDispatcher: Sendable {
     private let logger = Logger(label: "deconflict.webhooks")
     static let maximumPause = 60.0
 
-    init() {}
+    public init() {}
 
     public func status(_ id: String) -> WebhookStatus? { statuses.withLock { $0[id] } }
 
@@ -119,5 +120,22 @@ public final class WebhookDispatcher: Sendable {
     public static func signature(_ body: String, time: Int, secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data("\(time).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return code.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Delivers the parties' webhooks: a service of the application's service group that
+/// follows the node's ledger (one node of a cluster runs it; see `--no-webhooks`).
+public struct WebhookService: Service {
+    let node: Node
+    let dispatcher: WebhookDispatcher
+
+    public init(node: Node, dispatcher: WebhookDispatcher) {
+        self.node = node
+        self.dispatcher = dispatcher
+    }
+
+    public func run() async throws {
+        let node = node, dispatcher = dispatcher
+        try await cancelWhenGracefulShutdown { await dispatcher.run(node: node) }
     }
 }

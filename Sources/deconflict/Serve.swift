@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeconflictEngine
+import DeconflictF3548
 import DeconflictServer
 import DeconflictLedger
 import DeconflictStore
@@ -331,7 +332,8 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir)
-        var services: [any Service] = [NodeService(node: node, webhooks: !noWebhooks)]
+        var services: [any Service] = [NodeService(node: node)]
+        if !noWebhooks { services.append(WebhookService(node: node, dispatcher: server.webhooks)) }
         let cot = try cotSettings(file, host: host)
         if cot.isEnabled {
             if cot.tlsPort != nil {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 @testable import DeconflictServer
 import DeconflictGeometry
+import DeconflictF3548
 import DeconflictStore
 import Foundation
 import NIOHTTP1

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DeconflictCoT
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictF3548
 @testable import DeconflictServer
 import DeconflictLedger
 import DeconflictStore

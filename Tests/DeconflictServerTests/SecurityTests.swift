@@ -358,11 +358,11 @@ struct SecurityTests {
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 if await seeded.node.read({ $0.lastReport(of: "limited-patrol") }) != nil,
-                   await metrics.exposition(node: seeded.node).contains(#"deconflict_rate_limited_total{interface="cot",limit="party"} 3"#) { break }
+                   await metrics.exposition(node: seeded.node, webhooks: seeded.server.webhooks).contains(#"deconflict_rate_limited_total{interface="cot",limit="party"} 3"#) { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
-        let exposition = await metrics.exposition(node: seeded.node)
+        let exposition = await metrics.exposition(node: seeded.node, webhooks: seeded.server.webhooks)
         #expect(exposition.contains(#"deconflict_rate_limited_total{interface="cot",limit="party"} 3"#), "\(exposition)")
         let last = await seeded.node.read { $0.lastReport(of: "limited-patrol") }
         #expect(last.map { abs($0.time.timeIntervalSince(now.addingTimeInterval(2))) < 0.01 } == true, "\(String(describing: last))")

@@ -1,4 +1,5 @@
 import DeconflictGeometry
+import DeconflictF3548
 @testable import DeconflictServer
 import DeconflictTestSupport
 import Foundation

@@ -216,6 +216,8 @@ struct StreamTests {
             try await seeded.application().test(.live) { client in
                 let running = Task { await seeded.node.run() }
                 defer { running.cancel() }
+                let delivering = Task { await seeded.server.webhooks.run(node: seeded.node) }
+                defer { delivering.cancel() }
                 let secret = "a-shared-secret-of-enough-length"
                 let created = try await client.call(.post, "/v1/webhooks", key: key, json: ["url": hookURL, "secret": secret])
                 #expect(created.status == 201, "\(created.text)")

@@ -1,5 +1,6 @@
 @testable import DeconflictCoT
 import DeconflictEngine
+import DeconflictF3548
 import DeconflictGeometry
 import DeconflictLedger
 @testable import DeconflictServer

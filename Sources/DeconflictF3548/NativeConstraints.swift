@@ -1,8 +1,9 @@
+public import DeconflictLedger
 import Crypto
-import DeconflictStore
-import DeconflictEngine
-import DeconflictGeometry
-import Foundation
+public import DeconflictStore
+public import DeconflictEngine
+public import DeconflictGeometry
+public import Foundation
 
 /// Native zones in the F3548 airspace: every zone declared through Deconflict's own API
 /// (not made from a DSS constraint) is also a constraint reference managed by
@@ -14,19 +15,19 @@ import Foundation
 /// Ids and OVNs are derived from the zone (a version 4 UUID from the zone's id, an OVN
 /// from its declaration), so every node agrees on them without recording them. A zone
 /// without a start starts now; one without an end is published for the next 24 hours.
-extension Airspace {
-    static let nativeManager = "deconflict"
+package extension Airspace {
+    package static let nativeManager = "deconflict"
 
-    struct NativeConstraint: Sendable {
-        let id: String
-        let zone: Zone
-        let ovn: String
-        let start: Date
-        let end: Date
+    package struct NativeConstraint: Sendable {
+        package let id: String
+        package let zone: Zone
+        package let ovn: String
+        package let start: Date
+        package let end: Date
     }
 
     /// The constraint id of a native zone: a version 4 UUID made from SHA-256 of its id.
-    static func nativeID(_ zone: ZoneID) -> String {
+    package static func nativeID(_ zone: ZoneID) -> String {
         var bytes = Array(SHA256.hash(data: Data("deconflict.zone:\(zone.rawValue)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
@@ -35,29 +36,29 @@ extension Airspace {
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }
 
-    static func native(_ zone: Zone, at now: Date) -> NativeConstraint? {
+    package static func native(_ zone: Zone, at now: Date) -> NativeConstraint? {
         guard !zone.id.rawValue.hasPrefix("constraint:") else { return nil }
         let start = zone.volume.time.start ?? now
         let end = zone.volume.time.end ?? now.addingTimeInterval(maximumSubscriptionDuration)
         guard end >= now else { return nil }
-        let declaration = (try? WireTime.encoder().encode(ZoneBody(zone))) ?? Data()
+        let declaration = (try? RFC3339.encoder().encode(CommandRecord.ZoneRecord(zone))) ?? Data()
         let digest = SHA256.hash(data: declaration).map { String(format: "%02x", $0) }.joined()
         return NativeConstraint(id: nativeID(zone.id), zone: zone, ovn: "deconflict_" + digest.prefix(40), start: start, end: end)
     }
 
     /// Native zones meeting `volumes`, by id.
-    static func natives(in engine: Engine, meeting volumes: [Volume4D], at now: Date) -> [NativeConstraint] {
+    package static func natives(in engine: Engine, meeting volumes: [Volume4D], at now: Date) -> [NativeConstraint] {
         engine.zones.values.compactMap { zone in
             guard Self.meet([zone.volume], volumes) else { return nil }
             return native(zone, at: now)
         }.sorted { $0.id < $1.id }
     }
 
-    static func native(id: String, in engine: Engine, at now: Date) -> NativeConstraint? {
+    package static func native(id: String, in engine: Engine, at now: Date) -> NativeConstraint? {
         engine.zones.values.lazy.compactMap { native($0, at: now) }.first { $0.id == id }
     }
 
-    func describe(_ native: NativeConstraint, base: String, withOVN: Bool = false) -> [String: Any] {
+    package func describe(_ native: NativeConstraint, base: String, withOVN: Bool = false) -> [String: Any] {
         [
             "id": native.id, "manager": Self.nativeManager, "uss_availability": "Normal", "version": 1,
             "ovn": withOVN ? native.ovn : Self.hiddenOVN, "time_start": F3548.timeObject(native.start),
@@ -68,7 +69,7 @@ extension Airspace {
     /// The constraint's details as its managing USS publishes them: the zone's volume
     /// (a polygon's outer ring: F3548 outlines have no holes), the altitude band within
     /// the interface's range, the published times.
-    func details(_ native: NativeConstraint, base: String) -> [String: Any] {
+    package func details(_ native: NativeConstraint, base: String) -> [String: Any] {
         let volume = native.zone.volume
         var outline: [String: Any] = [:]
         switch volume.footprint {

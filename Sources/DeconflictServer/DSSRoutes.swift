@@ -1,4 +1,5 @@
 import DeconflictEngine
+import DeconflictF3548
 import DeconflictGeometry
 import DeconflictLedger
 import DeconflictStore

@@ -1,24 +1,24 @@
-import DeconflictGeometry
-import Foundation
-import DeconflictStore
+public import DeconflictGeometry
+public import Foundation
+public import DeconflictStore
 
 /// The ASTM F3548-21 DSS interface's JSON shapes (`/dss/v1`), decoded and encoded with
 /// snake_case keys, and their conversion to Deconflict's geometry.
-enum F3548 {
+package enum F3548 {
     /// A refusal in the DSS's own form: `{"message": ...}` with an HTTP status.
-    struct Failure: Error, Sendable {
-        let status: Int
-        let message: String
+    package struct Failure: Error, Sendable {
+        package let status: Int
+        package let message: String
         /// The whole body when it says more than the message (a 409 of the key check
         /// answers an `AirspaceConflictResponse`).
-        var body: Data?
+        package var body: Data?
 
-        init(_ status: Int, _ message: String) {
+        package init(_ status: Int, _ message: String) {
             self.status = status
             self.message = message
         }
 
-        static func badRequest(_ field: String, _ reason: String) -> Failure { Failure(400, "\(field): \(reason)") }
+        package static func badRequest(_ field: String, _ reason: String) -> Failure { Failure(400, "\(field): \(reason)") }
     }
 
     /// Reads the interface's snake_case keys into the Swift names (`uss_base_url` is
@@ -27,23 +27,23 @@ enum F3548 {
     /// `.convertFromSnakeCase` let `ussBaseUrl` through. The ledger keeps these
     /// requests with the Swift names (the synthesized coding), so only the wire
     /// changes.
-    static let decoder: JSONDecoder = {
+    package static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .custom { path in WireKey(fromSnakeCase: path.last?.stringValue ?? "") }
         return decoder
     }()
 
-    struct WireKey: CodingKey {
-        var stringValue: String
-        var intValue: Int?
+    package struct WireKey: CodingKey {
+        package var stringValue: String
+        package var intValue: Int?
 
-        init(stringValue: String) { self.stringValue = stringValue }
-        init(intValue: Int) {
+        package init(stringValue: String) { self.stringValue = stringValue }
+        package init(intValue: Int) {
             stringValue = String(intValue)
             self.intValue = intValue
         }
 
-        init(fromSnakeCase key: String) {
+        package init(fromSnakeCase key: String) {
             guard !key.contains(where: \.isUppercase) else {
                 // No Swift name starts with a space: matches nothing.
                 self.init(stringValue: " " + key)
@@ -60,74 +60,74 @@ enum F3548 {
 
     // MARK: Geometry
 
-    struct Time: Codable, Hashable, Sendable {
-        var value: String
-        var format: String?
+    package struct Time: Codable, Hashable, Sendable {
+        package var value: String
+        package var format: String?
     }
 
-    struct LatLngPoint: Codable, Hashable, Sendable {
-        var lat: Double
-        var lng: Double
+    package struct LatLngPoint: Codable, Hashable, Sendable {
+        package var lat: Double
+        package var lng: Double
     }
 
-    struct Radius: Codable, Hashable, Sendable {
-        var value: Double
-        var units: String?
+    package struct Radius: Codable, Hashable, Sendable {
+        package var value: Double
+        package var units: String?
     }
 
-    struct Circle: Codable, Hashable, Sendable {
-        var center: LatLngPoint?
-        var radius: Radius?
+    package struct Circle: Codable, Hashable, Sendable {
+        package var center: LatLngPoint?
+        package var radius: Radius?
     }
 
-    struct PolygonOutline: Codable, Hashable, Sendable {
-        var vertices: [LatLngPoint]
+    package struct PolygonOutline: Codable, Hashable, Sendable {
+        package var vertices: [LatLngPoint]
     }
 
-    struct Altitude: Codable, Hashable, Sendable {
-        var value: Double
-        var reference: String?
-        var units: String?
+    package struct Altitude: Codable, Hashable, Sendable {
+        package var value: Double
+        package var reference: String?
+        package var units: String?
     }
 
-    struct Volume3D: Codable, Hashable, Sendable {
-        var outlineCircle: Circle?
-        var outlinePolygon: PolygonOutline?
-        var altitudeLower: Altitude?
-        var altitudeUpper: Altitude?
+    package struct Volume3D: Codable, Hashable, Sendable {
+        package var outlineCircle: Circle?
+        package var outlinePolygon: PolygonOutline?
+        package var altitudeLower: Altitude?
+        package var altitudeUpper: Altitude?
     }
 
-    struct Volume4D: Codable, Hashable, Sendable {
-        var volume: Volume3D
-        var timeStart: Time?
-        var timeEnd: Time?
+    package struct Volume4D: Codable, Hashable, Sendable {
+        package var volume: Volume3D
+        package var timeStart: Time?
+        package var timeEnd: Time?
     }
 
     /// What a volume must give: an entity's extents need both times and both altitudes;
     /// an area of interest may leave them out.
-    struct Requirements {
-        var times: Bool
-        var altitudes: Bool
+    package struct Requirements {
+        package var times: Bool
+        package var altitudes: Bool
 
-        static let entity = Requirements(times: true, altitudes: true)
-        static let area = Requirements(times: false, altitudes: false)
+        package static let entity = Requirements(times: true, altitudes: true)
+        package static let area = Requirements(times: false, altitudes: false)
     }
 
     /// The highest and lowest altitudes the interface takes, metres W84.
-    static let altitudeRange = -8_000.0...100_000.0
+    package static let altitudeRange = -8_000.0...100_000.0
 
-    static func time(_ time: Time?, field: String) throws(Failure) -> Date? {
+    package static func time(_ time: Time?, field: String) throws(Failure) -> Date? {
         guard let time else { return nil }
         if let format = time.format, format != "RFC3339" {
             throw .badRequest("\(field).format", "must be RFC3339, got \(format)")
         }
-        guard let date = WireTime.parse(time.value) else {
+        guard let date = RFC3339.parse(time.value) else {
             throw .badRequest("\(field).value", "not an RFC 3339 time: \(time.value)")
         }
         return date
     }
 
-    static func altitude(_ altitude: Altitude?, field: String) throws(Failure) -> Double? {
+    package static func altitude(_ altitude: Altitude?, field: String) throws(Failure) -> Double? {
         guard let altitude else { return nil }
         if let reference = altitude.reference, reference != "W84" {
             throw .badRequest("\(field).reference", "only W84 is accepted, got \(reference)")
@@ -142,7 +142,7 @@ enum F3548 {
     }
 
     /// Converts a volume; `field` names it in errors (`extents[2]`).
-    static func volume(_ wire: Volume4D, field: String, requiring needs: Requirements) throws(Failure) -> DeconflictGeometry.Volume4D {
+    package static func volume(_ wire: Volume4D, field: String, requiring needs: Requirements) throws(Failure) -> DeconflictGeometry.Volume4D {
         let footprint: Footprint
         switch (wire.volume.outlineCircle, wire.volume.outlinePolygon) {
         case (let circle?, nil):
@@ -200,7 +200,7 @@ enum F3548 {
         return DeconflictGeometry.Volume4D(footprint: footprint, altitude: band, time: window)
     }
 
-    static func volumes(_ wire: [Volume4D]?, field: String, requiring needs: Requirements) throws(Failure) -> [DeconflictGeometry.Volume4D] {
+    package static func volumes(_ wire: [Volume4D]?, field: String, requiring needs: Requirements) throws(Failure) -> [DeconflictGeometry.Volume4D] {
         guard let wire, !wire.isEmpty else { throw .badRequest(field, "at least one volume is needed") }
         var result: [DeconflictGeometry.Volume4D] = []
         for (index, volume) in wire.enumerated() {
@@ -211,22 +211,22 @@ enum F3548 {
 
     /// `{"value": RFC 3339, "format": "RFC3339"}`, to the microsecond: a USS reads back
     /// the times it sent (Python's clients send microseconds and compare exactly).
-    static func timeObject(_ date: Date) -> [String: Any] {
-        ["value": WireTime.format(date), "format": "RFC3339"]
+    package static func timeObject(_ date: Date) -> [String: Any] {
+        ["value": RFC3339.format(date), "format": "RFC3339"]
     }
 
     /// The largest area the interface takes, square metres: of an intent (its volumes
     /// together), a constraint's or a subscription's volume, and a search's area.
-    static let maximumArea = 2_500e6
+    package static let maximumArea = 2_500e6
 
     /// Refuses an area over ``maximumArea`` with the reference DSS's message (400).
-    static func checkArea(_ squareMeters: Double, field: String) throws(Failure) {
+    package static func checkArea(_ squareMeters: Double, field: String) throws(Failure) {
         guard squareMeters > maximumArea else { return }
         throw .badRequest(field, "Area is too large (\(String(format: "%f", squareMeters / 1e6))km² > \(String(format: "%f", maximumArea / 1e6))km²)")
     }
 
     /// A version 4 UUID in its canonical text (the interface's entity ids).
-    static func isUUIDv4(_ text: String) -> Bool {
+    package static func isUUIDv4(_ text: String) -> Bool {
         guard text.count == 36, let uuid = UUID(uuidString: text) else { return false }
         let bytes = uuid.uuid
         return bytes.6 >> 4 == 4 && [0x8, 0x9, 0xA, 0xB].contains(bytes.8 >> 4)
@@ -234,45 +234,45 @@ enum F3548 {
 
     // MARK: Requests
 
-    struct ImplicitSubscriptionParameters: Codable, Hashable, Sendable {
-        var ussBaseUrl: String
-        var notifyForConstraints: Bool?
+    package struct ImplicitSubscriptionParameters: Codable, Hashable, Sendable {
+        package var ussBaseUrl: String
+        package var notifyForConstraints: Bool?
     }
 
-    struct PutOperationalIntentParameters: Codable, Hashable, Sendable {
-        var extents: [Volume4D]?
-        var key: [String]?
-        var state: String
-        var ussBaseUrl: String
-        var subscriptionId: String?
-        var newSubscription: ImplicitSubscriptionParameters?
-        var requestedOvnSuffix: String?
+    package struct PutOperationalIntentParameters: Codable, Hashable, Sendable {
+        package var extents: [Volume4D]?
+        package var key: [String]?
+        package var state: String
+        package var ussBaseUrl: String
+        package var subscriptionId: String?
+        package var newSubscription: ImplicitSubscriptionParameters?
+        package var requestedOvnSuffix: String?
     }
 
-    struct PutConstraintParameters: Codable, Hashable, Sendable {
-        var extents: [Volume4D]?
-        var ussBaseUrl: String
+    package struct PutConstraintParameters: Codable, Hashable, Sendable {
+        package var extents: [Volume4D]?
+        package var ussBaseUrl: String
     }
 
-    struct PutSubscriptionParameters: Codable, Hashable, Sendable {
-        var extents: Volume4D
-        var ussBaseUrl: String
-        var notifyForOperationalIntents: Bool?
-        var notifyForConstraints: Bool?
+    package struct PutSubscriptionParameters: Codable, Hashable, Sendable {
+        package var extents: Volume4D
+        package var ussBaseUrl: String
+        package var notifyForOperationalIntents: Bool?
+        package var notifyForConstraints: Bool?
     }
 
-    struct QueryParameters: Codable, Hashable, Sendable {
-        var areaOfInterest: Volume4D?
+    package struct QueryParameters: Codable, Hashable, Sendable {
+        package var areaOfInterest: Volume4D?
     }
 
-    struct SetAvailabilityParameters: Codable, Hashable, Sendable {
-        var oldVersion: String?
-        var availability: String
+    package struct SetAvailabilityParameters: Codable, Hashable, Sendable {
+        package var oldVersion: String?
+        package var availability: String
     }
 
     /// A base URL: absolute http(s) (the server may refuse http, ``DSSAPI/checkScheme(_:field:)``).
     /// A trailing slash is accepted, as in the reference DSS.
-    static func checkBaseURL(_ text: String, field: String) throws(Failure) {
+    package static func checkBaseURL(_ text: String, field: String) throws(Failure) {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil
         else { throw .badRequest(field, "must be an absolute http or https URL, got \"\(text.prefix(80))\"") }
         guard text.utf8.count <= 1_024 else { throw .badRequest(field, "longer than 1024 bytes") }

@@ -1,8 +1,9 @@
-import DeconflictEngine
-import DeconflictGeometry
-import Foundation
-import Logging
-import DeconflictStore
+public import DeconflictLedger
+public import DeconflictEngine
+public import DeconflictGeometry
+public import Foundation
+public import Logging
+public import DeconflictStore
 
 /// The strategic coordination state of the ASTM F3548-21 DSS interface: operational
 /// intent references, constraint references, subscriptions and USS availability, with
@@ -14,127 +15,143 @@ import DeconflictStore
 /// the engine: an operational intent is an operation of the managing USS's party
 /// (`intent:<id>`), a constraint a no-fly zone of that party (`constraint:<id>`), so
 /// they meet the native zones, units and alerts.
-struct Airspace: Sendable {
-    struct Intent: Located {
-        let id: String
-        var manager: String
-        var version: Int
-        var state: String
-        var ovn: String
-        var extents: [Volume4D]
-        var start: Date
-        var end: Date
-        var ussBaseURL: String
-        var subscription: String?
+package struct Airspace: Sendable {
+    package struct Intent: Located {
+        package let id: String
+        package var manager: String
+        package var version: Int
+        package var state: String
+        package var ovn: String
+        package var extents: [Volume4D]
+        package var start: Date
+        package var end: Date
+        package var ussBaseURL: String
+        package var subscription: String?
 
-        var volumes: [Volume4D] { extents }
+        package var volumes: [Volume4D] { extents }
     }
 
-    struct Constraint: Located {
-        let id: String
-        var manager: String
-        var version: Int
-        var ovn: String
-        var extents: [Volume4D]
-        var start: Date
-        var end: Date
-        var ussBaseURL: String
+    package struct Constraint: Located {
+        package let id: String
+        package var manager: String
+        package var version: Int
+        package var ovn: String
+        package var extents: [Volume4D]
+        package var start: Date
+        package var end: Date
+        package var ussBaseURL: String
 
-        var volumes: [Volume4D] { extents }
+        package var volumes: [Volume4D] { extents }
     }
 
-    struct Subscription: Located {
-        let id: String
-        var manager: String
-        var version: String
-        var notificationIndex: Int
-        var volumes: [Volume4D]
-        var start: Date
-        var end: Date
-        var ussBaseURL: String
-        var notifyForIntents: Bool
-        var notifyForConstraints: Bool
-        var implicit: Bool
-        var dependents: Set<String>
+    package struct Subscription: Located {
+        package let id: String
+        package var manager: String
+        package var version: String
+        package var notificationIndex: Int
+        package var volumes: [Volume4D]
+        package var start: Date
+        package var end: Date
+        package var ussBaseURL: String
+        package var notifyForIntents: Bool
+        package var notifyForConstraints: Bool
+        package var implicit: Bool
+        package var dependents: Set<String>
     }
 
-    struct Availability: Sendable {
-        var state: String
-        var version: String
+    package struct Availability: Sendable {
+        package var state: String
+        package var version: String
     }
 
-    private(set) var intents = LocatedTable<Intent>()
-    private(set) var constraints = LocatedTable<Constraint>()
-    private(set) var subscriptions = LocatedTable<Subscription>()
-    private(set) var availability: [String: Availability] = [:]
-    private(set) var reports = 0
+    package init() {}
 
-    static let logger = Logger(label: "deconflict.dss")
+    package private(set) var intents = LocatedTable<Intent>()
+    package private(set) var constraints = LocatedTable<Constraint>()
+    package private(set) var subscriptions = LocatedTable<Subscription>()
+    package private(set) var availability: [String: Availability] = [:]
+    package private(set) var reports = 0
+
+    package static let logger = Logger(label: "deconflict.dss")
 
     /// The longest a subscription lasts.
-    static let maximumSubscriptionDuration: TimeInterval = 24 * 3_600
+    package static let maximumSubscriptionDuration: TimeInterval = 24 * 3_600
     /// The states of an operational intent.
-    static let states: Set<String> = ["Accepted", "Activated", "Nonconforming", "Contingent"]
+    package static let states: Set<String> = ["Accepted", "Activated", "Nonconforming", "Contingent"]
     /// How much later than a dependent intent's start a subscription may start: the
     /// reference DSS's tolerance (ValidateDependentOp, 5 minutes).
-    static let dependentStartTolerance: TimeInterval = 5 * 60
+    package static let dependentStartTolerance: TimeInterval = 5 * 60
     /// The id an intent without a subscription names (the null version 4 UUID).
-    static let noSubscription = "00000000-0000-4000-8000-000000000000"
+    package static let noSubscription = "00000000-0000-4000-8000-000000000000"
 
-    enum Scope {
-        static let strategicCoordination = "utm.strategic_coordination"
-        static let constraintManagement = "utm.constraint_management"
-        static let constraintProcessing = "utm.constraint_processing"
-        static let conformanceMonitoring = "utm.conformance_monitoring_sa"
-        static let availabilityArbitration = "utm.availability_arbitration"
+    package enum Scope {
+        package static let strategicCoordination = "utm.strategic_coordination"
+        package static let constraintManagement = "utm.constraint_management"
+        package static let constraintProcessing = "utm.constraint_processing"
+        package static let conformanceMonitoring = "utm.conformance_monitoring_sa"
+        package static let availabilityArbitration = "utm.availability_arbitration"
     }
 
     /// The Deconflict party a USS acts as: `uss:` and its token subject.
-    static func party(of manager: String) -> PartyID {
+    package static func party(of manager: String) -> PartyID {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
         return PartyID("uss:" + String(manager.prefix(120).map { allowed.contains($0) ? $0 : "_" }))
     }
 
-    static func operationID(_ intent: String) -> OperationID { OperationID("intent:" + intent) }
-    static func zoneIDs(_ constraint: String, count: Int) -> [ZoneID] {
+    package static func operationID(_ intent: String) -> OperationID { OperationID("intent:" + intent) }
+    package static func zoneIDs(_ constraint: String, count: Int) -> [ZoneID] {
         count == 1 ? [ZoneID("constraint:" + constraint)] : (0..<count).map { ZoneID("constraint:\(constraint):\($0)") }
     }
 
     // MARK: Requests
 
     /// A DSS request as the ledger keeps it, with the values chosen on arrival.
-    struct Request: Codable, Hashable, Sendable {
-        enum Kind: String, Codable, Sendable {
+    package struct Request: Codable, Hashable, Sendable {
+        package enum Kind: String, Codable, Sendable {
             case putIntent, deleteIntent, putConstraint, deleteConstraint, putSubscription, deleteSubscription
             case setAvailability, report
         }
 
-        var kind: Kind
+        package var kind: Kind
         /// The token's subject: the USS making the request.
-        var manager: String
-        var scopes: [String]
+        package var manager: String
+        package var scopes: [String]
         /// The entity (or the USS, for availability) in the path.
-        var id: String
+        package var id: String
         /// The OVN or version in the path of an update or delete.
-        var version: String?
+        package var version: String?
         /// The OVN (or version) the change gets.
-        var newVersion: String
+        package var newVersion: String
         /// The id of an implicit subscription this request may create.
-        var newSubscription: String?
-        var intent: F3548.PutOperationalIntentParameters?
-        var constraint: F3548.PutConstraintParameters?
-        var subscription: F3548.PutSubscriptionParameters?
-        var availability: F3548.SetAvailabilityParameters?
+        package var newSubscription: String?
+        package var intent: F3548.PutOperationalIntentParameters?
+        package var constraint: F3548.PutConstraintParameters?
+        package var subscription: F3548.PutSubscriptionParameters?
+        package var availability: F3548.SetAvailabilityParameters?
         /// A report's JSON, as received.
-        var report: String?
+        package var report: String?
         /// This server's base URL as the request reached it: where native zones' details are.
-        var base: String?
+        package var base: String?
         /// Whether what meets what is decided by S2 cell coverings, as the reference DSS
         /// does (every request since issue 19); entries written before replay with exact
         /// geometry, as they were decided.
-        var byCells: Bool?
+        package var byCells: Bool?
 
-        func has(_ scope: String) -> Bool { scopes.contains(scope) }
+        package func has(_ scope: String) -> Bool { scopes.contains(scope) }
+
+        package init(
+            kind: Kind, manager: String, scopes: [String], id: String, version: String? = nil, newVersion: String,
+            newSubscription: String? = nil, base: String? = nil
+        ) {
+            self.kind = kind
+            self.manager = manager
+            self.scopes = scopes
+            self.id = id
+            self.version = version
+            self.newVersion = newVersion
+            self.newSubscription = newSubscription
+            self.base = base
+        }
     }
 
     /// Applies a request: changes the airspace and the engine and returns the answer's
@@ -144,7 +161,7 @@ struct Airspace: Sendable {
     /// engine's part cannot be refused (the USS's party is added first; operations and
     /// zones of it are always accepted); were it to fail, the airspace change would stand
     /// (logged), as it would again on replay.
-    mutating func apply(_ request: Request, at now: Date, engine: inout Engine) throws(F3548.Failure) -> (answer: Data, events: [Event]) {
+    package mutating func apply(_ request: Request, at now: Date, engine: inout Engine) throws(F3548.Failure) -> (answer: Data, events: [Event]) {
         var commands: [Engine.Command] = []
         let answer: [String: Any]
         switch request.kind {
@@ -173,7 +190,7 @@ struct Airspace: Sendable {
             }
         }
         // Answers are read by programs: keys in no particular order (sorting them costs).
-        return (JSON.data(answer, sorted: false), events)
+        return (JSONText.anyData(answer, sortedKeys: false), events)
     }
 
     // MARK: Operational intents
@@ -279,7 +296,7 @@ struct Airspace: Sendable {
             if !missingIntents.isEmpty || !missingConstraints.isEmpty || !missingNatives.isEmpty {
                 let constraintCount = missingConstraints.count + missingNatives.count
                 var failure = F3548.Failure(409, "the key does not hold the current OVN of \(missingIntents.count) operational intent(s) and \(constraintCount) constraint(s) in the area")
-                failure.body = JSON.data([
+                failure.body = JSONText.anyData([
                     "message": failure.message,
                     "missing_operational_intents": missingIntents.map { describe($0, for: request.manager) },
                     "missing_constraints": missingConstraints.map { describe($0, for: request.manager) }
@@ -398,7 +415,7 @@ struct Airspace: Sendable {
     /// Whether the USS may ask for constraint notifications: with constraint processing,
     /// or with strategic coordination, as the reference DSS and the InterUSS prober
     /// expect (a planning USS must learn of the constraints its key has to hold).
-    static func mayFollowConstraints(_ request: Request) -> Bool {
+    package static func mayFollowConstraints(_ request: Request) -> Bool {
         request.has(Scope.constraintProcessing) || request.has(Scope.strategicCoordination)
     }
 
@@ -483,7 +500,7 @@ struct Airspace: Sendable {
 
     // MARK: Availability
 
-    static func canonicalAvailability(_ text: String) -> String? {
+    package static func canonicalAvailability(_ text: String) -> String? {
         ["Unknown", "Normal", "Down"].first { $0.caseInsensitiveCompare(text) == .orderedSame }
     }
 
@@ -500,7 +517,7 @@ struct Airspace: Sendable {
         return describeAvailability(request.id)
     }
 
-    func describeAvailability(_ uss: String) -> [String: Any] {
+    package func describeAvailability(_ uss: String) -> [String: Any] {
         let current = availability[uss]
         return ["status": ["uss": uss, "availability": current?.state ?? "Unknown"], "version": current?.version ?? ""]
     }
@@ -508,15 +525,15 @@ struct Airspace: Sendable {
     // MARK: Searching and notifying
 
     /// Intents not yet over whose extents meet `volumes`, by id.
-    func relevantIntents(_ volumes: [Volume4D], at now: Date, byCells: Bool = true) -> [Intent] {
+    package func relevantIntents(_ volumes: [Volume4D], at now: Date, byCells: Bool = true) -> [Intent] {
         intents.candidates(meeting: volumes, widened: byCells).filter { $0.end >= now && Self.meet($0.extents, volumes, byCells: byCells) }
     }
 
-    func relevantConstraints(_ volumes: [Volume4D], at now: Date, byCells: Bool = true) -> [Constraint] {
+    package func relevantConstraints(_ volumes: [Volume4D], at now: Date, byCells: Bool = true) -> [Constraint] {
         constraints.candidates(meeting: volumes, widened: byCells).filter { $0.end >= now && Self.meet($0.extents, volumes, byCells: byCells) }
     }
 
-    func relevantSubscriptions(_ volumes: [Volume4D], at now: Date, manager: String) -> [Subscription] {
+    package func relevantSubscriptions(_ volumes: [Volume4D], at now: Date, manager: String) -> [Subscription] {
         subscriptions.candidates(meeting: volumes, widened: true).filter {
             $0.manager == manager && $0.end >= now && Self.meet($0.volumes, volumes, byCells: true)
         }
@@ -525,7 +542,7 @@ struct Airspace: Sendable {
     /// Whether volumes of `a` and `b` meet: in time, altitude and footprint, the
     /// footprints by exact geometry or, `byCells`, by their S2 coverings as the reference
     /// DSS does (``CellCovering``).
-    static func meet(_ a: [Volume4D], _ b: [Volume4D], byCells: Bool = false) -> Bool {
+    package static func meet(_ a: [Volume4D], _ b: [Volume4D], byCells: Bool = false) -> Bool {
         for x in a {
             for y in b where timesMeet(x.time, y.time) && x.altitude.overlaps(y.altitude) {
                 if byCells {
@@ -543,7 +560,7 @@ struct Airspace: Sendable {
     /// start`), so a search for one instant (start == end) finds what is live then.
     /// (Deconflict's own alerts keep half-open windows: one flight may start as
     /// another ends.)
-    static func timesMeet(_ a: TimeWindow, _ b: TimeWindow) -> Bool {
+    package static func timesMeet(_ a: TimeWindow, _ b: TimeWindow) -> Bool {
         if let end = a.end, let start = b.start, end < start { return false }
         if let end = b.end, let start = a.start, end < start { return false }
         return true
@@ -553,7 +570,7 @@ struct Airspace: Sendable {
     /// removed: the subscriptions asking for constraint notifications that meet its old
     /// or new volume advance their notification index, so a USS learns of it without
     /// polling. Replayed from the ledger's zone commands like any other change.
-    mutating func nativeZoneChanged(_ zone: ZoneID?, _ volumes: [Volume4D], at now: Date) {
+    package mutating func nativeZoneChanged(_ zone: ZoneID?, _ volumes: [Volume4D], at now: Date) {
         guard let zone, !zone.rawValue.hasPrefix("constraint:") else { return }
         _ = notify(volumes, at: now, intents: false, byCells: false)
     }
@@ -577,11 +594,11 @@ struct Airspace: Sendable {
     // MARK: Describing
 
     /// What other USSs see instead of an OVN.
-    static let hiddenOVN = "Available from USS"
+    package static let hiddenOVN = "Available from USS"
 
-    func usable(_ manager: String) -> String { availability[manager]?.state ?? "Unknown" }
+    package func usable(_ manager: String) -> String { availability[manager]?.state ?? "Unknown" }
 
-    func describe(_ intent: Intent, for caller: String) -> [String: Any] {
+    package func describe(_ intent: Intent, for caller: String) -> [String: Any] {
         [
             "id": intent.id, "manager": intent.manager, "uss_availability": usable(intent.manager), "version": intent.version,
             "state": intent.state, "ovn": intent.manager == caller ? intent.ovn : Self.hiddenOVN,
@@ -590,7 +607,7 @@ struct Airspace: Sendable {
         ]
     }
 
-    func describe(_ constraint: Constraint, for caller: String) -> [String: Any] {
+    package func describe(_ constraint: Constraint, for caller: String) -> [String: Any] {
         [
             "id": constraint.id, "manager": constraint.manager, "uss_availability": usable(constraint.manager),
             "version": constraint.version, "ovn": constraint.manager == caller ? constraint.ovn : Self.hiddenOVN,
@@ -599,7 +616,7 @@ struct Airspace: Sendable {
         ]
     }
 
-    func describe(_ subscription: Subscription) -> [String: Any] {
+    package func describe(_ subscription: Subscription) -> [String: Any] {
         [
             "id": subscription.id, "version": subscription.version, "notification_index": subscription.notificationIndex,
             "time_start": F3548.timeObject(subscription.start), "time_end": F3548.timeObject(subscription.end),
@@ -610,6 +627,6 @@ struct Airspace: Sendable {
     }
 }
 
-extension F3548 {
-    static func text(_ date: Date) -> String { WireTime.format(date) }
+package extension F3548 {
+    package static func text(_ date: Date) -> String { RFC3339.format(date) }
 }

@@ -1,5 +1,5 @@
-import DeconflictGeometry
-import Foundation
+public import DeconflictGeometry
+public import Foundation
 
 /// Finds the entities whose volumes may meet a query's: each entity is listed under the
 /// buckets of space (cells of ``cellDegrees`` latitude and longitude) and time (spans of
@@ -8,18 +8,20 @@ import Foundation
 /// times. An entity that would need more than ``maximumKeys`` buckets (a continent, a
 /// month) is kept apart and always a candidate; so is every entity when a query itself
 /// is that large. Candidates still need the exact test.
-struct SpaceTimeIndex: Sendable {
-    static let cellDegrees = 0.05
-    static let bucketSeconds = 600.0
-    static let maximumKeys = 4_096
+package struct SpaceTimeIndex: Sendable {
+    package init() {}
+
+    package static let cellDegrees = 0.05
+    package static let bucketSeconds = 600.0
+    package static let maximumKeys = 4_096
 
     private var buckets: [Int64: Set<String>] = [:]
     private var keys: [String: [Int64]] = [:]
     private var oversize: Set<String> = []
-    private(set) var all: Set<String> = []
+    package private(set) var all: Set<String> = []
 
     /// The bucket keys of `volumes`, or nil when there would be too many.
-    static func keys(of volumes: [Volume4D], marginMeters: Double = 0) -> [Int64]? {
+    package static func keys(of volumes: [Volume4D], marginMeters: Double = 0) -> [Int64]? {
         var result = Set<Int64>()
         for volume in volumes {
             guard let start = volume.time.start, let end = volume.time.end else { return nil }
@@ -62,7 +64,7 @@ struct SpaceTimeIndex: Sendable {
         (bucket << 32) | ((row & 0xFFFF) << 16) | (column & 0xFFFF)
     }
 
-    mutating func insert(_ id: String, _ volumes: [Volume4D]) {
+    package mutating func insert(_ id: String, _ volumes: [Volume4D]) {
         remove(id)
         all.insert(id)
         guard let list = Self.keys(of: volumes) else {
@@ -73,7 +75,7 @@ struct SpaceTimeIndex: Sendable {
         for key in list { buckets[key, default: []].insert(id) }
     }
 
-    mutating func remove(_ id: String) {
+    package mutating func remove(_ id: String) {
         guard all.remove(id) != nil else { return }
         oversize.remove(id)
         for key in keys.removeValue(forKey: id) ?? [] {
@@ -83,7 +85,7 @@ struct SpaceTimeIndex: Sendable {
     }
 
     /// The ids that may meet `volumes`.
-    func candidates(_ volumes: [Volume4D], marginMeters: Double = 0) -> Set<String> {
+    package func candidates(_ volumes: [Volume4D], marginMeters: Double = 0) -> Set<String> {
         guard let list = Self.keys(of: volumes, marginMeters: marginMeters) else { return all }
         var result = oversize
         for key in list { if let ids = buckets[key] { result.formUnion(ids) } }
@@ -92,27 +94,27 @@ struct SpaceTimeIndex: Sendable {
 }
 
 /// An entity of the airspace with an id and the volumes it occupies.
-protocol Located: Sendable {
+package protocol Located: Sendable {
     var id: String { get }
     var volumes: [Volume4D] { get }
 }
 
 /// Entities by id, with the index that finds those near a volume.
-struct LocatedTable<Entity: Located>: Sendable {
+package struct LocatedTable<Entity: Located>: Sendable {
     private var byID: [String: Entity] = [:]
     private var index = SpaceTimeIndex()
 
-    subscript(id: String) -> Entity? { byID[id] }
+    package subscript(id: String) -> Entity? { byID[id] }
 
     /// Every entity, by id.
-    var all: [Entity] { byID.values.sorted { $0.id < $1.id } }
+    package var all: [Entity] { byID.values.sorted { $0.id < $1.id } }
 
     /// Adds or replaces; the index changes only when the volumes do.
-    mutating func set(_ entity: Entity) {
+    package mutating func set(_ entity: Entity) {
         if byID.updateValue(entity, forKey: entity.id)?.volumes != entity.volumes { index.insert(entity.id, entity.volumes) }
     }
 
-    mutating func remove(_ id: String) {
+    package mutating func remove(_ id: String) {
         byID[id] = nil
         index.remove(id)
     }
@@ -120,7 +122,7 @@ struct LocatedTable<Entity: Located>: Sendable {
     /// The entities whose volumes may meet `volumes` (still to be tested exactly), by id.
     /// `widened`: also those up to ``CellCovering/reachMeters`` away, whose cell
     /// coverings may meet the volumes' although their outlines do not.
-    func candidates(meeting volumes: [Volume4D], widened: Bool = false) -> [Entity] {
+    package func candidates(meeting volumes: [Volume4D], widened: Bool = false) -> [Entity] {
         index.candidates(volumes, marginMeters: widened ? CellCovering.reachMeters : 0).sorted().compactMap { byID[$0] }
     }
 }

@@ -1,6 +1,6 @@
 import CS2Shim
-import DeconflictGeometry
-import Foundation
+public import DeconflictGeometry
+public import Foundation
 
 /// Intersections as the InterUSS reference DSS finds them: each footprint is covered by
 /// S2 cells at level 13 (about 1 km² each; S2's own coverer, through `CS2Shim`), and two
@@ -8,18 +8,18 @@ import Foundation
 /// by design (a DSS may return more than intersects exactly; USSs do the exact check),
 /// and a pool of DSS instances must agree on what meets what: the DSS interface uses
 /// these coverings, Deconflict's own alerts keep exact geometry.
-enum CellCovering {
+package enum CellCovering {
     /// The reference's cell level (its `DefaultMinimumCellLevel` and maximum).
-    static let level: Int32 = 13
+    package static let level: Int32 = 13
     /// How far beyond its footprint a covering may reach, metres: a level-13 cell's
     /// diagonal is under 2 km. Searches of the space-time index widen by this much.
-    static let reachMeters = 2_500.0
+    package static let reachMeters = 2_500.0
 
     private static let cache = Cache()
 
     /// The covering's cell ids (all at ``level``); empty when S2 rejects the outline
     /// (then nothing meets it by cells).
-    static func cells(_ footprint: Footprint) -> Set<UInt64> {
+    package static func cells(_ footprint: Footprint) -> Set<UInt64> {
         if let known = cache.get(footprint) { return known }
         var coordinates: [Double]
         var radius = 0.0
@@ -52,7 +52,7 @@ enum CellCovering {
     }
 
     /// Whether the two footprints' coverings share a cell.
-    static func meet(_ a: Footprint, _ b: Footprint) -> Bool {
+    package static func meet(_ a: Footprint, _ b: Footprint) -> Bool {
         let first = cells(a), second = cells(b)
         return first.count <= second.count ? !first.isDisjoint(with: second) : !second.isDisjoint(with: first)
     }
@@ -63,9 +63,9 @@ enum CellCovering {
         private let lock = NSLock()
         private var coverings: [Footprint: Set<UInt64>] = [:]
 
-        func get(_ footprint: Footprint) -> Set<UInt64>? { lock.withLock { coverings[footprint] } }
+        package func get(_ footprint: Footprint) -> Set<UInt64>? { lock.withLock { coverings[footprint] } }
 
-        func set(_ footprint: Footprint, _ cells: Set<UInt64>) {
+        package func set(_ footprint: Footprint, _ cells: Set<UInt64>) {
             lock.withLock {
                 if coverings.count >= 100_000 { coverings.removeAll() }
                 coverings[footprint] = cells
