@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "DeconflictF3548",
             dependencies: [
-                "DeconflictEngine", "DeconflictGeometry", "DeconflictStore", "DeconflictLedger", "CS2Shim",
+                "DeconflictEngine", "DeconflictGeometry", "DeconflictSpatialIndex", "DeconflictStore", "DeconflictLedger", "CS2Shim",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
