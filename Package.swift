@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "DeconflictStore", targets: ["DeconflictStore"]),
         .library(name: "DeconflictLedger", targets: ["DeconflictLedger"]),
         .library(name: "DeconflictF3548", targets: ["DeconflictF3548"]),
+        .library(name: "DeconflictNode", targets: ["DeconflictNode"]),
         .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
         // For the fuzzing package (Fuzz/), which reaches the server's decoders.
         .library(name: "DeconflictServer", targets: ["DeconflictServer"]),
@@ -103,6 +104,19 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        // The node: the state rebuilt from the ledger and kept in step with it, the only way
+        // requests change it (apply, group commit, following other writers, checkpoints,
+        // replay), visibility and credentials. No HTTP, no NIO.
+        .target(
+            name: "DeconflictNode",
+            dependencies: [
+                "DeconflictEngine", "DeconflictGeometry", "DeconflictStore", "DeconflictLedger", "DeconflictF3548",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         // The network service: the node (engine, store, ledger following), the HTTP API,
         // authentication, visibility and live streams.
         .target(
@@ -114,6 +128,7 @@ let package = Package(
                 "DeconflictStore",
                 "DeconflictLedger",
                 "DeconflictF3548",
+                "DeconflictNode",
                 "DeconflictCoT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -147,6 +162,7 @@ let package = Package(
                 "DeconflictEngine",
                 "DeconflictStore",
                 "DeconflictLedger",
+                "DeconflictNode",
                 "DeconflictServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -164,15 +180,16 @@ let package = Package(
         ),
         // Cursor-on-Target: the events TAK clients send and receive, in XML and in TAK
         // protocol version 1 (protobuf; the generated code is committed, see
-        // scripts/generate-protobuf).
+        // scripts/generate-protobuf), and how they map to Deconflict's units, zones and
+        // alerts.
         .target(
             name: "DeconflictCoT",
-            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["DeconflictEngine", "DeconflictGeometry", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
             name: "DeconflictCoTTests",
-            dependencies: ["DeconflictCoT", "DeconflictTestSupport"],
+            dependencies: ["DeconflictCoT", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport"],
             swiftSettings: upcomingFeatures
         ),
         .target(
@@ -213,7 +230,7 @@ let package = Package(
         .testTarget(
             name: "DeconflictServerTests",
             dependencies: [
-                "DeconflictServer", "DeconflictStore", "DeconflictLedger", "DeconflictF3548", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
+                "DeconflictServer", "DeconflictStore", "DeconflictLedger", "DeconflictF3548", "DeconflictNode", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
                 "DeconflictCoT",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -1,6 +1,7 @@
 import DeconflictEngine
 import DeconflictGeometry
 import DeconflictLedger
+public import DeconflictNode
 import DeconflictStore
 import Foundation
 import Hummingbird

@@ -2,6 +2,7 @@ import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry
 import DeconflictLedger
+public import DeconflictNode
 import DeconflictStore
 public import Foundation
 import HTTPTypes

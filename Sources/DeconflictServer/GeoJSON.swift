@@ -1,6 +1,7 @@
 public import DeconflictEngine
 import DeconflictGeometry
 import DeconflictLedger
+public import DeconflictNode
 import DeconflictStore
 public import Foundation
 

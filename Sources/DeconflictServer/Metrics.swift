@@ -1,4 +1,5 @@
 import Foundation
+public import DeconflictNode
 public import Prometheus
 
 /// The server's Prometheus metrics, served at `/metrics` in the text exposition format.

@@ -1,5 +1,6 @@
 public import DeconflictEngine
 import DeconflictLedger
+public import DeconflictNode
 import Foundation
 import HTTPTypes
 import Hummingbird

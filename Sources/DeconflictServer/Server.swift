@@ -2,6 +2,7 @@ public import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry
 public import DeconflictLedger
+public import DeconflictNode
 import DeconflictStore
 public import Foundation
 public import Hummingbird

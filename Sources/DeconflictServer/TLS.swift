@@ -1,4 +1,5 @@
 public import NIOSSL
+public import DeconflictNode
 
 /// The TLS of the HTTP API, loaded and checked (``TLSPolicy/server(certificate:key:)``).
 public struct ServerTLS: Sendable {

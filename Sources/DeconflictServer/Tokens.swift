@@ -1,5 +1,6 @@
 public import DeconflictEngine
 import DeconflictLedger
+public import DeconflictNode
 public import Foundation
 import JWTKit
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 public import DeconflictLedger
+public import DeconflictNode
 public import DeconflictStore
 public import Foundation
 import Logging

@@ -1,4 +1,5 @@
 public import DeconflictEngine
+public import DeconflictNode
 import DeconflictGeometry
 import DeconflictStore
 public import Foundation
@@ -7,43 +8,32 @@ public import Foundation
 public typealias Operation = DeconflictEngine.Operation
 public typealias Unit = DeconflictEngine.Unit
 
+/// The one place refusals become HTTP statuses.
+extension FieldError {
+    /// A refusal with the code of an HTTP status.
+    public init(field: String, reason: String, status: Int) {
+        self.init(field: field, reason: reason, code: Code(httpStatus: status))
+    }
+
+    /// The HTTP status of the refusal.
+    public var status: Int {
+        switch code {
+        case .invalid: 422
+        case .badRequest: 400
+        case .unauthenticated: 401
+        case .forbidden: 403
+        case .notFound: 404
+        case .conflict: 409
+        case .preconditionFailed: 412
+        case .tooLarge: 413
+        case .upgradeRequired: 426
+        }
+    }
+}
+
 /// A JSON value built from dictionaries and arrays, handed out of the node's isolation.
 struct Unchecked<Value>: @unchecked Sendable {
     var value: Value
-}
-
-/// A value the API refuses, with the field at fault (a JSON path such as
-/// `zone.polygon[0][3]`) and the reason. Answered as `application/problem+json`.
-public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
-    public let field: String
-    public let reason: String
-    /// The HTTP status: 422 for a value, 404 for something unknown, 409 for a conflict.
-    public let status: Int
-    /// A body that replaces the standard one (an interface with its own error shapes).
-    public var body: Data?
-
-    public init(field: String, reason: String, status: Int = 422) {
-        self.field = field
-        self.reason = reason
-        self.status = status
-    }
-
-    public var description: String { "\(field): \(reason)" }
-
-    init(_ error: EngineError) {
-        let status = switch error.code {
-        case .unknownParty, .unknownAgreement, .unknownZone, .unknownUnit, .unknownAlert, .unknownOperation, .unknownMessage: 404
-        case .duplicate: 409
-        case .notAddressee, .notSignatory: 403
-        default: 422
-        }
-        self.init(field: error.field, reason: error.reason, status: status)
-    }
-
-    init(_ error: GeometryError, under prefix: String) {
-        let field = [prefix, error.field].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ".")
-        self.init(field: field, reason: error.reason)
-    }
 }
 
 /// How the API writes and reads times: RFC 3339, with every digit of a fraction of a

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeconflictEngine
 import DeconflictLedger
+import DeconflictNode
 import DeconflictServer
 import Foundation
 

@@ -1,5 +1,6 @@
 import DeconflictEngine
 import DeconflictLedger
+import DeconflictNode
 import DeconflictServer
 import Foundation
 

@@ -3,6 +3,7 @@ import DeconflictEngine
 import DeconflictF3548
 import DeconflictServer
 import DeconflictLedger
+import DeconflictNode
 import DeconflictStore
 import Foundation
 import Hummingbird

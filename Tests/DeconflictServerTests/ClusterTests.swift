@@ -3,6 +3,7 @@ import DeconflictEngine
 import NIOHTTP1
 import Foundation
 import Testing
+import DeconflictNode
 
 /// Two `deconflict serve` processes on one PostgreSQL database.
 @Suite("Two nodes sharing PostgreSQL", .serialized, .timeLimit(.minutes(5)))

@@ -1,5 +1,6 @@
 import DeconflictCoT
 import DeconflictEngine
+import DeconflictNode
 @testable import DeconflictServer
 import DeconflictStore
 import Foundation

@@ -12,6 +12,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 import NIOPosix
 import Testing
+import DeconflictNode
 
 /// The golden ledger: a ledger written by a release of Deconflict, committed as a
 /// fixture, that every later release must still verify, replay to the same situation and

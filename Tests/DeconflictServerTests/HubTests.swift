@@ -3,6 +3,7 @@ import DeconflictStore
 import Foundation
 import Synchronization
 import Testing
+import DeconflictNode
 
 /// The hub between the node, which publishes every entry it commits, and its subscribers
 /// (live streams, CoT connections), which end at any time.

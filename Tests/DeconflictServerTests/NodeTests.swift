@@ -6,6 +6,7 @@ import DeconflictStore
 import Foundation
 import Synchronization
 import Testing
+import DeconflictNode
 
 /// A clock the test moves.
 final class TestClock: Sendable {

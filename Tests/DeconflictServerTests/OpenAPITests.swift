@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import DeconflictNode
 
 /// The OpenAPI document served at `/openapi.json`: well formed, and in step with the
 /// routes the server registers (a route added without documentation, or documented

@@ -17,6 +17,7 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 import Testing
+import DeconflictNode
 
 /// A throwaway certificate authority made with the `openssl` command: `test-ca`, the
 /// server's certificate for 127.0.0.1 (`server`), and a client certificate for the

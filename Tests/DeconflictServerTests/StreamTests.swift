@@ -16,6 +16,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import Testing
+import DeconflictNode
 
 /// Live streams over a real socket: WebSocket and Server-Sent Events resume from a
 /// sequence number with no gap and no duplicate; webhooks arrive signed, in order,

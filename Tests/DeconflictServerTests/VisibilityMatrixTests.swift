@@ -10,6 +10,7 @@ import HummingbirdTesting
 import HummingbirdWebSocket
 import NIOCore
 import Testing
+import DeconflictNode
 
 /// The seed scenario played through a node up to `until` seconds, with a key for every
 /// party and one for the operator.

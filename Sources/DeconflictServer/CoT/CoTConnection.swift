@@ -11,6 +11,7 @@ import NIOSSL
 import Synchronization
 import SwiftASN1
 import X509
+public import DeconflictNode
 
 /// One TCP or TLS connection of a TAK client or server: reads its events (XML, or TAK
 /// protocol version 1 once negotiated or sent), sends it the zones and the alerts its

@@ -3,6 +3,7 @@ import DeconflictEngine
 import DeconflictGeometry
 import DeconflictStore
 import Foundation
+public import DeconflictNode
 
 /// What a party's TAK clients are sent: every zone (zones are declared to be seen) as a
 /// shape, and every open alert addressed to the party as an emergency, first all at

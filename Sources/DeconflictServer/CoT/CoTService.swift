@@ -1,6 +1,7 @@
 public import DeconflictEngine
 import DeconflictCoT
 import DeconflictLedger
+public import DeconflictNode
 import DeconflictStore
 import Foundation
 import Logging

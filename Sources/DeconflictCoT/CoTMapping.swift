@@ -1,4 +1,3 @@
-public import DeconflictCoT
 public import DeconflictEngine
 public import DeconflictGeometry
 public import Foundation
@@ -10,7 +9,7 @@ public enum CoTMapping {
     public enum Inbound: Equatable, Sendable {
         /// A position of one of the sender's own units (affiliation friend or assumed
         /// friend): the unit (added on first sight) and its report.
-        case report(Unit, PositionReport)
+        case report(DeconflictEngine.Unit, PositionReport)
         /// The client asks to switch the stream to TAK protocol `version`.
         case protocolRequest(version: Int)
         /// A keep-alive (`t-x-c-t`), answered with `t-x-c-t-r`.
@@ -41,7 +40,7 @@ public enum CoTMapping {
         }
         guard event.stale > now else { return .ignored("stale on arrival (stale \(event.stale))") }
         let domain: Domain = event.type.dimension == .air || event.type.dimension == .space ? .air : .ground
-        let unit = Unit(id: UnitID(event.uid), party: party, domain: domain, name: event.callsign ?? event.uid)
+        let unit = DeconflictEngine.Unit(id: UnitID(event.uid), party: party, domain: domain, name: event.callsign ?? event.uid)
         guard let position = try? LatLng(latitude: event.latitude, longitude: event.longitude) else {
             return .ignored("not a position: \(event.latitude), \(event.longitude)")
         }
@@ -131,7 +130,7 @@ public enum CoTMapping {
     }
 
     /// A reply of the server's own (pong, protocol offer and response).
-    static func control(type: String, detail: String, now: Date) -> CoTOutboundEvent {
+    package static func control(type: String, detail: String, now: Date) -> CoTOutboundEvent {
         CoTOutboundEvent(
             uid: type == "t-x-c-t-r" ? "deconflict-pong" : "protouid", type: type, how: "m-g", time: now,
             stale: now.addingTimeInterval(60), latitude: 0, longitude: 0, detail: detail)

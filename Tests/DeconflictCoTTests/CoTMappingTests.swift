@@ -1,7 +1,6 @@
-import DeconflictCoT
 import DeconflictEngine
 import DeconflictGeometry
-@testable import DeconflictServer
+@testable import DeconflictCoT
 import Foundation
 import Testing
 

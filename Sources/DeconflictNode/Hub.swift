@@ -1,5 +1,5 @@
 public import DeconflictStore
-import Synchronization
+public import Synchronization
 
 /// Hands every ledger entry a node commits or learns of to the live streams, in order.
 ///
@@ -8,14 +8,14 @@ import Synchronization
 /// from the store (see ``LedgerFeed``), so a stream never skips an entry.
 public final class Hub: Sendable {
     private struct State {
-        var next = 0
-        var subscribers: [Int: AsyncStream<LedgerEntry>.Continuation] = [:]
-        var finished = false
+        package var next = 0
+        package var subscribers: [Int: AsyncStream<LedgerEntry>.Continuation] = [:]
+        package var finished = false
     }
 
     private let state = Mutex(State())
     /// Entries a subscriber may have waiting before the oldest are dropped.
-    static let buffer = 50_000
+    package static let buffer = 50_000
 
     public init() {}
 
@@ -47,11 +47,11 @@ public final class Hub: Sendable {
     public var slowClientsDropped: Int { slowDrops.load(ordering: .relaxed) }
     private let slowDrops = Atomic<Int>(0)
 
-    func countSlowClientDropped() { slowDrops.add(1, ordering: .relaxed) }
+    package func countSlowClientDropped() { slowDrops.add(1, ordering: .relaxed) }
 
     /// Hands `entries` to every subscriber. Only the node publishes, one call at a time,
     /// so every subscriber sees the entries in order.
-    func publish(_ entries: [LedgerEntry]) {
+    package func publish(_ entries: [LedgerEntry]) {
         guard !entries.isEmpty else { return }
         // Yielding wakes a subscriber's waiting task, which takes that task's lock; a task
         // being cancelled holds its lock while its stream's onTermination unsubscribes,
@@ -64,7 +64,7 @@ public final class Hub: Sendable {
     }
 
     /// Ends every stream (the node is stopping).
-    func finish() {
+    package func finish() {
         let open = state.withLock { state in
             state.finished = true
             defer { state.subscribers = [:] }
@@ -78,9 +78,9 @@ public final class Hub: Sendable {
 /// whatever the hub dropped or the node learned late.
 public struct LedgerFeed: AsyncSequence, Sendable {
     public typealias Element = LedgerEntry
-    let store: any Store
-    let hub: Hub
-    let after: Int64
+    package let store: any Store
+    package let hub: Hub
+    package let after: Int64
 
     public init(store: any Store, hub: Hub, after: Int64) {
         self.store = store
@@ -95,13 +95,13 @@ public struct LedgerFeed: AsyncSequence, Sendable {
     }
 
     public struct Iterator: AsyncIteratorProtocol {
-        let store: any Store
-        let hub: Hub
-        let key: Int
-        var live: AsyncStream<LedgerEntry>.Iterator
-        var last: Int64
-        var backlog: [LedgerEntry] = []
-        var caughtUp = false
+        package let store: any Store
+        package let hub: Hub
+        package let key: Int
+        package var live: AsyncStream<LedgerEntry>.Iterator
+        package var last: Int64
+        package var backlog: [LedgerEntry] = []
+        package var caughtUp = false
 
         public mutating func next() async throws -> LedgerEntry? {
             while true {

@@ -1,6 +1,6 @@
 import Crypto
 public import DeconflictLedger
-import Foundation
+public import Foundation
 
 /// Party and operator API keys: `dck_<id>_<secret>`. The ledger keeps the id and the
 /// SHA-256 of the secret only; the key itself is shown once, when issued.
@@ -13,14 +13,14 @@ public enum Credentials {
     }
 
     /// The id and secret of a key, or nil when it is not shaped like one.
-    static func parse(_ key: String) -> (id: String, secret: String)? {
+    package static func parse(_ key: String) -> (id: String, secret: String)? {
         let parts = key.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "dck", parts[1].count == 16, parts[2].count == 64 else { return nil }
         return (String(parts[1]), String(parts[2]))
     }
 
     /// Whether `secret` matches the record, compared in constant time.
-    static func matches(_ secret: String, _ record: CredentialRecord) -> Bool {
+    package static func matches(_ secret: String, _ record: CredentialRecord) -> Bool {
         let given = Array(digest(secret).utf8), stored = Array(record.digest.utf8)
         guard given.count == stored.count else { return false }
         var difference: UInt8 = 0
@@ -28,7 +28,7 @@ public enum Credentials {
         return difference == 0
     }
 
-    static func digest(_ secret: String) -> String {
+    package static func digest(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 

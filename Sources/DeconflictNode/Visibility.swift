@@ -1,5 +1,5 @@
 public import DeconflictEngine
-import DeconflictGeometry
+public import DeconflictGeometry
 public import DeconflictLedger
 public import DeconflictStore
 public import Foundation
@@ -70,9 +70,9 @@ public enum Visibility {
     }
 }
 
-extension Engine {
+package extension Engine {
     /// Whether a signatory of `agreement` has confirmed that it answers for `party`.
-    func answersFor(_ party: PartyID, signedBy agreement: Agreement) -> Bool {
+    package func answersFor(_ party: PartyID, signedBy agreement: Agreement) -> Bool {
         responsibilities.contains { $0.client == party && $0.confirmed && agreement.signatories[$0.sponsor] == .signed }
     }
 }

@@ -1,11 +1,11 @@
 public import DeconflictEngine
-import DeconflictF3548
+public import DeconflictF3548
 public import DeconflictLedger
 public import DeconflictStore
 public import Foundation
 import Crypto
-import DeconflictGeometry
-import Logging
+public import DeconflictGeometry
+public import Logging
 public import ServiceLifecycle
 
 /// One Deconflict process: the engine's state, rebuilt from the ledger on start and kept
@@ -43,44 +43,44 @@ public actor Node {
     }
 
     /// What the engine holds plus the credentials: everything a ledger replay rebuilds.
-    struct State: Sendable {
-        var engine: Engine
-        var credentials: [String: CredentialRecord] = [:]
-        var webhooks: [String: WebhookRecord] = [:]
-        var airspace = Airspace()
+    package struct State: Sendable {
+        package var engine: Engine
+        package var credentials: [String: CredentialRecord] = [:]
+        package var webhooks: [String: WebhookRecord] = [:]
+        package var airspace = Airspace()
     }
 
     /// What applying a request gave: its ledger records, the engine's events and, for a
     /// request that answers with more than the state afterwards, that answer.
-    struct Applied {
-        var records: [LedgerRecord]
-        var events: [Event]
-        var answer: Data?
+    package struct Applied {
+        package var records: [LedgerRecord]
+        package var events: [Event]
+        package var answer: Data?
     }
 
     /// A request applied but not yet durable.
     private struct Job {
-        enum Work {
+        package enum Work {
             case command(LedgerCommand)
             case reports(ReportBatch, by: PartyID)
         }
 
-        let work: Work
-        let time: Date
-        var records: [LedgerRecord]
-        var events: [Event]
-        var answer: Data?
-        let continuation: CheckedContinuation<(entries: [LedgerEntry], answer: Data?), any Error>
+        package let work: Work
+        package let time: Date
+        package var records: [LedgerRecord]
+        package var events: [Event]
+        package var answer: Data?
+        package let continuation: CheckedContinuation<(entries: [LedgerEntry], answer: Data?), any Error>
     }
 
     /// An entry another writer appended, with the reports it names.
     private struct Foreign {
-        let entry: LedgerEntry
-        let reports: [PositionReport]
+        package let entry: LedgerEntry
+        package let reports: [PositionReport]
     }
 
-    public let store: any Store
-    public let configuration: Configuration
+    public nonisolated let store: any Store
+    public nonisolated let configuration: Configuration
     private var state: State
     /// A durable state (at `checkpointHead`): what a failed or conflicting commit goes
     /// back to, before applying the ledger entries after it.
@@ -132,7 +132,7 @@ public actor Node {
     /// The store's current fault, if any (see ``StoreFault``).
     public private(set) var storeFault = StoreFault()
 
-    func storeFailed(writing: Bool, _ error: any Error) {
+    package func storeFailed(writing: Bool, _ error: any Error) {
         statistics.storeFailures += 1
         if writing { storeFault.writeFailed = Date() } else { storeFault.readFailed = Date() }
         storeFault.reason = (error as? StoreError)?.reason ?? "\(error)"
@@ -209,14 +209,14 @@ public actor Node {
 
     /// Applies a command like ``execute(_:)`` and also returns the answer it made when
     /// applied (a DSS request's body), computed from the state right after it.
-    func executeWithAnswer(_ request: LedgerCommand) async throws -> (entries: [LedgerEntry], answer: Data?) {
+    package func executeWithAnswer(_ request: LedgerCommand) async throws -> (entries: [LedgerEntry], answer: Data?) {
         try await replayIfNeeded()
         // What is applied is what the ledger will hold: the command read back from its
         // record (times to the microsecond, say), so a replay applies exactly this.
         let payload = (try? LedgerCommand.decode(request.record(at: Date()).payload)) ?? request
         var time = Ledger.instant(max(configuration.clock(), state.engine.now))
         var applied = attempt(payload, at: time)
-        if case .failure(let error) = applied, error.status == 404 || error.status == 403 {
+        if case .failure(let error) = applied, error.code == .notFound || error.code == .forbidden {
             // Perhaps another node knows what this one does not yet: catch up, try once more.
             try await sync()
             time = Ledger.instant(max(configuration.clock(), state.engine.now))
@@ -227,10 +227,10 @@ public actor Node {
     }
 
     /// The state as it stands (for the golden-ledger test).
-    func currentState() -> State { state }
+    package func currentState() -> State { state }
 
     /// Reads the DSS airspace.
-    func readAirspace<T: Sendable>(_ body: (Airspace, Engine) throws -> T) rethrows -> T { try body(state.airspace, state.engine) }
+    package func readAirspace<T: Sendable>(_ body: (Airspace, Engine) throws -> T) rethrows -> T { try body(state.airspace, state.engine) }
 
     private func attempt(_ payload: LedgerCommand, at time: Date) -> Result<Applied, FieldError> {
         do {
@@ -263,7 +263,7 @@ public actor Node {
                 let known = state.engine.unit(report.unit) != nil
                 rejected.append((index, FieldError(
                     field: "[\(index)].unit", reason: known ? "\(report.unit) is not a unit of \(party)" : "no unit \(report.unit)",
-                    status: known ? 403 : 404)))
+                    code: known ? .forbidden : .notFound)))
                 continue
             }
             guard report.time.timeIntervalSince(time) <= configuration.maximumClockSkew else {
@@ -283,7 +283,7 @@ public actor Node {
         var acceptedIndices = Array(reports.indices)
         acceptedIndices.removeAll { index in rejected.contains { $0.0 == index } }
         for (position, error) in refused {
-            rejected.append((acceptedIndices[position], FieldError(field: "[\(acceptedIndices[position])].\(error.field)", reason: error.reason, status: error.status)))
+            rejected.append((acceptedIndices[position], FieldError(field: "[\(acceptedIndices[position])].\(error.field)", reason: error.reason, code: error.code)))
         }
         let kept = ReportBatch(id: batch.id, reports: batch.reports.enumerated().filter { item in !refused.contains { $0.0 == item.offset } }.map(\.element))
         guard !kept.reports.isEmpty else {
@@ -296,7 +296,7 @@ public actor Node {
 
     /// Time passes: a tick is recorded when it raised something or marked a time the
     /// engine will remember (``Engine/timeMarks``); otherwise it leaves no entry.
-    func tick() async throws {
+    package func tick() async throws {
         guard pending.isEmpty, !committing else { return }
         let time = Ledger.instant(max(configuration.clock(), state.engine.now))
         let marks = state.engine.timeMarks
@@ -345,7 +345,7 @@ public actor Node {
     }
 
     /// Applies what other writers appended since `head`.
-    func follow() async throws {
+    package func follow() async throws {
         guard pending.isEmpty, !committing else { return }
         let last: LedgerEntry?
         let known: Int64
@@ -407,7 +407,7 @@ public actor Node {
         try await restoreDurable()
     }
 
-    func prune() async throws {
+    package func prune() async throws {
         guard let retention = configuration.reportRetention else { return }
         let removed = try await store.pruneReports(before: configuration.clock().addingTimeInterval(-retention))
         if removed > 0 { logger.info("retention removed \(removed) position reports") }
@@ -530,7 +530,7 @@ public actor Node {
             do {
                 (answer, events) = try state.airspace.apply(request, at: time, engine: &state.engine)
             } catch {
-                var refusal = FieldError(field: "", reason: error.message, status: error.status)
+                var refusal = FieldError(field: "", reason: error.message, code: FieldError.Code(httpStatus: error.status))
                 refusal.body = error.body
                 throw refusal
             }
@@ -539,13 +539,13 @@ public actor Node {
             return Applied(records: records, events: events, answer: answer)
         case .issueCredential(let credential):
             if case .party(let party) = Actor(credential.actor), state.engine.parties[party] == nil {
-                throw FieldError(field: "party", reason: "no party \(party)", status: 404)
+                throw FieldError(field: "party", reason: "no party \(party)", code: .notFound)
             }
             state.credentials[credential.id] = credential
             return Applied(records: records, events: [])
         case .revokeCredential(let id):
             guard state.credentials.removeValue(forKey: id) != nil else {
-                throw FieldError(field: "credential", reason: "no credential \(id)", status: 404)
+                throw FieldError(field: "credential", reason: "no credential \(id)", code: .notFound)
             }
             return Applied(records: records, events: [])
         case .recordRead:
@@ -555,7 +555,7 @@ public actor Node {
             return Applied(records: records, events: [])
         case .removeWebhook(let id):
             guard state.webhooks.removeValue(forKey: id) != nil else {
-                throw FieldError(field: "id", reason: "no webhook \(id)", status: 404)
+                throw FieldError(field: "id", reason: "no webhook \(id)", code: .notFound)
             }
             return Applied(records: records, events: [])
         case .webhookProgress(let id, let through):
@@ -581,7 +581,7 @@ public actor Node {
                 return false
             }
             if !clashes.isEmpty {
-                throw FieldError(field: "operation", reason: clashes.map(\.reason).joined(separator: "; "), status: 409)
+                throw FieldError(field: "operation", reason: clashes.map(\.reason).joined(separator: "; "), code: .conflict)
             }
         }
         // A native zone is a constraint of the DSS interface: its old and new volumes.
@@ -659,7 +659,7 @@ public actor Node {
     /// command and report batch to what the ledger says it produced: the event entries
     /// that follow it, type, time and payload. Returns the first difference, or nil when
     /// replaying gives exactly the recorded events (and, in `state`, the state replayed).
-    func replayDifference() async throws -> (difference: String?, state: State) {
+    package func replayDifference() async throws -> (difference: String?, state: State) {
         var replayed = State(engine: Engine(configuration: configuration.engine, start: Date(timeIntervalSince1970: 0)))
         var produced: [LedgerRecord] = []
         var source = ""
@@ -744,7 +744,7 @@ public actor Node {
 /// shuts down gracefully (SIGTERM, SIGINT), then stops, which ends the live streams so
 /// the HTTP server can finish its requests.
 public struct NodeService: Service {
-    let node: Node
+    package let node: Node
 
     public init(node: Node) {
         self.node = node
