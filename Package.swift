@@ -150,8 +150,9 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
-            // The web console: plain HTML, CSS and JavaScript modules, and the basemap.
-            resources: [.copy("Console")],
+            // The web console (plain HTML, CSS and JavaScript modules, and the basemap) and
+            // the API's OpenAPI document.
+            resources: [.copy("Console"), .copy("openapi.json")],
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
