@@ -39,24 +39,27 @@ public enum Visibility {
 
     /// The parties an entry concerns (nil: every party). The operator sees all.
     public static func audience(of entry: LedgerEntry) -> Set<String>? {
-        let object = (try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8))) as? [String: Any] ?? [:]
-        switch entry.type {
-        case "command":
-            if (object["command"] as? String) == "issueCredential" || (object["command"] as? String) == "revokeCredential" { return [] }
-            return [object["by"] as? String].compactMap { $0 }.reduce(into: Set()) { $0.insert($1) }
+        audience(of: EntrySubjects(entry))
+    }
+
+    /// The parties an entry with these subjects concerns (nil: every party).
+    public static func audience(of subjects: EntrySubjects) -> Set<String>? {
+        switch subjects.type {
+        case LedgerCommand.ledgerType:
+            if subjects.command == "issueCredential" || subjects.command == "revokeCredential" { return [] }
+            return Set([subjects.by].compactMap { $0 })
         case ReportBatchPayload.ledgerType:
-            return Set([object["by"] as? String].compactMap { $0 })
+            return Set([subjects.by].compactMap { $0 })
         case let type where type.hasPrefix("alert."):
-            return Set(((object["alert"] as? [String: Any])?["addressees"] as? [String]) ?? [])
+            return Set(subjects.addressees)
         case let type where type.hasPrefix("message."):
-            let message = object["message"] as? [String: Any] ?? [:]
-            return Set((message["to"] as? [String] ?? []) + [message["from"] as? String].compactMap { $0 })
+            return Set(subjects.messageTo + [subjects.messageFrom].compactMap { $0 })
         case "agreement.changed":
-            return Set(((object["agreement"] as? [String: Any])?["signatories"] as? [String: Any])?.keys.map { $0 } ?? [])
+            return Set(subjects.signatories)
         case "unit.added":
-            return Set([(object["unit"] as? [String: Any])?["party"] as? String].compactMap { $0 })
+            return Set([subjects.unitParty].compactMap { $0 })
         case "operation.changed":
-            return Set([(object["operation"] as? [String: Any])?["party"] as? String].compactMap { $0 })
+            return Set([subjects.operationParty].compactMap { $0 })
         default:
             // Zones, parties, responsibilities and incidents are for everyone.
             return nil

@@ -867,11 +867,9 @@ struct API: Sendable {
 
     /// A message streamed to one of its recipients is delivered: the receipt is recorded.
     static func deliverIfMessage(_ entry: LedgerEntry, to actor: Actor, node: Node) async {
-        guard entry.type == "message.sent", let party = actor.party,
-              let object = try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8)) as? [String: Any],
-              let message = object["message"] as? [String: Any], let id = message["id"] as? String,
-              (message["to"] as? [String])?.contains(party.rawValue) == true
-        else { return }
+        guard entry.type == "message.sent", let party = actor.party else { return }
+        let subjects = EntrySubjects(entry)
+        guard let id = subjects.messageID, subjects.messageTo.contains(party.rawValue) else { return }
         let delivered = await node.read { $0.messages[MessageID(id)]?.receipts[party]?.deliveredAt != nil }
         guard !delivered else { return }
         _ = try? await node.execute(LedgerCommand(.deliver(MessageID(id), to: party), by: actor))

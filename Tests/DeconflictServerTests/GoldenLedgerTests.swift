@@ -124,6 +124,34 @@ struct GoldenLedgerTests {
         #expect(try Data(contentsOf: export) == Data(contentsOf: Self.fixtures.appending(path: name + ".jsonl")), "the export differs from the fixture")
     }
 
+    /// Who may read each entry, decided on the typed subjects, is what reading the payload
+    /// as a JSON tree (as it was decided before) gives, for every entry of every golden
+    /// ledger; the TAK picture's and message delivery's ids too.
+    @Test(arguments: versions)
+    func visibilityOnTypedSubjectsAgreesWithTheJSONTree(_ name: String) throws {
+        for entry in try Self.entries(name) {
+            let object = (try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8))) as? [String: Any] ?? [:]
+            func field(_ key: String, _ inner: String) -> Any? { (object[key] as? [String: Any])?[inner] }
+            let expected: Set<String>? = switch entry.type {
+            case "command":
+                ["issueCredential", "revokeCredential"].contains(object["command"] as? String ?? "") ? [] : Set([object["by"] as? String].compactMap { $0 })
+            case "reports.accepted": Set([object["by"] as? String].compactMap { $0 })
+            case let type where type.hasPrefix("alert."): Set(field("alert", "addressees") as? [String] ?? [])
+            case let type where type.hasPrefix("message."):
+                Set((field("message", "to") as? [String] ?? []) + [field("message", "from") as? String].compactMap { $0 })
+            case "agreement.changed": Set((field("agreement", "signatories") as? [String: Any])?.keys.map { $0 } ?? [])
+            case "unit.added": Set([field("unit", "party") as? String].compactMap { $0 })
+            case "operation.changed": Set([field("operation", "party") as? String].compactMap { $0 })
+            default: nil
+            }
+            let subjects = EntrySubjects(entry)
+            #expect(Visibility.audience(of: subjects) == expected, "entry \(entry.sequence) \(entry.type)")
+            if entry.type.hasPrefix("zone.") { #expect(subjects.zoneID == field("zone", "id") as? String && subjects.zoneID != nil) }
+            if entry.type.hasPrefix("alert.") { #expect(subjects.alertID == field("alert", "id") as? String && subjects.alertID != nil) }
+            if entry.type.hasPrefix("message.") { #expect(subjects.messageID == field("message", "id") as? String && subjects.messageID != nil) }
+        }
+    }
+
     /// The state, as canonical JSON text (keys sorted, one top-level key a line).
     static func describe(_ state: Node.State) -> String {
         let engine = state.engine

@@ -1,6 +1,7 @@
 import DeconflictCoT
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictLedger
 import DeconflictStore
 import Foundation
 public import DeconflictNode
@@ -55,19 +56,19 @@ struct CoTPicture {
 
     private func events(for entry: LedgerEntry) async -> [CoTOutboundEvent] {
         guard entry.type.hasPrefix("zone.") || entry.type.hasPrefix("alert.") else { return [] }
-        let object = (try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8))) as? [String: Any] ?? [:]
+        let subjects = EntrySubjects(entry)
         let now = Date()
         switch entry.type {
         case "zone.changed":
-            guard let id = (object["zone"] as? [String: Any])?["id"] as? String else { return [] }
+            guard let id = subjects.zoneID else { return [] }
             return await node.read { engine in
                 engine.zones[ZoneID(id)].map { [CoTMapping.shape($0, now: now, stale: now.addingTimeInterval(staleAfter))] } ?? []
             }
         case "zone.removed":
-            guard let id = (object["zone"] as? [String: Any])?["id"] as? String else { return [] }
+            guard let id = subjects.zoneID else { return [] }
             return [CoTMapping.deletion(of: ZoneID(id), now: now)]
         default:
-            guard let id = (object["alert"] as? [String: Any])?["id"] as? String else { return [] }
+            guard let id = subjects.alertID else { return [] }
             return await node.read { engine in
                 engine.alerts[AlertID(id)].flatMap { emergency($0, in: engine, now: now) }.map { [$0] } ?? []
             }
