@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "DeconflictLedger", targets: ["DeconflictLedger"]),
         .library(name: "DeconflictF3548", targets: ["DeconflictF3548"]),
         .library(name: "DeconflictNode", targets: ["DeconflictNode"]),
+        .library(name: "DeconflictCoTService", targets: ["DeconflictCoTService"]),
         .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
         // For the fuzzing package (Fuzz/), which reaches the server's decoders.
         .library(name: "DeconflictServer", targets: ["DeconflictServer"]),
@@ -155,6 +156,26 @@ let package = Package(
             resources: [.copy("Console"), .copy("openapi.json")],
             swiftSettings: upcomingFeatures
         ),
+        // The Cursor-on-Target listeners (TCP, TLS with client certificates, UDP): TAK
+        // clients' reports into the node, zones and alerts back as CoT.
+        .target(
+            name: "DeconflictCoTService",
+            dependencies: [
+                "DeconflictEngine", "DeconflictGeometry", "DeconflictStore", "DeconflictLedger", "DeconflictNode", "DeconflictCoT",
+                "DeconflictServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         .executableTarget(
             name: "deconflict",
             dependencies: [
@@ -165,6 +186,7 @@ let package = Package(
                 "DeconflictLedger",
                 "DeconflictNode",
                 "DeconflictServer",
+                "DeconflictCoTService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -231,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "DeconflictServerTests",
             dependencies: [
-                "DeconflictServer", "DeconflictStore", "DeconflictLedger", "DeconflictF3548", "DeconflictNode", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
+                "DeconflictServer", "DeconflictCoTService", "DeconflictStore", "DeconflictLedger", "DeconflictF3548", "DeconflictNode", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
                 "DeconflictCoT",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

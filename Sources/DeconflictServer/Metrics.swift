@@ -5,10 +5,10 @@ public import Prometheus
 /// The server's Prometheus metrics, served at `/metrics` in the text exposition format.
 public final class ServerMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    let reportsAccepted: Counter
-    let reportsRejected: Counter
+    package let reportsAccepted: Counter
+    package let reportsRejected: Counter
     let requestDuration: DurationHistogram
-    let cotConnections: Gauge
+    package let cotConnections: Gauge
 
     public init() {
         reportsAccepted = registry.makeCounter(name: "deconflict_reports_accepted_total", help: "Position reports accepted.")
@@ -22,7 +22,7 @@ public final class ServerMetrics: Sendable {
 
     /// Counts CoT messages (or connections) by what became of them: accepted, refused,
     /// ignored, malformed, unauthenticated, timed-out, connection-refused, failed.
-    func cotEvent(_ result: String, count: Int = 1) {
+    package func cotEvent(_ result: String, count: Int = 1) {
         registry.makeCounter(
             name: "deconflict_cot_events_total", labels: [("result", result)],
             help: "Cursor-on-Target messages and connections, by what became of them."

@@ -40,7 +40,7 @@ public struct RateLimits: Sendable, Equatable {
 }
 
 /// Token buckets by key (a credential, an address, a party), refilled continuously.
-final class TokenBuckets: Sendable {
+package final class TokenBuckets: Sendable {
     struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
@@ -62,7 +62,7 @@ final class TokenBuckets: Sendable {
 
     /// Takes one token for `key`: nil when there was one, otherwise how long until
     /// there is.
-    func take(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
+    package func take(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
         guard isLimited else { return nil }
         return buckets.withLock { table in
             var bucket = refilled(table[key], now: now)
@@ -77,7 +77,7 @@ final class TokenBuckets: Sendable {
     }
 
     /// How long until `key` has a token again (nil: it has one now); takes none.
-    func empty(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
+    package func empty(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
         guard isLimited else { return nil }
         return buckets.withLock { table in
             guard let stored = table[key] else { return nil }
@@ -112,8 +112,8 @@ extension Int64 {
 public final class RateLimiter: Sendable {
     public let limits: RateLimits
     let requests: TokenBuckets
-    let failures: TokenBuckets
-    let cotEvents: TokenBuckets
+    package let failures: TokenBuckets
+    package let cotEvents: TokenBuckets
 
     public init(_ limits: RateLimits = RateLimits()) {
         self.limits = limits
@@ -151,20 +151,10 @@ public final class RateLimiter: Sendable {
 extension ServerMetrics {
     /// Counts something refused by a rate limit: `interface` http, dss or cot, `limit`
     /// credential, address or party.
-    func rateLimited(interface: String, limit: String) {
+    package func rateLimited(interface: String, limit: String) {
         registry.makeCounter(
             name: "deconflict_rate_limited_total", labels: [("interface", interface), ("limit", limit)],
             help: "Requests and CoT events refused by a rate limit, by interface and limit."
         ).increment()
-    }
-}
-
-extension CoTService {
-    /// Whether `party` may send one more CoT event now; counts it when not.
-    func admits(_ party: PartyID) -> Bool {
-        guard authenticator.limiter.cotEvents.take(party.rawValue) != nil else { return true }
-        metrics.rateLimited(interface: "cot", limit: "party")
-        metrics.cotEvent("rate-limited")
-        return false
     }
 }

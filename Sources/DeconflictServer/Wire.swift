@@ -92,7 +92,7 @@ public struct VolumeBody: Codable, Hashable, Sendable {
 private let identifierLetters = CharacterSet.alphanumerics
 
 /// Checks an identifier: 1 to 128 characters of letters, digits, `-`, `_`, `.`, `:`.
-func identifier(_ text: String, field: String) throws(FieldError) -> String {
+package func identifier(_ text: String, field: String) throws(FieldError) -> String {
     guard !text.isEmpty, text.count <= 128,
           text.unicodeScalars.allSatisfy({ identifierLetters.contains($0) || "-_.:".unicodeScalars.contains($0) })
     else {

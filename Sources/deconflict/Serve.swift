@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeconflictEngine
 import DeconflictF3548
+import DeconflictCoTService
 import DeconflictServer
 import DeconflictLedger
 import DeconflictNode

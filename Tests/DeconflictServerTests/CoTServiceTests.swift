@@ -1,4 +1,5 @@
 import DeconflictCoT
+import DeconflictCoTService
 import DeconflictEngine
 import DeconflictNode
 @testable import DeconflictServer

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DeconflictCoT
+import DeconflictCoTService
 import DeconflictEngine
 @testable import DeconflictServer
 import DeconflictLedger

@@ -1,4 +1,5 @@
 @testable import DeconflictCoT
+@testable import DeconflictCoTService
 import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry

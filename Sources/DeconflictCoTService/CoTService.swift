@@ -1,19 +1,20 @@
 public import DeconflictEngine
-import DeconflictCoT
-import DeconflictLedger
+public import DeconflictCoT
+public import DeconflictLedger
 public import DeconflictNode
-import DeconflictStore
-import Foundation
-import Logging
-import NIOCore
-import NIOFoundationCompat
-import NIOPosix
+public import DeconflictServer
+public import DeconflictStore
+public import Foundation
+public import Logging
+public import NIOCore
+public import NIOFoundationCompat
+public import NIOPosix
 import NIOTLS
 public import NIOSSL
 public import ServiceLifecycle
 import Prometheus
-import Synchronization
-import X509
+public import Synchronization
+public import X509
 
 /// Where and how Deconflict speaks Cursor-on-Target. Every listener is off unless its
 /// port is set.
@@ -56,12 +57,12 @@ public struct CoTSettings: Sendable {
 /// The CoT listeners of a node: TCP, TLS and UDP, each optional. Runs until graceful
 /// shutdown.
 public struct CoTService: Service {
-    let node: Node
-    let authenticator: Authenticator
-    let settings: CoTSettings
-    let metrics: ServerMetrics
-    let onListening: @Sendable (_ transport: String, _ port: Int) -> Void
-    let logger = Logger(label: "deconflict.cot")
+    package let node: Node
+    package let authenticator: Authenticator
+    package let settings: CoTSettings
+    package let metrics: ServerMetrics
+    package let onListening: @Sendable (_ transport: String, _ port: Int) -> Void
+    package let logger = Logger(label: "deconflict.cot")
 
     public init(
         node: Node, authenticator: Authenticator, settings: CoTSettings, metrics: ServerMetrics,
@@ -208,52 +209,52 @@ public struct CoTService: Service {
 
 /// Completes once a TLS connection's handshake has (the client's certificate verified),
 /// fails when the connection ends before.
-final class TLSHandshake: ChannelInboundHandler, RemovableChannelHandler, Sendable {
-    typealias InboundIn = NIOAny
-    let promise: EventLoopPromise<Void>
+package final class TLSHandshake: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    package typealias InboundIn = NIOAny
+    package let promise: EventLoopPromise<Void>
 
-    init(promise: EventLoopPromise<Void>) { self.promise = promise }
+    package init(promise: EventLoopPromise<Void>) { self.promise = promise }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted = event { promise.succeed() }
         context.fireUserInboundEventTriggered(event)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         promise.fail(error)
         context.fireErrorCaught(error)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         promise.fail(ChannelError.eof)
         context.fireChannelInactive()
     }
 }
 
 /// Connections open on the TCP and TLS listeners.
-final class ConnectionCount: Sendable {
+package final class ConnectionCount: Sendable {
     private let count = Mutex(0)
-    func add(_ value: Int) -> Int { count.withLock { $0 += value; return $0 } }
+    package func add(_ value: Int) -> Int { count.withLock { $0 += value; return $0 } }
 }
 
 /// Reports decoded and waiting for the ingester: the reader appends, the ingester takes
 /// everything there is, so a busy connection's reports go to the node in large batches.
-final class ReportBatcher: Sendable {
+package final class ReportBatcher: Sendable {
     private struct State {
-        var units: [UnitID: Unit] = [:]
-        var reports: [PositionReport] = []
-        var waiter: CheckedContinuation<Void, Never>?
-        var finished = false
+        package var units: [UnitID: DeconflictEngine.Unit] = [:]
+        package var reports: [PositionReport] = []
+        package var waiter: CheckedContinuation<Void, Never>?
+        package var finished = false
     }
 
     private let state = Mutex(State())
     /// Reports waiting before the reader is held back.
-    static let limit = 20_000
+    package static let limit = 20_000
     /// Reports handed to the node at once: a large batch holds the node (and every alert
     /// it raises) longer before it is durable.
-    static let batch = 5_000
+    package static let batch = 5_000
 
-    func append(_ unit: Unit, _ report: PositionReport) async {
+    package func append(_ unit: DeconflictEngine.Unit, _ report: PositionReport) async {
         while state.withLock({ $0.reports.count >= Self.limit && !$0.finished }) {
             try? await Task.sleep(for: .milliseconds(1))
         }
@@ -266,7 +267,7 @@ final class ReportBatcher: Sendable {
         waiter?.resume()
     }
 
-    func finish() {
+    package func finish() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.finished = true
             defer { state.waiter = nil }
@@ -277,9 +278,9 @@ final class ReportBatcher: Sendable {
 
     /// What is waiting, at most `limit` reports (with the units not taken before), or
     /// nil once finished and empty.
-    func take(limit: Int = ReportBatcher.batch) async -> (units: [UnitID: Unit], reports: [PositionReport])? {
+    package func take(limit: Int = ReportBatcher.batch) async -> (units: [UnitID: DeconflictEngine.Unit], reports: [PositionReport])? {
         while true {
-            let taken = state.withLock { state -> (units: [UnitID: Unit], reports: [PositionReport])?? in
+            let taken = state.withLock { state -> (units: [UnitID: DeconflictEngine.Unit], reports: [PositionReport])?? in
                 if !state.reports.isEmpty {
                     defer { state.units = [:] }
                     if state.reports.count <= limit {
@@ -307,17 +308,17 @@ final class ReportBatcher: Sendable {
 
 /// Hands a connection's reports to the node: adds the units it sees for the first time
 /// (as the connection's party's), refuses reports of other parties' units.
-struct Ingester: Sendable {
-    let service: CoTService
-    let party: PartyID
-    let peer: String
+package struct Ingester: Sendable {
+    package let service: CoTService
+    package let party: PartyID
+    package let peer: String
 
-    func run(_ batcher: ReportBatcher) async {
+    package func run(_ batcher: ReportBatcher) async {
         var known: Set<UnitID> = []
         var refused: Set<UnitID> = []
         let logger = service.logger
         while let (units, reports) = await batcher.take() {
-            var fresh: [Unit] = []
+            var fresh: [DeconflictEngine.Unit] = []
             for (id, unit) in units where !known.contains(id) && !refused.contains(id) {
                 if let existing = await service.node.read({ $0.unit(id) }) {
                     if existing.party == party {
@@ -339,8 +340,8 @@ struct Ingester: Sendable {
                     for unit in chunk {
                         group.addTask {
                             do {
-                                let checked = try UnitBody(id: unit.id.rawValue, party: nil, domain: unit.domain, name: unit.name).unit(party: party)
-                                _ = try await service.node.execute(LedgerCommand(.addUnit(checked), by: .party(party)))
+                                _ = try identifier(unit.id.rawValue, field: "id")
+                                _ = try await service.node.execute(LedgerCommand(.addUnit(unit), by: .party(party)))
                                 return (unit.id, nil)
                             } catch {
                                 return (unit.id, error)
@@ -377,5 +378,15 @@ struct Ingester: Sendable {
                 logger.error("CoT: \(accepted.count) reports not stored: \(error)", metadata: ["peer": "\(peer)"])
             }
         }
+    }
+}
+
+package extension CoTService {
+    /// Whether `party` may send one more CoT event now; counts it when not.
+    package func admits(_ party: PartyID) -> Bool {
+        guard authenticator.limiter.cotEvents.take(party.rawValue) != nil else { return true }
+        metrics.rateLimited(interface: "cot", limit: "party")
+        metrics.cotEvent("rate-limited")
+        return false
     }
 }

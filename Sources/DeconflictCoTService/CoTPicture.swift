@@ -1,24 +1,25 @@
-import DeconflictCoT
-import DeconflictEngine
-import DeconflictGeometry
-import DeconflictLedger
-import DeconflictStore
-import Foundation
+public import DeconflictCoT
+public import DeconflictEngine
+public import DeconflictGeometry
+public import DeconflictLedger
+public import DeconflictStore
+public import Foundation
 public import DeconflictNode
+public import DeconflictServer
 
 /// What a party's TAK clients are sent: every zone (zones are declared to be seen) as a
 /// shape, and every open alert addressed to the party as an emergency, first all at
 /// once, then as they change, and all again every ``CoTSettings/refreshInterval`` so
 /// nothing goes stale on the map while it holds. A resolved alert is sent as its
 /// cancellation; a removed zone as a delete.
-struct CoTPicture {
-    let node: Node
-    let party: PartyID
-    let settings: CoTSettings
+package struct CoTPicture {
+    package let node: Node
+    package let party: PartyID
+    package let settings: CoTSettings
 
     private var staleAfter: TimeInterval { (settings.refreshInterval * 2) / .seconds(1) }
 
-    func follow(into sender: AsyncStream<CoTConnection.Outgoing>.Continuation) async {
+    package func follow(into sender: AsyncStream<CoTConnection.Outgoing>.Continuation) async {
         let (key, entries) = node.hub.subscribe()
         defer { node.hub.unsubscribe(key) }
         await sendAll(into: sender)

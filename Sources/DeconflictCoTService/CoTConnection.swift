@@ -1,62 +1,63 @@
-import DeconflictCoT
-import DeconflictEngine
-import DeconflictGeometry
-import DeconflictLedger
-import DeconflictStore
-import Foundation
-import Logging
-import NIOCore
-import NIOFoundationCompat
-import NIOSSL
-import Synchronization
+public import DeconflictCoT
+public import DeconflictEngine
+public import DeconflictGeometry
+public import DeconflictLedger
+public import DeconflictStore
+public import Foundation
+public import Logging
+public import NIOCore
+public import NIOFoundationCompat
+public import NIOSSL
+public import Synchronization
 import SwiftASN1
-import X509
+public import X509
 public import DeconflictNode
+public import DeconflictServer
 
 /// One TCP or TLS connection of a TAK client or server: reads its events (XML, or TAK
 /// protocol version 1 once negotiated or sent), sends it the zones and the alerts its
 /// party may see, and drops it on the first malformed message, on wrong framing, when it
 /// does not authenticate in time, when a message takes too long to arrive, or when it
 /// falls silent.
-struct CoTConnection {
-    let service: CoTService
-    let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
-    let tls: Bool
+package struct CoTConnection {
+    package let service: CoTService
+    package let connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    package let tls: Bool
 
     /// What the reader and the watchdog share.
     private final class Shared: Sendable {
-        let state = Mutex(Progress())
-        func withLock<T>(_ body: (inout Progress) -> T) -> T { state.withLock { body(&$0) } }
+        package let state = Mutex(Progress())
+        package func withLock<T>(_ body: (inout Progress) -> T) -> T { state.withLock { body(&$0) } }
     }
 
     private struct Progress {
-        var opened = ContinuousClock.now
-        var lastByte = ContinuousClock.now
+        package var opened = ContinuousClock.now
+        package var lastByte = ContinuousClock.now
         /// When the oldest incomplete message began (nil: none pending).
-        var messageBegan: ContinuousClock.Instant?
-        var party: PartyID?
+        package var messageBegan: ContinuousClock.Instant?
+        package var party: PartyID?
         /// The key or token a TCP connection authenticated with (checked again while it
         /// is open: a revoked key ends the connection).
-        var credential: String?
-        var closing: String?
+        package var credential: String?
+        package var closing: String?
     }
 
-    enum Outgoing: Sendable {
+    package enum Outgoing: Sendable {
         case event(CoTOutboundEvent)
         /// From here on, send TAK protocol version 1.
         case switchToProtobuf
     }
 
-    let peer: String
+    package let peer: String
 
-    init(service: CoTService, connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, tls: Bool) {
+    package init(service: CoTService, connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, tls: Bool) {
         self.service = service
         self.connection = connection
         self.tls = tls
         peer = connection.channel.remoteAddress?.description ?? "?"
     }
 
-    func run() async {
+    package func run() async {
         let logger = service.logger
         let progress = Shared()
         let (outgoing, sender) = AsyncStream<Outgoing>.makeStream(bufferingPolicy: .bufferingNewest(20_000))
@@ -152,13 +153,13 @@ struct CoTConnection {
     }
 
     /// Whether a message is TAK's `<auth>` (after an optional `<?xml …?>` header).
-    static func isAuth(_ data: Data) -> Bool {
+    package static func isAuth(_ data: Data) -> Bool {
         var rest = data[...]
         if rest.starts(with: Data("<?xml".utf8)), let header = rest.range(of: Data("?>".utf8)) { rest = rest[header.upperBound...] }
         return rest.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }).starts(with: Data("<auth".utf8))
     }
 
-    static func decode(_ frame: CoTFrame) throws(CoTError) -> CoTEvent {
+    package static func decode(_ frame: CoTFrame) throws(CoTError) -> CoTEvent {
         switch frame {
         case .xml(let data): try CoTXML.decode(data)
         case .protobuf(let data): try CoTProtobuf.decode(data)
