@@ -22,7 +22,7 @@ let package = Package(
         .library(name: "DeconflictCoTService", targets: ["DeconflictCoTService"]),
         .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
         // For the fuzzing package (Fuzz/), which reaches the server's decoders.
-        .library(name: "DeconflictServer", targets: ["DeconflictServer"]),
+        .library(name: "DeconflictAPI", targets: ["DeconflictAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -121,7 +121,7 @@ let package = Package(
         // The network service: the node (engine, store, ledger following), the HTTP API,
         // authentication, visibility and live streams.
         .target(
-            name: "DeconflictServer",
+            name: "DeconflictAPI",
             dependencies: [
                 "DeconflictEngine",
                 "DeconflictGeometry",
@@ -162,7 +162,7 @@ let package = Package(
             name: "DeconflictCoTService",
             dependencies: [
                 "DeconflictEngine", "DeconflictGeometry", "DeconflictStore", "DeconflictLedger", "DeconflictNode", "DeconflictCoT",
-                "DeconflictServer",
+                "DeconflictAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -185,7 +185,7 @@ let package = Package(
                 "DeconflictStore",
                 "DeconflictLedger",
                 "DeconflictNode",
-                "DeconflictServer",
+                "DeconflictAPI",
                 "DeconflictCoTService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -253,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "DeconflictServerTests",
             dependencies: [
-                "DeconflictServer", "DeconflictCoTService", "DeconflictStore", "DeconflictLedger", "DeconflictF3548", "DeconflictNode", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
+                "DeconflictAPI", "DeconflictCoTService", "DeconflictStore", "DeconflictLedger", "DeconflictF3548", "DeconflictNode", "DeconflictEngine", "DeconflictGeometry", "DeconflictTestSupport", "deconflict",
                 "DeconflictCoT",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -23,7 +23,7 @@ let package = Package(
         .executableTarget(
             name: "deconflict-fuzz",
             dependencies: [
-                .product(name: "DeconflictServer", package: mainPackage),
+                .product(name: "DeconflictAPI", package: mainPackage),
                 .product(name: "DeconflictCoT", package: mainPackage),
                 .product(name: "DeconflictEngine", package: mainPackage),
                 .product(name: "DeconflictGeometry", package: mainPackage),

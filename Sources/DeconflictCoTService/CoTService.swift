@@ -2,7 +2,7 @@ public import DeconflictEngine
 public import DeconflictCoT
 public import DeconflictLedger
 public import DeconflictNode
-public import DeconflictServer
+public import DeconflictAPI
 public import DeconflictStore
 public import Foundation
 public import Logging

@@ -2,7 +2,7 @@ import ArgumentParser
 import DeconflictEngine
 import DeconflictLedger
 import DeconflictNode
-import DeconflictServer
+import DeconflictAPI
 import Foundation
 
 /// `deconflict import`: zones from a GeoJSON file into a store.

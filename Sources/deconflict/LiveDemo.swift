@@ -1,7 +1,7 @@
 import DeconflictEngine
 import DeconflictLedger
 import DeconflictNode
-import DeconflictServer
+import DeconflictAPI
 import Foundation
 
 /// `deconflict serve --demo`: the seed scenario loaded into an empty store and played on

@@ -2,7 +2,7 @@ import ArgumentParser
 import DeconflictEngine
 import DeconflictF3548
 import DeconflictCoTService
-import DeconflictServer
+import DeconflictAPI
 import DeconflictLedger
 import DeconflictNode
 import DeconflictStore

@@ -2,7 +2,7 @@ import DeconflictCoT
 import DeconflictCoTService
 import DeconflictEngine
 import DeconflictNode
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictStore
 import Foundation
 import NIOCore

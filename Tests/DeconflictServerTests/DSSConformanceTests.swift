@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictGeometry
 import DeconflictF3548
 import DeconflictStore

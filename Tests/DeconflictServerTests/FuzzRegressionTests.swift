@@ -1,6 +1,6 @@
 @testable import DeconflictCoT
 import DeconflictEngine
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import Foundation
 import Testing
 

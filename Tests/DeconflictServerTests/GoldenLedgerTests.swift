@@ -3,7 +3,7 @@ import DeconflictCoT
 import DeconflictEngine
 import DeconflictGeometry
 import DeconflictF3548
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictLedger
 import DeconflictStore
 import Foundation

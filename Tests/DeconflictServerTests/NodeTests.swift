@@ -1,6 +1,6 @@
 import DeconflictEngine
 import DeconflictGeometry
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictLedger
 import DeconflictStore
 import Foundation

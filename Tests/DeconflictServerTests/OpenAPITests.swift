@@ -1,5 +1,5 @@
 import DeconflictEngine
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictStore
 import Foundation
 import HTTPTypes

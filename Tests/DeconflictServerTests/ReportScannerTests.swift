@@ -1,4 +1,4 @@
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictStore
 import DeconflictTestSupport
 import Foundation

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import DeconflictCoT
 import DeconflictCoTService
 import DeconflictEngine
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictLedger
 import DeconflictStore
 import DeconflictTestSupport

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import DeconflictEngine
 import DeconflictLedger
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictStore
 import Foundation
 import HTTPTypes

@@ -4,7 +4,7 @@ import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry
 import DeconflictLedger
-@testable import DeconflictServer
+@testable import DeconflictAPI
 import DeconflictStore
 import Dispatch
 import Foundation

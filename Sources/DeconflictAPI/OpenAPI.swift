@@ -12,7 +12,7 @@ enum OpenAPIDocument {
               let data = try? Data(contentsOf: url)
         else {
             // A binary copied without its resources still serves, and says what is missing.
-            return #"{"openapi":"3.1.0","info":{"title":"Deconflict","version":"1","description":"openapi.json is missing from this build's resources (deconflict_DeconflictServer.resources beside the binary)"},"paths":{}}"#
+            return #"{"openapi":"3.1.0","info":{"title":"Deconflict","version":"1","description":"openapi.json is missing from this build's resources (deconflict_DeconflictAPI.resources beside the binary)"},"paths":{}}"#
         }
         return String(decoding: data, as: UTF8.self)
     }()

@@ -215,7 +215,7 @@ public struct ReportBody: Codable, Hashable, Sendable {
     }
 
     func report(field: String) throws(FieldError) -> PositionReport {
-        let at = try DeconflictServer.position(position, field: "\(field).position")
+        let at = try DeconflictAPI.position(position, field: "\(field).position")
         let values: [(String, Double?)] = [
             ("altitudeMeters", altitudeMeters), ("speedMetersPerSecond", speedMetersPerSecond),
             ("courseDegrees", courseDegrees), ("uncertaintyMeters", uncertaintyMeters),
@@ -319,7 +319,7 @@ public struct IncidentBody: Codable, Hashable, Sendable {
     public var position: [Double]?
 
     func draft(by party: PartyID) throws(FieldError) -> Incident.Draft {
-        if let position { _ = try DeconflictServer.position(position, field: "position") }
+        if let position { _ = try DeconflictAPI.position(position, field: "position") }
         return Incident.Draft(
             id: IncidentID(try identifier(id, field: "id")), reportedBy: party, summary: summary,
             units: units.map { $0.map { UnitID($0) } }, zone: zone.map { ZoneID($0) }, position: position)
