@@ -3,6 +3,7 @@ import DeconflictLedger
 import DeconflictNode
 import DeconflictAPI
 import Foundation
+import ServiceLifecycle
 
 /// `deconflict serve --demo`: the seed scenario loaded into an empty store and played on
 /// the server's clock, which runs from the scenario's start at `speed` times real time.
@@ -48,5 +49,18 @@ struct LiveDemo: Sendable {
             }
         }
         log("demo: scenario finished; the server goes on")
+    }
+}
+
+/// The live demo as a service of the server's service group: it plays the scenario, then
+/// waits for the group to shut down (the server goes on after the scenario ends).
+struct LiveDemoService: Service {
+    let demo: LiveDemo
+    let node: Node
+    let log: @Sendable (String) -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await demo.play(on: node, log: log) }
+        try? await gracefulShutdown()
     }
 }

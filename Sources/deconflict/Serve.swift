@@ -336,6 +336,9 @@ struct Serve: AsyncParsableCommand {
         let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir)
         var services: [any Service] = [NodeService(node: node)]
         if !noWebhooks { services.append(WebhookService(node: node, dispatcher: server.webhooks)) }
+        if let live {
+            services.append(LiveDemoService(demo: live, node: node) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+        }
         let cot = try cotSettings(file, host: host)
         if cot.isEnabled {
             if cot.tlsPort != nil {
@@ -356,19 +359,8 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data(
                 "deconflict: listening on \(scheme)://\(address?.ipAddress ?? host):\(address?.port ?? port) (ledger \(replay.replayedEntries) entries replayed in \(String(format: "%.2f", elapsed)) s)\n".utf8))
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            if let live {
-                group.addTask {
-                    try await live.play(on: node) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-                    // The scenario ends; the server does not.
-                    try await Task.sleep(for: .seconds(Double(Int32.max)))
-                }
-            }
-            group.addTask { try await application.runService() }
-            // The server stops on SIGTERM or SIGINT (graceful shutdown); then the node stops too.
-            try await group.next()
-            group.cancelAll()
-        }
+        // The server stops on SIGTERM or SIGINT (graceful shutdown), and every service with it.
+        try await application.runService()
     }
 }
 
