@@ -325,29 +325,3 @@ public struct IncidentBody: Codable, Hashable, Sendable {
             units: units.map { $0.map { UnitID($0) } }, zone: zone.map { ZoneID($0) }, position: position)
     }
 }
-
-extension ZoneBody {
-    /// The zone as a client would declare it.
-    init(_ zone: Zone) {
-        let volume = VolumeBody(zone.volume)
-        self.init(
-            id: zone.id.rawValue, name: zone.name, kind: zone.kind, owner: zone.owner.rawValue, agreement: zone.agreement?.rawValue,
-            circle: volume.circle, polygon: volume.polygon, altitude: volume.altitude,
-            from: volume.from, until: volume.until, allowed: zone.allowed.map(\.rawValue).sorted(),
-            revalidateBy: zone.revalidateBy)
-    }
-}
-
-extension VolumeBody {
-    init(_ volume: Volume4D) {
-        switch volume.footprint {
-        case .circle(let value):
-            circle = .init(center: [value.center.latitude, value.center.longitude], radius: value.radiusMeters)
-        case .polygon(let value):
-            polygon = ([value.outer] + value.holes).map { $0.map { [$0.latitude, $0.longitude] } }
-        }
-        altitude = [volume.altitude.lowerMeters, volume.altitude.upperMeters]
-        from = volume.time.start
-        until = volume.time.end
-    }
-}
