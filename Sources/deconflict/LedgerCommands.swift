@@ -173,8 +173,5 @@ struct Replay: AsyncParsableCommand {
         }
     }
 
-    static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    static func parse(_ text: String) -> Date? { RFC3339.parse(text) }
 }
