@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import DeconflictEngine
 import DeconflictF3548
 import DeconflictCoTService
@@ -137,69 +138,66 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --demo: scenario seconds per real second.", valueName: "factor"))
     var speed: Double?
 
-    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, jwtMaxLifetime, tlsCert, tlsKey, rateLimit, rateBurst, authFailureLimit, cotRateLimit, logLevel, dssKeys, dssAudiences, dssAllowHTTPBaseURLs, webhooks, demo, speed, cotTCP, cotTLS, cotTLSCert, cotTLSKey, cotTLSClientCA, cotUDP, cotUDPParty, cotRefreshSeconds. Flags and environment override it. Env: DECONFLICT_CONFIG.", valueName: "file"))
+    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, jwtMaxLifetime, tlsCert, tlsKey, rateLimit, rateBurst, authFailureLimit, cotRateLimit, logLevel, dssKeys, dssAudiences, dssAllowHTTPBaseURLs, webhooks, demo, speed, cotTCP, cotTLS, cotTLSCert, cotTLSKey, cotTLSClientCA, cotUDP, cotUDPParty, cotRefreshSeconds, consoleDir. One precedence for every key: a flag, then the environment (DECONFLICT_ and the key in upper snake case: DECONFLICT_JWT_AUDIENCE; lists comma-separated), then this file, then the default. Env: DECONFLICT_CONFIG.", valueName: "file"))
     var config: String?
 
-    /// Settings from `--config`.
-    struct Settings: Decodable {
-        var store: String?
-        var postgres: String?
-        var host: String?
-        var port: Int?
-        var reportRetentionHours: Double?
-        var jwtKeys: [String]?
-        var jwks: String?
-        var jwtAudience: String?
-        var jwtMaxLifetime: Double?
-        var tlsCert: String?
-        var tlsKey: String?
-        var rateLimit: Double?
-        var rateBurst: Double?
-        var authFailureLimit: Double?
-        var cotRateLimit: Double?
-        var logLevel: String?
-        var dssKeys: [String]?
-        var dssAudiences: [String]?
-        var dssAllowHTTPBaseURLs: Bool?
-        var webhooks: Bool?
-        var demo: Bool?
-        var speed: Double?
-        var cotTCP: Int?
-        var cotTLS: Int?
-        var cotTLSCert: String?
-        var cotTLSKey: String?
-        var cotTLSClientCA: String?
-        var cotUDP: Int?
-        var cotUDPParty: String?
-        var cotRefreshSeconds: Double?
-    }
-
-    func settings() throws -> Settings {
-        guard let path = config ?? ProcessInfo.processInfo.environment["DECONFLICT_CONFIG"] else { return Settings() }
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("--config: cannot read \(path)") }
-        do {
-            return try JSONDecoder().decode(Settings.self, from: data)
-        } catch let error as DecodingError {
-            throw InputError("--config: \(path): \(Demo.describe(error))")
-        }
+    /// The flags given, by configuration key (see ``ServeConfiguration``).
+    func flags() -> [String: ConfigContent] {
+        var flags: [String: ConfigContent] = [:]
+        func set(_ key: String, _ value: String?) { if let value { flags[key] = .string(value) } }
+        func set(_ key: String, _ value: Int?) { if let value { flags[key] = .int(value) } }
+        func set(_ key: String, _ value: Double?) { if let value { flags[key] = .double(value) } }
+        func set(_ key: String, _ value: [String]) { if !value.isEmpty { flags[key] = .stringArray(value) } }
+        set("store", storage.store)
+        set("postgres", storage.postgres)
+        set("host", host)
+        set("port", port)
+        set("reportRetentionHours", reportRetentionHours)
+        set("jwtKeys", jwtKey)
+        set("jwks", jwks)
+        set("jwtAudience", jwtAudience)
+        set("jwtMaxLifetime", jwtMaxLifetime)
+        set("tlsCert", tlsCert)
+        set("tlsKey", tlsKey)
+        set("rateLimit", rateLimit)
+        set("rateBurst", rateBurst)
+        set("authFailureLimit", authFailureLimit)
+        set("cotRateLimit", cotRateLimit)
+        set("logLevel", logLevel)
+        set("dssKeys", dssKey)
+        set("dssAudiences", dssAudience)
+        if dssAllowHttpBaseUrls { flags["dssAllowHTTPBaseURLs"] = .bool(true) }
+        if noWebhooks { flags["webhooks"] = .bool(false) }
+        if demo { flags["demo"] = .bool(true) }
+        set("speed", speed)
+        set("cotTCP", cotTcp)
+        set("cotTLS", cotTls)
+        set("cotTLSCert", cotTlsCert)
+        set("cotTLSKey", cotTlsKey)
+        set("cotTLSClientCA", cotTlsClientCa)
+        set("cotUDP", cotUdp)
+        set("cotUDPParty", cotUdpParty)
+        set("cotRefreshSeconds", cotRefreshSeconds)
+        set("consoleDir", consoleDir)
+        return flags
     }
 
     /// The Cursor-on-Target listeners asked for, checked.
-    func cotSettings(_ file: Settings, host: String) throws -> CoTSettings {
+    func cotSettings(_ file: ServeConfiguration, host: String) throws -> CoTSettings {
         var settings = CoTSettings()
         settings.host = host
-        settings.tcpPort = cotTcp ?? file.cotTCP
-        settings.tlsPort = cotTls ?? file.cotTLS
-        settings.udpPort = cotUdp ?? file.cotUDP
-        settings.tlsCertificate = cotTlsCert ?? file.cotTLSCert
-        settings.tlsKey = cotTlsKey ?? file.cotTLSKey
-        settings.tlsClientCA = cotTlsClientCa ?? file.cotTLSClientCA
-        settings.udpParty = (cotUdpParty ?? file.cotUDPParty).map { PartyID($0) }
+        settings.tcpPort = try file.int("cotTCP")
+        settings.tlsPort = try file.int("cotTLS")
+        settings.udpPort = try file.int("cotUDP")
+        settings.tlsCertificate = try file.string("cotTLSCert")
+        settings.tlsKey = try file.string("cotTLSKey")
+        settings.tlsClientCA = try file.string("cotTLSClientCA")
+        settings.udpParty = try file.string("cotUDPParty").map { PartyID($0) }
         for (name, port) in [("cot-tcp", settings.tcpPort), ("cot-tls", settings.tlsPort), ("cot-udp", settings.udpPort)] {
             if let port, !(0...65_535).contains(port) { throw InputError("--\(name): \(port) is not within 0...65535") }
         }
         if settings.udpPort != nil, settings.udpParty == nil { throw InputError("--cot-udp-party: required with --cot-udp") }
-        if let seconds = cotRefreshSeconds ?? file.cotRefreshSeconds {
+        if let seconds = try file.double("cotRefreshSeconds") {
             guard seconds > 0, seconds.isFinite else { throw InputError("--cot-refresh-seconds: must be a positive number, got \(seconds)") }
             settings.refreshInterval = .milliseconds(Int64(seconds * 1_000))
         }
@@ -207,11 +205,11 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The rate limits asked for, checked.
-    func rateLimits(_ file: Settings) throws -> RateLimits {
+    func rateLimits(_ file: ServeConfiguration) throws -> RateLimits {
         var limits = RateLimits()
         let values: [(String, Double?)] = [
-            ("rate-limit", rateLimit ?? file.rateLimit), ("rate-burst", rateBurst ?? file.rateBurst),
-            ("auth-failure-limit", authFailureLimit ?? file.authFailureLimit), ("cot-rate-limit", cotRateLimit ?? file.cotRateLimit),
+            ("rate-limit", try file.double("rateLimit")), ("rate-burst", try file.double("rateBurst")),
+            ("auth-failure-limit", try file.double("authFailureLimit")), ("cot-rate-limit", try file.double("cotRateLimit")),
         ]
         for (name, value) in values {
             if let value, !(value >= 0 && value.isFinite) { throw InputError("--\(name): must be 0 or a positive number, got \(value)") }
@@ -235,8 +233,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The TLS of the HTTP API, when asked for.
-    func httpTLS(_ file: Settings) throws -> ServerTLS? {
-        let certificate = tlsCert ?? file.tlsCert, key = tlsKey ?? file.tlsKey
+    func httpTLS(_ file: ServeConfiguration) throws -> ServerTLS? {
+        let certificate = try file.string("tlsCert"), key = try file.string("tlsKey")
         switch (certificate, key) {
         case (nil, nil): return nil
         case (.some, nil): throw InputError("--tls-key: required with --tls-cert")
@@ -251,9 +249,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let file = try settings()
-        let levelName = logLevel ?? environment["DECONFLICT_LOG_LEVEL"] ?? file.logLevel ?? "info"
+        let file = try await ServeConfiguration(flags: flags(), file: config ?? ProcessInfo.processInfo.environment["DECONFLICT_CONFIG"])
+        let levelName = try file.string("logLevel") ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
             throw InputError("--log-level: one of trace, debug, info, notice, warning, error, critical; got \(levelName.prefix(40))")
         }
@@ -264,34 +261,31 @@ struct Serve: AsyncParsableCommand {
         }
         let limits = try rateLimits(file)
         let tls = try httpTLS(file)
-        let jwtMaxLifetime = jwtMaxLifetime ?? file.jwtMaxLifetime ?? 86_400
+        let jwtMaxLifetime = try file.double("jwtMaxLifetime") ?? 86_400
         guard jwtMaxLifetime > 0, jwtMaxLifetime.isFinite else {
             throw InputError("--jwt-max-lifetime: must be a positive number of seconds, got \(jwtMaxLifetime)")
         }
-        let host = host ?? environment["DECONFLICT_HOST"] ?? file.host ?? "127.0.0.1"
-        let port = try port ?? environment["DECONFLICT_PORT"].map {
-            guard let value = Int($0) else { throw InputError("DECONFLICT_PORT: not a port number: \($0)") }
-            return value
-        } ?? file.port ?? 8080
-        let reportRetentionHours = reportRetentionHours ?? file.reportRetentionHours
-        let jwtKey = jwtKey.isEmpty ? (file.jwtKeys ?? []) : jwtKey
-        let jwks = jwks ?? file.jwks
-        let jwtAudience = jwtAudience ?? environment["DECONFLICT_JWT_AUDIENCE"] ?? file.jwtAudience
-        let dssKey = dssKey.isEmpty ? (file.dssKeys ?? []) : dssKey
-        let dssAudience = !dssAudience.isEmpty ? dssAudience
-            : environment["DECONFLICT_DSS_AUDIENCES"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            ?? file.dssAudiences ?? []
-        let noWebhooks = noWebhooks || file.webhooks == false
-        let demo = demo || file.demo == true
-        let speed = speed ?? file.speed ?? 10
+        let host = try file.string("host") ?? "127.0.0.1"
+        let port = try file.int("port") ?? 8080
+        let reportRetentionHours = try file.double("reportRetentionHours")
+        let jwtKey = try file.list("jwtKeys") ?? []
+        let jwks = try file.string("jwks")
+        let jwtAudience = try file.string("jwtAudience")
+        let dssKey = try file.list("dssKeys") ?? []
+        let dssAudience = try file.list("dssAudiences") ?? []
+        let noWebhooks = try file.bool("webhooks") == false
+        let demo = try file.bool("demo") == true
+        let speed = try file.double("speed") ?? 10
+        let dssAllowHTTPBaseURLs = try file.bool("dssAllowHTTPBaseURLs") == true
+        let consoleDir = try file.string("consoleDir")
         guard speed > 0, speed.isFinite else { throw InputError("--speed: must be a positive number, got \(speed)") }
         guard (0...65_535).contains(port) else { throw InputError("--port: \(port) is not within 0...65535") }
         if let hours = reportRetentionHours, !(hours > 0) {
             throw InputError("--report-retention-hours: must be a positive number of hours, got \(hours)")
         }
         var storage = storage
-        storage.store = storage.store ?? file.store
-        storage.postgres = storage.postgres ?? file.postgres
+        storage.store = try file.string("store")
+        storage.postgres = try file.string("postgres")
         let store = try await storage.open()
         var configuration = Node.Configuration()
         configuration.reportRetention = reportRetentionHours.map { $0 * 3_600 }
@@ -322,7 +316,7 @@ struct Serve: AsyncParsableCommand {
         if !dssKey.isEmpty {
             do {
                 dss = try await DSSAuthority.load(pemFiles: dssKey, audiences: dssAudience)
-                dss?.allowsHTTPBaseURLs = dssAllowHttpBaseUrls || file.dssAllowHTTPBaseURLs == true
+                dss?.allowsHTTPBaseURLs = dssAllowHTTPBaseURLs
             } catch let error as FieldError {
                 throw InputError("\(error.field): \(error.reason)")
             }

@@ -16,11 +16,14 @@ public enum Executables {
         return directory.appendingPathComponent(name)
     }
 
-    /// Runs `name` with `arguments` to completion.
-    public static func run(_ name: String, _ arguments: [String]) throws -> Run {
+    /// Runs `name` with `arguments` (and `environment` added to this process's) to completion.
+    public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = url(name)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
