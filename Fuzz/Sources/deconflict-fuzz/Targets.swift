@@ -1,7 +1,7 @@
 @testable import DeconflictCoT
 @testable import DeconflictCoTService
 import DeconflictEngine
-import DeconflictF3548
+@testable import DeconflictF3548
 import DeconflictGeometry
 import DeconflictLedger
 @testable import DeconflictAPI
