@@ -9,12 +9,12 @@ import Testing
 /// read named with where it came from.
 @Suite("Server settings")
 struct ConfigurationTests {
-    /// How many of twelve requests with a wrong key the server refuses with 429 (the
+    /// How many of five requests with a wrong key the server refuses with 429 (the
     /// failed-authentication limit per address) rather than 401.
     static func refusedByTheLimit(_ server: ServerProcess) async throws -> Int {
         let client = Client(base: server.base, key: "dck_wrong_key", http: .shared)
         var limited = 0
-        for _ in 0..<12 where try await client.get("/v1/zones").status == 429 { limited += 1 }
+        for _ in 0..<5 where try await client.get("/v1/zones").status == 429 { limited += 1 }
         return limited
     }
 
@@ -22,8 +22,9 @@ struct ConfigurationTests {
         let folder = try temporaryFolder("settings")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appending(path: "settings.json")
-        // The file asks for a limit of one failed authentication a second (ten at once).
-        try Data(#"{"authFailureLimit": 1, "logLevel": "warning"}"#.utf8).write(to: file)
+        // The file asks for a limit of one failed authentication every 100 s (one at once),
+        // so a second one is refused however slowly the requests come.
+        try Data(#"{"authFailureLimit": 0.01, "logLevel": "warning"}"#.utf8).write(to: file)
         let store = ["--store", folder.appending(path: "s.sqlite").path]
 
         // The file alone: the limit applies.
@@ -36,7 +37,7 @@ struct ConfigurationTests {
         server.stop()
         // A flag turns it on again, over the environment.
         server = try await ServerProcess(
-            store: store, extra: ["--config", file.path, "--auth-failure-limit", "1"], environment: ["DECONFLICT_AUTH_FAILURE_LIMIT": "0"])
+            store: store, extra: ["--config", file.path, "--auth-failure-limit", "0.01"], environment: ["DECONFLICT_AUTH_FAILURE_LIMIT": "0"])
         #expect(try await Self.refusedByTheLimit(server) > 0)
         server.stop()
     }
