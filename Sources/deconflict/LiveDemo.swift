@@ -60,7 +60,12 @@ struct LiveDemoService: Service {
     let log: @Sendable (String) -> Void
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { try await demo.play(on: node, log: log) }
+        do {
+            try await cancelWhenGracefulShutdown { try await demo.play(on: node, log: log) }
+        } catch is CancellationError {
+            // Shut down while it played: the demo simply stops.
+            return
+        }
         try? await gracefulShutdown()
     }
 }
