@@ -12,17 +12,6 @@ import SystemPackage
 /// value that is there but cannot be read (`DECONFLICT_PORT=eighty`) is an error naming
 /// where it came from, never a silent default.
 struct ServeConfiguration {
-    /// Every key, with its type (docs/server.md lists them).
-    static let keys: [(name: String, type: String)] = [
-        ("store", "string"), ("postgres", "string"), ("host", "string"), ("port", "int"), ("reportRetentionHours", "double"),
-        ("jwtKeys", "list"), ("jwks", "string"), ("jwtAudience", "string"), ("jwtMaxLifetime", "double"), ("tlsCert", "string"),
-        ("tlsKey", "string"), ("rateLimit", "double"), ("rateBurst", "double"), ("authFailureLimit", "double"),
-        ("cotRateLimit", "double"), ("logLevel", "string"), ("dssKeys", "list"), ("dssAudiences", "list"),
-        ("dssAllowHTTPBaseURLs", "bool"), ("webhooks", "bool"), ("demo", "bool"), ("speed", "double"), ("cotTCP", "int"),
-        ("cotTLS", "int"), ("cotTLSCert", "string"), ("cotTLSKey", "string"), ("cotTLSClientCA", "string"), ("cotUDP", "int"),
-        ("cotUDPParty", "string"), ("cotRefreshSeconds", "double"), ("consoleDir", "string"),
-    ]
-
     /// Values that are there but of the wrong type, as the reader met them.
     final class Problems: AccessReporter, Sendable {
         let found = Mutex<[String]>([])
