@@ -276,7 +276,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeconflictCLITests",
-            dependencies: ["deconflict", "DeconflictGeometry", "DeconflictTestSupport"],
+            dependencies: ["deconflict", "DeconflictGeometry", "DeconflictStore", "DeconflictTestSupport"],
             swiftSettings: upcomingFeatures
         ),
     ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictNode
 import DeconflictLedger
 import DeconflictStore
 import Foundation
@@ -83,6 +84,9 @@ struct Verify: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A head hash recorded earlier that the ledger must contain.", valueName: "hash"))
     var head: String?
 
+    @Flag(help: ArgumentHelp("Also replay the ledger's commands and check that each produced exactly the events recorded after it (ledgers written by serve): an event rewritten is caught even when the whole chain was sealed again."))
+    var replay = false
+
     func run() async throws {
         let entries: [LedgerEntry]
         if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
@@ -117,11 +121,38 @@ struct Verify: AsyncParsableCommand {
         switch outcome {
         case .intact(let count, let head):
             print("intact: \(count) entries, head \(head)")
+            if replay { try await Self.replay(entries, target: target) }
         case .broken(let position, let sequence, let problem, let detail):
             let which = sequence.map { "entry \(position) (sequence \($0))" } ?? "entry \(position)"
             print("\(problem.rawValue): \(which): \(detail)")
             throw ExitCode.failure
         }
+    }
+
+    /// Replays `entries` into a fresh node and holds every command and report batch to the
+    /// events recorded after it; exits with 1 naming the first difference.
+    static func replay(_ entries: [LedgerEntry], target: String) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deconflict-replay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A copy of the entries, sealed again (the chain is known intact): the node reads it.
+        let store = try SQLiteStore(path: folder.appendingPathComponent("replay.sqlite").path)
+        for start in stride(from: 0, to: entries.count, by: 5_000) {
+            _ = try await store.append(entries[start..<min(start + 5_000, entries.count)].map { entry in
+                var record = LedgerRecord(time: Date(timeIntervalSince1970: 0), type: entry.type, payload: entry.payload)
+                record.time = entry.time
+                return record
+            })
+        }
+        let progress = Progress("replaying", total: Int64(entries.count))
+        let node = try await Node(store: store)
+        let (difference, _) = try await node.replayDifference()
+        progress.finish("replayed \(entries.count) entries")
+        if let difference {
+            print("replay differs: \(difference)")
+            throw ExitCode.failure
+        }
+        print("replayed: every command and report batch produced exactly the events recorded after it")
     }
 
     /// Whether the file starts with SQLite's header.

@@ -1,3 +1,4 @@
+import DeconflictStore
 import DeconflictTestSupport
 import Foundation
 import Testing
@@ -11,6 +12,37 @@ struct LedgerCommandTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deconflict-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
+    }
+
+    /// An operator who alters an alert and seals the whole chain again passes the chain
+    /// check, but not the replay: the commands before it do not produce that alert.
+    @Test func replayCatchesAnEventRewrittenUnderARebuiltChain() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("DeconflictServerTests/Fixtures/golden-ledger-v2.jsonl").path
+        let honest = try CLI.deconflict("verify", "--replay", golden)
+        #expect(honest.status == 0, "\(honest.output)")
+        #expect(honest.output.contains("replayed: every command and report batch produced exactly the events recorded after it"))
+
+        var entries = try String(contentsOfFile: golden, encoding: .utf8).split(separator: "\n").map { try LedgerExport.entry(String($0)) }
+        let victim = try #require(entries.firstIndex { $0.type == "alert.raised" && $0.payload.contains("\"kind\":\"incursion\"") })
+        let records = entries.map { entry in
+            var record = LedgerRecord(time: Date(timeIntervalSince1970: 0), type: entry.type, payload: entry.payload)
+            record.time = entry.time
+            if entry.sequence == entries[victim].sequence {
+                record.payload = entry.payload.replacingOccurrences(of: "\"kind\":\"incursion\"", with: "\"kind\":\"approach\"")
+            }
+            return record
+        }
+        entries = Ledger.seal(records, after: nil)
+        let rewritten = folder.appendingPathComponent("rewritten.jsonl").path
+        try (entries.map(LedgerExport.line).joined(separator: "\n") + "\n").write(toFile: rewritten, atomically: true, encoding: .utf8)
+        // The chain alone cannot tell.
+        #expect(try CLI.deconflict("verify", rewritten).status == 0)
+        let caught = try CLI.deconflict("verify", "--replay", rewritten)
+        #expect(caught.status == 1)
+        #expect(caught.output.contains("replay differs: entry \(victim + 1) "), "\(caught.output)")
     }
 
     @Test func theDemosLedgerExportsVerifiesAndCatchesTampering() throws {
