@@ -15,6 +15,14 @@ public struct LedgerRecord: Hashable, Sendable {
         self.type = type
         self.payload = payload
     }
+
+    /// The record an entry was sealed from: sealing it again after the same head gives
+    /// the same entry.
+    public init(_ entry: LedgerEntry) {
+        time = entry.time
+        type = entry.type
+        payload = entry.payload
+    }
 }
 
 /// An entry of the ledger: a record with its place in the chain.

@@ -138,11 +138,7 @@ struct Verify: AsyncParsableCommand {
         // A copy of the entries, sealed again (the chain is known intact): the node reads it.
         let store = try SQLiteStore(path: folder.appendingPathComponent("replay.sqlite").path)
         for start in stride(from: 0, to: entries.count, by: 5_000) {
-            _ = try await store.append(entries[start..<min(start + 5_000, entries.count)].map { entry in
-                var record = LedgerRecord(time: Date(timeIntervalSince1970: 0), type: entry.type, payload: entry.payload)
-                record.time = entry.time
-                return record
-            })
+            _ = try await store.append(entries[start..<min(start + 5_000, entries.count)].map(LedgerRecord.init))
         }
         let progress = Progress("replaying", total: Int64(entries.count))
         let node = try await Node(store: store)

@@ -28,8 +28,7 @@ struct LedgerCommandTests {
         var entries = try String(contentsOfFile: golden, encoding: .utf8).split(separator: "\n").map { try LedgerExport.entry(String($0)) }
         let victim = try #require(entries.firstIndex { $0.type == "alert.raised" && $0.payload.contains("\"kind\":\"incursion\"") })
         let records = entries.map { entry in
-            var record = LedgerRecord(time: Date(timeIntervalSince1970: 0), type: entry.type, payload: entry.payload)
-            record.time = entry.time
+            var record = LedgerRecord(entry)
             if entry.sequence == entries[victim].sequence {
                 record.payload = entry.payload.replacingOccurrences(of: "\"kind\":\"incursion\"", with: "\"kind\":\"approach\"")
             }

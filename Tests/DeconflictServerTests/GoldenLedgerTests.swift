@@ -48,11 +48,7 @@ struct GoldenLedgerTests {
         for start in stride(from: 0, to: entries.count, by: 1_000) {
             let chunk = entries[start..<min(start + 1_000, entries.count)]
             // The records as the fixture has them: sealing them again must give the same hashes.
-            let records = chunk.map { entry in
-                var record = LedgerRecord(time: Date(timeIntervalSince1970: 0), type: entry.type, payload: entry.payload)
-                record.time = entry.time
-                return record
-            }
+            let records = chunk.map(LedgerRecord.init)
             _ = try await store.append(records)
         }
         return (store, entries)
