@@ -59,21 +59,33 @@ final class ServerProcess: @unchecked Sendable {
         }
         let began = ContinuousClock.now
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let match = output.firstMatch(of: /listening on https?:\/\/127\.0\.0\.1:(\d+)/), let value = Int(match.1) {
-                port = value
+        // A loaded machine (the whole suite on two cores) can hold this task or the pipe's
+        // reader back for a long while: the output is read once more before giving up, so
+        // a server that did start is never stopped for being heard late.
+        let deadline = began + .seconds(180)
+        while true {
+            if let port = listeningPort {
+                self.port = port
                 startup = ContinuousClock.now - began
                 return
             }
-            guard process.isRunning else { break }
+            guard process.isRunning, ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        if process.isRunning { process.terminate() }
+        let running = process.isRunning
+        if running { process.terminate() }
         process.waitUntilExit()
         errors.fileHandleForReading.readabilityHandler = nil
+        printed.fileHandleForReading.readabilityHandler = nil
         let rest = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        throw HarnessError("the server did not start (exit \(process.terminationStatus)): \(output)\(rest)")
+        let reason = running ? "still not listening after \(ContinuousClock.now - began), stopped" : "exit \(process.terminationStatus)"
+        throw HarnessError("the server did not start (\(reason)): \(output)\(rest)")
+    }
+
+    /// The port of the "listening on" line, once the server has printed it.
+    private var listeningPort: Int? {
+        guard let match = output.firstMatch(of: /listening on https?:\/\/127\.0\.0\.1:(\d+)/) else { return nil }
+        return Int(match.1)
     }
 
     var output: String {
