@@ -45,6 +45,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        // The REST API's types and server stubs, generated from its OpenAPI document
+        // (scripts/generate-openapi; the generated code is committed).
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
@@ -136,6 +140,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -155,6 +161,7 @@ let package = Package(
             ],
             // The web console (plain HTML, CSS and JavaScript modules, and the basemap) and
             // the API's OpenAPI document.
+            exclude: ["openapi-generator-config.yaml"],
             resources: [.copy("Console"), .copy("openapi.json")],
             swiftSettings: upcomingFeatures
         ),

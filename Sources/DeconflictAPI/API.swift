@@ -31,25 +31,8 @@ struct API: Sendable {
     }
 
     func register(on router: Router<ServerContext>) {
-        router.get("/healthz") { _, _ in JSON.response(["status": "ok"]) }
-        // Ready when the store answers now and no write to it failed lately (a full disk
-        // still reads): a load balancer sends writes elsewhere until it recovers.
-        router.get("/readyz") { _, _ in
-            // A known fault answers at once (a probe must not wait for the store).
-            let fault = await node.storeFault
-            if fault.isCurrent(at: Date()) {
-                return Problem.response(status: 503, field: nil, reason: "the store is failing: \(fault.reason)")
-            }
-            do {
-                let head = try await node.store.head()?.sequence ?? 0
-                let applied = await node.head
-                return JSON.response(["status": "ready", "ledgerHead": head, "applied": applied])
-            } catch {
-                await node.storeFailed(writing: false, error)
-                let reason = (error as? StoreError)?.reason ?? "\(error)"
-                return Problem.response(status: 503, field: nil, reason: "the store is unavailable: \(reason)")
-            }
-        }
+        // The operations of the generated protocol (REST*.swift); the rest are routed here.
+        registerGenerated(on: router)
         router.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -60,9 +43,6 @@ struct API: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(node: node, webhooks: webhooks))))
         }
-        registerParties(router)
-        registerWebhooks(router)
-        registerAgreements(router)
         registerZones(router)
         registerUnits(router)
         registerSituation(router)
@@ -122,168 +102,6 @@ struct API: Sendable {
         let caller = try party(context)
         let target = try id(context)
         return try await execute(command(make(target, caller), context)) { engine in answer(engine, target) }
-    }
-
-    // MARK: Parties
-
-    func registerParties(_ router: Router<ServerContext>) {
-        router.get("/v1/parties") { _, _ in
-            let parties = await node.read { engine in Unchecked(value: (
-                    engine.parties.values.sorted { $0.id < $1.id }.map { ["id": $0.id.rawValue, "name": $0.name] },
-                    engine.responsibilities.map {
-                        ["sponsor": $0.sponsor.rawValue, "client": $0.client.rawValue, "confirmed": $0.confirmed] as [String: Any]
-                    }))
-            }.value
-            return JSON.response(["parties": parties.0, "responsibilities": parties.1])
-        }
-        router.post("/v1/parties") { request, context in
-            try requireOperator(context)
-            let body = try await JSON.decode(PartyBody.self, from: request, context: context)
-            try await node.execute(command(.addParty(try body.party()), context))
-            // The new party's first key, shown once.
-            let (key, record) = Credentials.issue(for: .party(PartyID(body.id)))
-            let entries = try await node.execute(command(.issueCredential(record), context))
-            return JSON.response(
-                ["party": ["id": body.id, "name": body.name ?? body.id], "key": key, "sequence": entries.last?.sequence ?? 0],
-                status: .created)
-        }
-        router.post("/v1/parties/:id/keys") { _, context in
-            try requireOperator(context)
-            let party = try id(context)
-            let (key, record) = Credentials.issue(for: .party(PartyID(party)))
-            let entries = try await node.execute(command(.issueCredential(record), context))
-            return JSON.response(["party": party, "key": key, "keyId": record.id, "sequence": entries.last?.sequence ?? 0], status: .created)
-        }
-        router.delete("/v1/keys/:id") { _, context in
-            try requireOperator(context)
-            let keyID = try id(context)
-            let entries = try await node.execute(command(.revokeCredential(id: keyID), context))
-            return JSON.response(["revoked": keyID, "sequence": entries.last?.sequence ?? 0])
-        }
-        router.post("/v1/responsibilities") { request, context in
-            let body = try await JSON.decode(ResponsibilityBody.self, from: request, context: context)
-            // Only the sponsor itself can confirm that it answers for another.
-            if context.actor != .operator {
-                guard context.actor?.party?.rawValue == body.sponsor else {
-                    throw FieldError(field: "sponsor", reason: "a party records only what it answers for itself", status: 403)
-                }
-            } else if body.confirmed == true {
-                throw FieldError(field: "confirmed", reason: "only the sponsor can confirm that it answers for a party", status: 403)
-            }
-            let responsibility = Responsibility(sponsor: PartyID(body.sponsor), client: PartyID(body.client), confirmed: body.confirmed ?? false)
-            return try await execute(command(.setResponsibility(responsibility), context)) { _ in ["responsibility": ["sponsor": body.sponsor, "client": body.client, "confirmed": body.confirmed ?? false]] }
-        }
-    }
-
-    // MARK: Webhooks
-
-    func registerWebhooks(_ router: Router<ServerContext>) {
-        router.get("/v1/webhooks") { _, context in
-            let caller = try party(context)
-            let hooks = await node.webhooks().values.filter { $0.party == caller.rawValue }.sorted { $0.id < $1.id }
-            return JSON.response(["webhooks": hooks.map { describe($0, secret: false) }])
-        }
-        router.post("/v1/webhooks") { request, context in
-            struct WebhookBody: Decodable {
-                var url: String
-                var secret: String?
-            }
-            let caller = try party(context)
-            let body = try await JSON.decode(WebhookBody.self, from: request, context: context)
-            guard let url = URL(string: body.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw FieldError(field: "url", reason: "an http or https URL is expected, got \(body.url.prefix(80))")
-            }
-            if let secret = body.secret, secret.utf8.count < 16 {
-                throw FieldError(field: "secret", reason: "at least 16 bytes")
-            }
-            let secret = body.secret ?? Credentials.issue(for: .operator).key
-            let head = await node.head
-            let hook = WebhookRecord(
-                id: "wh-" + UUID().uuidString.lowercased().prefix(12), party: caller.rawValue, url: body.url, secret: secret,
-                deliveredThrough: head)
-            let entries = try await node.execute(command(.registerWebhook(hook), context))
-            var details = describe(hook, secret: true)
-            details["sequence"] = entries.last?.sequence ?? 0
-            return JSON.response(details, status: .created)
-        }
-        router.delete("/v1/webhooks/:id") { _, context in
-            let caller = try party(context)
-            let hookID = try id(context)
-            guard let hook = await node.webhooks()[hookID], hook.party == caller.rawValue else {
-                throw FieldError(field: "id", reason: "no webhook \(hookID) of \(caller)", status: 404)
-            }
-            return try await execute(command(.removeWebhook(id: hookID), context)) { _ in ["removed": hookID] }
-        }
-    }
-
-    /// A webhook with its delivery status: the last entry delivered, failures since the
-    /// last success and in all, the last error.
-    func describe(_ hook: WebhookRecord, secret: Bool) -> [String: Any] {
-        let status = webhooks.status(hook.id)
-        var details: [String: Any] = [
-            "id": hook.id, "url": hook.url, "deliveredThrough": status?.deliveredThrough ?? hook.deliveredThrough,
-            "failures": status?.failures ?? 0, "totalFailures": status?.totalFailures ?? 0,
-        ]
-        if secret { details["secret"] = hook.secret }
-        if let error = status?.lastError { details["lastError"] = error }
-        if let attempt = status?.lastAttempt { details["lastAttempt"] = EventPayload.rfc3339(attempt) }
-        return details
-    }
-
-    // MARK: Agreements
-
-    func registerAgreements(_ router: Router<ServerContext>) {
-        router.get("/v1/agreements") { _, context in
-            let actor = context.actor
-            let list = await node.read { engine in
-                Unchecked(value: engine.agreements.values.sorted { $0.id < $1.id }
-                    .filter { agreement in actor == .operator || actor?.party.map { agreement.signatories[$0] != nil } == true }
-                    .map(EventPayload.describe))
-            }.value
-            return JSON.response(["agreements": list])
-        }
-        router.get("/v1/agreements/:id") { _, context in
-            let agreementID = AgreementID(try id(context))
-            let actor = context.actor
-            guard let agreement = await node.read({ $0.agreements[agreementID] }) else {
-                throw FieldError(field: "id", reason: "no agreement \(agreementID)", status: 404)
-            }
-            guard actor == .operator || actor?.party.map({ agreement.signatories[$0] != nil }) == true else {
-                throw FieldError(field: "id", reason: "not a signatory of \(agreementID)", status: 403)
-            }
-            return JSON.response(EventPayload.describe(agreement))
-        }
-        router.put("/v1/agreements/:id") { request, context in
-            let caller = try party(context)
-            var body = try await JSON.decode(AgreementBody.self, from: request, context: context)
-            guard body.id == (try id(context)) else { throw FieldError(field: "id", reason: "differs from the path's \(try id(context))") }
-            guard body.signatories[caller.rawValue] != nil else {
-                throw FieldError(field: "signatories", reason: "the proposing party \(caller) must be a signatory", status: 403)
-            }
-            let proposed = try body.agreement()
-            let existing = await node.read { $0.agreements[proposed.id] }
-            if let existing, existing.signatories[caller] == nil {
-                throw FieldError(field: "id", reason: "\(caller) is not a signatory of \(proposed.id)", status: 403)
-            }
-            // A party signs only for itself; others keep their status unless the terms changed.
-            for party in body.signatories.keys where party != caller.rawValue {
-                let kept = existing.flatMap { existing in
-                    existing.parameters == proposed.parameters && existing.title == proposed.title ? existing.signatories[PartyID(party)] : nil
-                }
-                body.signatories[party] = kept ?? .proposed
-            }
-            let agreementID = proposed.id
-            return try await execute(command(.putAgreement(try body.agreement()), context)) { engine in engine.agreements[agreementID].map(EventPayload.describe) ?? Self.gone("agreement", agreementID.rawValue) }
-        }
-        for action in ["sign", "withdraw"] {
-            router.post("/v1/agreements/:id/\(action)") { _, context in
-                try await act(context, { target, caller in
-                    action == "sign" ? .sign(AgreementID(target), by: caller) : .withdraw(AgreementID(target), by: caller)
-                }) { engine, id in
-                    engine.agreements[AgreementID(id)].map(EventPayload.describe) ?? Self.gone("agreement", id)
-                }
-            }
-        }
     }
 
     // MARK: Zones
@@ -666,19 +484,6 @@ struct API: Sendable {
             try await act(context, { .acknowledgeMessage(MessageID($0), by: $1) }) { engine, id in
                 engine.messages[MessageID(id)].map(EventPayload.describe) ?? Self.gone("message", id)
             }
-        }
-        router.get("/v1/incidents") { _, _ in
-            let list = await node.read { engine in
-                Unchecked(value: engine.incidents.values.sorted { ($0.recordedAt, $0.id) < ($1.recordedAt, $1.id) }
-                    .map(EventPayload.describe))
-            }.value
-            return JSON.response(["incidents": list])
-        }
-        router.post("/v1/incidents") { request, context in
-            let caller = try party(context)
-            let body = try await JSON.decode(IncidentBody.self, from: request, context: context)
-            let incidentID = IncidentID(body.id)
-            return try await execute(command(.recordIncident(try body.draft(by: caller)), context), status: .created) { engine in engine.incidents[incidentID].map(EventPayload.describe) ?? Self.gone("incident", incidentID.rawValue) }
         }
     }
 

@@ -14,6 +14,7 @@ import Prometheus
 import NIOFoundationCompat
 import HTTPTypes
 import HummingbirdTLS
+import OpenAPIRuntime
 import NIOSSL
 
 /// What every request carries through the routes: who is asking, once authenticated.
@@ -89,6 +90,7 @@ public struct Server: Sendable {
         }
         router.add(middleware: ConsoleRedirect())
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator, metrics: metrics))
+        router.add(middleware: BodyLimitMiddleware())
         let api = API(node: node, metrics: metrics, authenticator: authenticator, webhooks: webhooks)
         api.register(on: router)
         let middleware = DSSMiddleware(authority: dss, node: node, limiter: authenticator.limiter, metrics: metrics)
@@ -140,6 +142,12 @@ struct MetricsMiddleware: RouterMiddleware {
     }
 }
 
+/// Who asks, for the handlers generated from the OpenAPI document (``API`` as
+/// `APIProtocol`), which see the request but not the router's context.
+enum RequestCaller {
+    @TaskLocal static var actor: Actor?
+}
+
 /// Errors as RFC 9457 problem details, naming the field at fault.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = ServerContext
@@ -147,21 +155,36 @@ struct ProblemMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as FieldError {
+        } catch {
+            return Self.problem(error, context: context)
+        }
+    }
+
+    static func problem(_ error: any Error, context: Context) -> Response {
+        switch error {
+        case let error as ServerError:
+            // A handler generated from the OpenAPI document: the error is what it threw,
+            // or what it found wrong with the request before calling it.
+            if error.underlyingError is FieldError || error.underlyingError is DecodingError || error.underlyingError is StoreError
+                || error.underlyingError is NIOTooManyBytesError || error.underlyingError is any HTTPResponseError {
+                return problem(error.underlyingError, context: context)
+            }
+            return Problem.response(status: 400, field: "body", reason: "\(error.underlyingError)")
+        case let error as FieldError:
             return Problem.response(status: error.status, field: error.field, reason: error.reason)
-        } catch let error as DecodingError {
+        case let error as DecodingError:
             let (field, reason) = Problem.describe(error)
             return Problem.response(status: 422, field: field, reason: reason)
-        } catch let error as HTTPError {
+        case let error as HTTPError:
             return Problem.response(status: Int(error.status.code), field: nil, reason: error.body ?? error.status.reasonPhrase)
-        } catch is NIOTooManyBytesError {
+        case is NIOTooManyBytesError:
             return Problem.response(status: 413, field: "body", reason: "larger than \(Limits.bodyBytes) bytes")
-        } catch let error as any HTTPResponseError {
+        case let error as any HTTPResponseError:
             return Problem.response(status: Int(error.status.code), field: nil, reason: "\(error)")
-        } catch let error as StoreError {
+        case let error as StoreError:
             context.logger.error("store: \(error)")
             return Problem.response(status: 503, field: nil, reason: "the store is unavailable: \(error.reason)")
-        } catch {
+        default:
             context.logger.error("request failed: \(error)")
             return Problem.response(status: 500, field: nil, reason: "internal error")
         }
@@ -329,7 +352,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
         // A write sees what any node acknowledged before it (reports excepted: their
         // commit meets other writers' entries anyway).
         if request.method != .get, path != "/v1/reports" { try await authenticator.node.sync() }
-        return try await next(request, context)
+        // The handlers generated from the OpenAPI document see the request, not the
+        // context: they read the caller from the task.
+        return try await RequestCaller.$actor.withValue(actor) { try await next(request, context) }
     }
 
     static func rate(_ perSecond: Double, _ burst: Double) -> String {

@@ -101,62 +101,6 @@ package func identifier(_ text: String, field: String) throws(FieldError) -> Str
     return text
 }
 
-public struct PartyBody: Codable, Hashable, Sendable {
-    public var id: String
-    public var name: String?
-
-    func party() throws(FieldError) -> Party {
-        Party(id: PartyID(try identifier(id, field: "id")), name: name)
-    }
-}
-
-public struct ResponsibilityBody: Codable, Hashable, Sendable {
-    public var sponsor: String
-    public var client: String
-    public var confirmed: Bool?
-}
-
-public struct AgreementBody: Codable, Hashable, Sendable {
-    public struct ParametersBody: Codable, Hashable, Sendable {
-        public var groundSeparationMeters: Double?
-        public var airSeparationMeters: Double?
-        public var verticalSeparationMeters: Double?
-        public var noticeLeadSeconds: Double?
-        public var acknowledgementSeconds: Double?
-        public var escalationSeconds: Double?
-    }
-
-    public var id: String
-    public var title: String
-    /// Party to status; a new agreement's signatories start as `proposed` unless given.
-    public var signatories: [String: Agreement.Status]
-    public var parameters: ParametersBody?
-
-    func agreement() throws(FieldError) -> Agreement {
-        var result = Agreement(
-            id: AgreementID(try identifier(id, field: "id")), title: title,
-            signatories: Dictionary(uniqueKeysWithValues: signatories.map { (PartyID($0.key), $0.value) }))
-        guard !signatories.isEmpty else { throw FieldError(field: "signatories", reason: "an agreement needs signatories") }
-        let given = parameters ?? ParametersBody()
-        let checks: [(String, Double?, WritableKeyPath<Agreement.Parameters, Double>)] = [
-            ("groundSeparationMeters", given.groundSeparationMeters, \.groundSeparationMeters),
-            ("airSeparationMeters", given.airSeparationMeters, \.airSeparationMeters),
-            ("verticalSeparationMeters", given.verticalSeparationMeters, \.verticalSeparationMeters),
-            ("noticeLeadSeconds", given.noticeLeadSeconds, \.noticeLeadSeconds),
-            ("acknowledgementSeconds", given.acknowledgementSeconds, \.acknowledgementSeconds),
-            ("escalationSeconds", given.escalationSeconds, \.escalationSeconds),
-        ]
-        for (name, value, path) in checks {
-            guard let value else { continue }
-            guard value.isFinite, value >= 0 else {
-                throw FieldError(field: "parameters.\(name)", reason: "must be a finite number ≥ 0, got \(value)")
-            }
-            result.parameters[keyPath: path] = value
-        }
-        return result
-    }
-}
-
 public struct ZoneBody: Codable, Hashable, Sendable {
     public var id: String
     public var name: String?
@@ -311,17 +255,3 @@ public struct MessageBody: Codable, Hashable, Sendable {
     }
 }
 
-public struct IncidentBody: Codable, Hashable, Sendable {
-    public var id: String
-    public var summary: String
-    public var units: [String]?
-    public var zone: String?
-    public var position: [Double]?
-
-    func draft(by party: PartyID) throws(FieldError) -> Incident.Draft {
-        if let position { _ = try DeconflictAPI.position(position, field: "position") }
-        return Incident.Draft(
-            id: IncidentID(try identifier(id, field: "id")), reportedBy: party, summary: summary,
-            units: units.map { $0.map { UnitID($0) } }, zone: zone.map { ZoneID($0) }, position: position)
-    }
-}

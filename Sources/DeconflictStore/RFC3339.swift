@@ -26,6 +26,17 @@ public enum RFC3339 {
     /// RFC 3339 in UTC with microseconds, as the ledger writes times.
     public static func format(_ date: Date) -> String { Ledger.timestamp(date) }
 
+    /// RFC 3339 in UTC to the microsecond, with a fraction of a second only when there is
+    /// one and without its trailing zeros (`…T12:00:00Z`, `…T12:00:00.25Z`), as the REST
+    /// API writes times.
+    public static func shortest(_ date: Date) -> String {
+        var text = Ledger.timestamp(date)
+        text.removeLast()  // Z
+        while text.last == "0" { text.removeLast() }
+        if text.last == "." { text.removeLast() }
+        return text + "Z"
+    }
+
     /// A JSON decoder that reads dates with ``parse(_:)``.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()

@@ -123,15 +123,15 @@ enum FuzzTargets {
         do {
             switch selector % 12 {
             case 0:
-                let body = try decoder.decode(PartyBody.self, from: json)
-                command = LedgerCommand(.addParty(try body.party()), by: .operator)
+                let body = try decoder.decode(Components.Schemas.PartyInput.self, from: json)
+                command = LedgerCommand(.addParty(Party(id: PartyID(try identifier(body.id, field: "id")), name: body.name)), by: .operator)
             case 1:
-                let body = try decoder.decode(ResponsibilityBody.self, from: json)
+                let body = try decoder.decode(Components.Schemas.ResponsibilityInput.self, from: json)
                 command = LedgerCommand(
                     .setResponsibility(Responsibility(sponsor: PartyID(body.sponsor), client: PartyID(body.client), confirmed: body.confirmed ?? false)),
                     by: .party(caller))
             case 2:
-                let body = try decoder.decode(AgreementBody.self, from: json)
+                let body = try decoder.decode(Components.Schemas.AgreementInput.self, from: json)
                 command = LedgerCommand(.putAgreement(try body.agreement()), by: .party(caller))
             case 3:
                 let body = try decoder.decode(ZoneBody.self, from: json)
@@ -149,7 +149,7 @@ enum FuzzTargets {
                 let body = try decoder.decode(MessageBody.self, from: json)
                 command = LedgerCommand(.send(try body.message(from: caller)), by: .party(caller))
             case 8:
-                let body = try decoder.decode(IncidentBody.self, from: json)
+                let body = try decoder.decode(Components.Schemas.IncidentInput.self, from: json)
                 command = LedgerCommand(.recordIncident(try body.draft(by: caller)), by: .party(caller))
             case 9:
                 struct StateBody: Decodable { var state: DeconflictEngine.Operation.State }
