@@ -47,7 +47,6 @@ struct API: Sendable {
         registerUnits(router)
         registerSituation(router)
         registerOperations(router)
-        registerAlertsAndMessages(router)
         registerLedger(router)
     }
 
@@ -91,17 +90,6 @@ struct API: Sendable {
 
     func command(_ engineCommand: Engine.Command, _ context: ServerContext) -> LedgerCommand {
         command(.engine(engineCommand), context)
-    }
-
-    /// Runs a party's action (`acknowledge`, `sign`, …) on the object named in the path
-    /// and answers with that object as it is afterwards.
-    func act(
-        _ context: ServerContext, _ make: (_ target: String, _ caller: PartyID) -> Engine.Command,
-        answer: @escaping @Sendable (Engine, String) -> [String: Any]
-    ) async throws -> Response {
-        let caller = try party(context)
-        let target = try id(context)
-        return try await execute(command(make(target, caller), context)) { engine in answer(engine, target) }
     }
 
     // MARK: Zones
@@ -413,86 +401,6 @@ struct API: Sendable {
         case .operation(let id): details["operation"] = id.rawValue
         }
         return details
-    }
-
-    // MARK: Alerts, messages, incidents
-
-    func registerAlertsAndMessages(_ router: Router<ServerContext>) {
-        router.get("/v1/alerts") { request, context in
-            let actor = context.actor ?? .operator
-            let all = request.uri.queryParameters.get("state") == "all"
-            let list = await node.read { engine in
-                Unchecked(value: engine.alerts.values
-                    .filter { alert in (all || alert.state != .resolved) && Self.addressed(alert, to: actor) }
-                    .sorted { ($0.raisedAt, $0.id) < ($1.raisedAt, $1.id) }
-                    .map(EventPayload.describe))
-            }.value
-            return JSON.response(["alerts": list])
-        }
-        router.get("/v1/alerts/:id") { _, context in
-            let actor = context.actor ?? .operator
-            let alertID = AlertID(try id(context))
-            guard let alert = await node.read({ $0.alerts[alertID] }) else {
-                throw FieldError(field: "id", reason: "no alert \(alertID)", status: 404)
-            }
-            guard Self.addressed(alert, to: actor) else { throw FieldError(field: "id", reason: "not an addressee of \(alertID)", status: 403) }
-            return JSON.response(EventPayload.describe(alert))
-        }
-        let describeAlert: @Sendable (Engine, String) -> [String: Any] = { engine, id in
-            engine.alerts[AlertID(id)].map(EventPayload.describe) ?? Self.gone("alert", id)
-        }
-        router.post("/v1/alerts/:id/acknowledge") { _, context in
-            try await act(context, { .acknowledge(AlertID($0), by: $1) }, answer: describeAlert)
-        }
-        router.post("/v1/alerts/:id/resolve") { request, context in
-            struct ResolveBody: Decodable { var reason: String }
-            _ = try party(context)
-            let body = try await JSON.decode(ResolveBody.self, from: request, context: context)
-            return try await act(context, { .resolve(AlertID($0), by: $1, reason: body.reason) }, answer: describeAlert)
-        }
-        router.get("/v1/messages") { _, context in
-            let actor = context.actor ?? .operator
-            let list = await node.read { engine in
-                Unchecked(value: engine.messages.values.filter { Self.involved($0, actor) }
-                    .sorted { ($0.sentAt, $0.id) < ($1.sentAt, $1.id) }.map(EventPayload.describe))
-            }.value
-            return JSON.response(["messages": list])
-        }
-        router.get("/v1/messages/:id") { _, context in
-            let actor = context.actor ?? .operator
-            let messageID = MessageID(try id(context))
-            guard let message = await node.read({ $0.messages[messageID] }) else {
-                throw FieldError(field: "id", reason: "no message \(messageID)", status: 404)
-            }
-            guard Self.involved(message, actor) else { throw FieldError(field: "id", reason: "not a party to \(messageID)", status: 403) }
-            // A recipient reading it is a delivery.
-            if let party = actor.party, message.receipts[party]?.deliveredAt == nil, message.receipts[party] != nil {
-                return try await execute(command(.deliver(messageID, to: party), context)) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
-            }
-            return JSON.response(EventPayload.describe(message))
-        }
-        router.post("/v1/messages") { request, context in
-            let caller = try party(context)
-            let body = try await JSON.decode(MessageBody.self, from: request, context: context)
-            if let from = body.from, from != caller.rawValue {
-                throw FieldError(field: "from", reason: "a party sends only as itself", status: 403)
-            }
-            let messageID = MessageID(body.id)
-            return try await execute(command(.send(try body.message(from: caller)), context), status: .created) { engine in engine.messages[messageID].map(EventPayload.describe) ?? Self.gone("message", messageID.rawValue) }
-        }
-        router.post("/v1/messages/:id/acknowledge") { _, context in
-            try await act(context, { .acknowledgeMessage(MessageID($0), by: $1) }) { engine, id in
-                engine.messages[MessageID(id)].map(EventPayload.describe) ?? Self.gone("message", id)
-            }
-        }
-    }
-
-    static func addressed(_ alert: Alert, to actor: Actor) -> Bool {
-        actor == .operator || alert.addressees.contains { $0.party == actor.party }
-    }
-
-    static func involved(_ message: Message, _ actor: Actor) -> Bool {
-        actor == .operator || message.from == actor.party || actor.party.map { message.receipts[$0] != nil } == true
     }
 
     // MARK: Ledger and streams

@@ -139,6 +139,46 @@ struct MessageLineTests {
         server.stop()
         #expect(ContinuousClock.now - stopping < .seconds(5), "the server took \(ContinuousClock.now - stopping) to stop")
     }
+
+    /// A message sent while the recipient had no stream open is delivered when the
+    /// recipient's list carries it, once: listing again, or the sender listing, records
+    /// nothing more.
+    @Test func aMessageReadInTheListIsDeliveredOnce() async throws {
+        let folder = try temporaryFolder("message-list")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        let keys = try ["coalition", "russia"].map { try runDeconflict(["party", "add", $0] + store) }
+        let server = try await ServerProcess(store: store)
+        defer { server.stop() }
+        let coalition = Client(base: server.base, key: keys[0], http: .shared)
+        let russia = Client(base: server.base, key: keys[1], http: .shared)
+
+        var answer = try await coalition.send(.POST, "/v1/messages", json: [
+            "id": "unread", "kind": "request", "to": ["russia"], "text": "Confirm the convoy's route",
+        ])
+        #expect(answer.status == 201, "\(answer.text)")
+        // The sender reading its own list delivers nothing.
+        answer = try await coalition.get("/v1/messages")
+        #expect(answer.text.contains("unread"))
+        answer = try await coalition.get("/v1/messages/unread")
+        #expect((answer.json["receipts"] as? [String: [String: Any]])?["russia"]?["deliveredAt"] == nil, "\(answer.text)")
+
+        // The recipient's list carries the whole message: that is its delivery.
+        answer = try await russia.get("/v1/messages")
+        let listed = (answer.json["messages"] as? [[String: Any]])?.first { $0["id"] as? String == "unread" }
+        #expect(listed?["text"] as? String == "Confirm the convoy's route")
+        let receipt = (listed?["receipts"] as? [String: [String: Any]])?["russia"]
+        #expect(receipt?["deliveredAt"] != nil, "\(answer.text)")
+        answer = try await coalition.get("/v1/messages/unread")
+        #expect((answer.json["receipts"] as? [String: [String: Any]])?["russia"]?["deliveredAt"] as? String == receipt?["deliveredAt"] as? String)
+
+        // Listing again, and reading it alone, record no second delivery.
+        _ = try await russia.get("/v1/messages")
+        _ = try await russia.get("/v1/messages/unread")
+        let ledger = try await coalition.get("/v1/ledger")
+        let deliveries = ledger.text.split(separator: "\n").filter { $0.contains("\"message.delivered\"") }
+        #expect(deliveries.count == 1, "\(deliveries)")
+    }
 }
 
 /// RFC 3339 with or without fractions of a second.

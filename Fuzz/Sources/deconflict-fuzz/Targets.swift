@@ -146,7 +146,7 @@ enum FuzzTargets {
                 _ = engine.check(operation)
                 command = LedgerCommand(.putOperation(operation), by: .party(caller))
             case 7:
-                let body = try decoder.decode(MessageBody.self, from: json)
+                let body = try decoder.decode(Components.Schemas.MessageInput.self, from: json)
                 command = LedgerCommand(.send(try body.message(from: caller)), by: .party(caller))
             case 8:
                 let body = try decoder.decode(Components.Schemas.IncidentInput.self, from: json)
@@ -156,8 +156,7 @@ enum FuzzTargets {
                 let state = try decoder.decode(StateBody.self, from: json).state
                 command = LedgerCommand(.setOperationState(OperationID("o1"), state), by: .party(caller))
             case 10:
-                struct ResolveBody: Decodable { var reason: String }
-                let reason = try decoder.decode(ResolveBody.self, from: json).reason
+                let reason = try decoder.decode(Components.Schemas.ResolveInput.self, from: json).reason
                 command = LedgerCommand(.resolve(AlertID("alert-1"), by: caller, reason: reason), by: .party(caller))
             default:
                 struct WebhookBody: Decodable {

@@ -1380,6 +1380,1129 @@ extension Components {
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
         }
+        /// - Remark: Generated from `#/components/schemas/AlertKind`.
+        internal enum AlertKind: String, Codable, Hashable, Sendable, CaseIterable {
+            case incursion = "incursion"
+            case approach = "approach"
+            case dwell = "dwell"
+            case buildUp = "build-up"
+            case separation = "separation"
+            case staleTrack = "stale-track"
+            case conformance = "conformance"
+            case lateNotice = "late-notice"
+            case agreementWithdrawn = "agreement-withdrawn"
+            case zoneRevalidation = "zone-revalidation"
+        }
+        /// - Remark: Generated from `#/components/schemas/AlertState`.
+        internal enum AlertState: String, Codable, Hashable, Sendable, CaseIterable {
+            case raised = "raised"
+            case acknowledged = "acknowledged"
+            case resolved = "resolved"
+        }
+        /// - Remark: Generated from `#/components/schemas/Routing`.
+        internal struct Routing: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Routing/party`.
+            internal var party: Components.Schemas.PartyID
+            /// - Remark: Generated from `#/components/schemas/Routing/confirmed`.
+            internal var confirmed: Swift.Bool
+            /// The party whose unit it is, when the addressee answers for it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Routing/answersFor`.
+            internal struct AnswersForPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Routing/answersFor/value1`.
+                internal var value1: Components.Schemas.PartyID
+                /// Creates a new `AnswersForPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.PartyID) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// The party whose unit it is, when the addressee answers for it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Routing/answersFor`.
+            internal var answersFor: Components.Schemas.Routing.AnswersForPayload?
+            /// - Remark: Generated from `#/components/schemas/Routing/acknowledgedAt`.
+            internal var acknowledgedAt: Components.Schemas.Time?
+            /// - Remark: Generated from `#/components/schemas/Routing/escalatedAt`.
+            internal var escalatedAt: Components.Schemas.Time?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Routing`.
+            ///
+            /// - Parameters:
+            ///   - party:
+            ///   - confirmed:
+            ///   - answersFor: The party whose unit it is, when the addressee answers for it.
+            ///   - acknowledgedAt:
+            ///   - escalatedAt:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                party: Components.Schemas.PartyID,
+                confirmed: Swift.Bool,
+                answersFor: Components.Schemas.Routing.AnswersForPayload? = nil,
+                acknowledgedAt: Components.Schemas.Time? = nil,
+                escalatedAt: Components.Schemas.Time? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.party = party
+                self.confirmed = confirmed
+                self.answersFor = answersFor
+                self.acknowledgedAt = acknowledgedAt
+                self.escalatedAt = escalatedAt
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case party
+                case confirmed
+                case answersFor
+                case acknowledgedAt
+                case escalatedAt
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.party = try container.decode(
+                    Components.Schemas.PartyID.self,
+                    forKey: .party
+                )
+                self.confirmed = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .confirmed
+                )
+                self.answersFor = try container.decodeIfPresent(
+                    Components.Schemas.Routing.AnswersForPayload.self,
+                    forKey: .answersFor
+                )
+                self.acknowledgedAt = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .acknowledgedAt
+                )
+                self.escalatedAt = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .escalatedAt
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "party",
+                    "confirmed",
+                    "answersFor",
+                    "acknowledgedAt",
+                    "escalatedAt"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.party,
+                    forKey: .party
+                )
+                try container.encode(
+                    self.confirmed,
+                    forKey: .confirmed
+                )
+                try container.encodeIfPresent(
+                    self.answersFor,
+                    forKey: .answersFor
+                )
+                try container.encodeIfPresent(
+                    self.acknowledgedAt,
+                    forKey: .acknowledgedAt
+                )
+                try container.encodeIfPresent(
+                    self.escalatedAt,
+                    forKey: .escalatedAt
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Alert`.
+        internal struct Alert: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Alert/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Alert/kind`.
+            internal var kind: Components.Schemas.AlertKind
+            /// - Remark: Generated from `#/components/schemas/Alert/state`.
+            internal var state: Components.Schemas.AlertState
+            /// - Remark: Generated from `#/components/schemas/Alert/units`.
+            internal var units: [Swift.String]
+            /// The first of `units`; absent (or null) when the alert concerns no unit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Alert/unit`.
+            internal var unit: Swift.String?
+            /// The zone concerned; absent (or null) when there is none.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Alert/zone`.
+            internal var zone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Alert/addressees`.
+            internal var addressees: [Components.Schemas.PartyID]
+            /// - Remark: Generated from `#/components/schemas/Alert/routing`.
+            internal var routing: [Components.Schemas.Routing]
+            /// - Remark: Generated from `#/components/schemas/Alert/unconfirmedRouting`.
+            internal var unconfirmedRouting: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Alert/raisedAt`.
+            internal var raisedAt: Components.Schemas.Time
+            /// - Remark: Generated from `#/components/schemas/Alert/party`.
+            internal var party: Components.Schemas.PartyID?
+            /// - Remark: Generated from `#/components/schemas/Alert/operation`.
+            internal var operation: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Alert/agreement`.
+            internal var agreement: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Alert/secondsAhead`.
+            internal var secondsAhead: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/Alert/distanceMeters`.
+            internal var distanceMeters: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/Alert/resolution`.
+            internal var resolution: Swift.String?
+            /// When secondsAhead and distanceMeters were last computed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Alert/updatedAt`.
+            internal struct UpdatedAtPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Alert/updatedAt/value1`.
+                internal var value1: Components.Schemas.Time
+                /// Creates a new `UpdatedAtPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.Time) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// When secondsAhead and distanceMeters were last computed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Alert/updatedAt`.
+            internal var updatedAt: Components.Schemas.Alert.UpdatedAtPayload?
+            /// - Remark: Generated from `#/components/schemas/Alert/resolvedAt`.
+            internal var resolvedAt: Components.Schemas.Time?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Alert`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - kind:
+            ///   - state:
+            ///   - units:
+            ///   - unit: The first of `units`; absent (or null) when the alert concerns no unit.
+            ///   - zone: The zone concerned; absent (or null) when there is none.
+            ///   - addressees:
+            ///   - routing:
+            ///   - unconfirmedRouting:
+            ///   - raisedAt:
+            ///   - party:
+            ///   - operation:
+            ///   - agreement:
+            ///   - secondsAhead:
+            ///   - distanceMeters:
+            ///   - resolution:
+            ///   - updatedAt: When secondsAhead and distanceMeters were last computed.
+            ///   - resolvedAt:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Swift.String,
+                kind: Components.Schemas.AlertKind,
+                state: Components.Schemas.AlertState,
+                units: [Swift.String],
+                unit: Swift.String? = nil,
+                zone: Swift.String? = nil,
+                addressees: [Components.Schemas.PartyID],
+                routing: [Components.Schemas.Routing],
+                unconfirmedRouting: Swift.Bool,
+                raisedAt: Components.Schemas.Time,
+                party: Components.Schemas.PartyID? = nil,
+                operation: Swift.String? = nil,
+                agreement: Swift.String? = nil,
+                secondsAhead: Swift.Double? = nil,
+                distanceMeters: Swift.Double? = nil,
+                resolution: Swift.String? = nil,
+                updatedAt: Components.Schemas.Alert.UpdatedAtPayload? = nil,
+                resolvedAt: Components.Schemas.Time? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.kind = kind
+                self.state = state
+                self.units = units
+                self.unit = unit
+                self.zone = zone
+                self.addressees = addressees
+                self.routing = routing
+                self.unconfirmedRouting = unconfirmedRouting
+                self.raisedAt = raisedAt
+                self.party = party
+                self.operation = operation
+                self.agreement = agreement
+                self.secondsAhead = secondsAhead
+                self.distanceMeters = distanceMeters
+                self.resolution = resolution
+                self.updatedAt = updatedAt
+                self.resolvedAt = resolvedAt
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case kind
+                case state
+                case units
+                case unit
+                case zone
+                case addressees
+                case routing
+                case unconfirmedRouting
+                case raisedAt
+                case party
+                case operation
+                case agreement
+                case secondsAhead
+                case distanceMeters
+                case resolution
+                case updatedAt
+                case resolvedAt
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.AlertKind.self,
+                    forKey: .kind
+                )
+                self.state = try container.decode(
+                    Components.Schemas.AlertState.self,
+                    forKey: .state
+                )
+                self.units = try container.decode(
+                    [Swift.String].self,
+                    forKey: .units
+                )
+                self.unit = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .unit
+                )
+                self.zone = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .zone
+                )
+                self.addressees = try container.decode(
+                    [Components.Schemas.PartyID].self,
+                    forKey: .addressees
+                )
+                self.routing = try container.decode(
+                    [Components.Schemas.Routing].self,
+                    forKey: .routing
+                )
+                self.unconfirmedRouting = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .unconfirmedRouting
+                )
+                self.raisedAt = try container.decode(
+                    Components.Schemas.Time.self,
+                    forKey: .raisedAt
+                )
+                self.party = try container.decodeIfPresent(
+                    Components.Schemas.PartyID.self,
+                    forKey: .party
+                )
+                self.operation = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .operation
+                )
+                self.agreement = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .agreement
+                )
+                self.secondsAhead = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .secondsAhead
+                )
+                self.distanceMeters = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .distanceMeters
+                )
+                self.resolution = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .resolution
+                )
+                self.updatedAt = try container.decodeIfPresent(
+                    Components.Schemas.Alert.UpdatedAtPayload.self,
+                    forKey: .updatedAt
+                )
+                self.resolvedAt = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .resolvedAt
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "kind",
+                    "state",
+                    "units",
+                    "unit",
+                    "zone",
+                    "addressees",
+                    "routing",
+                    "unconfirmedRouting",
+                    "raisedAt",
+                    "party",
+                    "operation",
+                    "agreement",
+                    "secondsAhead",
+                    "distanceMeters",
+                    "resolution",
+                    "updatedAt",
+                    "resolvedAt"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encode(
+                    self.kind,
+                    forKey: .kind
+                )
+                try container.encode(
+                    self.state,
+                    forKey: .state
+                )
+                try container.encode(
+                    self.units,
+                    forKey: .units
+                )
+                try container.encodeIfPresent(
+                    self.unit,
+                    forKey: .unit
+                )
+                try container.encodeIfPresent(
+                    self.zone,
+                    forKey: .zone
+                )
+                try container.encode(
+                    self.addressees,
+                    forKey: .addressees
+                )
+                try container.encode(
+                    self.routing,
+                    forKey: .routing
+                )
+                try container.encode(
+                    self.unconfirmedRouting,
+                    forKey: .unconfirmedRouting
+                )
+                try container.encode(
+                    self.raisedAt,
+                    forKey: .raisedAt
+                )
+                try container.encodeIfPresent(
+                    self.party,
+                    forKey: .party
+                )
+                try container.encodeIfPresent(
+                    self.operation,
+                    forKey: .operation
+                )
+                try container.encodeIfPresent(
+                    self.agreement,
+                    forKey: .agreement
+                )
+                try container.encodeIfPresent(
+                    self.secondsAhead,
+                    forKey: .secondsAhead
+                )
+                try container.encodeIfPresent(
+                    self.distanceMeters,
+                    forKey: .distanceMeters
+                )
+                try container.encodeIfPresent(
+                    self.resolution,
+                    forKey: .resolution
+                )
+                try container.encodeIfPresent(
+                    self.updatedAt,
+                    forKey: .updatedAt
+                )
+                try container.encodeIfPresent(
+                    self.resolvedAt,
+                    forKey: .resolvedAt
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AlertList`.
+        internal struct AlertList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AlertList/alerts`.
+            internal var alerts: [Components.Schemas.Alert]
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `AlertList`.
+            ///
+            /// - Parameters:
+            ///   - alerts:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                alerts: [Components.Schemas.Alert],
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.alerts = alerts
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case alerts
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.alerts = try container.decode(
+                    [Components.Schemas.Alert].self,
+                    forKey: .alerts
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "alerts"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.alerts,
+                    forKey: .alerts
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ResolveInput`.
+        internal struct ResolveInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ResolveInput/reason`.
+            internal var reason: Swift.String
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `ResolveInput`.
+            ///
+            /// - Parameters:
+            ///   - reason:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                reason: Swift.String,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.reason = reason
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case reason
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "reason"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.reason,
+                    forKey: .reason
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageKind`.
+        internal enum MessageKind: String, Codable, Hashable, Sendable, CaseIterable {
+            case notice = "notice"
+            case warning = "warning"
+            case request = "request"
+            case reply = "reply"
+        }
+        /// Names one of zone, alert, operation or message.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MessageReference`.
+        internal struct MessageReference: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessageReference/zone`.
+            internal var zone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MessageReference/alert`.
+            internal var alert: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MessageReference/operation`.
+            internal var operation: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MessageReference/message`.
+            internal var message: Swift.String?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `MessageReference`.
+            ///
+            /// - Parameters:
+            ///   - zone:
+            ///   - alert:
+            ///   - operation:
+            ///   - message:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                zone: Swift.String? = nil,
+                alert: Swift.String? = nil,
+                operation: Swift.String? = nil,
+                message: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.zone = zone
+                self.alert = alert
+                self.operation = operation
+                self.message = message
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case zone
+                case alert
+                case operation
+                case message
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.zone = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .zone
+                )
+                self.alert = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .alert
+                )
+                self.operation = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .operation
+                )
+                self.message = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .message
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "zone",
+                    "alert",
+                    "operation",
+                    "message"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.zone,
+                    forKey: .zone
+                )
+                try container.encodeIfPresent(
+                    self.alert,
+                    forKey: .alert
+                )
+                try container.encodeIfPresent(
+                    self.operation,
+                    forKey: .operation
+                )
+                try container.encodeIfPresent(
+                    self.message,
+                    forKey: .message
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageInput`.
+        internal struct MessageInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessageInput/id`.
+            internal var id: Components.Schemas.Identifier
+            /// - Remark: Generated from `#/components/schemas/MessageInput/kind`.
+            internal var kind: Components.Schemas.MessageKind
+            /// The caller; another party is refused (403).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageInput/from`.
+            internal struct FromPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/MessageInput/from/value1`.
+                internal var value1: Components.Schemas.PartyID
+                /// Creates a new `FromPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.PartyID) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// The caller; another party is refused (403).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageInput/from`.
+            internal var from: Components.Schemas.MessageInput.FromPayload?
+            /// Other parties, each once.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageInput/to`.
+            internal var to: [Components.Schemas.PartyID]
+            /// At most 16,384 bytes of UTF-8.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageInput/text`.
+            internal var text: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MessageInput/references`.
+            internal var references: [Components.Schemas.MessageReference]?
+            /// True when absent, except for a `reply`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MessageInput/requiresAcknowledgement`.
+            internal var requiresAcknowledgement: Swift.Bool?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `MessageInput`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - kind:
+            ///   - from: The caller; another party is refused (403).
+            ///   - to: Other parties, each once.
+            ///   - text: At most 16,384 bytes of UTF-8.
+            ///   - references:
+            ///   - requiresAcknowledgement: True when absent, except for a `reply`.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Components.Schemas.Identifier,
+                kind: Components.Schemas.MessageKind,
+                from: Components.Schemas.MessageInput.FromPayload? = nil,
+                to: [Components.Schemas.PartyID],
+                text: Swift.String,
+                references: [Components.Schemas.MessageReference]? = nil,
+                requiresAcknowledgement: Swift.Bool? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.kind = kind
+                self.from = from
+                self.to = to
+                self.text = text
+                self.references = references
+                self.requiresAcknowledgement = requiresAcknowledgement
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case kind
+                case from
+                case to
+                case text
+                case references
+                case requiresAcknowledgement
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Components.Schemas.Identifier.self,
+                    forKey: .id
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.MessageKind.self,
+                    forKey: .kind
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.MessageInput.FromPayload.self,
+                    forKey: .from
+                )
+                self.to = try container.decode(
+                    [Components.Schemas.PartyID].self,
+                    forKey: .to
+                )
+                self.text = try container.decode(
+                    Swift.String.self,
+                    forKey: .text
+                )
+                self.references = try container.decodeIfPresent(
+                    [Components.Schemas.MessageReference].self,
+                    forKey: .references
+                )
+                self.requiresAcknowledgement = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .requiresAcknowledgement
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "kind",
+                    "from",
+                    "to",
+                    "text",
+                    "references",
+                    "requiresAcknowledgement"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encode(
+                    self.kind,
+                    forKey: .kind
+                )
+                try container.encodeIfPresent(
+                    self.from,
+                    forKey: .from
+                )
+                try container.encode(
+                    self.to,
+                    forKey: .to
+                )
+                try container.encode(
+                    self.text,
+                    forKey: .text
+                )
+                try container.encodeIfPresent(
+                    self.references,
+                    forKey: .references
+                )
+                try container.encodeIfPresent(
+                    self.requiresAcknowledgement,
+                    forKey: .requiresAcknowledgement
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Receipt`.
+        internal struct Receipt: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Receipt/deliveredAt`.
+            internal var deliveredAt: Components.Schemas.Time?
+            /// - Remark: Generated from `#/components/schemas/Receipt/acknowledgedAt`.
+            internal var acknowledgedAt: Components.Schemas.Time?
+            /// - Remark: Generated from `#/components/schemas/Receipt/escalatedAt`.
+            internal var escalatedAt: Components.Schemas.Time?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Receipt`.
+            ///
+            /// - Parameters:
+            ///   - deliveredAt:
+            ///   - acknowledgedAt:
+            ///   - escalatedAt:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                deliveredAt: Components.Schemas.Time? = nil,
+                acknowledgedAt: Components.Schemas.Time? = nil,
+                escalatedAt: Components.Schemas.Time? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.deliveredAt = deliveredAt
+                self.acknowledgedAt = acknowledgedAt
+                self.escalatedAt = escalatedAt
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case deliveredAt
+                case acknowledgedAt
+                case escalatedAt
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.deliveredAt = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .deliveredAt
+                )
+                self.acknowledgedAt = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .acknowledgedAt
+                )
+                self.escalatedAt = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .escalatedAt
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "deliveredAt",
+                    "acknowledgedAt",
+                    "escalatedAt"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.deliveredAt,
+                    forKey: .deliveredAt
+                )
+                try container.encodeIfPresent(
+                    self.acknowledgedAt,
+                    forKey: .acknowledgedAt
+                )
+                try container.encodeIfPresent(
+                    self.escalatedAt,
+                    forKey: .escalatedAt
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Message`.
+        internal struct Message: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Message/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Message/kind`.
+            internal var kind: Components.Schemas.MessageKind
+            /// - Remark: Generated from `#/components/schemas/Message/from`.
+            internal var from: Components.Schemas.PartyID
+            /// - Remark: Generated from `#/components/schemas/Message/to`.
+            internal var to: [Components.Schemas.PartyID]
+            /// - Remark: Generated from `#/components/schemas/Message/text`.
+            internal var text: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Message/requiresAcknowledgement`.
+            internal var requiresAcknowledgement: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Message/sentAt`.
+            internal var sentAt: Components.Schemas.Time
+            /// When an acknowledgement is due.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Message/deadline`.
+            internal struct DeadlinePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Message/deadline/value1`.
+                internal var value1: Components.Schemas.Time
+                /// Creates a new `DeadlinePayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.Time) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// When an acknowledgement is due.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Message/deadline`.
+            internal var deadline: Components.Schemas.Message.DeadlinePayload?
+            /// - Remark: Generated from `#/components/schemas/Message/references`.
+            internal var references: [Components.Schemas.MessageReference]?
+            /// By recipient.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Message/receipts`.
+            internal struct ReceiptsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Components.Schemas.Receipt]
+                /// Creates a new `ReceiptsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Components.Schemas.Receipt] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// By recipient.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Message/receipts`.
+            internal var receipts: Components.Schemas.Message.ReceiptsPayload
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Message`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - kind:
+            ///   - from:
+            ///   - to:
+            ///   - text:
+            ///   - requiresAcknowledgement:
+            ///   - sentAt:
+            ///   - deadline: When an acknowledgement is due.
+            ///   - references:
+            ///   - receipts: By recipient.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Swift.String,
+                kind: Components.Schemas.MessageKind,
+                from: Components.Schemas.PartyID,
+                to: [Components.Schemas.PartyID],
+                text: Swift.String,
+                requiresAcknowledgement: Swift.Bool,
+                sentAt: Components.Schemas.Time,
+                deadline: Components.Schemas.Message.DeadlinePayload? = nil,
+                references: [Components.Schemas.MessageReference]? = nil,
+                receipts: Components.Schemas.Message.ReceiptsPayload,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.kind = kind
+                self.from = from
+                self.to = to
+                self.text = text
+                self.requiresAcknowledgement = requiresAcknowledgement
+                self.sentAt = sentAt
+                self.deadline = deadline
+                self.references = references
+                self.receipts = receipts
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case kind
+                case from
+                case to
+                case text
+                case requiresAcknowledgement
+                case sentAt
+                case deadline
+                case references
+                case receipts
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.MessageKind.self,
+                    forKey: .kind
+                )
+                self.from = try container.decode(
+                    Components.Schemas.PartyID.self,
+                    forKey: .from
+                )
+                self.to = try container.decode(
+                    [Components.Schemas.PartyID].self,
+                    forKey: .to
+                )
+                self.text = try container.decode(
+                    Swift.String.self,
+                    forKey: .text
+                )
+                self.requiresAcknowledgement = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .requiresAcknowledgement
+                )
+                self.sentAt = try container.decode(
+                    Components.Schemas.Time.self,
+                    forKey: .sentAt
+                )
+                self.deadline = try container.decodeIfPresent(
+                    Components.Schemas.Message.DeadlinePayload.self,
+                    forKey: .deadline
+                )
+                self.references = try container.decodeIfPresent(
+                    [Components.Schemas.MessageReference].self,
+                    forKey: .references
+                )
+                self.receipts = try container.decode(
+                    Components.Schemas.Message.ReceiptsPayload.self,
+                    forKey: .receipts
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "kind",
+                    "from",
+                    "to",
+                    "text",
+                    "requiresAcknowledgement",
+                    "sentAt",
+                    "deadline",
+                    "references",
+                    "receipts"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encode(
+                    self.kind,
+                    forKey: .kind
+                )
+                try container.encode(
+                    self.from,
+                    forKey: .from
+                )
+                try container.encode(
+                    self.to,
+                    forKey: .to
+                )
+                try container.encode(
+                    self.text,
+                    forKey: .text
+                )
+                try container.encode(
+                    self.requiresAcknowledgement,
+                    forKey: .requiresAcknowledgement
+                )
+                try container.encode(
+                    self.sentAt,
+                    forKey: .sentAt
+                )
+                try container.encodeIfPresent(
+                    self.deadline,
+                    forKey: .deadline
+                )
+                try container.encodeIfPresent(
+                    self.references,
+                    forKey: .references
+                )
+                try container.encode(
+                    self.receipts,
+                    forKey: .receipts
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MessageList`.
+        internal struct MessageList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MessageList/messages`.
+            internal var messages: [Components.Schemas.Message]
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `MessageList`.
+            ///
+            /// - Parameters:
+            ///   - messages:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                messages: [Components.Schemas.Message],
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.messages = messages
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case messages
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.messages = try container.decode(
+                    [Components.Schemas.Message].self,
+                    forKey: .messages
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "messages"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.messages,
+                    forKey: .messages
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/IncidentInput`.
         internal struct IncidentInput: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/IncidentInput/id`.

@@ -67,6 +67,46 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/agreements/{id}/withdraw`.
     /// - Remark: Generated from `#/paths//v1/agreements/{id}/withdraw/post(withdrawAgreement)`.
     func withdrawAgreement(_ input: Operations.WithdrawAgreement.Input) async throws -> Operations.WithdrawAgreement.Output
+    /// Alerts addressed to the caller (all, for the operator)
+    ///
+    /// - Remark: HTTP `GET /v1/alerts`.
+    /// - Remark: Generated from `#/paths//v1/alerts/get(listAlerts)`.
+    func listAlerts(_ input: Operations.ListAlerts.Input) async throws -> Operations.ListAlerts.Output
+    /// An alert addressed to the caller
+    ///
+    /// - Remark: HTTP `GET /v1/alerts/{id}`.
+    /// - Remark: Generated from `#/paths//v1/alerts/{id}/get(getAlert)`.
+    func getAlert(_ input: Operations.GetAlert.Input) async throws -> Operations.GetAlert.Output
+    /// Acknowledge an alert (an addressee)
+    ///
+    /// - Remark: HTTP `POST /v1/alerts/{id}/acknowledge`.
+    /// - Remark: Generated from `#/paths//v1/alerts/{id}/acknowledge/post(acknowledgeAlert)`.
+    func acknowledgeAlert(_ input: Operations.AcknowledgeAlert.Input) async throws -> Operations.AcknowledgeAlert.Output
+    /// Resolve an alert (an addressee)
+    ///
+    /// - Remark: HTTP `POST /v1/alerts/{id}/resolve`.
+    /// - Remark: Generated from `#/paths//v1/alerts/{id}/resolve/post(resolveAlert)`.
+    func resolveAlert(_ input: Operations.ResolveAlert.Input) async throws -> Operations.ResolveAlert.Output
+    /// Messages the caller sent or received (all, for the operator)
+    ///
+    /// - Remark: HTTP `GET /v1/messages`.
+    /// - Remark: Generated from `#/paths//v1/messages/get(listMessages)`.
+    func listMessages(_ input: Operations.ListMessages.Input) async throws -> Operations.ListMessages.Output
+    /// Send a message to other parties
+    ///
+    /// - Remark: HTTP `POST /v1/messages`.
+    /// - Remark: Generated from `#/paths//v1/messages/post(sendMessage)`.
+    func sendMessage(_ input: Operations.SendMessage.Input) async throws -> Operations.SendMessage.Output
+    /// A message the caller sent or received
+    ///
+    /// - Remark: HTTP `GET /v1/messages/{id}`.
+    /// - Remark: Generated from `#/paths//v1/messages/{id}/get(getMessage)`.
+    func getMessage(_ input: Operations.GetMessage.Input) async throws -> Operations.GetMessage.Output
+    /// Acknowledge a message (a recipient)
+    ///
+    /// - Remark: HTTP `POST /v1/messages/{id}/acknowledge`.
+    /// - Remark: Generated from `#/paths//v1/messages/{id}/acknowledge/post(acknowledgeMessage)`.
+    func acknowledgeMessage(_ input: Operations.AcknowledgeMessage.Input) async throws -> Operations.AcknowledgeMessage.Output
     /// Every incident
     ///
     /// - Remark: HTTP `GET /v1/incidents`.
@@ -230,6 +270,106 @@ extension APIProtocol {
         headers: Operations.WithdrawAgreement.Input.Headers = .init()
     ) async throws -> Operations.WithdrawAgreement.Output {
         try await withdrawAgreement(Operations.WithdrawAgreement.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Alerts addressed to the caller (all, for the operator)
+    ///
+    /// - Remark: HTTP `GET /v1/alerts`.
+    /// - Remark: Generated from `#/paths//v1/alerts/get(listAlerts)`.
+    internal func listAlerts(
+        query: Operations.ListAlerts.Input.Query = .init(),
+        headers: Operations.ListAlerts.Input.Headers = .init()
+    ) async throws -> Operations.ListAlerts.Output {
+        try await listAlerts(Operations.ListAlerts.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// An alert addressed to the caller
+    ///
+    /// - Remark: HTTP `GET /v1/alerts/{id}`.
+    /// - Remark: Generated from `#/paths//v1/alerts/{id}/get(getAlert)`.
+    internal func getAlert(
+        path: Operations.GetAlert.Input.Path,
+        headers: Operations.GetAlert.Input.Headers = .init()
+    ) async throws -> Operations.GetAlert.Output {
+        try await getAlert(Operations.GetAlert.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Acknowledge an alert (an addressee)
+    ///
+    /// - Remark: HTTP `POST /v1/alerts/{id}/acknowledge`.
+    /// - Remark: Generated from `#/paths//v1/alerts/{id}/acknowledge/post(acknowledgeAlert)`.
+    internal func acknowledgeAlert(
+        path: Operations.AcknowledgeAlert.Input.Path,
+        headers: Operations.AcknowledgeAlert.Input.Headers = .init()
+    ) async throws -> Operations.AcknowledgeAlert.Output {
+        try await acknowledgeAlert(Operations.AcknowledgeAlert.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Resolve an alert (an addressee)
+    ///
+    /// - Remark: HTTP `POST /v1/alerts/{id}/resolve`.
+    /// - Remark: Generated from `#/paths//v1/alerts/{id}/resolve/post(resolveAlert)`.
+    internal func resolveAlert(
+        path: Operations.ResolveAlert.Input.Path,
+        headers: Operations.ResolveAlert.Input.Headers = .init(),
+        body: Operations.ResolveAlert.Input.Body
+    ) async throws -> Operations.ResolveAlert.Output {
+        try await resolveAlert(Operations.ResolveAlert.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Messages the caller sent or received (all, for the operator)
+    ///
+    /// - Remark: HTTP `GET /v1/messages`.
+    /// - Remark: Generated from `#/paths//v1/messages/get(listMessages)`.
+    internal func listMessages(headers: Operations.ListMessages.Input.Headers = .init()) async throws -> Operations.ListMessages.Output {
+        try await listMessages(Operations.ListMessages.Input(headers: headers))
+    }
+    /// Send a message to other parties
+    ///
+    /// - Remark: HTTP `POST /v1/messages`.
+    /// - Remark: Generated from `#/paths//v1/messages/post(sendMessage)`.
+    internal func sendMessage(
+        headers: Operations.SendMessage.Input.Headers = .init(),
+        body: Operations.SendMessage.Input.Body
+    ) async throws -> Operations.SendMessage.Output {
+        try await sendMessage(Operations.SendMessage.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A message the caller sent or received
+    ///
+    /// - Remark: HTTP `GET /v1/messages/{id}`.
+    /// - Remark: Generated from `#/paths//v1/messages/{id}/get(getMessage)`.
+    internal func getMessage(
+        path: Operations.GetMessage.Input.Path,
+        headers: Operations.GetMessage.Input.Headers = .init()
+    ) async throws -> Operations.GetMessage.Output {
+        try await getMessage(Operations.GetMessage.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Acknowledge a message (a recipient)
+    ///
+    /// - Remark: HTTP `POST /v1/messages/{id}/acknowledge`.
+    /// - Remark: Generated from `#/paths//v1/messages/{id}/acknowledge/post(acknowledgeMessage)`.
+    internal func acknowledgeMessage(
+        path: Operations.AcknowledgeMessage.Input.Path,
+        headers: Operations.AcknowledgeMessage.Input.Headers = .init()
+    ) async throws -> Operations.AcknowledgeMessage.Output {
+        try await acknowledgeMessage(Operations.AcknowledgeMessage.Input(
             path: path,
             headers: headers
         ))
