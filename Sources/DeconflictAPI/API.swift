@@ -44,9 +44,7 @@ struct API: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition(node: node, webhooks: webhooks))))
         }
         registerZones(router)
-        registerUnits(router)
-        registerSituation(router)
-        registerOperations(router)
+        registerReports(router)
         registerLedger(router)
     }
 
@@ -60,29 +58,6 @@ struct API: Sendable {
         return party
     }
 
-    func requireOperator(_ context: ServerContext) throws {
-        guard context.actor == .operator else {
-            throw FieldError(field: "Authorization", reason: "only the operator may do this", status: 403)
-        }
-    }
-
-    func id(_ context: ServerContext, _ name: String = "id") throws -> String {
-        guard let raw = context.parameters.get(name) else { throw FieldError(field: name, reason: "missing") }
-        return try identifier(raw.removingPercentEncoding ?? raw, field: name)
-    }
-
-    /// Runs a command as the caller; answers with `body` and the sequence reached.
-    func execute(_ payload: LedgerCommand, status: HTTPResponse.Status = .ok, _ body: @Sendable (Engine) -> [String: Any]) async throws -> Response {
-        let entries = try await node.execute(payload)
-        var object = await node.read { Unchecked(value: body($0)) }.value
-        object["sequence"] = entries.last?.sequence ?? 0
-        return JSON.response(object, status: status)
-    }
-
-    /// What a write answers when a later request already removed its object (the write
-    /// itself is durable): the id and that it is gone.
-    static func gone(_ kind: String, _ id: String) -> [String: Any] { ["id": id, "kind": kind, "gone": true] }
-
     /// A command of the caller's.
     func command(_ action: LedgerCommand.Action, _ context: ServerContext) -> LedgerCommand {
         LedgerCommand(action, by: context.actor ?? .operator)
@@ -95,34 +70,6 @@ struct API: Sendable {
     // MARK: Zones
 
     func registerZones(_ router: Router<ServerContext>) {
-        router.get("/v1/zones") { request, _ in
-            let now = await node.read { $0.now }
-            let zones = await node.read { engine in engine.zones.values.sorted { $0.id < $1.id } }
-            if request.uri.queryParameters.get("format") == "geojson" {
-                return JSON.response(GeoJSON.featureCollection(zones, now: now), headers: [.contentType: "application/geo+json"])
-            }
-            return JSON.response(["zones": zones.map { zone in Self.describe(zone, now: now) }])
-        }
-        router.get("/v1/zones/:id") { _, context in
-            let zoneID = ZoneID(try id(context))
-            let (zone, now) = await node.read { ($0.zones[zoneID], $0.now) }
-            guard let zone else { throw FieldError(field: "id", reason: "no zone \(zoneID)", status: 404) }
-            return JSON.response(Self.describe(zone, now: now))
-        }
-        router.put("/v1/zones/:id") { request, context in
-            let caller = try party(context)
-            let body = try await JSON.decode(ZoneBody.self, from: request, context: context)
-            return try await putZone(body, pathID: try id(context), caller: caller, context: context)
-        }
-        router.delete("/v1/zones/:id") { _, context in
-            let caller = try party(context)
-            let zoneID = ZoneID(try id(context))
-            guard let zone = await node.read({ $0.zones[zoneID] }) else {
-                throw FieldError(field: "id", reason: "no zone \(zoneID)", status: 404)
-            }
-            guard zone.owner == caller else { throw FieldError(field: "id", reason: "\(zoneID) belongs to \(zone.owner)", status: 403) }
-            return try await execute(command(.removeZone(zoneID), context)) { _ in ["removed": zoneID.rawValue] }
-        }
         router.post("/v1/zones/import") { request, context in
             let caller = try party(context)
             let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
@@ -147,76 +94,9 @@ struct API: Sendable {
         }
     }
 
-    func putZone(_ body: ZoneBody, pathID: String, caller: PartyID, context: ServerContext) async throws -> Response {
-        guard body.id == pathID else { throw FieldError(field: "id", reason: "differs from the path's \(pathID)") }
-        try await checkZone(body, caller: caller)
-        let zoneID = ZoneID(body.id)
-        return try await execute(command(.putZone(try body.zone(owner: caller)), context)) { engine in engine.zones[zoneID].map { Self.describe($0, now: engine.now) } ?? Self.gone("zone", zoneID.rawValue) }
-    }
+    // MARK: Reports
 
-    /// What a party may declare: its own zones, under agreements it is a party to.
-    func checkZone(_ body: ZoneBody, caller: PartyID) async throws {
-        if let owner = body.owner, owner != caller.rawValue {
-            throw FieldError(field: "owner", reason: "a party declares zones for itself, not for \(owner)", status: 403)
-        }
-        if let existing = await node.read({ $0.zones[ZoneID(body.id)] }), existing.owner != caller {
-            throw FieldError(field: "id", reason: "\(body.id) belongs to \(existing.owner)", status: 403)
-        }
-        if let agreementID = body.agreement {
-            let agreement = await node.read { $0.agreements[AgreementID(agreementID)] }
-            guard let agreement else { throw FieldError(field: "agreement", reason: "no agreement \(agreementID)", status: 404) }
-            guard agreement.signatories[caller] != nil else {
-                throw FieldError(field: "agreement", reason: "\(caller) is not a signatory of \(agreementID)", status: 403)
-            }
-        }
-        _ = try body.zone(owner: caller)
-    }
-
-    static func describe(_ zone: Zone, now: Date) -> [String: Any] {
-        var details = EventPayload.describe(zone)
-        details["stale"] = zone.isStale(at: now)
-        return details
-    }
-
-    // MARK: Units and reports
-
-    func registerUnits(_ router: Router<ServerContext>) {
-        router.get("/v1/units") { _, context in
-            let actor = context.actor ?? .operator
-            let (list, located) = await node.read { engine in
-                var list: [[String: Any]] = []
-                var located: [String] = []
-                for unit in engine.units.values.sorted(by: { $0.id < $1.id }) {
-                    let report = engine.lastReport(of: unit.id)
-                    list.append(Self.describe(unit, report: report, for: actor, in: engine, located: &located))
-                }
-                return Unchecked(value: (list, located))
-            }.value
-            try await recordRead(of: located, context: context)
-            return JSON.response(["units": list])
-        }
-        router.get("/v1/units/:id") { _, context in
-            let actor = context.actor ?? .operator
-            let unitID = UnitID(try id(context))
-            let (found, located) = await node.read { engine -> Unchecked<([String: Any]?, [String])> in
-                guard let unit = engine.unit(unitID) else { return Unchecked(value: (nil, [])) }
-                var located: [String] = []
-                let details = Self.describe(unit, report: engine.lastReport(of: unitID), for: actor, in: engine, located: &located)
-                return Unchecked(value: (details, located))
-            }.value
-            guard let found else { throw FieldError(field: "id", reason: "no unit \(unitID)", status: 404) }
-            try await recordRead(of: located, context: context)
-            return JSON.response(found)
-        }
-        router.post("/v1/units") { request, context in
-            let caller = try party(context)
-            let body = try await JSON.decode(UnitBody.self, from: request, context: context)
-            if let owner = body.party, owner != caller.rawValue {
-                throw FieldError(field: "party", reason: "a party adds only its own units, not \(owner)'s", status: 403)
-            }
-            let unitID = UnitID(body.id)
-            return try await execute(command(.addUnit(try body.unit(party: caller)), context), status: .created) { engine in engine.unit(unitID).map(EventPayload.describe) ?? Self.gone("unit", unitID.rawValue) }
-        }
+    func registerReports(_ router: Router<ServerContext>) {
         router.post("/v1/reports") { request, context in
             let caller = try party(context)
             let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
@@ -281,126 +161,6 @@ struct API: Sendable {
         reports.reserveCapacity(bodies.count)
         for (index, body) in bodies.enumerated() { reports.append(try body.report(field: "[\(index)]")) }
         return reports
-    }
-
-    /// A unit as `actor` may see it; other parties' units it may locate are added to
-    /// `located` (the read is recorded).
-    static func describe(
-        _ unit: DeconflictEngine.Unit, report: PositionReport?, for actor: Actor, in engine: Engine, located: inout [String]
-    ) -> [String: Any] {
-        var details = EventPayload.describe(unit)
-        let own = actor == .operator || actor.party == unit.party
-        let mayLocate = own || actor.party.map { Visibility.mayLocate(unit, report: report, by: $0, in: engine) } == true
-        guard mayLocate else {
-            details["name"] = nil
-            details["reference"] = true
-            return details
-        }
-        if !own { located.append(unit.id.rawValue) }
-        if let report {
-            details["lastReport"] = EventPayload.describe(report)
-            details["stale"] = engine.now.timeIntervalSince(report.time) > engine.configuration.staleAfterSeconds
-        }
-        return details
-    }
-
-    /// Records in the ledger that the caller read other parties' units in full.
-    func recordRead(of units: [String], context: ServerContext) async throws {
-        guard !units.isEmpty, let actor = context.actor, actor != .operator else { return }
-        // The same reader reading the same units again within a minute (a console
-        // refreshing its map) is the read already recorded.
-        let key = actor.description + " " + units.joined(separator: ",")
-        let now = ContinuousClock.now
-        let recent = recentReads.reads.withLock { reads -> Bool in
-            if reads.count > 10_000 { reads = reads.filter { now - $0.value < .seconds(60) } }
-            if let last = reads[key], now - last < .seconds(60) { return true }
-            reads[key] = now
-            return false
-        }
-        if recent { return }
-        try await node.execute(LedgerCommand(.recordRead("units " + units.joined(separator: ",")), by: actor))
-    }
-
-    // MARK: Operations
-
-    func registerOperations(_ router: Router<ServerContext>) {
-        router.get("/v1/operations") { _, context in
-            let actor = context.actor ?? .operator
-            let list = await node.read { engine in
-                Unchecked(value: engine.operations.values.sorted { $0.id < $1.id }.map { Self.describe($0, for: actor) })
-            }.value
-            return JSON.response(["operations": list])
-        }
-        router.get("/v1/operations/:id") { _, context in
-            let actor = context.actor ?? .operator
-            let operationID = OperationID(try id(context))
-            guard let operation = await node.read({ $0.operations[operationID] }) else {
-                throw FieldError(field: "id", reason: "no operation \(operationID)", status: 404)
-            }
-            return JSON.response(Self.describe(operation, for: actor))
-        }
-        router.post("/v1/operations/check") { request, context in
-            let caller = try party(context)
-            let body = try await JSON.decode(OperationBody.self, from: request, context: context)
-            let operation = try body.operation(party: caller)
-            let conflicts = await node.read { $0.check(operation) }
-            return JSON.response(["conflicts": conflicts.map(Self.describe), "clear": conflicts.isEmpty])
-        }
-        router.put("/v1/operations/:id") { request, context in
-            let caller = try party(context)
-            let body = try await JSON.decode(OperationBody.self, from: request, context: context)
-            guard body.id == (try id(context)) else { throw FieldError(field: "id", reason: "differs from the path's \(try id(context))") }
-            if let owner = body.party, owner != caller.rawValue {
-                throw FieldError(field: "party", reason: "a party plans only its own operations", status: 403)
-            }
-            if let existing = await node.read({ $0.operations[OperationID(body.id)] }), existing.party != caller {
-                throw FieldError(field: "id", reason: "\(body.id) belongs to \(existing.party)", status: 403)
-            }
-            let operationID = OperationID(body.id)
-            return try await execute(command(.putOperation(try body.operation(party: caller)), context)) { engine in
-                guard let operation = engine.operations[operationID] else { return Self.gone("operation", operationID.rawValue) }
-                var details = Self.describe(operation, for: .party(caller))
-                details["conflicts"] = engine.check(operation).map(Self.describe)
-                return details
-            }
-        }
-        router.post("/v1/operations/:id/notify") { _, context in
-            try await operationCommand(context) { .notify($0) }
-        }
-        router.post("/v1/operations/:id/state") { request, context in
-            struct StateBody: Decodable { var state: Operation.State }
-            let body = try await JSON.decode(StateBody.self, from: request, context: context)
-            return try await operationCommand(context) { .setOperationState($0, body.state) }
-        }
-    }
-
-    func operationCommand(_ context: ServerContext, _ make: (OperationID) -> Engine.Command) async throws -> Response {
-        let caller = try party(context)
-        let operationID = OperationID(try id(context))
-        guard let operation = await node.read({ $0.operations[operationID] }) else {
-            throw FieldError(field: "id", reason: "no operation \(operationID)", status: 404)
-        }
-        guard operation.party == caller else { throw FieldError(field: "id", reason: "\(operationID) belongs to \(operation.party)", status: 403) }
-        return try await execute(command(make(operationID), context)) { engine in engine.operations[operationID].map { Self.describe($0, for: .party(caller)) } ?? Self.gone("operation", operationID.rawValue) }
-    }
-
-    static func describe(_ operation: Operation, for actor: Actor) -> [String: Any] {
-        var details = EventPayload.describe(operation)
-        if actor != .operator, actor.party != operation.party {
-            details["name"] = nil
-            details["units"] = nil
-            details["reference"] = true
-        }
-        return details
-    }
-
-    static func describe(_ conflict: Conflict) -> [String: Any] {
-        var details: [String: Any] = ["party": conflict.party.rawValue, "reason": conflict.reason]
-        switch conflict.subject {
-        case .zone(let id): details["zone"] = id.rawValue
-        case .operation(let id): details["operation"] = id.rawValue
-        }
-        return details
     }
 
     // MARK: Ledger and streams

@@ -10,31 +10,6 @@ public import Foundation
 /// properties. The other properties are the zone's fields: `id`, `name`, `kind`,
 /// `owner`, `agreement`, `altitude`, `from`, `until`, `allowed`, `revalidateBy`.
 public enum GeoJSON {
-    public static func featureCollection(_ zones: [Zone], now: Date) -> [String: Any] {
-        ["type": "FeatureCollection", "features": zones.map { feature($0, now: now) }]
-    }
-
-    static func feature(_ zone: Zone, now: Date) -> [String: Any] {
-        var properties = EventPayload.describe(zone)
-        properties["circle"] = nil
-        properties["polygon"] = nil
-        properties["stale"] = zone.isStale(at: now)
-        let geometry: [String: Any]
-        switch zone.volume.footprint {
-        case .circle(let circle):
-            properties["radius"] = circle.radiusMeters
-            geometry = ["type": "Point", "coordinates": [circle.center.longitude, circle.center.latitude]]
-        case .polygon(let polygon):
-            geometry = [
-                "type": "Polygon",
-                "coordinates": ([polygon.outer] + polygon.holes).map { ring in
-                    (ring + [ring[0]]).map { [$0.longitude, $0.latitude] }
-                },
-            ]
-        }
-        return ["type": "Feature", "id": zone.id.rawValue, "geometry": geometry, "properties": properties]
-    }
-
     /// The zones of a FeatureCollection (or a single Feature), checked; the first fault
     /// is named by its feature index.
     public static func zones(from data: Data, owner: PartyID) throws(FieldError) -> [ZoneBody] {

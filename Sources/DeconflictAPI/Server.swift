@@ -165,6 +165,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case let error as ServerError:
             // A handler generated from the OpenAPI document: the error is what it threw,
             // or what it found wrong with the request before calling it.
+            if let parameter = queryParameterAtFault(error) { return parameter }
             if error.underlyingError is FieldError || error.underlyingError is DecodingError || error.underlyingError is StoreError
                 || error.underlyingError is NIOTooManyBytesError || error.underlyingError is any HTTPResponseError {
                 return problem(error.underlyingError, context: context)
@@ -188,6 +189,25 @@ struct ProblemMiddleware: RouterMiddleware {
             context.logger.error("request failed: \(error)")
             return Problem.response(status: 500, field: nil, reason: "internal error")
         }
+    }
+}
+
+extension ProblemMiddleware {
+    /// A query parameter of a GET that did not decode (a time that is not RFC 3339, a
+    /// value not among those listed): the runtime's error does not name it, so it is the
+    /// request's only query parameter, when there is one.
+    static func queryParameterAtFault(_ error: ServerError) -> Response? {
+        guard error.operationInput == nil, error.request.method == .get, let decoding = error.underlyingError as? DecodingError,
+              let path = error.request.path, let query = path.split(separator: "?", maxSplits: 1).dropFirst().first
+        else { return nil }
+        var (field, reason) = Problem.describe(decoding)
+        // The runtime's words for a value outside an enumeration name a generated type.
+        if let value = reason.range(of: "invalid String value ").map({ reason[$0.upperBound...] }) {
+            reason = "\"\(value)\" is not one of the values the API document lists"
+        }
+        let names = query.split(separator: "&").map { String($0.split(separator: "=", maxSplits: 1)[0]) }
+        guard field == "body", names.count == 1, let name = names.first?.removingPercentEncoding else { return nil }
+        return Problem.response(status: 422, field: name, reason: reason)
     }
 }
 
@@ -252,6 +272,19 @@ enum JSON {
         var fields = headers
         if fields[.contentType] == nil { fields[.contentType] = "application/json" }
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data(object))))
+    }
+
+    /// A value of the OpenAPI document's types, written as the generated handlers write it.
+    static func response(encoding value: some Encodable, headers: HTTPFields = [:]) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.shortest(date))
+        }
+        var fields = headers
+        if fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: ServerContext) async throws -> T {

@@ -125,17 +125,6 @@ public struct ZoneBody: Codable, Hashable, Sendable {
     }
 }
 
-public struct UnitBody: Codable, Hashable, Sendable {
-    public var id: String
-    public var party: String?
-    public var domain: Domain
-    public var name: String?
-
-    func unit(party defaultParty: PartyID) throws(FieldError) -> Unit {
-        Unit(id: UnitID(try identifier(id, field: "id")), party: party.map { PartyID($0) } ?? defaultParty, domain: domain, name: name)
-    }
-}
-
 public struct ReportBody: Codable, Hashable, Sendable {
     public var unit: String
     public var time: Date
@@ -190,30 +179,5 @@ public struct ReportBody: Codable, Hashable, Sendable {
         speedMetersPerSecond = report.speedMetersPerSecond
         courseDegrees = report.courseDegrees
         uncertaintyMeters = report.uncertaintyMeters
-    }
-}
-
-public struct OperationBody: Codable, Hashable, Sendable {
-    public var id: String
-    public var party: String?
-    public var name: String?
-    public var volumes: [VolumeBody]
-    public var units: [String]?
-    public var state: Operation.State?
-    public var priority: Int?
-
-    func operation(party defaultParty: PartyID) throws(FieldError) -> Operation {
-        guard !volumes.isEmpty else { throw FieldError(field: "volumes", reason: "an operation needs at least one volume") }
-        var converted: [Volume4D] = []
-        for (index, volume) in volumes.enumerated() { converted.append(try volume.volume(field: "volumes[\(index)]")) }
-        let extent: Extent
-        do {
-            extent = try Extent(converted)
-        } catch {
-            throw FieldError(error, under: "volumes")
-        }
-        return Operation(
-            id: OperationID(try identifier(id, field: "id")), party: party.map { PartyID($0) } ?? defaultParty, name: name,
-            extent: extent, units: Set((units ?? []).map { UnitID($0) }), state: state ?? .planned, priority: priority ?? 0)
     }
 }

@@ -137,11 +137,11 @@ enum FuzzTargets {
                 let body = try decoder.decode(ZoneBody.self, from: json)
                 command = LedgerCommand(.putZone(try body.zone(owner: caller)), by: .party(caller))
             case 4:
-                let body = try decoder.decode(UnitBody.self, from: json)
+                let body = try decoder.decode(Components.Schemas.UnitInput.self, from: json)
                 command = LedgerCommand(.addUnit(try body.unit(party: caller)), by: .party(caller))
             case 5, 6:
                 // PUT /v1/operations/{id} and POST /v1/operations/check.
-                let body = try decoder.decode(OperationBody.self, from: json)
+                let body = try decoder.decode(Components.Schemas.OperationInput.self, from: json)
                 let operation = try body.operation(party: caller)
                 _ = engine.check(operation)
                 command = LedgerCommand(.putOperation(operation), by: .party(caller))
@@ -152,8 +152,7 @@ enum FuzzTargets {
                 let body = try decoder.decode(Components.Schemas.IncidentInput.self, from: json)
                 command = LedgerCommand(.recordIncident(try body.draft(by: caller)), by: .party(caller))
             case 9:
-                struct StateBody: Decodable { var state: DeconflictEngine.Operation.State }
-                let state = try decoder.decode(StateBody.self, from: json).state
+                let state = DeconflictEngine.Operation.State(try decoder.decode(Components.Schemas.StateInput.self, from: json).state)
                 command = LedgerCommand(.setOperationState(OperationID("o1"), state), by: .party(caller))
             case 10:
                 let reason = try decoder.decode(Components.Schemas.ResolveInput.self, from: json).reason

@@ -238,6 +238,343 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Position`.
         internal typealias Position = [Swift.Double]
+        /// `[lower, upper]` metres above the WGS84 ellipsoid, lower ≤ upper.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AltitudeBand`.
+        internal typealias AltitudeBand = [Swift.Double]
+        /// A circle on the ellipsoid.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Circle`.
+        internal struct Circle: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Circle/center`.
+            internal var center: Components.Schemas.Position
+            /// Metres.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Circle/radius`.
+            internal var radius: Swift.Double
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Circle`.
+            ///
+            /// - Parameters:
+            ///   - center:
+            ///   - radius: Metres.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                center: Components.Schemas.Position,
+                radius: Swift.Double,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.center = center
+                self.radius = radius
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case center
+                case radius
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.center = try container.decode(
+                    Components.Schemas.Position.self,
+                    forKey: .center
+                )
+                self.radius = try container.decode(
+                    Swift.Double.self,
+                    forKey: .radius
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "center",
+                    "radius"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.center,
+                    forKey: .center
+                )
+                try container.encode(
+                    self.radius,
+                    forKey: .radius
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// Rings of `[latitude, longitude]` positions, not closed (the last vertex is not the first again): the first ring is the outer one, the others are holes. At most 10,000 vertices in all; rings must be simple and the holes inside the outer ring.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Polygon`.
+        internal typealias Polygon = [[Components.Schemas.Position]]
+        /// A 4D volume: a circle or a polygon, an altitude band and a time window. Exactly one of `circle` and `polygon`: both, or neither, is refused (422).
+        ///
+        /// - Remark: Generated from `#/components/schemas/VolumeInput`.
+        internal struct VolumeInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VolumeInput/circle`.
+            internal var circle: Components.Schemas.Circle?
+            /// - Remark: Generated from `#/components/schemas/VolumeInput/polygon`.
+            internal var polygon: Components.Schemas.Polygon?
+            /// Every altitude when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VolumeInput/altitude`.
+            internal struct AltitudePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/VolumeInput/altitude/value1`.
+                internal var value1: Components.Schemas.AltitudeBand
+                /// Creates a new `AltitudePayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.AltitudeBand) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// Every altitude when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VolumeInput/altitude`.
+            internal var altitude: Components.Schemas.VolumeInput.AltitudePayload?
+            /// Start; unbounded when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VolumeInput/from`.
+            internal struct FromPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/VolumeInput/from/value1`.
+                internal var value1: Components.Schemas.Time
+                /// Creates a new `FromPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.Time) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// Start; unbounded when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VolumeInput/from`.
+            internal var from: Components.Schemas.VolumeInput.FromPayload?
+            /// End, after `from`; unbounded when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VolumeInput/until`.
+            internal struct UntilPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/VolumeInput/until/value1`.
+                internal var value1: Components.Schemas.Time
+                /// Creates a new `UntilPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.Time) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// End, after `from`; unbounded when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VolumeInput/until`.
+            internal var until: Components.Schemas.VolumeInput.UntilPayload?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `VolumeInput`.
+            ///
+            /// - Parameters:
+            ///   - circle:
+            ///   - polygon:
+            ///   - altitude: Every altitude when absent.
+            ///   - from: Start; unbounded when absent.
+            ///   - until: End, after `from`; unbounded when absent.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                circle: Components.Schemas.Circle? = nil,
+                polygon: Components.Schemas.Polygon? = nil,
+                altitude: Components.Schemas.VolumeInput.AltitudePayload? = nil,
+                from: Components.Schemas.VolumeInput.FromPayload? = nil,
+                until: Components.Schemas.VolumeInput.UntilPayload? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.circle = circle
+                self.polygon = polygon
+                self.altitude = altitude
+                self.from = from
+                self.until = until
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case circle
+                case polygon
+                case altitude
+                case from
+                case until
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.circle = try container.decodeIfPresent(
+                    Components.Schemas.Circle.self,
+                    forKey: .circle
+                )
+                self.polygon = try container.decodeIfPresent(
+                    Components.Schemas.Polygon.self,
+                    forKey: .polygon
+                )
+                self.altitude = try container.decodeIfPresent(
+                    Components.Schemas.VolumeInput.AltitudePayload.self,
+                    forKey: .altitude
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.VolumeInput.FromPayload.self,
+                    forKey: .from
+                )
+                self.until = try container.decodeIfPresent(
+                    Components.Schemas.VolumeInput.UntilPayload.self,
+                    forKey: .until
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "circle",
+                    "polygon",
+                    "altitude",
+                    "from",
+                    "until"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.circle,
+                    forKey: .circle
+                )
+                try container.encodeIfPresent(
+                    self.polygon,
+                    forKey: .polygon
+                )
+                try container.encodeIfPresent(
+                    self.altitude,
+                    forKey: .altitude
+                )
+                try container.encodeIfPresent(
+                    self.from,
+                    forKey: .from
+                )
+                try container.encodeIfPresent(
+                    self.until,
+                    forKey: .until
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// A 4D volume: `circle` or `polygon`, `altitude`, and `from`/`until` when bounded.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Volume`.
+        internal struct Volume: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Volume/circle`.
+            internal var circle: Components.Schemas.Circle?
+            /// - Remark: Generated from `#/components/schemas/Volume/polygon`.
+            internal var polygon: Components.Schemas.Polygon?
+            /// - Remark: Generated from `#/components/schemas/Volume/altitude`.
+            internal var altitude: Components.Schemas.AltitudeBand
+            /// - Remark: Generated from `#/components/schemas/Volume/from`.
+            internal var from: Components.Schemas.Time?
+            /// - Remark: Generated from `#/components/schemas/Volume/until`.
+            internal var until: Components.Schemas.Time?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Volume`.
+            ///
+            /// - Parameters:
+            ///   - circle:
+            ///   - polygon:
+            ///   - altitude:
+            ///   - from:
+            ///   - until:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                circle: Components.Schemas.Circle? = nil,
+                polygon: Components.Schemas.Polygon? = nil,
+                altitude: Components.Schemas.AltitudeBand,
+                from: Components.Schemas.Time? = nil,
+                until: Components.Schemas.Time? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.circle = circle
+                self.polygon = polygon
+                self.altitude = altitude
+                self.from = from
+                self.until = until
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case circle
+                case polygon
+                case altitude
+                case from
+                case until
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.circle = try container.decodeIfPresent(
+                    Components.Schemas.Circle.self,
+                    forKey: .circle
+                )
+                self.polygon = try container.decodeIfPresent(
+                    Components.Schemas.Polygon.self,
+                    forKey: .polygon
+                )
+                self.altitude = try container.decode(
+                    Components.Schemas.AltitudeBand.self,
+                    forKey: .altitude
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .from
+                )
+                self.until = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .until
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "circle",
+                    "polygon",
+                    "altitude",
+                    "from",
+                    "until"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.circle,
+                    forKey: .circle
+                )
+                try container.encodeIfPresent(
+                    self.polygon,
+                    forKey: .polygon
+                )
+                try container.encode(
+                    self.altitude,
+                    forKey: .altitude
+                )
+                try container.encodeIfPresent(
+                    self.from,
+                    forKey: .from
+                )
+                try container.encodeIfPresent(
+                    self.until,
+                    forKey: .until
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PartyInput`.
         internal struct PartyInput: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/PartyInput/id`.
@@ -1308,6 +1645,1758 @@ extension Components {
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ZoneKind`.
+        internal enum ZoneKind: String, Codable, Hashable, Sendable, CaseIterable {
+            case deconflictionZone = "deconfliction-zone"
+            case protectedSite = "protected-site"
+            case noFlyArea = "no-fly-area"
+            case corridor = "corridor"
+        }
+        /// A zone: a circle or a polygon, with an altitude band and a time window. Exactly one of `circle` and `polygon`: both, or neither, is refused (422).
+        ///
+        /// - Remark: Generated from `#/components/schemas/ZoneInput`.
+        internal struct ZoneInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/id`.
+            internal var id: Components.Schemas.Identifier
+            /// The id when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/kind`.
+            internal var kind: Components.Schemas.ZoneKind
+            /// The caller; another party is refused (403).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/owner`.
+            internal struct OwnerPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ZoneInput/owner/value1`.
+                internal var value1: Components.Schemas.PartyID
+                /// Creates a new `OwnerPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.PartyID) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// The caller; another party is refused (403).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/owner`.
+            internal var owner: Components.Schemas.ZoneInput.OwnerPayload?
+            /// The agreement the zone belongs to; the caller must be a signatory.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/agreement`.
+            internal var agreement: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/circle`.
+            internal var circle: Components.Schemas.Circle?
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/polygon`.
+            internal var polygon: Components.Schemas.Polygon?
+            /// Every altitude when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/altitude`.
+            internal struct AltitudePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ZoneInput/altitude/value1`.
+                internal var value1: Components.Schemas.AltitudeBand
+                /// Creates a new `AltitudePayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.AltitudeBand) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// Every altitude when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/altitude`.
+            internal var altitude: Components.Schemas.ZoneInput.AltitudePayload?
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/from`.
+            internal var from: Components.Schemas.Time?
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/until`.
+            internal var until: Components.Schemas.Time?
+            /// Parties the zone does not exclude.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/allowed`.
+            internal var allowed: [Components.Schemas.PartyID]?
+            /// When the declaration must be revalidated; past it the zone is stale.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/revalidateBy`.
+            internal struct RevalidateByPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ZoneInput/revalidateBy/value1`.
+                internal var value1: Components.Schemas.Time
+                /// Creates a new `RevalidateByPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.Time) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// When the declaration must be revalidated; past it the zone is stale.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ZoneInput/revalidateBy`.
+            internal var revalidateBy: Components.Schemas.ZoneInput.RevalidateByPayload?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `ZoneInput`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name: The id when absent.
+            ///   - kind:
+            ///   - owner: The caller; another party is refused (403).
+            ///   - agreement: The agreement the zone belongs to; the caller must be a signatory.
+            ///   - circle:
+            ///   - polygon:
+            ///   - altitude: Every altitude when absent.
+            ///   - from:
+            ///   - until:
+            ///   - allowed: Parties the zone does not exclude.
+            ///   - revalidateBy: When the declaration must be revalidated; past it the zone is stale.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Components.Schemas.Identifier,
+                name: Swift.String? = nil,
+                kind: Components.Schemas.ZoneKind,
+                owner: Components.Schemas.ZoneInput.OwnerPayload? = nil,
+                agreement: Swift.String? = nil,
+                circle: Components.Schemas.Circle? = nil,
+                polygon: Components.Schemas.Polygon? = nil,
+                altitude: Components.Schemas.ZoneInput.AltitudePayload? = nil,
+                from: Components.Schemas.Time? = nil,
+                until: Components.Schemas.Time? = nil,
+                allowed: [Components.Schemas.PartyID]? = nil,
+                revalidateBy: Components.Schemas.ZoneInput.RevalidateByPayload? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.name = name
+                self.kind = kind
+                self.owner = owner
+                self.agreement = agreement
+                self.circle = circle
+                self.polygon = polygon
+                self.altitude = altitude
+                self.from = from
+                self.until = until
+                self.allowed = allowed
+                self.revalidateBy = revalidateBy
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case kind
+                case owner
+                case agreement
+                case circle
+                case polygon
+                case altitude
+                case from
+                case until
+                case allowed
+                case revalidateBy
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Components.Schemas.Identifier.self,
+                    forKey: .id
+                )
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.ZoneKind.self,
+                    forKey: .kind
+                )
+                self.owner = try container.decodeIfPresent(
+                    Components.Schemas.ZoneInput.OwnerPayload.self,
+                    forKey: .owner
+                )
+                self.agreement = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .agreement
+                )
+                self.circle = try container.decodeIfPresent(
+                    Components.Schemas.Circle.self,
+                    forKey: .circle
+                )
+                self.polygon = try container.decodeIfPresent(
+                    Components.Schemas.Polygon.self,
+                    forKey: .polygon
+                )
+                self.altitude = try container.decodeIfPresent(
+                    Components.Schemas.ZoneInput.AltitudePayload.self,
+                    forKey: .altitude
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .from
+                )
+                self.until = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .until
+                )
+                self.allowed = try container.decodeIfPresent(
+                    [Components.Schemas.PartyID].self,
+                    forKey: .allowed
+                )
+                self.revalidateBy = try container.decodeIfPresent(
+                    Components.Schemas.ZoneInput.RevalidateByPayload.self,
+                    forKey: .revalidateBy
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "name",
+                    "kind",
+                    "owner",
+                    "agreement",
+                    "circle",
+                    "polygon",
+                    "altitude",
+                    "from",
+                    "until",
+                    "allowed",
+                    "revalidateBy"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encodeIfPresent(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encode(
+                    self.kind,
+                    forKey: .kind
+                )
+                try container.encodeIfPresent(
+                    self.owner,
+                    forKey: .owner
+                )
+                try container.encodeIfPresent(
+                    self.agreement,
+                    forKey: .agreement
+                )
+                try container.encodeIfPresent(
+                    self.circle,
+                    forKey: .circle
+                )
+                try container.encodeIfPresent(
+                    self.polygon,
+                    forKey: .polygon
+                )
+                try container.encodeIfPresent(
+                    self.altitude,
+                    forKey: .altitude
+                )
+                try container.encodeIfPresent(
+                    self.from,
+                    forKey: .from
+                )
+                try container.encodeIfPresent(
+                    self.until,
+                    forKey: .until
+                )
+                try container.encodeIfPresent(
+                    self.allowed,
+                    forKey: .allowed
+                )
+                try container.encodeIfPresent(
+                    self.revalidateBy,
+                    forKey: .revalidateBy
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Zone`.
+        internal struct Zone: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Zone/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Zone/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Zone/kind`.
+            internal var kind: Components.Schemas.ZoneKind
+            /// - Remark: Generated from `#/components/schemas/Zone/owner`.
+            internal var owner: Components.Schemas.PartyID
+            /// - Remark: Generated from `#/components/schemas/Zone/agreement`.
+            internal var agreement: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Zone/circle`.
+            internal var circle: Components.Schemas.Circle?
+            /// - Remark: Generated from `#/components/schemas/Zone/polygon`.
+            internal var polygon: Components.Schemas.Polygon?
+            /// - Remark: Generated from `#/components/schemas/Zone/altitude`.
+            internal var altitude: Components.Schemas.AltitudeBand
+            /// - Remark: Generated from `#/components/schemas/Zone/from`.
+            internal var from: Components.Schemas.Time?
+            /// - Remark: Generated from `#/components/schemas/Zone/until`.
+            internal var until: Components.Schemas.Time?
+            /// - Remark: Generated from `#/components/schemas/Zone/allowed`.
+            internal var allowed: [Components.Schemas.PartyID]
+            /// - Remark: Generated from `#/components/schemas/Zone/revalidateBy`.
+            internal var revalidateBy: Components.Schemas.Time?
+            /// Past its `revalidateBy`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Zone/stale`.
+            internal var stale: Swift.Bool
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Zone`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - kind:
+            ///   - owner:
+            ///   - agreement:
+            ///   - circle:
+            ///   - polygon:
+            ///   - altitude:
+            ///   - from:
+            ///   - until:
+            ///   - allowed:
+            ///   - revalidateBy:
+            ///   - stale: Past its `revalidateBy`.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Swift.String,
+                name: Swift.String,
+                kind: Components.Schemas.ZoneKind,
+                owner: Components.Schemas.PartyID,
+                agreement: Swift.String? = nil,
+                circle: Components.Schemas.Circle? = nil,
+                polygon: Components.Schemas.Polygon? = nil,
+                altitude: Components.Schemas.AltitudeBand,
+                from: Components.Schemas.Time? = nil,
+                until: Components.Schemas.Time? = nil,
+                allowed: [Components.Schemas.PartyID],
+                revalidateBy: Components.Schemas.Time? = nil,
+                stale: Swift.Bool,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.name = name
+                self.kind = kind
+                self.owner = owner
+                self.agreement = agreement
+                self.circle = circle
+                self.polygon = polygon
+                self.altitude = altitude
+                self.from = from
+                self.until = until
+                self.allowed = allowed
+                self.revalidateBy = revalidateBy
+                self.stale = stale
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case kind
+                case owner
+                case agreement
+                case circle
+                case polygon
+                case altitude
+                case from
+                case until
+                case allowed
+                case revalidateBy
+                case stale
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.ZoneKind.self,
+                    forKey: .kind
+                )
+                self.owner = try container.decode(
+                    Components.Schemas.PartyID.self,
+                    forKey: .owner
+                )
+                self.agreement = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .agreement
+                )
+                self.circle = try container.decodeIfPresent(
+                    Components.Schemas.Circle.self,
+                    forKey: .circle
+                )
+                self.polygon = try container.decodeIfPresent(
+                    Components.Schemas.Polygon.self,
+                    forKey: .polygon
+                )
+                self.altitude = try container.decode(
+                    Components.Schemas.AltitudeBand.self,
+                    forKey: .altitude
+                )
+                self.from = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .from
+                )
+                self.until = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .until
+                )
+                self.allowed = try container.decode(
+                    [Components.Schemas.PartyID].self,
+                    forKey: .allowed
+                )
+                self.revalidateBy = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .revalidateBy
+                )
+                self.stale = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .stale
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "name",
+                    "kind",
+                    "owner",
+                    "agreement",
+                    "circle",
+                    "polygon",
+                    "altitude",
+                    "from",
+                    "until",
+                    "allowed",
+                    "revalidateBy",
+                    "stale"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encode(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encode(
+                    self.kind,
+                    forKey: .kind
+                )
+                try container.encode(
+                    self.owner,
+                    forKey: .owner
+                )
+                try container.encodeIfPresent(
+                    self.agreement,
+                    forKey: .agreement
+                )
+                try container.encodeIfPresent(
+                    self.circle,
+                    forKey: .circle
+                )
+                try container.encodeIfPresent(
+                    self.polygon,
+                    forKey: .polygon
+                )
+                try container.encode(
+                    self.altitude,
+                    forKey: .altitude
+                )
+                try container.encodeIfPresent(
+                    self.from,
+                    forKey: .from
+                )
+                try container.encodeIfPresent(
+                    self.until,
+                    forKey: .until
+                )
+                try container.encode(
+                    self.allowed,
+                    forKey: .allowed
+                )
+                try container.encodeIfPresent(
+                    self.revalidateBy,
+                    forKey: .revalidateBy
+                )
+                try container.encode(
+                    self.stale,
+                    forKey: .stale
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ZoneList`.
+        internal struct ZoneList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ZoneList/zones`.
+            internal var zones: [Components.Schemas.Zone]
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `ZoneList`.
+            ///
+            /// - Parameters:
+            ///   - zones:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                zones: [Components.Schemas.Zone],
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.zones = zones
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case zones
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.zones = try container.decode(
+                    [Components.Schemas.Zone].self,
+                    forKey: .zones
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "zones"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.zones,
+                    forKey: .zones
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RemovedZone`.
+        internal struct RemovedZone: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RemovedZone/removed`.
+            internal var removed: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RemovedZone/sequence`.
+            internal var sequence: Components.Schemas.Sequence
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `RemovedZone`.
+            ///
+            /// - Parameters:
+            ///   - removed:
+            ///   - sequence:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                removed: Swift.String,
+                sequence: Components.Schemas.Sequence,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.removed = removed
+                self.sequence = sequence
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case removed
+                case sequence
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.removed = try container.decode(
+                    Swift.String.self,
+                    forKey: .removed
+                )
+                self.sequence = try container.decode(
+                    Components.Schemas.Sequence.self,
+                    forKey: .sequence
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "removed",
+                    "sequence"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.removed,
+                    forKey: .removed
+                )
+                try container.encode(
+                    self.sequence,
+                    forKey: .sequence
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry`.
+        internal enum GeoJSONGeometry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry/case1`.
+            internal struct Case1Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry/case1/type`.
+                internal var _type: OpenAPIRuntime.OpenAPIValueContainer
+                /// `[longitude, latitude]`.
+                ///
+                /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry/case1/coordinates`.
+                internal var coordinates: [Swift.Double]
+                /// A container of undocumented properties.
+                internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `Case1Payload`.
+                ///
+                /// - Parameters:
+                ///   - _type:
+                ///   - coordinates: `[longitude, latitude]`.
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(
+                    _type: OpenAPIRuntime.OpenAPIValueContainer,
+                    coordinates: [Swift.Double],
+                    additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+                ) {
+                    self._type = _type
+                    self.coordinates = coordinates
+                    self.additionalProperties = additionalProperties
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case _type = "type"
+                    case coordinates
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self._type = try container.decode(
+                        OpenAPIRuntime.OpenAPIValueContainer.self,
+                        forKey: ._type
+                    )
+                    self.coordinates = try container.decode(
+                        [Swift.Double].self,
+                        forKey: .coordinates
+                    )
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                        "type",
+                        "coordinates"
+                    ])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(
+                        self._type,
+                        forKey: ._type
+                    )
+                    try container.encode(
+                        self.coordinates,
+                        forKey: .coordinates
+                    )
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry/case1`.
+            case case1(Components.Schemas.GeoJSONGeometry.Case1Payload)
+            /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry/case2`.
+            internal struct Case2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry/case2/type`.
+                internal var _type: OpenAPIRuntime.OpenAPIValueContainer
+                /// Rings of `[longitude, latitude]`, closed or not.
+                ///
+                /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry/case2/coordinates`.
+                internal var coordinates: [[[Swift.Double]]]
+                /// A container of undocumented properties.
+                internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `Case2Payload`.
+                ///
+                /// - Parameters:
+                ///   - _type:
+                ///   - coordinates: Rings of `[longitude, latitude]`, closed or not.
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(
+                    _type: OpenAPIRuntime.OpenAPIValueContainer,
+                    coordinates: [[[Swift.Double]]],
+                    additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+                ) {
+                    self._type = _type
+                    self.coordinates = coordinates
+                    self.additionalProperties = additionalProperties
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case _type = "type"
+                    case coordinates
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self._type = try container.decode(
+                        OpenAPIRuntime.OpenAPIValueContainer.self,
+                        forKey: ._type
+                    )
+                    self.coordinates = try container.decode(
+                        [[[Swift.Double]]].self,
+                        forKey: .coordinates
+                    )
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                        "type",
+                        "coordinates"
+                    ])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(
+                        self._type,
+                        forKey: ._type
+                    )
+                    try container.encode(
+                        self.coordinates,
+                        forKey: .coordinates
+                    )
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/GeoJSONGeometry/case2`.
+            case case2(Components.Schemas.GeoJSONGeometry.Case2Payload)
+            internal init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .case1(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .case2(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .case1(value):
+                    try value.encode(to: encoder)
+                case let .case2(value):
+                    try value.encode(to: encoder)
+                }
+            }
+        }
+        /// A zone as a GeoJSON Feature: a polygon zone is a `Polygon` (rings closed, positions `[longitude, latitude]`), a circle a `Point` with `radius` among the properties.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ZoneFeature`.
+        internal struct ZoneFeature: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ZoneFeature/type`.
+            internal var _type: OpenAPIRuntime.OpenAPIValueContainer
+            /// - Remark: Generated from `#/components/schemas/ZoneFeature/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ZoneFeature/geometry`.
+            internal var geometry: Components.Schemas.GeoJSONGeometry
+            /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties`.
+            internal struct PropertiesPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/name`.
+                internal var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/kind`.
+                internal var kind: Components.Schemas.ZoneKind
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/owner`.
+                internal var owner: Components.Schemas.PartyID
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/agreement`.
+                internal var agreement: Swift.String?
+                /// Metres, for a `Point`.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/radius`.
+                internal var radius: Swift.Double?
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/altitude`.
+                internal var altitude: Components.Schemas.AltitudeBand
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/from`.
+                internal var from: Components.Schemas.Time?
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/until`.
+                internal var until: Components.Schemas.Time?
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/allowed`.
+                internal var allowed: [Components.Schemas.PartyID]
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/revalidateBy`.
+                internal var revalidateBy: Components.Schemas.Time?
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/stale`.
+                internal var stale: Swift.Bool
+                /// A container of undocumented properties.
+                internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `PropertiesPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - name:
+                ///   - kind:
+                ///   - owner:
+                ///   - agreement:
+                ///   - radius: Metres, for a `Point`.
+                ///   - altitude:
+                ///   - from:
+                ///   - until:
+                ///   - allowed:
+                ///   - revalidateBy:
+                ///   - stale:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(
+                    id: Swift.String,
+                    name: Swift.String,
+                    kind: Components.Schemas.ZoneKind,
+                    owner: Components.Schemas.PartyID,
+                    agreement: Swift.String? = nil,
+                    radius: Swift.Double? = nil,
+                    altitude: Components.Schemas.AltitudeBand,
+                    from: Components.Schemas.Time? = nil,
+                    until: Components.Schemas.Time? = nil,
+                    allowed: [Components.Schemas.PartyID],
+                    revalidateBy: Components.Schemas.Time? = nil,
+                    stale: Swift.Bool,
+                    additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+                ) {
+                    self.id = id
+                    self.name = name
+                    self.kind = kind
+                    self.owner = owner
+                    self.agreement = agreement
+                    self.radius = radius
+                    self.altitude = altitude
+                    self.from = from
+                    self.until = until
+                    self.allowed = allowed
+                    self.revalidateBy = revalidateBy
+                    self.stale = stale
+                    self.additionalProperties = additionalProperties
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case name
+                    case kind
+                    case owner
+                    case agreement
+                    case radius
+                    case altitude
+                    case from
+                    case until
+                    case allowed
+                    case revalidateBy
+                    case stale
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.id = try container.decode(
+                        Swift.String.self,
+                        forKey: .id
+                    )
+                    self.name = try container.decode(
+                        Swift.String.self,
+                        forKey: .name
+                    )
+                    self.kind = try container.decode(
+                        Components.Schemas.ZoneKind.self,
+                        forKey: .kind
+                    )
+                    self.owner = try container.decode(
+                        Components.Schemas.PartyID.self,
+                        forKey: .owner
+                    )
+                    self.agreement = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .agreement
+                    )
+                    self.radius = try container.decodeIfPresent(
+                        Swift.Double.self,
+                        forKey: .radius
+                    )
+                    self.altitude = try container.decode(
+                        Components.Schemas.AltitudeBand.self,
+                        forKey: .altitude
+                    )
+                    self.from = try container.decodeIfPresent(
+                        Components.Schemas.Time.self,
+                        forKey: .from
+                    )
+                    self.until = try container.decodeIfPresent(
+                        Components.Schemas.Time.self,
+                        forKey: .until
+                    )
+                    self.allowed = try container.decode(
+                        [Components.Schemas.PartyID].self,
+                        forKey: .allowed
+                    )
+                    self.revalidateBy = try container.decodeIfPresent(
+                        Components.Schemas.Time.self,
+                        forKey: .revalidateBy
+                    )
+                    self.stale = try container.decode(
+                        Swift.Bool.self,
+                        forKey: .stale
+                    )
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                        "id",
+                        "name",
+                        "kind",
+                        "owner",
+                        "agreement",
+                        "radius",
+                        "altitude",
+                        "from",
+                        "until",
+                        "allowed",
+                        "revalidateBy",
+                        "stale"
+                    ])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(
+                        self.id,
+                        forKey: .id
+                    )
+                    try container.encode(
+                        self.name,
+                        forKey: .name
+                    )
+                    try container.encode(
+                        self.kind,
+                        forKey: .kind
+                    )
+                    try container.encode(
+                        self.owner,
+                        forKey: .owner
+                    )
+                    try container.encodeIfPresent(
+                        self.agreement,
+                        forKey: .agreement
+                    )
+                    try container.encodeIfPresent(
+                        self.radius,
+                        forKey: .radius
+                    )
+                    try container.encode(
+                        self.altitude,
+                        forKey: .altitude
+                    )
+                    try container.encodeIfPresent(
+                        self.from,
+                        forKey: .from
+                    )
+                    try container.encodeIfPresent(
+                        self.until,
+                        forKey: .until
+                    )
+                    try container.encode(
+                        self.allowed,
+                        forKey: .allowed
+                    )
+                    try container.encodeIfPresent(
+                        self.revalidateBy,
+                        forKey: .revalidateBy
+                    )
+                    try container.encode(
+                        self.stale,
+                        forKey: .stale
+                    )
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties`.
+            internal var properties: Components.Schemas.ZoneFeature.PropertiesPayload
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `ZoneFeature`.
+            ///
+            /// - Parameters:
+            ///   - _type:
+            ///   - id:
+            ///   - geometry:
+            ///   - properties:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                _type: OpenAPIRuntime.OpenAPIValueContainer,
+                id: Swift.String,
+                geometry: Components.Schemas.GeoJSONGeometry,
+                properties: Components.Schemas.ZoneFeature.PropertiesPayload,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self._type = _type
+                self.id = id
+                self.geometry = geometry
+                self.properties = properties
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case _type = "type"
+                case id
+                case geometry
+                case properties
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self._type = try container.decode(
+                    OpenAPIRuntime.OpenAPIValueContainer.self,
+                    forKey: ._type
+                )
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.geometry = try container.decode(
+                    Components.Schemas.GeoJSONGeometry.self,
+                    forKey: .geometry
+                )
+                self.properties = try container.decode(
+                    Components.Schemas.ZoneFeature.PropertiesPayload.self,
+                    forKey: .properties
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "type",
+                    "id",
+                    "geometry",
+                    "properties"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self._type,
+                    forKey: ._type
+                )
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encode(
+                    self.geometry,
+                    forKey: .geometry
+                )
+                try container.encode(
+                    self.properties,
+                    forKey: .properties
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ZoneFeatureCollection`.
+        internal struct ZoneFeatureCollection: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ZoneFeatureCollection/type`.
+            internal var _type: OpenAPIRuntime.OpenAPIValueContainer
+            /// - Remark: Generated from `#/components/schemas/ZoneFeatureCollection/features`.
+            internal var features: [Components.Schemas.ZoneFeature]
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `ZoneFeatureCollection`.
+            ///
+            /// - Parameters:
+            ///   - _type:
+            ///   - features:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                _type: OpenAPIRuntime.OpenAPIValueContainer,
+                features: [Components.Schemas.ZoneFeature],
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self._type = _type
+                self.features = features
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case _type = "type"
+                case features
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self._type = try container.decode(
+                    OpenAPIRuntime.OpenAPIValueContainer.self,
+                    forKey: ._type
+                )
+                self.features = try container.decode(
+                    [Components.Schemas.ZoneFeature].self,
+                    forKey: .features
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "type",
+                    "features"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self._type,
+                    forKey: ._type
+                )
+                try container.encode(
+                    self.features,
+                    forKey: .features
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Domain`.
+        internal enum Domain: String, Codable, Hashable, Sendable, CaseIterable {
+            case ground = "ground"
+            case air = "air"
+        }
+        /// - Remark: Generated from `#/components/schemas/UnitInput`.
+        internal struct UnitInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UnitInput/id`.
+            internal var id: Components.Schemas.Identifier
+            /// The caller; another party is refused (403).
+            ///
+            /// - Remark: Generated from `#/components/schemas/UnitInput/party`.
+            internal struct PartyPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/UnitInput/party/value1`.
+                internal var value1: Components.Schemas.PartyID
+                /// Creates a new `PartyPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.PartyID) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// The caller; another party is refused (403).
+            ///
+            /// - Remark: Generated from `#/components/schemas/UnitInput/party`.
+            internal var party: Components.Schemas.UnitInput.PartyPayload?
+            /// - Remark: Generated from `#/components/schemas/UnitInput/domain`.
+            internal var domain: Components.Schemas.Domain
+            /// The id when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/UnitInput/name`.
+            internal var name: Swift.String?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `UnitInput`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - party: The caller; another party is refused (403).
+            ///   - domain:
+            ///   - name: The id when absent.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Components.Schemas.Identifier,
+                party: Components.Schemas.UnitInput.PartyPayload? = nil,
+                domain: Components.Schemas.Domain,
+                name: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.party = party
+                self.domain = domain
+                self.name = name
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case party
+                case domain
+                case name
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Components.Schemas.Identifier.self,
+                    forKey: .id
+                )
+                self.party = try container.decodeIfPresent(
+                    Components.Schemas.UnitInput.PartyPayload.self,
+                    forKey: .party
+                )
+                self.domain = try container.decode(
+                    Components.Schemas.Domain.self,
+                    forKey: .domain
+                )
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "party",
+                    "domain",
+                    "name"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encodeIfPresent(
+                    self.party,
+                    forKey: .party
+                )
+                try container.encode(
+                    self.domain,
+                    forKey: .domain
+                )
+                try container.encodeIfPresent(
+                    self.name,
+                    forKey: .name
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// A unit. Another party's unit is shown in full only near a zone of an agreement both signed (the read is recorded in the ledger); otherwise as a reference.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Unit`.
+        internal struct Unit: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Unit/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Unit/party`.
+            internal var party: Components.Schemas.PartyID
+            /// - Remark: Generated from `#/components/schemas/Unit/domain`.
+            internal var domain: Components.Schemas.Domain
+            /// Absent from a reference.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Unit/name`.
+            internal var name: Swift.String?
+            /// True when the caller may not locate this unit of another party: only id, party and domain are shown.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Unit/reference`.
+            internal var reference: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/Unit/lastReport`.
+            internal var lastReport: Components.Schemas.PositionReport?
+            /// The last report is older than the stale-track limit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Unit/stale`.
+            internal var stale: Swift.Bool?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Unit`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - party:
+            ///   - domain:
+            ///   - name: Absent from a reference.
+            ///   - reference: True when the caller may not locate this unit of another party: only id, party and domain are shown.
+            ///   - lastReport:
+            ///   - stale: The last report is older than the stale-track limit.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Swift.String,
+                party: Components.Schemas.PartyID,
+                domain: Components.Schemas.Domain,
+                name: Swift.String? = nil,
+                reference: Swift.Bool? = nil,
+                lastReport: Components.Schemas.PositionReport? = nil,
+                stale: Swift.Bool? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.party = party
+                self.domain = domain
+                self.name = name
+                self.reference = reference
+                self.lastReport = lastReport
+                self.stale = stale
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case party
+                case domain
+                case name
+                case reference
+                case lastReport
+                case stale
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.party = try container.decode(
+                    Components.Schemas.PartyID.self,
+                    forKey: .party
+                )
+                self.domain = try container.decode(
+                    Components.Schemas.Domain.self,
+                    forKey: .domain
+                )
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.reference = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .reference
+                )
+                self.lastReport = try container.decodeIfPresent(
+                    Components.Schemas.PositionReport.self,
+                    forKey: .lastReport
+                )
+                self.stale = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .stale
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "party",
+                    "domain",
+                    "name",
+                    "reference",
+                    "lastReport",
+                    "stale"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encode(
+                    self.party,
+                    forKey: .party
+                )
+                try container.encode(
+                    self.domain,
+                    forKey: .domain
+                )
+                try container.encodeIfPresent(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encodeIfPresent(
+                    self.reference,
+                    forKey: .reference
+                )
+                try container.encodeIfPresent(
+                    self.lastReport,
+                    forKey: .lastReport
+                )
+                try container.encodeIfPresent(
+                    self.stale,
+                    forKey: .stale
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Situation`.
+        internal struct Situation: Codable, Hashable, Sendable {
+            /// The caller: a party, or `@operator`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Situation/viewer`.
+            internal var viewer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Situation/time`.
+            internal var time: Components.Schemas.Time
+            /// The time of the ledger's first entry (RFC 3339, as recorded): the earliest instant to replay. Absent while the ledger is empty.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Situation/since`.
+            internal var since: Swift.String?
+            /// False for a past instant.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Situation/live`.
+            internal var live: Swift.Bool
+            /// Live: the last ledger sequence the answer includes (a stream opened with `after` this misses nothing). Absent for a past instant.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Situation/sequence`.
+            internal var sequence: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Situation/zones`.
+            internal var zones: [Components.Schemas.Zone]
+            /// - Remark: Generated from `#/components/schemas/Situation/UnitsPayload`.
+            internal struct UnitsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Situation/UnitsPayload/value1`.
+                internal var value1: Components.Schemas.Unit
+                /// - Remark: Generated from `#/components/schemas/Situation/UnitsPayload/value2`.
+                internal struct Value2Payload: Codable, Hashable, Sendable {
+                    /// The unit's reports of the last 30 minutes (at most 60), oldest first: latitude, longitude, time.
+                    ///
+                    /// - Remark: Generated from `#/components/schemas/Situation/UnitsPayload/value2/track`.
+                    internal var track: [OpenAPIRuntime.OpenAPIArrayContainer]?
+                    /// Creates a new `Value2Payload`.
+                    ///
+                    /// - Parameters:
+                    ///   - track: The unit's reports of the last 30 minutes (at most 60), oldest first: latitude, longitude, time.
+                    internal init(track: [OpenAPIRuntime.OpenAPIArrayContainer]? = nil) {
+                        self.track = track
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case track
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/Situation/UnitsPayload/value2`.
+                internal var value2: Components.Schemas.Situation.UnitsPayloadPayload.Value2Payload
+                /// Creates a new `UnitsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                ///   - value2:
+                internal init(
+                    value1: Components.Schemas.Unit,
+                    value2: Components.Schemas.Situation.UnitsPayloadPayload.Value2Payload
+                ) {
+                    self.value1 = value1
+                    self.value2 = value2
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try .init(from: decoder)
+                    self.value2 = try .init(from: decoder)
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try self.value1.encode(to: encoder)
+                    try self.value2.encode(to: encoder)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Situation/units`.
+            internal typealias UnitsPayload = [Components.Schemas.Situation.UnitsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Situation/units`.
+            internal var units: Components.Schemas.Situation.UnitsPayload
+            /// - Remark: Generated from `#/components/schemas/Situation/alerts`.
+            internal var alerts: [Components.Schemas.Alert]
+            /// - Remark: Generated from `#/components/schemas/Situation/operations`.
+            internal var operations: [Components.Schemas.Operation]
+            /// - Remark: Generated from `#/components/schemas/Situation/agreements`.
+            internal var agreements: [Components.Schemas.Agreement]
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Situation`.
+            ///
+            /// - Parameters:
+            ///   - viewer: The caller: a party, or `@operator`.
+            ///   - time:
+            ///   - since: The time of the ledger's first entry (RFC 3339, as recorded): the earliest instant to replay. Absent while the ledger is empty.
+            ///   - live: False for a past instant.
+            ///   - sequence: Live: the last ledger sequence the answer includes (a stream opened with `after` this misses nothing). Absent for a past instant.
+            ///   - zones:
+            ///   - units:
+            ///   - alerts:
+            ///   - operations:
+            ///   - agreements:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                viewer: Swift.String,
+                time: Components.Schemas.Time,
+                since: Swift.String? = nil,
+                live: Swift.Bool,
+                sequence: Swift.Int? = nil,
+                zones: [Components.Schemas.Zone],
+                units: Components.Schemas.Situation.UnitsPayload,
+                alerts: [Components.Schemas.Alert],
+                operations: [Components.Schemas.Operation],
+                agreements: [Components.Schemas.Agreement],
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.viewer = viewer
+                self.time = time
+                self.since = since
+                self.live = live
+                self.sequence = sequence
+                self.zones = zones
+                self.units = units
+                self.alerts = alerts
+                self.operations = operations
+                self.agreements = agreements
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case viewer
+                case time
+                case since
+                case live
+                case sequence
+                case zones
+                case units
+                case alerts
+                case operations
+                case agreements
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.viewer = try container.decode(
+                    Swift.String.self,
+                    forKey: .viewer
+                )
+                self.time = try container.decode(
+                    Components.Schemas.Time.self,
+                    forKey: .time
+                )
+                self.since = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .since
+                )
+                self.live = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .live
+                )
+                self.sequence = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .sequence
+                )
+                self.zones = try container.decode(
+                    [Components.Schemas.Zone].self,
+                    forKey: .zones
+                )
+                self.units = try container.decode(
+                    Components.Schemas.Situation.UnitsPayload.self,
+                    forKey: .units
+                )
+                self.alerts = try container.decode(
+                    [Components.Schemas.Alert].self,
+                    forKey: .alerts
+                )
+                self.operations = try container.decode(
+                    [Components.Schemas.Operation].self,
+                    forKey: .operations
+                )
+                self.agreements = try container.decode(
+                    [Components.Schemas.Agreement].self,
+                    forKey: .agreements
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "viewer",
+                    "time",
+                    "since",
+                    "live",
+                    "sequence",
+                    "zones",
+                    "units",
+                    "alerts",
+                    "operations",
+                    "agreements"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.viewer,
+                    forKey: .viewer
+                )
+                try container.encode(
+                    self.time,
+                    forKey: .time
+                )
+                try container.encodeIfPresent(
+                    self.since,
+                    forKey: .since
+                )
+                try container.encode(
+                    self.live,
+                    forKey: .live
+                )
+                try container.encodeIfPresent(
+                    self.sequence,
+                    forKey: .sequence
+                )
+                try container.encode(
+                    self.zones,
+                    forKey: .zones
+                )
+                try container.encode(
+                    self.units,
+                    forKey: .units
+                )
+                try container.encode(
+                    self.alerts,
+                    forKey: .alerts
+                )
+                try container.encode(
+                    self.operations,
+                    forKey: .operations
+                )
+                try container.encode(
+                    self.agreements,
+                    forKey: .agreements
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UnitList`.
+        internal struct UnitList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UnitList/units`.
+            internal var units: [Components.Schemas.Unit]
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `UnitList`.
+            ///
+            /// - Parameters:
+            ///   - units:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                units: [Components.Schemas.Unit],
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.units = units
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case units
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.units = try container.decode(
+                    [Components.Schemas.Unit].self,
+                    forKey: .units
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "units"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.units,
+                    forKey: .units
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PositionReport`.
+        internal struct PositionReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PositionReport/unit`.
+            internal var unit: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PositionReport/time`.
+            internal var time: Components.Schemas.Time
+            /// - Remark: Generated from `#/components/schemas/PositionReport/position`.
+            internal var position: Components.Schemas.Position
+            /// - Remark: Generated from `#/components/schemas/PositionReport/altitudeMeters`.
+            internal var altitudeMeters: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/PositionReport/speedMetersPerSecond`.
+            internal var speedMetersPerSecond: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/PositionReport/courseDegrees`.
+            internal var courseDegrees: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/PositionReport/uncertaintyMeters`.
+            internal var uncertaintyMeters: Swift.Double
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `PositionReport`.
+            ///
+            /// - Parameters:
+            ///   - unit:
+            ///   - time:
+            ///   - position:
+            ///   - altitudeMeters:
+            ///   - speedMetersPerSecond:
+            ///   - courseDegrees:
+            ///   - uncertaintyMeters:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                unit: Swift.String,
+                time: Components.Schemas.Time,
+                position: Components.Schemas.Position,
+                altitudeMeters: Swift.Double,
+                speedMetersPerSecond: Swift.Double,
+                courseDegrees: Swift.Double,
+                uncertaintyMeters: Swift.Double,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.unit = unit
+                self.time = time
+                self.position = position
+                self.altitudeMeters = altitudeMeters
+                self.speedMetersPerSecond = speedMetersPerSecond
+                self.courseDegrees = courseDegrees
+                self.uncertaintyMeters = uncertaintyMeters
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case unit
+                case time
+                case position
+                case altitudeMeters
+                case speedMetersPerSecond
+                case courseDegrees
+                case uncertaintyMeters
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.unit = try container.decode(
+                    Swift.String.self,
+                    forKey: .unit
+                )
+                self.time = try container.decode(
+                    Components.Schemas.Time.self,
+                    forKey: .time
+                )
+                self.position = try container.decode(
+                    Components.Schemas.Position.self,
+                    forKey: .position
+                )
+                self.altitudeMeters = try container.decode(
+                    Swift.Double.self,
+                    forKey: .altitudeMeters
+                )
+                self.speedMetersPerSecond = try container.decode(
+                    Swift.Double.self,
+                    forKey: .speedMetersPerSecond
+                )
+                self.courseDegrees = try container.decode(
+                    Swift.Double.self,
+                    forKey: .courseDegrees
+                )
+                self.uncertaintyMeters = try container.decode(
+                    Swift.Double.self,
+                    forKey: .uncertaintyMeters
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "unit",
+                    "time",
+                    "position",
+                    "altitudeMeters",
+                    "speedMetersPerSecond",
+                    "courseDegrees",
+                    "uncertaintyMeters"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.unit,
+                    forKey: .unit
+                )
+                try container.encode(
+                    self.time,
+                    forKey: .time
+                )
+                try container.encode(
+                    self.position,
+                    forKey: .position
+                )
+                try container.encode(
+                    self.altitudeMeters,
+                    forKey: .altitudeMeters
+                )
+                try container.encode(
+                    self.speedMetersPerSecond,
+                    forKey: .speedMetersPerSecond
+                )
+                try container.encode(
+                    self.courseDegrees,
+                    forKey: .courseDegrees
+                )
+                try container.encode(
+                    self.uncertaintyMeters,
+                    forKey: .uncertaintyMeters
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Rejection`.
         internal struct Rejection: Codable, Hashable, Sendable {
             /// The report's position in the batch.
@@ -1376,6 +3465,659 @@ extension Components {
                 try container.encode(
                     self.reason,
                     forKey: .reason
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OperationState`.
+        internal enum OperationState: String, Codable, Hashable, Sendable, CaseIterable {
+            case planned = "planned"
+            case active = "active"
+            case completed = "completed"
+            case cancelled = "cancelled"
+        }
+        /// - Remark: Generated from `#/components/schemas/OperationInput`.
+        internal struct OperationInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OperationInput/id`.
+            internal var id: Components.Schemas.Identifier
+            /// The caller; another party is refused (403).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OperationInput/party`.
+            internal struct PartyPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/OperationInput/party/value1`.
+                internal var value1: Components.Schemas.PartyID
+                /// Creates a new `PartyPayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.PartyID) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// The caller; another party is refused (403).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OperationInput/party`.
+            internal var party: Components.Schemas.OperationInput.PartyPayload?
+            /// The id when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OperationInput/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OperationInput/volumes`.
+            internal var volumes: [Components.Schemas.VolumeInput]
+            /// The caller's units taking part.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OperationInput/units`.
+            internal var units: [Swift.String]?
+            /// `planned` when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OperationInput/state`.
+            internal struct StatePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/OperationInput/state/value1`.
+                internal var value1: Components.Schemas.OperationState
+                /// Creates a new `StatePayload`.
+                ///
+                /// - Parameters:
+                ///   - value1:
+                internal init(value1: Components.Schemas.OperationState) {
+                    self.value1 = value1
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    self.value1 = try decoder.decodeFromSingleValueContainer()
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeToSingleValueContainer(self.value1)
+                }
+            }
+            /// `planned` when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OperationInput/state`.
+            internal var state: Components.Schemas.OperationInput.StatePayload?
+            /// 0 when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OperationInput/priority`.
+            internal var priority: Swift.Int?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `OperationInput`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - party: The caller; another party is refused (403).
+            ///   - name: The id when absent.
+            ///   - volumes:
+            ///   - units: The caller's units taking part.
+            ///   - state: `planned` when absent.
+            ///   - priority: 0 when absent.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Components.Schemas.Identifier,
+                party: Components.Schemas.OperationInput.PartyPayload? = nil,
+                name: Swift.String? = nil,
+                volumes: [Components.Schemas.VolumeInput],
+                units: [Swift.String]? = nil,
+                state: Components.Schemas.OperationInput.StatePayload? = nil,
+                priority: Swift.Int? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.party = party
+                self.name = name
+                self.volumes = volumes
+                self.units = units
+                self.state = state
+                self.priority = priority
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case party
+                case name
+                case volumes
+                case units
+                case state
+                case priority
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Components.Schemas.Identifier.self,
+                    forKey: .id
+                )
+                self.party = try container.decodeIfPresent(
+                    Components.Schemas.OperationInput.PartyPayload.self,
+                    forKey: .party
+                )
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.volumes = try container.decode(
+                    [Components.Schemas.VolumeInput].self,
+                    forKey: .volumes
+                )
+                self.units = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .units
+                )
+                self.state = try container.decodeIfPresent(
+                    Components.Schemas.OperationInput.StatePayload.self,
+                    forKey: .state
+                )
+                self.priority = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .priority
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "party",
+                    "name",
+                    "volumes",
+                    "units",
+                    "state",
+                    "priority"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encodeIfPresent(
+                    self.party,
+                    forKey: .party
+                )
+                try container.encodeIfPresent(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encode(
+                    self.volumes,
+                    forKey: .volumes
+                )
+                try container.encodeIfPresent(
+                    self.units,
+                    forKey: .units
+                )
+                try container.encodeIfPresent(
+                    self.state,
+                    forKey: .state
+                )
+                try container.encodeIfPresent(
+                    self.priority,
+                    forKey: .priority
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Operation`.
+        internal struct Operation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Operation/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Operation/party`.
+            internal var party: Components.Schemas.PartyID
+            /// Absent from a reference.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Operation/name`.
+            internal var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Operation/state`.
+            internal var state: Components.Schemas.OperationState
+            /// - Remark: Generated from `#/components/schemas/Operation/priority`.
+            internal var priority: Swift.Int
+            /// Absent from a reference.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Operation/units`.
+            internal var units: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/Operation/volumes`.
+            internal var volumes: [Components.Schemas.Volume]
+            /// - Remark: Generated from `#/components/schemas/Operation/noticeGivenAt`.
+            internal var noticeGivenAt: Components.Schemas.Time?
+            /// True for another party's operation: name and units are left out.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Operation/reference`.
+            internal var reference: Swift.Bool?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Operation`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - party:
+            ///   - name: Absent from a reference.
+            ///   - state:
+            ///   - priority:
+            ///   - units: Absent from a reference.
+            ///   - volumes:
+            ///   - noticeGivenAt:
+            ///   - reference: True for another party's operation: name and units are left out.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                id: Swift.String,
+                party: Components.Schemas.PartyID,
+                name: Swift.String? = nil,
+                state: Components.Schemas.OperationState,
+                priority: Swift.Int,
+                units: [Swift.String]? = nil,
+                volumes: [Components.Schemas.Volume],
+                noticeGivenAt: Components.Schemas.Time? = nil,
+                reference: Swift.Bool? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.id = id
+                self.party = party
+                self.name = name
+                self.state = state
+                self.priority = priority
+                self.units = units
+                self.volumes = volumes
+                self.noticeGivenAt = noticeGivenAt
+                self.reference = reference
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case party
+                case name
+                case state
+                case priority
+                case units
+                case volumes
+                case noticeGivenAt
+                case reference
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.party = try container.decode(
+                    Components.Schemas.PartyID.self,
+                    forKey: .party
+                )
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.state = try container.decode(
+                    Components.Schemas.OperationState.self,
+                    forKey: .state
+                )
+                self.priority = try container.decode(
+                    Swift.Int.self,
+                    forKey: .priority
+                )
+                self.units = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .units
+                )
+                self.volumes = try container.decode(
+                    [Components.Schemas.Volume].self,
+                    forKey: .volumes
+                )
+                self.noticeGivenAt = try container.decodeIfPresent(
+                    Components.Schemas.Time.self,
+                    forKey: .noticeGivenAt
+                )
+                self.reference = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .reference
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "id",
+                    "party",
+                    "name",
+                    "state",
+                    "priority",
+                    "units",
+                    "volumes",
+                    "noticeGivenAt",
+                    "reference"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encode(
+                    self.party,
+                    forKey: .party
+                )
+                try container.encodeIfPresent(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encode(
+                    self.state,
+                    forKey: .state
+                )
+                try container.encode(
+                    self.priority,
+                    forKey: .priority
+                )
+                try container.encodeIfPresent(
+                    self.units,
+                    forKey: .units
+                )
+                try container.encode(
+                    self.volumes,
+                    forKey: .volumes
+                )
+                try container.encodeIfPresent(
+                    self.noticeGivenAt,
+                    forKey: .noticeGivenAt
+                )
+                try container.encodeIfPresent(
+                    self.reference,
+                    forKey: .reference
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OperationList`.
+        internal struct OperationList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OperationList/operations`.
+            internal var operations: [Components.Schemas.Operation]
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `OperationList`.
+            ///
+            /// - Parameters:
+            ///   - operations:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                operations: [Components.Schemas.Operation],
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.operations = operations
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case operations
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.operations = try container.decode(
+                    [Components.Schemas.Operation].self,
+                    forKey: .operations
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "operations"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.operations,
+                    forKey: .operations
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Conflict`.
+        internal struct Conflict: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Conflict/party`.
+            internal var party: Components.Schemas.PartyID
+            /// - Remark: Generated from `#/components/schemas/Conflict/reason`.
+            internal var reason: Swift.String
+            /// The zone that excludes the operation's party.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/zone`.
+            internal var zone: Swift.String?
+            /// Another party's planned or active operation it overlaps.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/operation`.
+            internal var operation: Swift.String?
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Conflict`.
+            ///
+            /// - Parameters:
+            ///   - party:
+            ///   - reason:
+            ///   - zone: The zone that excludes the operation's party.
+            ///   - operation: Another party's planned or active operation it overlaps.
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                party: Components.Schemas.PartyID,
+                reason: Swift.String,
+                zone: Swift.String? = nil,
+                operation: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.party = party
+                self.reason = reason
+                self.zone = zone
+                self.operation = operation
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case party
+                case reason
+                case zone
+                case operation
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.party = try container.decode(
+                    Components.Schemas.PartyID.self,
+                    forKey: .party
+                )
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.zone = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .zone
+                )
+                self.operation = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .operation
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "party",
+                    "reason",
+                    "zone",
+                    "operation"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.party,
+                    forKey: .party
+                )
+                try container.encode(
+                    self.reason,
+                    forKey: .reason
+                )
+                try container.encodeIfPresent(
+                    self.zone,
+                    forKey: .zone
+                )
+                try container.encodeIfPresent(
+                    self.operation,
+                    forKey: .operation
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Check`.
+        internal struct Check: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Check/conflicts`.
+            internal var conflicts: [Components.Schemas.Conflict]
+            /// - Remark: Generated from `#/components/schemas/Check/clear`.
+            internal var clear: Swift.Bool
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Check`.
+            ///
+            /// - Parameters:
+            ///   - conflicts:
+            ///   - clear:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                conflicts: [Components.Schemas.Conflict],
+                clear: Swift.Bool,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.conflicts = conflicts
+                self.clear = clear
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case conflicts
+                case clear
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.conflicts = try container.decode(
+                    [Components.Schemas.Conflict].self,
+                    forKey: .conflicts
+                )
+                self.clear = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .clear
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "conflicts",
+                    "clear"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.conflicts,
+                    forKey: .conflicts
+                )
+                try container.encode(
+                    self.clear,
+                    forKey: .clear
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PlannedOperation`.
+        internal struct PlannedOperation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PlannedOperation/value1`.
+            internal var value1: Components.Schemas.Operation
+            /// - Remark: Generated from `#/components/schemas/PlannedOperation/value2`.
+            internal var value2: Components.Schemas.Written
+            /// - Remark: Generated from `#/components/schemas/PlannedOperation/value3`.
+            internal struct Value3Payload: Codable, Hashable, Sendable {
+                /// Zones it enters that exclude its party.
+                ///
+                /// - Remark: Generated from `#/components/schemas/PlannedOperation/value3/conflicts`.
+                internal var conflicts: [Components.Schemas.Conflict]
+                /// A container of undocumented properties.
+                internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `Value3Payload`.
+                ///
+                /// - Parameters:
+                ///   - conflicts: Zones it enters that exclude its party.
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(
+                    conflicts: [Components.Schemas.Conflict],
+                    additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+                ) {
+                    self.conflicts = conflicts
+                    self.additionalProperties = additionalProperties
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case conflicts
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.conflicts = try container.decode(
+                        [Components.Schemas.Conflict].self,
+                        forKey: .conflicts
+                    )
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                        "conflicts"
+                    ])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(
+                        self.conflicts,
+                        forKey: .conflicts
+                    )
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PlannedOperation/value3`.
+            internal var value3: Components.Schemas.PlannedOperation.Value3Payload
+            /// Creates a new `PlannedOperation`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            ///   - value3:
+            internal init(
+                value1: Components.Schemas.Operation,
+                value2: Components.Schemas.Written,
+                value3: Components.Schemas.PlannedOperation.Value3Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+                self.value3 = value3
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+                self.value3 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+                try self.value3.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StateInput`.
+        internal struct StateInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StateInput/state`.
+            internal var state: Components.Schemas.OperationState
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `StateInput`.
+            ///
+            /// - Parameters:
+            ///   - state:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                state: Components.Schemas.OperationState,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.state = state
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case state
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.state = try container.decode(
+                    Components.Schemas.OperationState.self,
+                    forKey: .state
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "state"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.state,
+                    forKey: .state
                 )
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }

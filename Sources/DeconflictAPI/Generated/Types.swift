@@ -67,6 +67,82 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/agreements/{id}/withdraw`.
     /// - Remark: Generated from `#/paths//v1/agreements/{id}/withdraw/post(withdrawAgreement)`.
     func withdrawAgreement(_ input: Operations.WithdrawAgreement.Input) async throws -> Operations.WithdrawAgreement.Output
+    /// Every zone
+    ///
+    /// - Remark: HTTP `GET /v1/zones`.
+    /// - Remark: Generated from `#/paths//v1/zones/get(listZones)`.
+    func listZones(_ input: Operations.ListZones.Input) async throws -> Operations.ListZones.Output
+    /// A zone
+    ///
+    /// - Remark: HTTP `GET /v1/zones/{id}`.
+    /// - Remark: Generated from `#/paths//v1/zones/{id}/get(getZone)`.
+    func getZone(_ input: Operations.GetZone.Input) async throws -> Operations.GetZone.Output
+    /// Declare or change one of the caller's zones
+    ///
+    /// The body's `id` must be the path's.
+    ///
+    /// - Remark: HTTP `PUT /v1/zones/{id}`.
+    /// - Remark: Generated from `#/paths//v1/zones/{id}/put(putZone)`.
+    func putZone(_ input: Operations.PutZone.Input) async throws -> Operations.PutZone.Output
+    /// Remove one of the caller's zones
+    ///
+    /// - Remark: HTTP `DELETE /v1/zones/{id}`.
+    /// - Remark: Generated from `#/paths//v1/zones/{id}/delete(removeZone)`.
+    func removeZone(_ input: Operations.RemoveZone.Input) async throws -> Operations.RemoveZone.Output
+    /// Every unit, as the caller may see it
+    ///
+    /// - Remark: HTTP `GET /v1/units`.
+    /// - Remark: Generated from `#/paths//v1/units/get(listUnits)`.
+    func listUnits(_ input: Operations.ListUnits.Input) async throws -> Operations.ListUnits.Output
+    /// Add one of the caller's units
+    ///
+    /// - Remark: HTTP `POST /v1/units`.
+    /// - Remark: Generated from `#/paths//v1/units/post(addUnit)`.
+    func addUnit(_ input: Operations.AddUnit.Input) async throws -> Operations.AddUnit.Output
+    /// A unit, as the caller may see it
+    ///
+    /// - Remark: HTTP `GET /v1/units/{id}`.
+    /// - Remark: Generated from `#/paths//v1/units/{id}/get(getUnit)`.
+    func getUnit(_ input: Operations.GetUnit.Input) async throws -> Operations.GetUnit.Output
+    /// Every operation; other parties' as references
+    ///
+    /// - Remark: HTTP `GET /v1/operations`.
+    /// - Remark: Generated from `#/paths//v1/operations/get(listOperations)`.
+    func listOperations(_ input: Operations.ListOperations.Input) async throws -> Operations.ListOperations.Output
+    /// What an operation would conflict with (nothing is recorded)
+    ///
+    /// - Remark: HTTP `POST /v1/operations/check`.
+    /// - Remark: Generated from `#/paths//v1/operations/check/post(checkOperation)`.
+    func checkOperation(_ input: Operations.CheckOperation.Input) async throws -> Operations.CheckOperation.Output
+    /// An operation
+    ///
+    /// - Remark: HTTP `GET /v1/operations/{id}`.
+    /// - Remark: Generated from `#/paths//v1/operations/{id}/get(getOperation)`.
+    func getOperation(_ input: Operations.GetOperation.Input) async throws -> Operations.GetOperation.Output
+    /// Plan or change one of the caller's operations
+    ///
+    /// The body's `id` must be the path's. A planned or active operation that overlaps another party's planned or active one in volume and time is refused (409).
+    ///
+    /// - Remark: HTTP `PUT /v1/operations/{id}`.
+    /// - Remark: Generated from `#/paths//v1/operations/{id}/put(putOperation)`.
+    func putOperation(_ input: Operations.PutOperation.Input) async throws -> Operations.PutOperation.Output
+    /// Give notice of one of the caller's operations
+    ///
+    /// - Remark: HTTP `POST /v1/operations/{id}/notify`.
+    /// - Remark: Generated from `#/paths//v1/operations/{id}/notify/post(notifyOperation)`.
+    func notifyOperation(_ input: Operations.NotifyOperation.Input) async throws -> Operations.NotifyOperation.Output
+    /// Change the state of one of the caller's operations
+    ///
+    /// - Remark: HTTP `POST /v1/operations/{id}/state`.
+    /// - Remark: Generated from `#/paths//v1/operations/{id}/state/post(setOperationState)`.
+    func setOperationState(_ input: Operations.SetOperationState.Input) async throws -> Operations.SetOperationState.Output
+    /// What a map of the caller shows, now or at a past instant
+    ///
+    /// Zones, units as the caller may see them (with their recent tracks), alerts addressed to it, operations and agreements. With `at`, the ledger is replayed up to that instant (the after-action review).
+    ///
+    /// - Remark: HTTP `GET /v1/situation`.
+    /// - Remark: Generated from `#/paths//v1/situation/get(getSituation)`.
+    func getSituation(_ input: Operations.GetSituation.Input) async throws -> Operations.GetSituation.Output
     /// Alerts addressed to the caller (all, for the operator)
     ///
     /// - Remark: HTTP `GET /v1/alerts`.
@@ -271,6 +347,188 @@ extension APIProtocol {
     ) async throws -> Operations.WithdrawAgreement.Output {
         try await withdrawAgreement(Operations.WithdrawAgreement.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// Every zone
+    ///
+    /// - Remark: HTTP `GET /v1/zones`.
+    /// - Remark: Generated from `#/paths//v1/zones/get(listZones)`.
+    internal func listZones(
+        query: Operations.ListZones.Input.Query = .init(),
+        headers: Operations.ListZones.Input.Headers = .init()
+    ) async throws -> Operations.ListZones.Output {
+        try await listZones(Operations.ListZones.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A zone
+    ///
+    /// - Remark: HTTP `GET /v1/zones/{id}`.
+    /// - Remark: Generated from `#/paths//v1/zones/{id}/get(getZone)`.
+    internal func getZone(
+        path: Operations.GetZone.Input.Path,
+        headers: Operations.GetZone.Input.Headers = .init()
+    ) async throws -> Operations.GetZone.Output {
+        try await getZone(Operations.GetZone.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Declare or change one of the caller's zones
+    ///
+    /// The body's `id` must be the path's.
+    ///
+    /// - Remark: HTTP `PUT /v1/zones/{id}`.
+    /// - Remark: Generated from `#/paths//v1/zones/{id}/put(putZone)`.
+    internal func putZone(
+        path: Operations.PutZone.Input.Path,
+        headers: Operations.PutZone.Input.Headers = .init(),
+        body: Operations.PutZone.Input.Body
+    ) async throws -> Operations.PutZone.Output {
+        try await putZone(Operations.PutZone.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove one of the caller's zones
+    ///
+    /// - Remark: HTTP `DELETE /v1/zones/{id}`.
+    /// - Remark: Generated from `#/paths//v1/zones/{id}/delete(removeZone)`.
+    internal func removeZone(
+        path: Operations.RemoveZone.Input.Path,
+        headers: Operations.RemoveZone.Input.Headers = .init()
+    ) async throws -> Operations.RemoveZone.Output {
+        try await removeZone(Operations.RemoveZone.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Every unit, as the caller may see it
+    ///
+    /// - Remark: HTTP `GET /v1/units`.
+    /// - Remark: Generated from `#/paths//v1/units/get(listUnits)`.
+    internal func listUnits(headers: Operations.ListUnits.Input.Headers = .init()) async throws -> Operations.ListUnits.Output {
+        try await listUnits(Operations.ListUnits.Input(headers: headers))
+    }
+    /// Add one of the caller's units
+    ///
+    /// - Remark: HTTP `POST /v1/units`.
+    /// - Remark: Generated from `#/paths//v1/units/post(addUnit)`.
+    internal func addUnit(
+        headers: Operations.AddUnit.Input.Headers = .init(),
+        body: Operations.AddUnit.Input.Body
+    ) async throws -> Operations.AddUnit.Output {
+        try await addUnit(Operations.AddUnit.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A unit, as the caller may see it
+    ///
+    /// - Remark: HTTP `GET /v1/units/{id}`.
+    /// - Remark: Generated from `#/paths//v1/units/{id}/get(getUnit)`.
+    internal func getUnit(
+        path: Operations.GetUnit.Input.Path,
+        headers: Operations.GetUnit.Input.Headers = .init()
+    ) async throws -> Operations.GetUnit.Output {
+        try await getUnit(Operations.GetUnit.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Every operation; other parties' as references
+    ///
+    /// - Remark: HTTP `GET /v1/operations`.
+    /// - Remark: Generated from `#/paths//v1/operations/get(listOperations)`.
+    internal func listOperations(headers: Operations.ListOperations.Input.Headers = .init()) async throws -> Operations.ListOperations.Output {
+        try await listOperations(Operations.ListOperations.Input(headers: headers))
+    }
+    /// What an operation would conflict with (nothing is recorded)
+    ///
+    /// - Remark: HTTP `POST /v1/operations/check`.
+    /// - Remark: Generated from `#/paths//v1/operations/check/post(checkOperation)`.
+    internal func checkOperation(
+        headers: Operations.CheckOperation.Input.Headers = .init(),
+        body: Operations.CheckOperation.Input.Body
+    ) async throws -> Operations.CheckOperation.Output {
+        try await checkOperation(Operations.CheckOperation.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An operation
+    ///
+    /// - Remark: HTTP `GET /v1/operations/{id}`.
+    /// - Remark: Generated from `#/paths//v1/operations/{id}/get(getOperation)`.
+    internal func getOperation(
+        path: Operations.GetOperation.Input.Path,
+        headers: Operations.GetOperation.Input.Headers = .init()
+    ) async throws -> Operations.GetOperation.Output {
+        try await getOperation(Operations.GetOperation.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Plan or change one of the caller's operations
+    ///
+    /// The body's `id` must be the path's. A planned or active operation that overlaps another party's planned or active one in volume and time is refused (409).
+    ///
+    /// - Remark: HTTP `PUT /v1/operations/{id}`.
+    /// - Remark: Generated from `#/paths//v1/operations/{id}/put(putOperation)`.
+    internal func putOperation(
+        path: Operations.PutOperation.Input.Path,
+        headers: Operations.PutOperation.Input.Headers = .init(),
+        body: Operations.PutOperation.Input.Body
+    ) async throws -> Operations.PutOperation.Output {
+        try await putOperation(Operations.PutOperation.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Give notice of one of the caller's operations
+    ///
+    /// - Remark: HTTP `POST /v1/operations/{id}/notify`.
+    /// - Remark: Generated from `#/paths//v1/operations/{id}/notify/post(notifyOperation)`.
+    internal func notifyOperation(
+        path: Operations.NotifyOperation.Input.Path,
+        headers: Operations.NotifyOperation.Input.Headers = .init()
+    ) async throws -> Operations.NotifyOperation.Output {
+        try await notifyOperation(Operations.NotifyOperation.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change the state of one of the caller's operations
+    ///
+    /// - Remark: HTTP `POST /v1/operations/{id}/state`.
+    /// - Remark: Generated from `#/paths//v1/operations/{id}/state/post(setOperationState)`.
+    internal func setOperationState(
+        path: Operations.SetOperationState.Input.Path,
+        headers: Operations.SetOperationState.Input.Headers = .init(),
+        body: Operations.SetOperationState.Input.Body
+    ) async throws -> Operations.SetOperationState.Output {
+        try await setOperationState(Operations.SetOperationState.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What a map of the caller shows, now or at a past instant
+    ///
+    /// Zones, units as the caller may see them (with their recent tracks), alerts addressed to it, operations and agreements. With `at`, the ledger is replayed up to that instant (the after-action review).
+    ///
+    /// - Remark: HTTP `GET /v1/situation`.
+    /// - Remark: Generated from `#/paths//v1/situation/get(getSituation)`.
+    internal func getSituation(
+        query: Operations.GetSituation.Input.Query = .init(),
+        headers: Operations.GetSituation.Input.Headers = .init()
+    ) async throws -> Operations.GetSituation.Output {
+        try await getSituation(Operations.GetSituation.Input(
+            query: query,
             headers: headers
         ))
     }
