@@ -17,3 +17,31 @@ enum OpenAPIDocument {
         return String(decoding: data, as: UTF8.self)
     }()
 }
+
+extension OpenAPIDocument {
+    /// The operations the document gives no request body, as method and path segments
+    /// (`nil` where the path names a parameter): a body sent to one is refused rather
+    /// than ignored.
+    static let bodiless: [(method: String, segments: [String?])] = {
+        guard let document = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let paths = document["paths"] as? [String: [String: Any]]
+        else { return [] }
+        var found: [(method: String, segments: [String?])] = []
+        for (path, operations) in paths {
+            let segments: [String?] = path.split(separator: "/").map { $0.hasPrefix("{") ? nil : String($0) }
+            for (method, operation) in operations where ["post", "put", "patch", "delete"].contains(method) {
+                if (operation as? [String: Any])?["requestBody"] == nil { found.append((method.uppercased(), segments)) }
+            }
+        }
+        return found
+    }()
+
+    /// Whether the document gives `method` on `path` no request body.
+    static func takesNoBody(_ method: String, _ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        return bodiless.contains { operation in
+            operation.method == method && operation.segments.count == parts.count
+                && zip(operation.segments, parts).allSatisfy { $0.0 == nil || $0.0! == $0.1 }
+        }
+    }
+}

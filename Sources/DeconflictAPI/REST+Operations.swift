@@ -52,7 +52,7 @@ extension API {
     }
 
     func notifyOperation(_ input: Operations.NotifyOperation.Input) async throws -> Operations.NotifyOperation.Output {
-        let (operation, sequence) = try await ownOperation(input.path.id) { .notify($0) }
+        let (operation, sequence) = try await ownOperation(input.path.id) { .giveNotice($0) }
         return .ok(.init(body: .json(.init(value1: operation, value2: .init(sequence: sequence)))))
     }
 

@@ -69,7 +69,8 @@ struct WireDates: DateTranscoder {
 }
 
 /// Reads a request's body whole, up to ``Limits/bodyBytes`` (larger is refused with 413),
-/// before a generated handler decodes it; the report-ingest path and the DSS interface
+/// before a generated handler decodes it, and refuses a body sent to an operation that
+/// takes none (422); the report-ingest path and the DSS interface
 /// read their own bodies.
 struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = ServerContext
@@ -78,7 +79,15 @@ struct BodyLimitMiddleware: RouterMiddleware {
         let path = request.uri.path
         guard request.method != .get, path.hasPrefix("/v1/"), path != "/v1/reports" else { return try await next(request, context) }
         var request = request
-        _ = try await request.collectBody(upTo: Limits.bodyBytes)
+        let body = try await request.collectBody(upTo: Limits.bodyBytes)
+        // An operation that takes no body refuses one with anything in it, rather than
+        // act as if it had not been sent (`{}` and whitespace are nothing).
+        if OpenAPIDocument.takesNoBody(request.method.rawValue, path) {
+            let text = String(buffer: body).filter { !$0.isWhitespace }
+            guard text.isEmpty || text == "{}" else {
+                throw FieldError(field: "body", reason: "this operation takes no body; nothing was done")
+            }
+        }
         return try await next(request, context)
     }
 }

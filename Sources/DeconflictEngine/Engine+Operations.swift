@@ -58,6 +58,26 @@ extension Engine {
         checkNotice(operation, events: &events)
     }
 
+    /// Records the notice and sends it, as a `notice` message from the operation's party,
+    /// to the parties owed it; its id is `notice:<operation>:<n>`, n counting the
+    /// operation's notices.
+    mutating func giveNotice(_ id: OperationID, events: inout [Event]) throws(EngineError) {
+        try notify(id, events: &events)
+        guard let operation = operations[id] else { return }
+        let owed = Set(agreements.values.filter { $0.binds(operation.party) }.flatMap { $0.signatories.filter { $0.value == .signed }.keys })
+            .subtracting([operation.party]).filter { parties[$0] != nil }.sorted()
+        guard !owed.isEmpty else { return }
+        let prefix = "notice:\(id.rawValue):"
+        let number = messages.keys.filter { $0.rawValue.hasPrefix(prefix) }.count + 1
+        var window = ""
+        if let start = operation.start { window += " from \(start.formatted(.iso8601))" }
+        if let end = operation.extent.volumes.compactMap(\.time.end).max() { window += " until \(end.formatted(.iso8601))" }
+        let text = "Notice of operation \(operation.name) (\(id)) by \(operation.party)\(window), \(operation.state.rawValue)."
+        try send(
+            Message(id: MessageID(prefix + String(number)), kind: .notice, from: operation.party, to: owed, text: text, references: [.operation(id)]),
+            events: &events)
+    }
+
     mutating func setState(_ state: Operation.State, of id: OperationID, events: inout [Event]) throws(EngineError) {
         guard var operation = operations[id] else {
             throw EngineError(.unknownOperation, field: "operation", reason: "no operation \(id)")

@@ -148,8 +148,13 @@ public struct Engine: Sendable {
         case report(PositionReport)
         /// Creates or replaces an operation (its notice time is kept).
         case putOperation(Operation)
-        /// The other parties are told of the operation now.
+        /// The operation's notice time, recorded now (the notice as ledgers before
+        /// `giveNotice` recorded it: nothing is sent).
         case notify(OperationID)
+        /// The operation's notice, given now and carried on the message line to the
+        /// parties owed it (the other signatories of the agreements binding its party),
+        /// with receipts, a deadline and escalation like any other message.
+        case giveNotice(OperationID)
         case setOperationState(OperationID, Operation.State)
         /// Sends a message on the line; its deadline comes from the parties' agreement.
         case send(Message)
@@ -256,6 +261,8 @@ public struct Engine: Sendable {
             updateOperatingUnits(from: before, to: operations[operation.id])
         case .notify(let id):
             try notify(id, events: &events)
+        case .giveNotice(let id):
+            try giveNotice(id, events: &events)
         case .setOperationState(let id, let state):
             let before = operations[id]
             try setState(state, of: id, events: &events)

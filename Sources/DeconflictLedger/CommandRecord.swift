@@ -11,12 +11,15 @@ public import Foundation
 ///   reading one supplies it.
 /// - Version 2 (`"v": 2`): the same keys, written from the ledger's own typed command
 ///   rather than from a request's body, so those arguments are always named.
+/// - Version 3 (`"v": 3`): as version 2, with one command more, `giveNotice` (an
+///   operation's notice sent on the message line to the parties owed it); `notify` keeps
+///   its meaning (the notice time alone) and is no longer written.
 ///
 /// These types belong to the ledger: an interface's request bodies may change, these
 /// may not. A new shape is a new version, read beside the old ones.
 public struct CommandRecord: Codable, Hashable, Sendable {
     /// The version written now.
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var v: Int?
     public var command: String
@@ -234,6 +237,9 @@ extension CommandRecord {
         case .notify(let id):
             self.command = "notify"
             target = id.rawValue
+        case .giveNotice(let id):
+            self.command = "giveNotice"
+            target = id.rawValue
         case .setOperationState(let id, let state):
             self.command = "setOperationState"
             target = id.rawValue
@@ -343,6 +349,7 @@ extension CommandRecord {
                 domain: try Self.value(Domain.self, unit.domain, "unit.domain"), name: unit.name)))
         case "putOperation": return engine(.putOperation(try need(operation, "operation").operation(party: caller)))
         case "notify": return engine(.notify(OperationID(try need(target, "target"))))
+        case "giveNotice": return engine(.giveNotice(OperationID(try need(target, "target"))))
         case "setOperationState":
             return engine(.setOperationState(
                 OperationID(try need(target, "target")), try Self.value(DeconflictEngine.Operation.State.self, try need(state, "state"), "state")))

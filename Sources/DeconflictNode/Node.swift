@@ -294,6 +294,12 @@ public actor Node {
         return IngestResult(entries: entries, accepted: kept.reports.count, rejected: rejected.sorted { $0.0 < $1.0 })
     }
 
+    /// Whether a report timed `time` is within the clock skew ``ingest(_:by:)`` allows
+    /// (one further ahead is refused); a listener asks before adding a unit for it.
+    package func acceptsReportTime(_ time: Date) -> Bool {
+        time.timeIntervalSince(Ledger.instant(max(configuration.clock(), state.engine.now))) <= configuration.maximumClockSkew
+    }
+
     /// Time passes: a tick is recorded when it raised something or marked a time the
     /// engine will remember (``Engine/timeMarks``); otherwise it leaves no entry.
     package func tick() async throws {

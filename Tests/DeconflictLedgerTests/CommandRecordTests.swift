@@ -45,6 +45,7 @@ struct CommandRecordTests {
             (.addUnit(DeconflictEngine.Unit(id: "u1", party: "alpha", domain: .air, name: "Hawk")), .party("alpha")),
             (.putOperation(operation), .party("alpha")),
             (.notify("op1"), .party("alpha")),
+            (.giveNotice("op1"), .party("alpha")),
             (.setOperationState("op1", .completed), .party("alpha")),
             (.send(Message(id: "m1", kind: .request, from: "alpha", to: ["bravo", "charlie"], text: "Hold \"north\"\nof the line",
                            references: [.zone("z1"), .alert("A1"), .operation("op1"), .message("m0")], requiresAcknowledgement: true)),
@@ -74,7 +75,7 @@ struct CommandRecordTests {
         for command in try Self.everyCommand() {
             let record = command.record(at: Self.now)
             #expect(record.type == LedgerCommand.ledgerType)
-            #expect(record.payload.contains("\"v\":2"), "\(record.payload)")
+            #expect(record.payload.contains("\"v\":\(CommandRecord.currentVersion)"), "\(record.payload)")
             let read = try LedgerCommand.decode(record.payload)
             #expect(read.actor == command.actor)
             #expect(read.name == command.name)
@@ -106,7 +107,7 @@ struct CommandRecordTests {
 
     @Test func whatCannotBeReadIsRefusedWithTheField() {
         let cases: [(String, String)] = [
-            (#"{"by":"a","command":"putZone","v":3}"#, "v"),
+            (#"{"by":"a","command":"putZone","v":4}"#, "v"),
             (#"{"by":"a","command":"putZone"}"#, "zone"),
             (#"{"by":"a","command":"fly"}"#, "command"),
             (#"{"by":"a","command":"addUnit","unit":{"domain":"sea","id":"u"}}"#, "unit.domain"),

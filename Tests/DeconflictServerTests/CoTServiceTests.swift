@@ -106,4 +106,42 @@ struct CoTServiceTests {
         let stored = await seeded.node.read { $0.lastReport(of: "limits-patrol") }
         #expect(stored != nil)
     }
+
+    /// A CoT event timed further ahead than the node allows is refused whole: the unit it
+    /// would have created is not added and the ledger records nothing of it, while an
+    /// event on time on the same connection is stored.
+    @Test func anEventTooFarAheadLeavesNothingBehind() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        var settings = CoTSettings()
+        settings.tcpPort = 0
+        let port = Port()
+        let service = CoTService(node: seeded.node, authenticator: seeded.server.authenticator, settings: settings, metrics: ServerMetrics()) { _, value in
+            port.value.withLock { $0 = value }
+        }
+        let running = Task { try await service.run() }
+        defer { running.cancel() }
+        while port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let auth = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
+        let now = await seeded.node.read { $0.now }
+        func event(_ uid: String, _ offset: TimeInterval) -> Data {
+            CoTOutboundEvent(
+                uid: uid, type: "a-f-G-U-C", time: now.addingTimeInterval(offset), stale: now.addingTimeInterval(600),
+                latitude: 33.41, longitude: 38.61).xml()
+        }
+        let before = try await seeded.node.store.entries(after: 0, limit: 1_000_000).count
+        _ = try await Self.closedAfter(
+            port: port.value.withLock { $0 }, [auth, event("ahead-patrol", 120), event("timely-patrol", 0)], window: .seconds(3))
+        var stored = false
+        for _ in 0..<200 where !stored {
+            stored = await seeded.node.read { $0.lastReport(of: "timely-patrol") } != nil
+            if !stored { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(stored, "the event on time was not stored")
+        #expect(await seeded.node.read { $0.unit("ahead-patrol") } == nil)
+        let entries = try await seeded.node.store.entries(after: 0, limit: 1_000_000)
+        let mentions = entries.filter { $0.payload.contains("ahead-patrol") }
+        #expect(mentions.isEmpty, "\(mentions.map(\.type))")
+        #expect(entries.count > before)
+    }
 }

@@ -179,6 +179,64 @@ struct MessageLineTests {
         let deliveries = ledger.text.split(separator: "\n").filter { $0.contains("\"message.delivered\"") }
         #expect(deliveries.count == 1, "\(deliveries)")
     }
+
+    /// An operation's notice is a message on the line: the parties owed it (the other
+    /// signatories of the agreement binding the operator) get it on their streams, with a
+    /// deadline, and acknowledge it like any other; a party outside the agreement gets
+    /// nothing. Each notice is a message of its own.
+    @Test func anOperationsNoticeIsAMessageOnTheLine() async throws {
+        let folder = try temporaryFolder("notice-line")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        let keys = try ["relief", "coalition", "bystander"].map { try runDeconflict(["party", "add", $0] + store) }
+        let server = try await ServerProcess(store: store)
+        defer { server.stop() }
+        let relief = Client(base: server.base, key: keys[0], http: .shared)
+        let coalition = Client(base: server.base, key: keys[1], http: .shared)
+        var answer = try await relief.send(.PUT, "/v1/agreements/corridor", json: [
+            "id": "corridor", "title": "Relief corridor", "signatories": ["relief": "signed", "coalition": "proposed"],
+            "parameters": ["acknowledgementSeconds": 600, "noticeLeadSeconds": 3_600],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+        answer = try await coalition.send(.POST, "/v1/agreements/corridor/sign")
+        #expect(answer.status == 200, "\(answer.text)")
+        let coalitionLog = EventLog(), bystanderLog = EventLog()
+        let listeners = [Self.listen(server, key: keys[1], into: coalitionLog), Self.listen(server, key: keys[2], into: bystanderLog)]
+        defer { listeners.forEach { $0.cancel() } }
+        try await Task.sleep(for: .milliseconds(300))
+
+        let start = Date().addingTimeInterval(7_200)
+        answer = try await relief.send(.PUT, "/v1/operations/convoy", json: [
+            "id": "convoy", "name": "Convoy to Rukban", "volumes": [[
+                "circle": ["center": [33.5, 38.6], "radius": 2_000],
+                "from": ISO8601DateFormatter().string(from: start), "until": ISO8601DateFormatter().string(from: start.addingTimeInterval(3_600)),
+            ]],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+        answer = try await relief.send(.POST, "/v1/operations/convoy/notify")
+        #expect(answer.status == 200 && answer.json["noticeGivenAt"] != nil, "\(answer.text)")
+
+        #expect(try await Self.eventually(10) { coalitionLog.first("message.sent", of: "notice:convoy:1") != nil },
+                "the notice never reached the coalition's stream: \(coalitionLog.events.withLock { $0.map(\.type) })")
+        answer = try await coalition.get("/v1/messages/notice:convoy:1")
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json["kind"] as? String == "notice" && answer.json["from"] as? String == "relief")
+        #expect(answer.json["to"] as? [String] == ["coalition"])
+        #expect((answer.json["text"] as? String)?.contains("Convoy to Rukban") == true, "\(answer.text)")
+        #expect(answer.json["deadline"] != nil)
+        #expect((answer.json["references"] as? [[String: String]]) == [["operation": "convoy"]])
+        answer = try await coalition.send(.POST, "/v1/messages/notice:convoy:1/acknowledge")
+        #expect(answer.status == 200, "\(answer.text)")
+        let receipt = (try await relief.get("/v1/messages/notice:convoy:1").json["receipts"] as? [String: [String: Any]])?["coalition"]
+        #expect(receipt?["deliveredAt"] != nil && receipt?["acknowledgedAt"] != nil, "\(String(describing: receipt))")
+
+        // A second notice is a second message; the bystander heard of neither.
+        answer = try await relief.send(.POST, "/v1/operations/convoy/notify")
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(try await Self.eventually(10) { coalitionLog.first("message.sent", of: "notice:convoy:2") != nil })
+        #expect(bystanderLog.events.withLock { $0.filter { $0.type.hasPrefix("message.") }.isEmpty })
+        #expect(try await Client(base: server.base, key: keys[2], http: .shared).get("/v1/messages/notice:convoy:1").status == 403)
+    }
 }
 
 /// RFC 3339 with or without fractions of a second.

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import DeconflictEngine
 @testable import DeconflictAPI
 import DeconflictStore
@@ -6,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 import DeconflictNode
 
@@ -209,6 +211,34 @@ struct OpenAPITests {
                 #expect(body == OpenAPIDocument.json)
             }
         }
+    }
+
+    /// An operation the document gives no body refuses one (422, naming `body`) and does
+    /// nothing, rather than act as if it had not been sent; `{}` and no body are accepted.
+    @Test func aBodySentToAnOperationThatTakesNoneIsRefused() async throws {
+        let folder = try temporaryFolder("bodiless")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        let key = try runDeconflict(["party", "add", "relief"] + store)
+        let server = try await ServerProcess(store: store)
+        defer { server.stop() }
+        let relief = Client(base: server.base, key: key, http: .shared)
+        var answer = try await relief.send(.PUT, "/v1/operations/convoy", json: [
+            "id": "convoy", "volumes": [["circle": ["center": [33.5, 38.6], "radius": 2_000]]],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+
+        answer = try await relief.send(.POST, "/v1/operations/convoy/notify", json: ["leadSeconds": 3_600])
+        #expect(answer.status == 422 && answer.json["field"] as? String == "body", "\(answer.status) \(answer.text)")
+        answer = try await relief.send(.POST, "/v1/operations/convoy/notify", body: "not json")
+        #expect(answer.status == 422, "\(answer.text)")
+        answer = try await relief.get("/v1/operations/convoy")
+        #expect(answer.json["noticeGivenAt"] == nil, "a refused notice was given: \(answer.text)")
+        #expect(try await relief.get("/v1/ledger").text.split(separator: "\n").filter { $0.contains("notify") }.isEmpty)
+
+        answer = try await relief.send(.POST, "/v1/operations/convoy/notify", body: " { } ")
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json["noticeGivenAt"] != nil)
     }
 
     func resolve(_ reference: String, in document: [String: Any]) throws -> Any {

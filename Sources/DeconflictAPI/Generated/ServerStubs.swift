@@ -3884,6 +3884,8 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Give notice of one of the caller's operations
     ///
+    /// Records the notice time and sends the notice on the message line: a `notice` message `notice:<operation>:<n>` from the caller to the other signatories of the agreements that bind it, referencing the operation, with receipts, a deadline and escalation like any other message. Each call is a notice of its own. The operation takes no body: one with anything in it is refused (422) and nothing is recorded.
+    ///
     /// - Remark: HTTP `POST /v1/operations/{id}/notify`.
     /// - Remark: Generated from `#/paths//v1/operations/{id}/notify/post(notifyOperation)`.
     func notifyOperation(
