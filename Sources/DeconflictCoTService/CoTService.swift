@@ -319,14 +319,7 @@ package struct Ingester: Sendable {
         let logger = service.logger
         while let (units, reports) = await batcher.take() {
             var fresh: [DeconflictEngine.Unit] = []
-            // A unit is added for a report the node will take: one whose every report is
-            // refused (timed too far ahead) leaves nothing behind, not even the unit.
-            var timely: Set<UnitID> = []
-            for report in reports where !timely.contains(report.unit) {
-                if await service.node.acceptsReportTime(report.time) { timely.insert(report.unit) }
-            }
             for (id, unit) in units where !known.contains(id) && !refused.contains(id) {
-                guard timely.contains(id) || !reports.contains(where: { $0.unit == id }) else { continue }
                 if let existing = await service.node.read({ $0.unit(id) }) {
                     if existing.party == party {
                         known.insert(id)
@@ -335,6 +328,10 @@ package struct Ingester: Sendable {
                         logger.warning("CoT: \(party) reports unit \(id) of \(existing.party); refused", metadata: ["peer": "\(peer)"])
                     }
                 } else if known.count + fresh.count < service.settings.maximumUnitsPerConnection {
+                    // A unit is added for a report the node will take: one whose every
+                    // report is refused (timed too far ahead) leaves nothing behind.
+                    if let earliest = reports.lazy.filter({ $0.unit == id }).map(\.time).min(),
+                       await !service.node.acceptsReportTime(earliest) { continue }
                     fresh.append(unit)
                 } else {
                     refused.insert(id)
