@@ -121,11 +121,9 @@ extension Components.Schemas.MessageInput {
         guard text.utf8.count <= 16_384 else { throw FieldError(field: "text", reason: "longer than 16384 bytes") }
         var converted: [Message.Reference] = []
         for (index, reference) in (references ?? []).enumerated() {
-            if let zone = reference.zone { converted.append(.zone(ZoneID(zone))) }
-            else if let alert = reference.alert { converted.append(.alert(AlertID(alert))) }
-            else if let operation = reference.operation { converted.append(.operation(OperationID(operation))) }
-            else if let message = reference.message { converted.append(.message(MessageID(message))) }
+            guard let named = Message.Reference(zone: reference.zone, alert: reference.alert, operation: reference.operation, message: reference.message)
             else { throw FieldError(field: "references[\(index)]", reason: "names one of zone, alert, operation, message") }
+            converted.append(named)
         }
         let kind = Message.Kind(kind)
         return Message(

@@ -27,6 +27,15 @@ public struct Message: Hashable, Sendable {
         case alert(AlertID)
         case operation(OperationID)
         case message(MessageID)
+
+        /// The first of those named, in this order; nil when none is.
+        public init?(zone: String?, alert: String?, operation: String?, message: String?) {
+            if let zone { self = .zone(ZoneID(zone)) }
+            else if let alert { self = .alert(AlertID(alert)) }
+            else if let operation { self = .operation(OperationID(operation)) }
+            else if let message { self = .message(MessageID(message)) }
+            else { return nil }
+        }
     }
 
     /// Where the message stands with one recipient.

@@ -458,11 +458,9 @@ extension CommandRecord.MessageRecord {
     func message(from defaultSender: PartyID) throws(LedgerDecodingError) -> Message {
         var converted: [Message.Reference] = []
         for (index, reference) in (references ?? []).enumerated() {
-            if let zone = reference.zone { converted.append(.zone(ZoneID(zone))) }
-            else if let alert = reference.alert { converted.append(.alert(AlertID(alert))) }
-            else if let operation = reference.operation { converted.append(.operation(OperationID(operation))) }
-            else if let message = reference.message { converted.append(.message(MessageID(message))) }
+            guard let named = Message.Reference(zone: reference.zone, alert: reference.alert, operation: reference.operation, message: reference.message)
             else { throw LedgerDecodingError(field: "message.references[\(index)]", reason: "names none of zone, alert, operation, message") }
+            converted.append(named)
         }
         let kind = try CommandRecord.value(Message.Kind.self, kind, "message.kind")
         return Message(

@@ -62,6 +62,17 @@ struct CoTServiceTests {
         }
     }
 
+    /// Starts a CoT service of the seeded node: the TCP port it listens on, and its task.
+    static func start(_ settings: CoTSettings, on seeded: SeededServer) async throws -> (Int, Task<Void, any Error>) {
+        let port = Port()
+        let service = CoTService(node: seeded.node, authenticator: seeded.server.authenticator, settings: settings, metrics: ServerMetrics()) { _, value in
+            port.value.withLock { $0 = value }
+        }
+        let running = Task { try await service.run() }
+        while port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        return (port.value.withLock { $0 }, running)
+    }
+
     @Test func silentSlowAndUnauthenticatedConnectionsAreDropped() async throws {
         let seeded = try await SeededServer.make(until: 60)
         defer { try? FileManager.default.removeItem(at: seeded.folder) }
@@ -70,14 +81,8 @@ struct CoTServiceTests {
         settings.authenticationTimeout = .seconds(3)
         settings.messageTimeout = .seconds(3)
         settings.idleTimeout = .seconds(5)
-        let port = Port()
-        let service = CoTService(node: seeded.node, authenticator: seeded.server.authenticator, settings: settings, metrics: ServerMetrics()) { _, value in
-            port.value.withLock { $0 = value }
-        }
-        let running = Task { try await service.run() }
+        let (listening, running) = try await Self.start(settings, on: seeded)
         defer { running.cancel() }
-        while port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        let listening = port.value.withLock { $0 }
         let auth = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
         let now = await seeded.node.read { $0.now }
         func event(_ offset: TimeInterval) -> Data {
@@ -115,13 +120,8 @@ struct CoTServiceTests {
         defer { try? FileManager.default.removeItem(at: seeded.folder) }
         var settings = CoTSettings()
         settings.tcpPort = 0
-        let port = Port()
-        let service = CoTService(node: seeded.node, authenticator: seeded.server.authenticator, settings: settings, metrics: ServerMetrics()) { _, value in
-            port.value.withLock { $0 = value }
-        }
-        let running = Task { try await service.run() }
+        let (listening, running) = try await Self.start(settings, on: seeded)
         defer { running.cancel() }
-        while port.value.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
         let auth = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
         let now = await seeded.node.read { $0.now }
         func event(_ uid: String, _ offset: TimeInterval) -> Data {
@@ -131,7 +131,7 @@ struct CoTServiceTests {
         }
         let before = try await seeded.node.store.entries(after: 0, limit: 1_000_000).count
         _ = try await Self.closedAfter(
-            port: port.value.withLock { $0 }, [auth, event("ahead-patrol", 120), event("timely-patrol", 0)], window: .seconds(3))
+            port: listening, [auth, event("ahead-patrol", 120), event("timely-patrol", 0)], window: .seconds(3))
         var stored = false
         for _ in 0..<200 where !stored {
             stored = await seeded.node.read { $0.lastReport(of: "timely-patrol") } != nil
