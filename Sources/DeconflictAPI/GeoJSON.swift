@@ -5,10 +5,11 @@ public import DeconflictNode
 import DeconflictStore
 public import Foundation
 
-/// Zones as GeoJSON (RFC 7946): a polygon zone is a `Polygon` (rings closed, positions
-/// `[longitude, latitude]`); a circle is a `Point` with `radius` in metres among its
-/// properties. The other properties are the zone's fields: `id`, `name`, `kind`,
-/// `owner`, `agreement`, `altitude`, `from`, `until`, `allowed`, `revalidateBy`.
+/// Zones from GeoJSON (RFC 7946), positions `[longitude, latitude]`: a `Polygon` (rings
+/// closed or not); a circle as a `Point` with `radius` in metres among its properties,
+/// or as exported, a `Polygon` drawing it with the exact `center` and `radius`. The other
+/// properties are the zone's fields: `id`, `name`, `kind`, `agreement`, `altitude`,
+/// `from`, `until`, `allowed`, `revalidateBy`.
 public enum GeoJSON {
     /// The zones of a FeatureCollection (or a single Feature), checked; the first fault
     /// is named by its feature index.
@@ -49,6 +50,15 @@ public enum GeoJSON {
                     throw FieldError(field: "\(field).properties.radius", reason: "a Point zone needs a radius in metres")
                 }
                 body.circle = .init(center: [point[1], point[0]], radius: radius)
+            case "Polygon" where properties["center"] != nil || properties["radius"] != nil:
+                // A circle as exported: the polygon is its drawing, `center` and `radius` the circle.
+                guard let center = properties["center"] as? [Double], center.count == 2 else {
+                    throw FieldError(field: "\(field).properties.center", reason: "a circle's centre is [longitude, latitude], with radius")
+                }
+                guard let radius = properties["radius"] as? Double else {
+                    throw FieldError(field: "\(field).properties.radius", reason: "a circle's radius in metres, with center")
+                }
+                body.circle = .init(center: [center[1], center[0]], radius: radius)
             case "Polygon":
                 guard let rings = geometry["coordinates"] as? [[[Double]]] else {
                     throw FieldError(field: "\(field).geometry.coordinates", reason: "a Polygon is rings of [longitude, latitude]")

@@ -137,16 +137,26 @@ extension Zone.Kind {
 }
 
 extension Components.Schemas.ZoneFeature {
-    /// A zone as a GeoJSON Feature (RFC 7946): a polygon zone is a `Polygon` (rings
-    /// closed, positions `[longitude, latitude]`); a circle is a `Point` with `radius` in
-    /// metres among its properties.
+    /// Points of the ring a circle is drawn with.
+    static let circlePoints = 64
+
+    /// A zone as a GeoJSON Feature (RFC 7946), positions `[longitude, latitude]`: a
+    /// polygon zone is a `Polygon` (rings closed); a circle is a `Polygon` of
+    /// ``circlePoints`` points on the circle (geodesic, so any GIS or TAK tool draws it),
+    /// with its exact `center` and `radius` (metres) among the properties, which the
+    /// import reads back as the circle.
     init(_ zone: Zone, now: Date) {
         let geometry: Components.Schemas.GeoJSONGeometry
         var radius: Double?
+        var center: [Double]?
         switch zone.volume.footprint {
         case .circle(let circle):
             radius = circle.radiusMeters
-            geometry = .case1(.init(_type: "Point", coordinates: [circle.center.longitude, circle.center.latitude]))
+            center = [circle.center.longitude, circle.center.latitude]
+            let ring = (0..<Self.circlePoints).map { index in
+                Geodesic.destination(from: circle.center, azimuthDegrees: 360 * Double(index) / Double(Self.circlePoints), distanceMeters: circle.radiusMeters)
+            }
+            geometry = .case2(.init(_type: "Polygon", coordinates: [(ring + [ring[0]]).map { [$0.longitude, $0.latitude] }]))
         case .polygon(let polygon):
             geometry = .case2(.init(_type: "Polygon", coordinates: ([polygon.outer] + polygon.holes).map { ring in
                 (ring + [ring[0]]).map { [$0.longitude, $0.latitude] }
@@ -157,7 +167,7 @@ extension Components.Schemas.ZoneFeature {
             _type: "Feature", id: zone.id.rawValue, geometry: geometry,
             properties: .init(
                 id: zone.id.rawValue, name: zone.name, kind: .init(zone.kind), owner: zone.owner.rawValue, agreement: zone.agreement?.rawValue,
-                radius: radius, altitude: [volume.altitude.lowerMeters, volume.altitude.upperMeters], from: volume.time.start,
+                radius: radius, center: center, altitude: [volume.altitude.lowerMeters, volume.altitude.upperMeters], from: volume.time.start,
                 until: volume.time.end, allowed: zone.allowed.map(\.rawValue).sorted(), revalidateBy: zone.revalidateBy,
                 stale: zone.isStale(at: now)))
     }

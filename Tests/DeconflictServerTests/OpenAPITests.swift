@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DeconflictEngine
+import DeconflictGeometry
 @testable import DeconflictAPI
 import DeconflictStore
 import Foundation
@@ -239,6 +240,47 @@ struct OpenAPITests {
         answer = try await relief.send(.POST, "/v1/operations/convoy/notify", body: " { } ")
         #expect(answer.status == 200, "\(answer.text)")
         #expect(answer.json["noticeGivenAt"] != nil)
+    }
+
+    /// A circle exported as GeoJSON is a polygon any tool can draw (its ring on the
+    /// circle), with the exact centre and radius beside it; imported again it is the same
+    /// circle, not a 64-gon.
+    @Test func aCircleInGeoJSONIsDrawnAsAPolygonAndReadBackAsTheCircle() async throws {
+        let folder = try temporaryFolder("geojson-circle")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        let key = try runDeconflict(["party", "add", "coalition"] + store)
+        let server = try await ServerProcess(store: store)
+        defer { server.stop() }
+        let coalition = Client(base: server.base, key: key, http: .shared)
+        var answer = try await coalition.send(.PUT, "/v1/zones/tanf", json: [
+            "id": "tanf", "kind": "deconfliction-zone", "circle": ["center": [33.5, 38.6], "radius": 55_000],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+
+        answer = try await coalition.get("/v1/zones?format=geojson")
+        let collection = answer.json
+        let feature = try #require((collection["features"] as? [[String: Any]])?.first)
+        let geometry = try #require(feature["geometry"] as? [String: Any])
+        #expect(geometry["type"] as? String == "Polygon")
+        let ring = try #require((geometry["coordinates"] as? [[[Double]]])?.first)
+        #expect(ring.count == 65 && ring.first == ring.last, "\(ring.count) positions")
+        let centre = LatLng(uncheckedLatitude: 33.5, longitude: 38.6)
+        for vertex in ring {
+            let distance = Geodesic.distance(centre, LatLng(uncheckedLatitude: vertex[1], longitude: vertex[0]))
+            #expect(abs(distance - 55_000) < 1, "a vertex \(distance) m from the centre")
+        }
+        let properties = try #require(feature["properties"] as? [String: Any])
+        #expect(properties["center"] as? [Double] == [38.6, 33.5])
+        #expect(properties["radius"] as? Double == 55_000)
+
+        // Imported again, it is the circle.
+        answer = try await coalition.send(.POST, "/v1/zones/import", body: String(decoding: try JSONSerialization.data(withJSONObject: collection), as: UTF8.self))
+        #expect(answer.status == 200, "\(answer.text)")
+        answer = try await coalition.get("/v1/zones/tanf")
+        #expect(answer.json["polygon"] == nil, "\(answer.text)")
+        let circle = answer.json["circle"] as? [String: Any]
+        #expect(circle?["center"] as? [Double] == [33.5, 38.6] && circle?["radius"] as? Double == 55_000, "\(answer.text)")
     }
 
     func resolve(_ reference: String, in document: [String: Any]) throws -> Any {

@@ -2397,7 +2397,7 @@ extension Components {
                 }
             }
         }
-        /// A zone as a GeoJSON Feature: a polygon zone is a `Polygon` (rings closed, positions `[longitude, latitude]`), a circle a `Point` with `radius` among the properties.
+        /// A zone as a GeoJSON Feature, positions `[longitude, latitude]`: a polygon zone is a `Polygon` (rings closed); a circle is a `Polygon` too, its ring 64 points on the circle (so that tools knowing nothing of circles draw it), with the exact `center` and `radius` among the properties.
         ///
         /// - Remark: Generated from `#/components/schemas/ZoneFeature`.
         internal struct ZoneFeature: Codable, Hashable, Sendable {
@@ -2419,10 +2419,14 @@ extension Components {
                 internal var owner: Components.Schemas.PartyID
                 /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/agreement`.
                 internal var agreement: Swift.String?
-                /// Metres, for a `Point`.
+                /// Metres, for a circle.
                 ///
                 /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/radius`.
                 internal var radius: Swift.Double?
+                /// A circle's centre, `[longitude, latitude]`.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/center`.
+                internal var center: [Swift.Double]?
                 /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/altitude`.
                 internal var altitude: Components.Schemas.AltitudeBand
                 /// - Remark: Generated from `#/components/schemas/ZoneFeature/properties/from`.
@@ -2445,7 +2449,8 @@ extension Components {
                 ///   - kind:
                 ///   - owner:
                 ///   - agreement:
-                ///   - radius: Metres, for a `Point`.
+                ///   - radius: Metres, for a circle.
+                ///   - center: A circle's centre, `[longitude, latitude]`.
                 ///   - altitude:
                 ///   - from:
                 ///   - until:
@@ -2460,6 +2465,7 @@ extension Components {
                     owner: Components.Schemas.PartyID,
                     agreement: Swift.String? = nil,
                     radius: Swift.Double? = nil,
+                    center: [Swift.Double]? = nil,
                     altitude: Components.Schemas.AltitudeBand,
                     from: Components.Schemas.Time? = nil,
                     until: Components.Schemas.Time? = nil,
@@ -2474,6 +2480,7 @@ extension Components {
                     self.owner = owner
                     self.agreement = agreement
                     self.radius = radius
+                    self.center = center
                     self.altitude = altitude
                     self.from = from
                     self.until = until
@@ -2489,6 +2496,7 @@ extension Components {
                     case owner
                     case agreement
                     case radius
+                    case center
                     case altitude
                     case from
                     case until
@@ -2522,6 +2530,10 @@ extension Components {
                         Swift.Double.self,
                         forKey: .radius
                     )
+                    self.center = try container.decodeIfPresent(
+                        [Swift.Double].self,
+                        forKey: .center
+                    )
                     self.altitude = try container.decode(
                         Components.Schemas.AltitudeBand.self,
                         forKey: .altitude
@@ -2553,6 +2565,7 @@ extension Components {
                         "owner",
                         "agreement",
                         "radius",
+                        "center",
                         "altitude",
                         "from",
                         "until",
@@ -2586,6 +2599,10 @@ extension Components {
                     try container.encodeIfPresent(
                         self.radius,
                         forKey: .radius
+                    )
+                    try container.encodeIfPresent(
+                        self.center,
+                        forKey: .center
                     )
                     try container.encode(
                         self.altitude,
