@@ -274,19 +274,6 @@ enum JSON {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data(object))))
     }
 
-    /// A value of the OpenAPI document's types, written as the generated handlers write it.
-    static func response(encoding value: some Encodable, headers: HTTPFields = [:]) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.shortest(date))
-        }
-        var fields = headers
-        if fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
-    }
-
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: ServerContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
         guard buffer.readableBytes > 0 else { throw FieldError(field: "body", reason: "empty; a JSON object is expected") }
