@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "DeconflictLedger", targets: ["DeconflictLedger"]),
         .library(name: "DeconflictF3548", targets: ["DeconflictF3548"]),
         .library(name: "DeconflictNode", targets: ["DeconflictNode"]),
+        .library(name: "DeconflictGeoJSON", targets: ["DeconflictGeoJSON"]),
         .library(name: "DeconflictCoTService", targets: ["DeconflictCoTService"]),
         .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
         // For the fuzzing package (Fuzz/), which reaches the server's decoders.
@@ -124,6 +125,13 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        // Zones as declared (the REST API's zone bodies) and read from GeoJSON files
+        // (RFC 7946), checked into the engine's zones: for the API and the command line.
+        .target(
+            name: "DeconflictGeoJSON",
+            dependencies: ["DeconflictEngine", "DeconflictGeometry", "DeconflictStore", "DeconflictNode"],
+            swiftSettings: upcomingFeatures
+        ),
         // The network service: the node (engine, store, ledger following), the HTTP API,
         // authentication, visibility and live streams.
         .target(
@@ -136,6 +144,7 @@ let package = Package(
                 "DeconflictLedger",
                 "DeconflictF3548",
                 "DeconflictNode",
+                "DeconflictGeoJSON",
                 "DeconflictCoT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -194,6 +203,7 @@ let package = Package(
                 "DeconflictStore",
                 "DeconflictLedger",
                 "DeconflictNode",
+                "DeconflictGeoJSON",
                 "DeconflictAPI",
                 "DeconflictCoTService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -2,6 +2,7 @@ import DeconflictEngine
 import DeconflictGeometry
 import DeconflictLedger
 public import DeconflictNode
+import DeconflictGeoJSON
 import DeconflictStore
 import Foundation
 import Hummingbird
@@ -128,7 +129,7 @@ struct API: Sendable {
     /// per line) when the content type says `application/x-ndjson`.
     static func reports(from buffer: ByteBuffer, contentType: String?) throws -> [PositionReport] {
         let data = Data(buffer: buffer)
-        let decoder = WireTime.decoder()
+        let decoder = RFC3339.decoder()
         var bodies: [ReportBody] = []
         let lines = contentType?.contains("ndjson") == true || contentType?.contains("jsonlines") == true
         if let scanned = ReportScanner.scan(data, lines: lines) {
@@ -185,9 +186,7 @@ struct API: Sendable {
         router.get("/v1/events") { request, context in
             let actor = context.actor ?? .operator
             let after = try Self.resumePoint(request)
-            let lines = Self.eventLines(after: after, actor: actor, node: node, valid: stillValid(context)) { entry in
-                "id: \(entry.sequence)\nevent: \(entry.type)\ndata: \(Self.eventJSON(entry))\n\n"
-            }
+            let valid = stillValid(context)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -199,9 +198,13 @@ struct API: Sendable {
                     // The writer moves to the watched task and back: one task uses it at a time.
                     let watchdog = StreamWatchdog()
                     let moved = MovedWriter(writer)
-                    try await Self.watched(watchdog, hub: node.hub) {
-                        for await line in lines.cancelOnGracefulShutdown() {
-                            try await watchdog.write { try await moved.writer.write(ByteBuffer(string: line ?? ": keepalive\n\n")) }
+                    try await Self.withEventLines(after: after, actor: actor, node: node, valid: valid, format: { entry in
+                        "id: \(entry.sequence)\nevent: \(entry.type)\ndata: \(Self.eventJSON(entry))\n\n"
+                    }) { lines in
+                        try await Self.watched(watchdog, hub: node.hub) {
+                            for await line in lines.cancelOnGracefulShutdown() {
+                                try await watchdog.write { try await moved.writer.write(ByteBuffer(string: line ?? ": keepalive\n\n")) }
+                            }
                         }
                     }
                     writer = moved.writer
@@ -217,9 +220,10 @@ struct API: Sendable {
         } onUpgrade: { inbound, outbound, context in
             let actor = context.requestContext.actor ?? .operator
             let after = (try? Self.resumePoint(context.request)) ?? 0
-            let lines = Self.eventLines(after: after, actor: actor, node: node, valid: stillValid(context.requestContext)) { Self.eventJSON($0) }
             let watchdog = StreamWatchdog()
-            try await Self.watched(watchdog, hub: node.hub) {
+            try await Self.withEventLines(
+                after: after, actor: actor, node: node, valid: stillValid(context.requestContext), format: { Self.eventJSON($0) }
+            ) { lines in try await Self.watched(watchdog, hub: node.hub) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     // The client closing its side ends the stream.
                     group.addTask { for try await _ in inbound {} }
@@ -237,7 +241,7 @@ struct API: Sendable {
                     try await group.next()
                     group.cancelAll()
                 }
-            }
+            } }
         }
     }
 
@@ -277,51 +281,52 @@ struct API: Sendable {
 
     static let credentialCheckInterval: Duration = .seconds(2)
 
-    /// The entries `actor` may read after `after`, formatted, with nil every 15 s (a
-    /// keep-alive); message deliveries are recorded as they go out. The stream ends when
-    /// `valid` says the credential is no longer good.
-    static func eventLines(
+    /// Runs `body` with the entries `actor` may read after `after`, formatted, with nil
+    /// every 15 s (a keep-alive); message deliveries are recorded as they go out. The
+    /// lines end when `valid` says the credential is no longer good. The feed, the
+    /// keep-alive and the credential check are child tasks that end with `body`.
+    static func withEventLines(
         after: Int64, actor: Actor, node: Node, valid: @escaping @Sendable () async -> Bool = { true },
-        format: @escaping @Sendable (LedgerEntry) -> String
-    ) -> AsyncStream<String?> {
+        format: @escaping @Sendable (LedgerEntry) -> String, _ body: (AsyncStream<String?>) async throws -> Void
+    ) async throws {
         let (stream, continuation) = AsyncStream<String?>.makeStream(bufferingPolicy: .bufferingOldest(256))
         let feed = LedgerFeed(store: node.store, hub: node.hub, after: after)
-        let producer = Task {
-            do {
-                for try await entry in feed where Visibility.mayRead(entry, as: actor) {
-                    // Wait for room rather than drop: the feed reads the backlog from the store.
-                    while case .dropped = continuation.yield(format(entry)) {
-                        try await Task.sleep(for: .milliseconds(5))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    for try await entry in feed where Visibility.mayRead(entry, as: actor) {
+                        // Wait for room rather than drop: the feed reads the backlog from the store.
+                        while case .dropped = continuation.yield(format(entry)) {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
+                        await Self.deliverIfMessage(entry, to: actor, node: node)
                     }
-                    await Self.deliverIfMessage(entry, to: actor, node: node)
-                }
-            } catch {}
-            continuation.finish()
-        }
-        let heartbeat = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(15))
-                if Task.isCancelled { break }
-                continuation.yield(nil)
+                } catch {}
+                continuation.finish()
             }
-        }
-        let guardian = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: credentialCheckInterval)
-                if Task.isCancelled { break }
-                if await !valid() {
-                    producer.cancel()
-                    continuation.finish()
-                    break
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(15))
+                    if Task.isCancelled { break }
+                    continuation.yield(nil)
                 }
             }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: credentialCheckInterval)
+                    if Task.isCancelled { break }
+                    if await !valid() {
+                        continuation.finish()
+                        break
+                    }
+                }
+            }
+            defer {
+                continuation.finish()
+                group.cancelAll()
+            }
+            try await body(stream)
         }
-        continuation.onTermination = { _ in
-            producer.cancel()
-            heartbeat.cancel()
-            guardian.cancel()
-        }
-        return stream
     }
 
     /// Where a stream resumes: `?after=N` or `Last-Event-ID: N`; 0 for the beginning.

@@ -246,7 +246,7 @@ struct DSSAPI: Sendable {
 
     /// Applies a write and answers with what it gave.
     func run(_ request: Airspace.Request, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let recorded = try WireTime.decoder().decode(JSONValue.self, from: WireTime.encoder().encode(request))
+        let recorded = try RFC3339.decoder().decode(JSONValue.self, from: RFC3339.encoder().encode(request))
         let (_, answer) = try await node.executeWithAnswer(LedgerCommand(.dss(recorded), by: .party(Airspace.party(of: request.manager))))
         return Self.answer(answer ?? Data("{}".utf8), status: status)
     }
@@ -272,7 +272,7 @@ struct DSSAPI: Sendable {
         else { throw .badRequest("requested_ovn_suffix", "not a version 7 UUID: \(suffix.prefix(64))") }
         let stamped = Date(timeIntervalSince1970: Double(milliseconds) / 1_000)
         guard abs(stamped.timeIntervalSince(node.configuration.clock())) <= 300 else {
-            throw .badRequest("requested_ovn_suffix", "its time \(F3548.text(stamped)) is more than 5 minutes from now")
+            throw .badRequest("requested_ovn_suffix", "its time \(RFC3339.format(stamped)) is more than 5 minutes from now")
         }
         return "\(id)_\(suffix.lowercased())"
     }

@@ -2,6 +2,7 @@ import DeconflictEngine
 import DeconflictGeometry
 import DeconflictLedger
 import DeconflictNode
+import DeconflictGeoJSON
 import Foundation
 import OpenAPIRuntime
 

@@ -1,3 +1,4 @@
+import DeconflictEngine
 import Foundation
 import DeconflictStore
 public import DeconflictNode
@@ -172,7 +173,7 @@ enum ReportScanner {
                     if let last = lastTime, last.text == text {
                         time = last.date
                     } else {
-                        guard let value = WireTime.parse(text) else { return nil }
+                        guard let value = RFC3339.parse(text) else { return nil }
                         lastTime = (text, value)
                         time = value
                     }

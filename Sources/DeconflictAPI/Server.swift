@@ -277,7 +277,7 @@ enum JSON {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: ServerContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: Limits.bodyBytes)
         guard buffer.readableBytes > 0 else { throw FieldError(field: "body", reason: "empty; a JSON object is expected") }
-        return try WireTime.decoder().decode(T.self, from: Data(buffer: buffer))
+        return try RFC3339.decoder().decode(T.self, from: Data(buffer: buffer))
     }
 }
 

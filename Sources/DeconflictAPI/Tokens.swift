@@ -1,5 +1,6 @@
 public import DeconflictEngine
 import DeconflictLedger
+import DeconflictStore
 public import DeconflictNode
 public import Foundation
 import JWTKit
@@ -85,7 +86,7 @@ public struct JWTVerifier: TokenVerifier {
             throw refuse(refusal)
         }
         if let expiry = claims.exp?.value, expiry.timeIntervalSince(now) > maximumLifetime {
-            throw refuse("token valid for more than \(Int(maximumLifetime)) s (exp \(EventPayloadTime.text(expiry))): a shorter-lived token is expected")
+            throw refuse("token valid for more than \(Int(maximumLifetime)) s (exp \(RFC3339.shortest(expiry))): a shorter-lived token is expected")
         }
         guard let audiences = claims.aud?.value, audiences.contains(audience) else {
             throw refuse("token audience does not include \(audience)")
@@ -117,12 +118,8 @@ enum TokenChecks {
     /// valid; nil when it is valid.
     static func timeRefusal(expiry: Date?, notBefore: Date?, now: Date) -> String? {
         guard let expiry else { return "token has no exp" }
-        guard expiry > now else { return "token expired at \(EventPayloadTime.text(expiry))" }
-        if let notBefore, notBefore > now { return "token not valid before \(EventPayloadTime.text(notBefore))" }
+        guard expiry > now else { return "token expired at \(RFC3339.shortest(expiry))" }
+        if let notBefore, notBefore > now { return "token not valid before \(RFC3339.shortest(notBefore))" }
         return nil
     }
-}
-
-enum EventPayloadTime {
-    static func text(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
 }

@@ -39,31 +39,44 @@ public final class WebhookDispatcher: Sendable {
     /// Every running webhook's status, by id.
     public func allStatuses() -> [String: WebhookStatus] { statuses.withLock { $0 } }
 
-    /// Keeps one delivery task per registered webhook until cancelled.
+    /// Keeps one delivery, a child task, per registered webhook until cancelled; a
+    /// webhook removed ends its delivery.
     func run(node: Node) async {
-        var running: [String: Task<Void, Never>] = [:]
-        var recorded: [String: Int64] = [:]
-        while !Task.isCancelled {
-            let hooks = await node.webhooks()
-            for hook in hooks.values where running[hook.id] == nil {
-                statuses.withLock { $0[hook.id] = $0[hook.id] ?? WebhookStatus(deliveredThrough: hook.deliveredThrough) }
-                recorded[hook.id] = hook.deliveredThrough
-                running[hook.id] = Task { await self.deliver(hook, node: node) }
+        await withDiscardingTaskGroup { group in
+            var running: [String: AsyncStream<Never>.Continuation] = [:]
+            var recorded: [String: Int64] = [:]
+            while !Task.isCancelled {
+                let hooks = await node.webhooks()
+                for hook in hooks.values where running[hook.id] == nil {
+                    statuses.withLock { $0[hook.id] = $0[hook.id] ?? WebhookStatus(deliveredThrough: hook.deliveredThrough) }
+                    recorded[hook.id] = hook.deliveredThrough
+                    // Finishing `removed` ends the delivery.
+                    let (removed, removal) = AsyncStream<Never>.makeStream()
+                    running[hook.id] = removal
+                    group.addTask {
+                        await withTaskGroup(of: Void.self) { delivery in
+                            delivery.addTask { await self.deliver(hook, node: node) }
+                            delivery.addTask { for await _ in removed {} }
+                            await delivery.next()
+                            delivery.cancelAll()
+                        }
+                    }
+                }
+                for (id, removal) in running where hooks[id] == nil {
+                    removal.finish()
+                    running[id] = nil
+                    statuses.withLock { _ = $0.removeValue(forKey: id) }
+                }
+                // Record progress now and then.
+                for id in running.keys {
+                    guard let through = status(id)?.deliveredThrough, through > (recorded[id] ?? 0) else { continue }
+                    let progress = LedgerCommand(.webhookProgress(id: id, through: through), by: .operator)
+                    if (try? await node.execute(progress)) != nil { recorded[id] = through }
+                }
+                try? await Task.sleep(for: .seconds(2))
             }
-            for (id, task) in running where hooks[id] == nil {
-                task.cancel()
-                running[id] = nil
-                statuses.withLock { _ = $0.removeValue(forKey: id) }
-            }
-            // Record progress now and then.
-            for id in running.keys {
-                guard let through = status(id)?.deliveredThrough, through > (recorded[id] ?? 0) else { continue }
-                let progress = LedgerCommand(.webhookProgress(id: id, through: through), by: .operator)
-                if (try? await node.execute(progress)) != nil { recorded[id] = through }
-            }
-            try? await Task.sleep(for: .seconds(2))
+            group.cancelAll()
         }
-        for task in running.values { task.cancel() }
     }
 
     private func deliver(_ hook: WebhookRecord, node: Node) async {

@@ -36,92 +36,12 @@ struct Unchecked<Value>: @unchecked Sendable {
     var value: Value
 }
 
-/// How the API writes and reads times: RFC 3339, with every digit of a fraction of a
-/// second kept (see ``RFC3339``).
-typealias WireTime = RFC3339
-
 /// A position as `[latitude, longitude]`.
 func position(_ pair: [Double], field: String) throws(FieldError) -> LatLng {
     do {
         return try LatLng(coordinates: pair)
     } catch {
         throw FieldError(error, under: field)
-    }
-}
-
-/// A 4D volume on the wire: a circle or a polygon, an altitude band and a time window.
-public struct VolumeBody: Codable, Hashable, Sendable {
-    public struct CircleBody: Codable, Hashable, Sendable {
-        public var center: [Double]
-        public var radius: Double
-    }
-
-    public var circle: CircleBody?
-    /// Rings of `[latitude, longitude]`; the first is the outer ring, the others holes.
-    public var polygon: [[[Double]]]?
-    /// `[lower, upper]` metres above the WGS84 ellipsoid; everything when absent.
-    public var altitude: [Double]?
-    public var from: Date?
-    public var until: Date?
-
-    func volume(field: String) throws(FieldError) -> Volume4D {
-        let footprint: Footprint
-        let band: AltitudeBand
-        do {
-            footprint = try Footprint(circleCenter: circle?.center, radiusMeters: circle?.radius, polygon: polygon)
-        } catch {
-            throw FieldError(error, under: field)
-        }
-        do {
-            band = try altitude.map { pair throws(GeometryError) in try AltitudeBand(coordinates: pair) } ?? .all
-        } catch {
-            throw FieldError(field: "\(field).altitude", reason: error.reason)
-        }
-        let window: TimeWindow
-        do {
-            window = try TimeWindow(start: from, end: until)
-        } catch {
-            throw FieldError(field: "\(field).until", reason: error.reason)
-        }
-        return Volume4D(footprint: footprint, altitude: band, time: window)
-    }
-}
-
-/// Letters and digits, built once: the `CharacterSet.alphanumerics` getter builds a new
-/// set at every call.
-private let identifierLetters = CharacterSet.alphanumerics
-
-/// Checks an identifier: 1 to 128 characters of letters, digits, `-`, `_`, `.`, `:`.
-package func identifier(_ text: String, field: String) throws(FieldError) -> String {
-    guard !text.isEmpty, text.count <= 128,
-          text.unicodeScalars.allSatisfy({ identifierLetters.contains($0) || "-_.:".unicodeScalars.contains($0) })
-    else {
-        throw FieldError(field: field, reason: "an identifier is 1 to 128 letters, digits, '-', '_', '.' or ':'; got \"\(text.prefix(40))\"")
-    }
-    return text
-}
-
-public struct ZoneBody: Codable, Hashable, Sendable {
-    public var id: String
-    public var name: String?
-    public var kind: Zone.Kind
-    /// The declaring party; the caller's own party when absent.
-    public var owner: String?
-    public var agreement: String?
-    public var circle: VolumeBody.CircleBody?
-    public var polygon: [[[Double]]]?
-    public var altitude: [Double]?
-    public var from: Date?
-    public var until: Date?
-    public var allowed: [String]?
-    public var revalidateBy: Date?
-
-    public func zone(owner defaultOwner: PartyID) throws(FieldError) -> Zone {
-        let volume = try VolumeBody(circle: circle, polygon: polygon, altitude: altitude, from: from, until: until).volume(field: "zone")
-        return Zone(
-            id: ZoneID(try identifier(id, field: "id")), name: name, kind: kind, owner: owner.map { PartyID($0) } ?? defaultOwner,
-            agreement: agreement.map { AgreementID($0) }, volume: volume, allowed: Set((allowed ?? []).map { PartyID($0) }),
-            revalidateBy: revalidateBy)
     }
 }
 

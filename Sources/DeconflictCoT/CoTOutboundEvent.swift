@@ -1,3 +1,4 @@
+import DeconflictEngine
 public import Foundation
 
 /// An event Deconflict sends to TAK clients: a zone drawn as a shape, an alert, a reply
@@ -80,12 +81,7 @@ public enum CoTDetail {
     }
 
     /// ISO 8601 in UTC to the millisecond (rounded, as the protobuf encoding's times).
-    public static func time(_ date: Date) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
-        let seconds = (milliseconds / 1000).rounded(.down)
-        let whole = Date(timeIntervalSince1970: seconds).formatted(Date.ISO8601FormatStyle())
-        return whole.dropLast() + String(format: ".%03dZ", Int(milliseconds - seconds * 1000))
-    }
+    public static func time(_ date: Date) -> String { RFC3339.milliseconds(date) }
 
     /// An ARGB colour as the signed 32-bit integer ATAK stores (`-65536` is opaque red).
     public static func argb(_ value: UInt32) -> String { String(Int32(bitPattern: value)) }

@@ -1,3 +1,4 @@
+import DeconflictEngine
 public import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -129,10 +130,7 @@ public enum CoTXML {
 
     /// ISO 8601 as TAK writes it, with or without fractions of a second.
     static func parseTime(_ text: String) -> Date? {
-        if let date = parseUTC(text) { return date }
-        let text = text.uppercased()
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        return try? Date(text, strategy: .iso8601)
+        parseUTC(text) ?? RFC3339.parse(text)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the shape TAK writes, without Foundation's

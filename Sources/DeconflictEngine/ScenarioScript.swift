@@ -110,9 +110,7 @@ public struct ScenarioScript: Decodable, Sendable {
     ///
     /// - Throws: `DecodingError` naming the path of the field at fault.
     public static func decode(_ data: Data) throws -> ScenarioScript {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(ScenarioScript.self, from: data)
+        try RFC3339.decoder().decode(ScenarioScript.self, from: data)
     }
 
     /// The most reports and ticks a run may have in all: hours of dozens of units are far

@@ -220,7 +220,7 @@ package struct Airspace: Sendable {
         let extents = try F3548.volumes(parameters.extents, field: "extents", requiring: .entity)
         let start = extents.compactMap(\.time.start).min()!
         let end = extents.compactMap(\.time.end).max()!
-        guard end >= now else { throw .badRequest("extents", "the operational intent ends in the past (\(F3548.text(end)))") }
+        guard end >= now else { throw .badRequest("extents", "the operational intent ends in the past (\(RFC3339.format(end)))") }
         try F3548.checkArea(extents.reduce(0) { $0 + $1.footprint.areaSquareMeters }, field: "extents")
         if request.version == nil, parameters.state != "Accepted" {
             throw .badRequest("state", "a new operational intent must be Accepted, got \(parameters.state)")
@@ -371,7 +371,7 @@ package struct Airspace: Sendable {
         let extents = try F3548.volumes(parameters.extents, field: "extents", requiring: .entity)
         let start = extents.compactMap(\.time.start).min()!
         let end = extents.compactMap(\.time.end).max()!
-        guard end >= now else { throw .badRequest("extents", "the constraint ends in the past (\(F3548.text(end)))") }
+        guard end >= now else { throw .badRequest("extents", "the constraint ends in the past (\(RFC3339.format(end)))") }
         let existing = constraints[request.id]
         if let version = request.version {
             guard let existing else { throw F3548.Failure(404, "constraint \(request.id) not found") }
@@ -437,7 +437,7 @@ package struct Airspace: Sendable {
         var volume = try F3548.volume(parameters.extents, field: "extents", requiring: .area)
         let start = volume.time.start ?? now
         let end = volume.time.end ?? start.addingTimeInterval(Self.maximumSubscriptionDuration)
-        guard end >= now else { throw .badRequest("extents.time_end", "the subscription ends in the past (\(F3548.text(end)))") }
+        guard end >= now else { throw .badRequest("extents.time_end", "the subscription ends in the past (\(RFC3339.format(end)))") }
         guard end >= start else { throw .badRequest("extents.time_end", "must not be before time_start") }
         guard end.timeIntervalSince(start) <= Self.maximumSubscriptionDuration else {
             throw .badRequest("extents.time_end", "a subscription lasts at most 24 hours")
@@ -627,6 +627,3 @@ package struct Airspace: Sendable {
     }
 }
 
-package extension F3548 {
-    package static func text(_ date: Date) -> String { RFC3339.format(date) }
-}

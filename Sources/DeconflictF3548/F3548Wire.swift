@@ -1,3 +1,4 @@
+import DeconflictEngine
 public import DeconflictGeometry
 public import Foundation
 public import DeconflictStore

@@ -249,14 +249,7 @@ extension CommandRecord {
             message = MessageRecord(
                 id: value.id.rawValue, kind: value.kind.rawValue, from: value.from.rawValue, to: value.recipients.map(\.rawValue),
                 text: value.text,
-                references: value.references.map { reference in
-                    switch reference {
-                    case .zone(let id): MessageRecord.Reference(zone: id.rawValue)
-                    case .alert(let id): MessageRecord.Reference(alert: id.rawValue)
-                    case .operation(let id): MessageRecord.Reference(operation: id.rawValue)
-                    case .message(let id): MessageRecord.Reference(message: id.rawValue)
-                    }
-                },
+                references: value.references.map(MessageRecord.Reference.init),
                 requiresAcknowledgement: value.requiresAcknowledgement)
         case .deliver(let id, let party):
             self.command = "deliver"
@@ -295,6 +288,18 @@ extension CommandRecord.ZoneRecord {
             id: zone.id.rawValue, name: zone.name, kind: zone.kind.rawValue, owner: zone.owner.rawValue,
             agreement: zone.agreement?.rawValue, circle: volume.circle, polygon: volume.polygon, altitude: volume.altitude,
             from: volume.from, until: volume.until, allowed: zone.allowed.map(\.rawValue).sorted(), revalidateBy: zone.revalidateBy)
+    }
+}
+
+extension CommandRecord.MessageRecord.Reference {
+    /// The record of what a message refers to.
+    public init(_ reference: Message.Reference) {
+        switch reference {
+        case .zone(let id): self.init(zone: id.rawValue)
+        case .alert(let id): self.init(alert: id.rawValue)
+        case .operation(let id): self.init(operation: id.rawValue)
+        case .message(let id): self.init(message: id.rawValue)
+        }
     }
 }
 

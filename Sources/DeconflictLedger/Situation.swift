@@ -27,7 +27,7 @@ public struct Situation: Sendable {
         public let kind: String
         public let units: [String]
         public let zone: String?
-        public let raisedAt: String
+        public let raisedAt: Date
         public let addressees: [String]
         /// Addressees that had acknowledged by then.
         public let acknowledgedBy: [String]
@@ -60,10 +60,9 @@ public struct Situation: Sendable {
                 if entry.time > cutoff { break paging }
                 count += 1
                 head = entry.hash
-                guard let object = try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8)) as? [String: Any] else {
-                    continue
-                }
-                apply(entry.type, object, zones: &zones, units: &units, alerts: &alerts, acknowledgedBy: object["party"] as? String)
+                // Commands, report batches and other records are not events.
+                guard let event = try? EventRecord.decode(entry.payload) else { continue }
+                apply(entry.type, event, zones: &zones, units: &units, alerts: &alerts)
             }
             after = page.last!.sequence
             progress(after)
@@ -80,37 +79,34 @@ public struct Situation: Sendable {
     }
 
     private static func apply(
-        _ type: String, _ object: [String: Any], zones: inout [String: ZoneState],
-        units: inout [String: (party: String, domain: String)], alerts: inout [String: AlertState], acknowledgedBy: String?
+        _ type: String, _ event: EventRecord, zones: inout [String: ZoneState],
+        units: inout [String: (party: String, domain: String)], alerts: inout [String: AlertState]
     ) {
         switch type {
         case "zone.changed":
-            guard let zone = object["zone"] as? [String: Any], let id = zone["id"] as? String else { return }
+            guard let zone = event.zone else { return }
             var outline = "outline unknown"
-            if let circle = zone["circle"] as? [String: Any], let center = circle["center"] as? [Double], center.count == 2,
-               let radius = circle["radius"] as? Double {
-                outline = String(format: "circle %.1f km around %.4f, %.4f", radius / 1_000, center[0], center[1])
-            } else if let rings = zone["polygon"] as? [[[Double]]], let outer = rings.first {
+            if let circle = zone.circle, circle.center.count == 2 {
+                outline = String(format: "circle %.1f km around %.4f, %.4f", circle.radius / 1_000, circle.center[0], circle.center[1])
+            } else if let rings = zone.polygon, let outer = rings.first {
                 outline = "polygon of \(outer.count) vertices" + (rings.count > 1 ? " and \(rings.count - 1) holes" : "")
             }
-            zones[id] = ZoneState(
-                id: id, name: zone["name"] as? String ?? id, kind: zone["kind"] as? String ?? "?",
-                owner: zone["owner"] as? String ?? "?", outline: outline)
+            zones[zone.id] = ZoneState(
+                id: zone.id, name: zone.name ?? zone.id, kind: zone.kind ?? "?", owner: zone.owner ?? "?", outline: outline)
         case "zone.removed":
-            if let id = (object["zone"] as? [String: Any])?["id"] as? String { zones[id] = nil }
+            if let id = event.zone?.id { zones[id] = nil }
         case "unit.added":
-            guard let unit = object["unit"] as? [String: Any], let id = unit["id"] as? String else { return }
-            units[id] = (unit["party"] as? String ?? "?", unit["domain"] as? String ?? "?")
+            guard let unit = event.unit else { return }
+            units[unit.id] = (unit.party ?? "?", unit.domain)
         case "alert.raised", "alert.updated", "alert.acknowledged", "alert.escalated":
-            guard let alert = object["alert"] as? [String: Any], let id = alert["id"] as? String else { return }
-            var acknowledged = alerts[id]?.acknowledgedBy ?? []
-            if type == "alert.acknowledged", let party = acknowledgedBy, !acknowledged.contains(party) { acknowledged.append(party) }
-            alerts[id] = AlertState(
-                id: id, kind: alert["kind"] as? String ?? "?", units: alert["units"] as? [String] ?? [],
-                zone: alert["zone"] as? String, raisedAt: alert["raisedAt"] as? String ?? "?",
-                addressees: alert["addressees"] as? [String] ?? [], acknowledgedBy: acknowledged)
+            guard let alert = event.alert else { return }
+            var acknowledged = alerts[alert.id]?.acknowledgedBy ?? []
+            if type == "alert.acknowledged", let party = event.party, !acknowledged.contains(party) { acknowledged.append(party) }
+            alerts[alert.id] = AlertState(
+                id: alert.id, kind: alert.kind, units: alert.units, zone: alert.zone, raisedAt: alert.raisedAt,
+                addressees: alert.addressees, acknowledgedBy: acknowledged)
         case "alert.resolved":
-            if let id = (object["alert"] as? [String: Any])?["id"] as? String { alerts[id] = nil }
+            if let id = event.alert?.id { alerts[id] = nil }
         default:
             break
         }

@@ -75,3 +75,17 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
         self.init(field: field, reason: error.reason)
     }
 }
+
+/// Letters and digits, built once: the `CharacterSet.alphanumerics` getter builds a new
+/// set at every call.
+private let identifierLetters = CharacterSet.alphanumerics
+
+/// Checks an identifier: 1 to 128 characters of letters, digits, `-`, `_`, `.`, `:`.
+package func identifier(_ text: String, field: String) throws(FieldError) -> String {
+    guard !text.isEmpty, text.count <= 128,
+          text.unicodeScalars.allSatisfy({ identifierLetters.contains($0) || "-_.:".unicodeScalars.contains($0) })
+    else {
+        throw FieldError(field: field, reason: "an identifier is 1 to 128 letters, digits, '-', '_', '.' or ':'; got \"\(text.prefix(40))\"")
+    }
+    return text
+}

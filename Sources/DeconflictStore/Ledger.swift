@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import DeconflictEngine
 
 /// A state change to be appended to the ledger: its time, its type (`zone.changed`,
 /// `alert.raised`, …) and its details as the text of one JSON object.
@@ -79,42 +80,15 @@ public enum Ledger {
         }
     }
 
-    /// A time split as the ledger keeps it: whole seconds since 1970 and microseconds.
-    private static func split(_ date: Date) -> (seconds: Int64, micros: Int64) {
-        var micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        if !micros.isFinite { micros = 0 }
-        let whole = Int64(micros)
-        let seconds = whole >= 0 ? whole / 1_000_000 : (whole - 999_999) / 1_000_000
-        return (seconds, whole - seconds * 1_000_000)
-    }
-
     /// `date` to the microsecond, exactly the date its ``timestamp(_:)`` reads back as:
     /// the instant a node applies a request at, so that replaying the ledger applies it at
     /// the very same instant.
-    public static func instant(_ date: Date) -> Date {
-        let (seconds, micros) = split(date)
-        return instant(seconds: seconds, micros: micros)
-    }
+    public static func instant(_ date: Date) -> Date { RFC3339.instant(date) }
 
-    private static func instant(seconds: Int64, micros: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(seconds) + Double(micros) / 1_000_000)
-    }
+    /// The ledger's time text: RFC 3339 in UTC with microseconds,
+    /// `2026-11-26T06:00:00.000000Z` (``RFC3339/format(_:)``).
+    public static func timestamp(_ date: Date) -> String { RFC3339.format(date) }
 
-    /// Canonical time text: RFC 3339 in UTC with microseconds, `2026-11-26T06:00:00.000000Z`.
-    public static func timestamp(_ date: Date) -> String {
-        let (seconds, fraction) = split(date)
-        let base = Date(timeIntervalSince1970: TimeInterval(seconds))
-            .formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)
-                .dateSeparator(.dash).timeSeparator(.colon).dateTimeSeparator(.standard))
-        return base + String(format: ".%06lldZ", fraction)
-    }
-
-    /// The date of a canonical time text.
-    public static func date(_ text: String) -> Date? {
-        guard text.count == 27, text.hasSuffix("Z"), let dot = text.lastIndex(of: "."),
-              let micros = Int64(text[text.index(after: dot)..<text.index(before: text.endIndex)]),
-              let seconds = try? Date(String(text[..<dot]) + "Z", strategy: .iso8601)
-        else { return nil }
-        return instant(seconds: Int64(seconds.timeIntervalSince1970), micros: micros)
-    }
+    /// The date of a ledger time text.
+    public static func date(_ text: String) -> Date? { RFC3339.parseFormatted(text) }
 }

@@ -16,15 +16,14 @@ import PostgresNIO
 /// extensions (see docs/storage.md).
 public final class PostgresStore: Store {
     private let client: PostgresClient
-    private let runner: Task<Void, Never>
-    private let group: GroupCommit
     private let logger: Logger
+    private let host: String
 
-    /// Connects to the database at `url` (`postgres://user[:password]@host[:port]/database`)
-    /// and brings its schema up to date.
+    /// The database at `url` (`postgres://user[:password]@host[:port]/database`). Nothing
+    /// is connected until the store is in use (``withStore(_:_:)``).
     ///
-    /// - Throws: ``StoreError`` when the URL is malformed or the server cannot be reached.
-    public init(url: String) async throws {
+    /// - Throws: ``StoreError`` when the URL is malformed.
+    public init(url: String) throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme),
               let host = components.host, !host.isEmpty
         else {
@@ -44,19 +43,24 @@ public final class PostgresStore: Store {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        runner = Task { await client.run() }
-        group = GroupCommit { lists, reports in
-            try await PostgresStore.commit(lists, reports, client: client, logger: logger)
-        }
+        self.host = host
+    }
+
+    /// The connection pool, until the calling task is cancelled.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Connects and brings the schema up to date.
+    ///
+    /// - Throws: ``StoreError`` when the server cannot be reached.
+    public func prepare() async throws {
         do {
             try await migrate()
         } catch {
-            runner.cancel()
             throw StoreError("connecting to \(host)", PostgresStore.describe(error))
         }
     }
-
-    deinit { runner.cancel() }
 
     /// The schema, by append-only migrations recorded in `schema_migrations`.
     private func migrate() async throws {
@@ -164,31 +168,24 @@ public final class PostgresStore: Store {
         return "\(error)"
     }
 
-    private static func commit(
-        _ lists: [[LedgerRecord]], _ reports: [PositionReport], client: PostgresClient, logger: Logger
-    ) async throws -> [[LedgerEntry]] {
-        try await serializable(client: client, logger: logger) { connection in
-            var sealed: [[LedgerEntry]] = []
-            if lists.contains(where: { !$0.isEmpty }) {
+    /// Appends `records` after the ledger's head and stores `reports`, in one
+    /// serialisable transaction (retried on a serialisation failure).
+    private func write(_ records: [LedgerRecord], _ reports: [PositionReport]) async throws -> [LedgerEntry] {
+        let logger = logger
+        return try await PostgresStore.serializable(client: client, logger: logger) { connection in
+            var all: [LedgerEntry] = []
+            if !records.isEmpty {
                 var head: (sequence: Int64, hash: String)? = nil
                 let rows = try await connection.query(
                     "SELECT sequence, hash FROM ledger ORDER BY sequence DESC LIMIT 1", logger: logger)
                 for try await (sequence, hash) in rows.decode((Int64, String).self) { head = (sequence, hash) }
-                var all: [LedgerEntry] = []
-                for records in lists {
-                    let entries = Ledger.seal(records, after: head)
-                    if let last = entries.last { head = (last.sequence, last.hash) }
-                    sealed.append(entries)
-                    all += entries
-                }
+                all = Ledger.seal(records, after: head)
                 try await connection.query(
                     """
                     INSERT INTO ledger (sequence, time, type, payload, previous, hash)
                     SELECT * FROM unnest(\(all.map(\.sequence))::BIGINT[], \(all.map(\.time))::TEXT[], \(all.map(\.type))::TEXT[],
                         \(all.map(\.payload))::TEXT[], \(all.map(\.previous))::TEXT[], \(all.map(\.hash))::TEXT[])
                     """, logger: logger)
-            } else {
-                sealed = lists.map { _ in [] }
             }
             if !reports.isEmpty {
                 try await connection.query(
@@ -200,7 +197,7 @@ public final class PostgresStore: Store {
                         \(reports.map(\.courseDegrees))::DOUBLE PRECISION[], \(reports.map(\.uncertaintyMeters))::DOUBLE PRECISION[])
                     """, logger: logger)
             }
-            return sealed
+            return all
         }
     }
 
@@ -256,7 +253,7 @@ public final class PostgresStore: Store {
     public func append(_ records: [LedgerRecord]) async throws -> [LedgerEntry] {
         guard !records.isEmpty else { return [] }
         do {
-            return try await group.append(records)
+            return try await write(records, [])
         } catch {
             throw StoreError("appending to the ledger", PostgresStore.describe(error))
         }
@@ -265,7 +262,7 @@ public final class PostgresStore: Store {
     public func appendReports(_ reports: [PositionReport]) async throws {
         guard !reports.isEmpty else { return }
         do {
-            try await group.appendReports(reports)
+            _ = try await write([], reports)
         } catch {
             throw StoreError("storing position reports", PostgresStore.describe(error))
         }

@@ -14,7 +14,6 @@ import GRDB
 public final class SQLiteStore: Store {
     public let path: String
     private let pool: DatabasePool
-    private let group: GroupCommit
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     ///
@@ -33,42 +32,6 @@ public final class SQLiteStore: Store {
             try SQLiteStore.migrator.migrate(pool)
         } catch {
             throw StoreError("opening \(path)", "\(error)")
-        }
-        let pool = pool
-        group = GroupCommit { lists, reports in
-            try await pool.write { db in
-                var sealed: [[LedgerEntry]] = []
-                if lists.contains(where: { !$0.isEmpty }) {
-                    var head = try SQLiteStore.head(db).map { (sequence: $0.sequence, hash: $0.hash) }
-                    for records in lists {
-                        let entries = Ledger.seal(records, after: head)
-                        for entry in entries {
-                            try db.execute(
-                                sql: "INSERT INTO ledger (sequence, time, type, payload, previous, hash) VALUES (?, ?, ?, ?, ?, ?)",
-                                arguments: [entry.sequence, entry.time, entry.type, entry.payload, entry.previous, entry.hash])
-                        }
-                        if let last = entries.last { head = (last.sequence, last.hash) }
-                        sealed.append(entries)
-                    }
-                } else {
-                    sealed = lists.map { _ in [] }
-                }
-                if !reports.isEmpty {
-                    let statement = try db.cachedStatement(
-                        sql: """
-                            INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            """)
-                    for report in reports {
-                        try statement.execute(arguments: [
-                            report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
-                            report.position.longitude, report.altitudeMeters, report.speedMetersPerSecond, report.courseDegrees,
-                            report.uncertaintyMeters,
-                        ])
-                    }
-                }
-                return sealed
-            }
         }
     }
 
@@ -146,10 +109,40 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Appends `records` after the ledger's head and stores `reports`, in one transaction.
+    private func write(_ records: [LedgerRecord], _ reports: [PositionReport]) async throws -> [LedgerEntry] {
+        try await pool.write { db in
+            var entries: [LedgerEntry] = []
+            if !records.isEmpty {
+                entries = Ledger.seal(records, after: try SQLiteStore.head(db).map { ($0.sequence, $0.hash) })
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO ledger (sequence, time, type, payload, previous, hash) VALUES (?, ?, ?, ?, ?, ?)")
+                for entry in entries {
+                    try insert.execute(arguments: [entry.sequence, entry.time, entry.type, entry.payload, entry.previous, entry.hash])
+                }
+            }
+            if !reports.isEmpty {
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for report in reports {
+                    try statement.execute(arguments: [
+                        report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
+                        report.position.longitude, report.altitudeMeters, report.speedMetersPerSecond, report.courseDegrees,
+                        report.uncertaintyMeters,
+                    ])
+                }
+            }
+            return entries
+        }
+    }
+
     public func append(_ records: [LedgerRecord]) async throws -> [LedgerEntry] {
         guard !records.isEmpty else { return [] }
         do {
-            return try await group.append(records)
+            return try await write(records, [])
         } catch {
             throw StoreError("appending to the ledger", "\(error)")
         }
@@ -158,7 +151,7 @@ public final class SQLiteStore: Store {
     public func appendReports(_ reports: [PositionReport]) async throws {
         guard !reports.isEmpty else { return }
         do {
-            try await group.appendReports(reports)
+            _ = try await write([], reports)
         } catch {
             throw StoreError("storing position reports", "\(error)")
         }
@@ -213,11 +206,6 @@ public final class SQLiteStore: Store {
         try await pool.read { db in
             try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
         }
-    }
-
-    /// Commits made and writes they held since opening.
-    public func commitStatistics() async -> (commits: Int, writes: Int) {
-        (await group.commits, await group.writes)
     }
 
     private static func head(_ db: Database) throws -> LedgerEntry? {

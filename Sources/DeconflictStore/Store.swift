@@ -3,11 +3,12 @@ public import Foundation
 
 /// Where Deconflict keeps what must not be lost: the ledger and the position reports.
 ///
-/// Every method that writes returns only once what it wrote is durable (committed to
-/// disk, or by the database server); concurrent writers are batched into one commit
-/// (group commit), never acknowledged early. Backends: ``SQLiteStore`` (one file, the
-/// default) and the PostgreSQL store for several servers sharing one database; both
-/// pass the same contract tests.
+/// Every method that writes is one transaction and returns only once what it wrote is
+/// durable (committed to disk, or by the database server), never earlier. Batching the
+/// requests of many clients into one commit (group commit) is the node's, once, above
+/// the store. Backends: ``SQLiteStore`` (one file, the default) and ``PostgresStore``
+/// for several servers sharing one database; both pass the same contract tests. Use a
+/// store inside ``withStore(_:_:)``, which keeps what it runs running exactly that long.
 public protocol Store: Sendable {
     /// Appends `records` to the ledger, chained after its head, in one transaction.
     /// Returns the entries as sealed.
@@ -39,6 +40,33 @@ public protocol Store: Sendable {
     /// - Throws: ``LedgerConflict`` when another writer appended first; nothing is
     ///   written then.
     func commit(_ records: [LedgerRecord], batches: [ReportBatch], expectingHead head: Int64) async throws -> [LedgerEntry]
+
+    /// Runs what the store needs while it is in use (a PostgreSQL store's connection
+    /// pool) until the calling task is cancelled. A store that needs nothing returns.
+    func run() async
+
+    /// Makes the store ready once ``run()`` has started: connects and brings the schema
+    /// up to date.
+    func prepare() async throws
+}
+
+extension Store {
+    public func run() async {}
+    public func prepare() async throws {}
+}
+
+/// Runs `body` with `store` in use: what the store runs (``Store/run()``) runs in a child
+/// task for exactly as long as `body`, after ``Store/prepare()``. No task outlives the
+/// call.
+public func withStore<Result: Sendable>(
+    _ store: any Store, isolation: isolated (any Actor)? = #isolation, _ body: (any Store) async throws -> Result
+) async throws -> Result {
+    try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+        group.addTask { await store.run() }
+        defer { group.cancelAll() }
+        try await store.prepare()
+        return try await body(store)
+    }
 }
 
 /// Position reports accepted together, under an identifier that the ledger names.
@@ -88,87 +116,4 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(operation): \(reason)" }
-}
-
-/// Batches concurrent writes into one transaction: while one commit runs, whatever
-/// arrives waits for the next, and every caller resumes only after the commit that
-/// holds its write.
-actor GroupCommit {
-    /// One caller's write.
-    enum Job {
-        case records([LedgerRecord], CheckedContinuation<[LedgerEntry], any Error>)
-        case reports([PositionReport], CheckedContinuation<Void, any Error>)
-    }
-
-    /// Writes the records (each caller's list) and the reports in one transaction,
-    /// returning each list's sealed entries.
-    typealias Commit = @Sendable ([[LedgerRecord]], [PositionReport]) async throws -> [[LedgerEntry]]
-
-    private let commit: Commit
-    private var pending: [Job] = []
-    private var running = false
-    /// Commits made, and writes they held (for the benchmarks and tests).
-    private(set) var commits = 0
-    private(set) var writes = 0
-
-    init(_ commit: @escaping Commit) {
-        self.commit = commit
-    }
-
-    func append(_ records: [LedgerRecord]) async throws -> [LedgerEntry] {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue(.records(records, continuation))
-        }
-    }
-
-    func appendReports(_ reports: [PositionReport]) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            enqueue(.reports(reports, continuation))
-        }
-    }
-
-    private func enqueue(_ job: Job) {
-        pending.append(job)
-        guard !running else { return }
-        running = true
-        Task { await drain() }
-    }
-
-    private func drain() async {
-        while !pending.isEmpty {
-            let jobs = pending
-            pending = []
-            var lists: [[LedgerRecord]] = []
-            var reports: [PositionReport] = []
-            for job in jobs {
-                switch job {
-                case .records(let records, _): lists.append(records)
-                case .reports(let batch, _): reports += batch
-                }
-            }
-            do {
-                let sealed = try await commit(lists, reports)
-                commits += 1
-                writes += jobs.count
-                var index = 0
-                for job in jobs {
-                    switch job {
-                    case .records(_, let continuation):
-                        continuation.resume(returning: sealed[index])
-                        index += 1
-                    case .reports(_, let continuation):
-                        continuation.resume()
-                    }
-                }
-            } catch {
-                for job in jobs {
-                    switch job {
-                    case .records(_, let continuation): continuation.resume(throwing: error)
-                    case .reports(_, let continuation): continuation.resume(throwing: error)
-                    }
-                }
-            }
-        }
-        running = false
-    }
 }

@@ -19,12 +19,12 @@ struct Writer {
         }
         let target = arguments[1]
         let store: any Store = target.hasPrefix("postgres://")
-            ? try await PostgresStore(url: target) : try SQLiteStore(path: target)
+            ? try PostgresStore(url: target) : try SQLiteStore(path: target)
         // A run of its own, so indices from runs cut short never collide.
         let run = String(UUID().uuidString.prefix(8))
         say("ready \(run)")
-        // Several writers at once, so commits are shared.
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Several writers at once, each write its own transaction.
+        try await withStore(store) { store in try await withThrowingTaskGroup(of: Void.self) { group in
             let counter = Counter(0)
             for _ in 0..<4 {
                 group.addTask {
@@ -45,7 +45,7 @@ struct Writer {
                 }
             }
             try await group.waitForAll()
-        }
+        } }
     }
 }
 

@@ -62,22 +62,24 @@ struct Demo: AsyncParsableCommand {
                 if !events.isEmpty { timeline.append((step.time, events)) }
                 if store != nil {
                     if case .report(let report) = step.command { reports.append(report) }
-                    records += events.map { EventPayload.record($0, basis: engine.lastReport(of:)) }
+                    records += events.map { EventRecord.record($0, basis: engine.lastReport(of:)) }
                 }
             } catch {
-                throw InputError("\(scenario ?? "seed scenario") at \(step.time.formatted(.iso8601)): \(error)")
+                throw InputError("\(scenario ?? "seed scenario") at \(RFC3339.shortest(step.time)): \(error)")
             }
         }
         if let store {
             let opened: any Store
             do {
                 opened = store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
-                    ? try await PostgresStore(url: store) : try SQLiteStore(path: store)
+                    ? try PostgresStore(url: store) : try SQLiteStore(path: store)
             } catch {
                 throw InputError("--store: \(error)")
             }
-            try await opened.appendReports(reports)
-            let sealed = try await opened.append(records)
+            let sealed = try await withStore(opened) { opened in
+                try await opened.appendReports(reports)
+                return try await opened.append(records)
+            }
             if let head = sealed.last {
                 FileHandle.standardError.write(Data("ledger: \(sealed.count) entries written to \(store), head \(head.hash)\n".utf8))
             }
@@ -93,7 +95,7 @@ struct Demo: AsyncParsableCommand {
             }
             for event in events {
                 if json {
-                    print(EventPayload.json(event))
+                    print(EventRecord(event).payload)
                 } else if let line = printer.line(event) {
                     print(line)
                 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import DeconflictEngine
 import DeconflictLedger
 import DeconflictNode
-import DeconflictAPI
+import DeconflictStore
+import DeconflictGeoJSON
 import Foundation
 
 /// `deconflict import`: zones from a GeoJSON file into a store.
@@ -30,7 +31,11 @@ struct Import: AsyncParsableCommand {
         } catch {
             throw InputError("\(file): \(error.field): \(error.reason)")
         }
-        let node = try await Node(store: try await storage.open())
+        try await storage.using { try await load(bodies, into: $0) }
+    }
+
+    private func load(_ bodies: [ZoneBody], into store: any Store) async throws {
+        let node = try await Node(store: store)
         guard await node.read({ $0.parties[PartyID(owner)] != nil }) else {
             throw InputError("--owner: no party \(owner) (add it with deconflict party add)")
         }

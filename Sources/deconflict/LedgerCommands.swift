@@ -17,16 +17,30 @@ func openExistingStore(_ path: String, option: String) throws -> SQLiteStore {
     }
 }
 
-/// Opens a store named by a path (SQLite) or a `postgres://` URL.
-func openStore(_ spec: String, option: String) async throws -> any Store {
+/// Runs `body` with the store named by a path (SQLite, which must exist) or a
+/// `postgres://` URL in use (``withStore(_:_:)``).
+func usingStore<Result: Sendable>(
+    _ spec: String, option: String, _ body: (any Store) async throws -> Result
+) async throws -> Result {
+    let store: any Store
     if spec.hasPrefix("postgres://") || spec.hasPrefix("postgresql://") {
         do {
-            return try await PostgresStore(url: spec)
+            store = try PostgresStore(url: spec)
         } catch {
             throw InputError("\(option): \(error)")
         }
+    } else {
+        store = try openExistingStore(spec, option: option)
     }
-    return try openExistingStore(spec, option: option)
+    var ready = false
+    do {
+        return try await withStore(store) { store in
+            ready = true
+            return try await body(store)
+        }
+    } catch where !ready {
+        throw InputError("\(option): \(error)")
+    }
 }
 
 /// `deconflict export`: the ledger as JSON Lines.
@@ -42,7 +56,10 @@ struct Export: AsyncParsableCommand {
     var output: String?
 
     func run() async throws {
-        let opened = try await openStore(store, option: "--store")
+        try await usingStore(store, option: "--store") { try await export($0) }
+    }
+
+    private func export(_ opened: any Store) async throws {
         var after: Int64 = 0
         var written = 0
         let handle: FileHandle
@@ -90,7 +107,7 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let entries: [LedgerEntry]
         if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
-            entries = try await openStore(target, option: "target").allEntries()
+            entries = try await usingStore(target, option: "target") { try await $0.allEntries() }
         } else if !FileManager.default.fileExists(atPath: target) {
             throw InputError("\(target): no such file")
         } else if try Self.isSQLite(target) {
@@ -175,11 +192,14 @@ struct Replay: AsyncParsableCommand {
         guard let instant = Self.parse(at) else {
             throw InputError("--at: not an RFC 3339 time (like 2026-11-26T06:40:00Z): \(at)")
         }
-        let opened = try await openStore(store, option: "--store")
+        try await usingStore(store, option: "--store") { try await replay($0, at: instant) }
+    }
+
+    private func replay(_ opened: any Store, at instant: Date) async throws {
         let progress = Progress("replaying the ledger", total: try await opened.head()?.sequence)
         let situation = try await Situation.at(instant, from: opened) { progress.advance(to: $0) }
         progress.finish("replayed \(situation.entries) ledger entries")
-        print("Situation at \(EventPayload.rfc3339(instant)) (ledger entries 1–\(situation.entries), head \(situation.head.prefix(16))…)")
+        print("Situation at \(RFC3339.shortest(instant)) (ledger entries 1–\(situation.entries), head \(situation.head.prefix(16))…)")
         print("Zones (\(situation.zones.count)):")
         for zone in situation.zones {
             print("  \(zone.id)  \(zone.kind) of \(zone.owner), \(zone.outline)")
@@ -188,7 +208,7 @@ struct Replay: AsyncParsableCommand {
         for unit in situation.units {
             let place = unit.lastReport.map {
                 String(format: "at %.4f, %.4f (reported ", $0.position.latitude, $0.position.longitude)
-                    + EventPayload.rfc3339($0.time) + ")"
+                    + RFC3339.shortest($0.time) + ")"
             } ?? "no report yet"
             print("  \(unit.id)  \(unit.domain) of \(unit.party), \(place)")
         }
@@ -196,7 +216,7 @@ struct Replay: AsyncParsableCommand {
         for alert in situation.openAlerts {
             let subject = alert.units.joined(separator: ", ") + (alert.zone.map { " in \($0)" } ?? "")
             let acknowledged = alert.acknowledgedBy.isEmpty ? "" : "; acknowledged by \(alert.acknowledgedBy.joined(separator: ", "))"
-            print("  \(alert.id) \(alert.kind) \(subject), raised \(alert.raisedAt), to \(alert.addressees.joined(separator: ", "))\(acknowledged)")
+            print("  \(alert.id) \(alert.kind) \(subject), raised \(RFC3339.shortest(alert.raisedAt)), to \(alert.addressees.joined(separator: ", "))\(acknowledged)")
         }
     }
 

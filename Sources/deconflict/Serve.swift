@@ -12,8 +12,9 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// Where a command keeps its data: `--store FILE` (SQLite, the default) or
-/// `--postgres URL`, also from `DECONFLICT_STORE` and `DECONFLICT_POSTGRES`.
+/// Where a command keeps its data, `--store FILE` (SQLite, the default) or `--postgres
+/// URL`, and where its other settings may come from (`--config`), read as ``Settings``:
+/// a flag, then `DECONFLICT_STORE`, `DECONFLICT_POSTGRES`, then the file, then the default.
 struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The SQLite store file (created if missing). Env: DECONFLICT_STORE.", valueName: "file"))
     var store: String?
@@ -21,17 +22,43 @@ struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A shared PostgreSQL store instead: postgres://user@host:port/database. Env: DECONFLICT_POSTGRES.", valueName: "url"))
     var postgres: String?
 
-    func open() async throws -> any Store {
-        let environment = ProcessInfo.processInfo.environment
-        if let url = postgres ?? environment["DECONFLICT_POSTGRES"] {
+    @Option(help: ArgumentHelp("A JSON file of settings (docs/server.md lists the keys: store, postgres, and for serve host, port, …). One precedence for every key: a flag, then the environment (DECONFLICT_ and the key in upper snake case: DECONFLICT_JWT_AUDIENCE; lists comma-separated), then this file, then the default. Env: DECONFLICT_CONFIG.", valueName: "file"))
+    var config: String?
+
+    /// The settings: these flags and `flags`, the environment, the `--config` file.
+    func settings(adding flags: [String: ConfigContent] = [:]) async throws -> Settings {
+        var all = flags
+        if let store { all["store"] = .string(store) }
+        if let postgres { all["postgres"] = .string(postgres) }
+        return try await Settings(flags: all, file: config ?? ProcessInfo.processInfo.environment["DECONFLICT_CONFIG"])
+    }
+
+    /// Runs `body` with the store `settings` name in use (``withStore(_:_:)``); a store
+    /// that cannot be opened is named by its option.
+    func using<Result: Sendable>(_ settings: Settings? = nil, _ body: (any Store) async throws -> Result) async throws -> Result {
+        let settings = if let settings { settings } else { try await self.settings() }
+        let store = try Self.open(store: try settings.string("store"), postgres: try settings.string("postgres"))
+        var ready = false
+        do {
+            return try await withStore(store) { store in
+                ready = true
+                return try await body(store)
+            }
+        } catch where !ready {
+            throw InputError("\(store is PostgresStore ? "--postgres" : "--store"): \(error)")
+        }
+    }
+
+    private static func open(store: String?, postgres: String?) throws -> any Store {
+        if let url = postgres {
             guard store == nil else { throw InputError("--store and --postgres: give one store, not both") }
             do {
-                return try await PostgresStore(url: url)
+                return try PostgresStore(url: url)
             } catch {
                 throw InputError("--postgres: \(error)")
             }
         }
-        let path = store ?? environment["DECONFLICT_STORE"] ?? "deconflict.sqlite"
+        let path = store ?? "deconflict.sqlite"
         do {
             return try SQLiteStore(path: path)
         } catch {
@@ -138,18 +165,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --demo: scenario seconds per real second.", valueName: "factor"))
     var speed: Double?
 
-    @Option(help: ArgumentHelp("A JSON file of settings: store, postgres, host, port, reportRetentionHours, jwtKeys, jwks, jwtAudience, jwtMaxLifetime, tlsCert, tlsKey, rateLimit, rateBurst, authFailureLimit, cotRateLimit, logLevel, dssKeys, dssAudiences, dssAllowHTTPBaseURLs, webhooks, demo, speed, cotTCP, cotTLS, cotTLSCert, cotTLSKey, cotTLSClientCA, cotUDP, cotUDPParty, cotRefreshSeconds, consoleDir. One precedence for every key: a flag, then the environment (DECONFLICT_ and the key in upper snake case: DECONFLICT_JWT_AUDIENCE; lists comma-separated), then this file, then the default. Env: DECONFLICT_CONFIG.", valueName: "file"))
-    var config: String?
-
-    /// The flags given, by configuration key (see ``ServeConfiguration``).
+    /// The flags given, by configuration key (see ``Settings``).
     func flags() -> [String: ConfigContent] {
         var flags: [String: ConfigContent] = [:]
         func set(_ key: String, _ value: String?) { if let value { flags[key] = .string(value) } }
         func set(_ key: String, _ value: Int?) { if let value { flags[key] = .int(value) } }
         func set(_ key: String, _ value: Double?) { if let value { flags[key] = .double(value) } }
         func set(_ key: String, _ value: [String]) { if !value.isEmpty { flags[key] = .stringArray(value) } }
-        set("store", storage.store)
-        set("postgres", storage.postgres)
         set("host", host)
         set("port", port)
         set("reportRetentionHours", reportRetentionHours)
@@ -183,7 +205,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The Cursor-on-Target listeners asked for, checked.
-    func cotSettings(_ file: ServeConfiguration, host: String) throws -> CoTSettings {
+    func cotSettings(_ file: Settings, host: String) throws -> CoTSettings {
         var settings = CoTSettings()
         settings.host = host
         settings.tcpPort = try file.int("cotTCP")
@@ -205,7 +227,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The rate limits asked for, checked.
-    func rateLimits(_ file: ServeConfiguration) throws -> RateLimits {
+    func rateLimits(_ file: Settings) throws -> RateLimits {
         var limits = RateLimits()
         let values: [(String, Double?)] = [
             ("rate-limit", try file.double("rateLimit")), ("rate-burst", try file.double("rateBurst")),
@@ -233,7 +255,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// The TLS of the HTTP API, when asked for.
-    func httpTLS(_ file: ServeConfiguration) throws -> ServerTLS? {
+    func httpTLS(_ file: Settings) throws -> ServerTLS? {
         let certificate = try file.string("tlsCert"), key = try file.string("tlsKey")
         switch (certificate, key) {
         case (nil, nil): return nil
@@ -249,7 +271,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let file = try await ServeConfiguration(flags: flags(), file: config ?? ProcessInfo.processInfo.environment["DECONFLICT_CONFIG"])
+        let file = try await storage.settings(adding: flags())
         let levelName = try file.string("logLevel") ?? "info"
         guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
             throw InputError("--log-level: one of trace, debug, info, notice, warning, error, critical; got \(levelName.prefix(40))")
@@ -283,78 +305,76 @@ struct Serve: AsyncParsableCommand {
         if let hours = reportRetentionHours, !(hours > 0) {
             throw InputError("--report-retention-hours: must be a positive number of hours, got \(hours)")
         }
-        var storage = storage
-        storage.store = try file.string("store")
-        storage.postgres = try file.string("postgres")
-        let store = try await storage.open()
-        var configuration = Node.Configuration()
-        configuration.reportRetention = reportRetentionHours.map { $0 * 3_600 }
-        var live: LiveDemo?
-        if demo {
-            guard try await store.head() == nil else {
-                throw InputError("--demo: the store is not empty; give a new --store file for the demo")
+        try await storage.using(file) { store in
+            var configuration = Node.Configuration()
+            configuration.reportRetention = reportRetentionHours.map { $0 * 3_600 }
+            var live: LiveDemo?
+            if demo {
+                guard try await store.head() == nil else {
+                    throw InputError("--demo: the store is not empty; give a new --store file for the demo")
+                }
+                let script = try ScenarioScript.decode(try Demo.scenarioData(nil))
+                live = LiveDemo(script: script, speed: speed)
+                configuration.clock = live!.clock
             }
-            let script = try ScenarioScript.decode(try Demo.scenarioData(nil))
-            live = LiveDemo(script: script, speed: speed)
-            configuration.clock = live!.clock
-        }
-        let began = ContinuousClock.now
-        let node = try await Node(store: store, configuration: configuration)
-        let replay = await node.statistics
-        var tokens: (any TokenVerifier)?
-        if !jwtKey.isEmpty || jwks != nil {
-            guard let audience = jwtAudience else {
-                throw InputError("--jwt-audience: required with --jwt-key or --jwks")
+            let began = ContinuousClock.now
+            let node = try await Node(store: store, configuration: configuration)
+            let replay = await node.statistics
+            var tokens: (any TokenVerifier)?
+            if !jwtKey.isEmpty || jwks != nil {
+                guard let audience = jwtAudience else {
+                    throw InputError("--jwt-audience: required with --jwt-key or --jwks")
+                }
+                do {
+                    tokens = try await JWTVerifier.load(pemFiles: jwtKey, jwksFile: jwks, audience: audience, maximumLifetime: jwtMaxLifetime)
+                } catch let error as FieldError {
+                    throw InputError("\(error.field): \(error.reason)")
+                }
             }
-            do {
-                tokens = try await JWTVerifier.load(pemFiles: jwtKey, jwksFile: jwks, audience: audience, maximumLifetime: jwtMaxLifetime)
-            } catch let error as FieldError {
-                throw InputError("\(error.field): \(error.reason)")
+            var dss: DSSAuthority?
+            if !dssKey.isEmpty {
+                do {
+                    dss = try await DSSAuthority.load(pemFiles: dssKey, audiences: dssAudience)
+                    dss?.allowsHTTPBaseURLs = dssAllowHTTPBaseURLs
+                } catch let error as FieldError {
+                    throw InputError("\(error.field): \(error.reason)")
+                }
             }
-        }
-        var dss: DSSAuthority?
-        if !dssKey.isEmpty {
-            do {
-                dss = try await DSSAuthority.load(pemFiles: dssKey, audiences: dssAudience)
-                dss?.allowsHTTPBaseURLs = dssAllowHTTPBaseURLs
-            } catch let error as FieldError {
-                throw InputError("\(error.field): \(error.reason)")
+            if let consoleDir {
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: consoleDir, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw InputError("--console-dir: \(consoleDir) is not a folder")
+                }
             }
-        }
-        if let consoleDir {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: consoleDir, isDirectory: &isFolder), isFolder.boolValue else {
-                throw InputError("--console-dir: \(consoleDir) is not a folder")
+            let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir)
+            var services: [any Service] = [NodeService(node: node)]
+            if !noWebhooks { services.append(WebhookService(node: node, dispatcher: server.webhooks)) }
+            if let live {
+                services.append(LiveDemoService(demo: live, node: node) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             }
-        }
-        let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir)
-        var services: [any Service] = [NodeService(node: node)]
-        if !noWebhooks { services.append(WebhookService(node: node, dispatcher: server.webhooks)) }
-        if let live {
-            services.append(LiveDemoService(demo: live, node: node) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
-        }
-        let cot = try cotSettings(file, host: host)
-        if cot.isEnabled {
-            if cot.tlsPort != nil {
-                do { _ = try CoTService.tlsContext(cot) } catch let error as FieldError { throw InputError("--\(error.field): \(error.reason)") }
+            let cot = try cotSettings(file, host: host)
+            if cot.isEnabled {
+                if cot.tlsPort != nil {
+                    do { _ = try CoTService.tlsContext(cot) } catch let error as FieldError { throw InputError("--\(error.field): \(error.reason)") }
+                }
+                if let party = cot.udpParty, await node.read({ $0.parties[party] == nil }) {
+                    throw InputError("--cot-udp-party: \(party) is not a party")
+                }
+                services.append(CoTService(node: node, authenticator: server.authenticator, settings: cot, metrics: server.metrics) { transport, port in
+                    FileHandle.standardError.write(Data("deconflict: Cursor-on-Target over \(transport.uppercased()) on \(cot.host):\(port)\n".utf8))
+                })
             }
-            if let party = cot.udpParty, await node.read({ $0.parties[party] == nil }) {
-                throw InputError("--cot-udp-party: \(party) is not a party")
+            // The node stops with the server: SIGTERM or SIGINT shut both down gracefully.
+            let scheme = tls == nil ? "http" : "https"
+            let application = try server.application(host: host, port: port, tls: tls, services: services) { channel in
+                let address = channel.localAddress
+                let elapsed = (ContinuousClock.now - began) / .seconds(1)
+                FileHandle.standardError.write(Data(
+                    "deconflict: listening on \(scheme)://\(address?.ipAddress ?? host):\(address?.port ?? port) (ledger \(replay.replayedEntries) entries replayed in \(String(format: "%.2f", elapsed)) s)\n".utf8))
             }
-            services.append(CoTService(node: node, authenticator: server.authenticator, settings: cot, metrics: server.metrics) { transport, port in
-                FileHandle.standardError.write(Data("deconflict: Cursor-on-Target over \(transport.uppercased()) on \(cot.host):\(port)\n".utf8))
-            })
+            // The server stops on SIGTERM or SIGINT (graceful shutdown), and every service with it.
+            try await application.runService()
         }
-        // The node stops with the server: SIGTERM or SIGINT shut both down gracefully.
-        let scheme = tls == nil ? "http" : "https"
-        let application = try server.application(host: host, port: port, tls: tls, services: services) { channel in
-            let address = channel.localAddress
-            let elapsed = (ContinuousClock.now - began) / .seconds(1)
-            FileHandle.standardError.write(Data(
-                "deconflict: listening on \(scheme)://\(address?.ipAddress ?? host):\(address?.port ?? port) (ledger \(replay.replayedEntries) entries replayed in \(String(format: "%.2f", elapsed)) s)\n".utf8))
-        }
-        // The server stops on SIGTERM or SIGINT (graceful shutdown), and every service with it.
-        try await application.runService()
     }
 }
 
@@ -376,7 +396,11 @@ struct PartyCommand: AsyncParsableCommand {
         @OptionGroup var storage: StoreOptions
 
         func run() async throws {
-            let node = try await Node(store: try await storage.open())
+            try await storage.using { try await add(to: $0) }
+        }
+
+        private func add(to store: any Store) async throws {
+            let node = try await Node(store: store)
             let add = LedgerCommand(.addParty(Party(id: PartyID(id), name: name)), by: .operator)
             let exists = await node.read { $0.parties[PartyID(id)] != nil }
             if !exists {
@@ -402,9 +426,11 @@ struct OperatorKey: AsyncParsableCommand {
     @OptionGroup var storage: StoreOptions
 
     func run() async throws {
-        let node = try await Node(store: try await storage.open())
-        let (key, record) = Credentials.issue(for: .operator)
-        try await node.execute(.issueCredential(record))
-        print(key)
+        try await storage.using { store in
+            let node = try await Node(store: store)
+            let (key, record) = Credentials.issue(for: .operator)
+            try await node.execute(.issueCredential(record))
+            print(key)
+        }
     }
 }

@@ -46,9 +46,12 @@ struct CommandLineTests {
         for kind in ["approach", "incursion", "dwell", "build-up", "separation", "stale-track"] {
             #expect(kinds.contains(kind), "no \(kind) alert")
         }
+        // Event records of version 2: an alert's zone is named or left out, never null.
+        #expect(events.allSatisfy { $0["v"] as? Int == 2 })
         for alert in raised {
-            #expect(alert["addressees"] is [String] && alert.keys.contains("unit") && alert.keys.contains("zone"))
+            #expect(alert["addressees"] is [String] && alert["unit"] is String && (alert["zone"] == nil || alert["zone"] is String))
         }
+        #expect(raised.contains { $0["kind"] as? String == "incursion" && $0["zone"] is String })
         #expect(events.contains { $0["type"] as? String == "alert.escalated" })
         #expect(events.contains { $0["type"] as? String == "message.escalated" })
         #expect(events.contains { $0["type"] as? String == "incident.recorded" })

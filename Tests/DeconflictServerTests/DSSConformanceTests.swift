@@ -1,3 +1,4 @@
+import DeconflictEngine
 import AsyncHTTPClient
 @testable import DeconflictAPI
 import DeconflictGeometry
@@ -17,12 +18,12 @@ struct DSSConformanceTests {
 
     @Test func timesKeepEveryDigitTheUSSSent() throws {
         let sent = "2026-12-06T03:12:18.645619Z"
-        let date = try #require(WireTime.parse(sent))
-        #expect(WireTime.format(date) == sent)
-        #expect(WireTime.format(try #require(WireTime.parse("2026-12-06t05:12:18.645619123+02:00"))) == sent)
-        #expect(WireTime.format(try #require(WireTime.parse("2026-12-06T03:12:18Z"))) == "2026-12-06T03:12:18.000000Z")
-        #expect(WireTime.parse("2026-12-06T03:12:18.Z") == nil)
-        #expect(WireTime.parse("2026-12-06T03:12:18") == nil)
+        let date = try #require(RFC3339.parse(sent))
+        #expect(RFC3339.format(date) == sent)
+        #expect(RFC3339.format(try #require(RFC3339.parse("2026-12-06t05:12:18.645619123+02:00"))) == sent)
+        #expect(RFC3339.format(try #require(RFC3339.parse("2026-12-06T03:12:18Z"))) == "2026-12-06T03:12:18.000000Z")
+        #expect(RFC3339.parse("2026-12-06T03:12:18.Z") == nil)
+        #expect(RFC3339.parse("2026-12-06T03:12:18") == nil)
     }
 
     @Test func aSubscriptionReadsBackTheTimesSentToTheMicrosecond() async throws {
@@ -30,7 +31,7 @@ struct DSSConformanceTests {
         defer { dss.stop() }
         let uss1 = try await dss.uss("uss1", Scopes.sc)
         let start = Date().addingTimeInterval(600)
-        func text(_ date: Date) -> String { WireTime.format(date) }
+        func text(_ date: Date) -> String { RFC3339.format(date) }
         var extents = F3548Body.circle(47.0, 8.0)
         extents["time_start"] = ["value": text(start), "format": "RFC3339"]
         extents["time_end"] = ["value": text(start.addingTimeInterval(1_800.000_123)), "format": "RFC3339"]

@@ -67,7 +67,7 @@ struct FaultInjectionTests {
         // The writers' own requests may have been refused, or (a commit in flight when the
         // server went away, retried once it was back) only delayed: either is right.
         server.stop()
-        try await load.verify(try await PostgresStore(url: cluster.url))
+        try await withStore(try PostgresStore(url: cluster.url)) { try await load.verify($0) }
         print("PostgreSQL stopped for \(restarted - stopped) under load: \(summary); a write refused in \(refusal); ready again \(recovery) after PostgreSQL started")
     }
 

@@ -21,16 +21,20 @@ import DeconflictNode
 /// entry means.
 ///
 /// `golden-ledger-vN.jsonl` was written by `GOLDEN_LEDGER_WRITE=1 swift test --filter
-/// writeGoldenLedger` (``writeGoldenLedger()``) against the first release writing version
-/// N of the command record (v1: the release of 2026-12-06): the seed demo played live
-/// through the server, then every other kind of write the server records.
+/// writeGoldenLedger` (``writeGoldenLedger()``) against the first release writing a new
+/// version of a record (``written``; v1: the release of 2026-12-06): the seed demo played
+/// live through the server, then every other kind of write the server records.
 /// `golden-ledger-vN.state.json` is the state replaying it gave then.
 @Suite("Golden ledger")
 struct GoldenLedgerTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Fixtures")
 
-    /// Every golden ledger committed: `golden-ledger-vN.jsonl`, one for each version of the
-    /// command record, each with its `.state.json`.
+    /// The versions of the command and event records each golden ledger was written in.
+    static let written: [String: (commands: Int, events: Int)] = [
+        "golden-ledger-v1": (1, 1), "golden-ledger-v2": (2, 1), "golden-ledger-v3": (3, 1), "golden-ledger-v4": (3, 2),
+    ]
+
+    /// Every golden ledger committed: `golden-ledger-vN.jsonl`, each with its `.state.json`.
     static let versions: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path)) ?? []
         return names.filter { $0.hasPrefix("golden-ledger-v") && $0.hasSuffix(".jsonl") }.map { String($0.dropLast(".jsonl".count)) }.sorted()
@@ -55,7 +59,10 @@ struct GoldenLedgerTests {
     }
 
     @Test func thereIsAGoldenLedgerOfEveryVersion() {
-        #expect(Self.versions == (1...CommandRecord.currentVersion).map { "golden-ledger-v\($0)" })
+        #expect(Self.versions == Self.written.keys.sorted())
+        // Every version of every record ever written is in one of them.
+        #expect(Set(Self.written.values.map(\.commands)) == Set(1...CommandRecord.currentVersion))
+        #expect(Set(Self.written.values.map(\.events)) == Set(1...EventRecord.currentVersion))
     }
 
     @Test(arguments: versions)
@@ -74,12 +81,17 @@ struct GoldenLedgerTests {
         let stored = try await store.allEntries()
         #expect(stored == entries, "sealing the fixture's records again changed the chain")
 
-        // Its commands are of its version.
-        let version = Int(name.dropFirst("golden-ledger-v".count)) ?? 0
+        // Its commands and events are of its versions.
+        let versions = try #require(Self.written[name])
+        let version = versions.commands
         let written = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.map {
             try RFC3339.decoder().decode(CommandRecord.self, from: Data($0.payload.utf8)).v ?? 1
         })
         #expect(written == [version], "command versions in \(name): \(written.sorted())")
+        let events = Set(try entries.filter { $0.type != LedgerCommand.ledgerType && $0.type != ReportBatchPayload.ledgerType }.map {
+            try EventRecord.decode($0.payload).v ?? 1
+        })
+        #expect(events == [versions.events], "event versions in \(name): \(events.sorted())")
 
         // Every kind of entry the server writes is in it.
         let commands = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.map { try LedgerCommand.decode($0.payload).name })
@@ -92,7 +104,7 @@ struct GoldenLedgerTests {
         #expect(expectedCommands.subtracting(commands).isEmpty, "commands missing from the fixture: \(expectedCommands.subtracting(commands).sorted())")
         let dssKinds = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.compactMap { entry -> String? in
             guard case .dss(let json) = try LedgerCommand.decode(entry.payload).action else { return nil }
-            return try WireTime.decoder().decode(Airspace.Request.self, from: WireTime.encoder().encode(json)).kind.rawValue
+            return try RFC3339.decoder().decode(Airspace.Request.self, from: RFC3339.encoder().encode(json)).kind.rawValue
         })
         #expect(dssKinds.count >= 6, "DSS requests in the fixture: \(dssKinds.sorted())")
         let types = Set(entries.map(\.type))
@@ -153,24 +165,24 @@ struct GoldenLedgerTests {
     static func describe(_ state: Node.State) -> String {
         let engine = state.engine
         func time(_ date: Date) -> String { Ledger.timestamp(date) }
-        func volumes(_ volumes: [Volume4D]) -> [[String: Any]] { volumes.map(EventPayload.describe) }
+        func volumes(_ volumes: [Volume4D]) -> [[String: Any]] { volumes.map(GoldenState.describe) }
         var sections: [(String, Any)] = [
             ("now", time(engine.now)),
             ("parties", engine.parties.values.sorted { $0.id < $1.id }.map { ["id": $0.id.rawValue, "name": $0.name] }),
             ("responsibilities", engine.responsibilities.map {
                 ["sponsor": $0.sponsor.rawValue, "client": $0.client.rawValue, "confirmed": $0.confirmed] as [String: Any]
             }),
-            ("agreements", engine.agreements.values.sorted { $0.id < $1.id }.map(EventPayload.describe)),
-            ("zones", engine.zones.values.sorted { $0.id < $1.id }.map(EventPayload.describe)),
+            ("agreements", engine.agreements.values.sorted { $0.id < $1.id }.map(GoldenState.describe)),
+            ("zones", engine.zones.values.sorted { $0.id < $1.id }.map(GoldenState.describe)),
             ("units", engine.units.values.sorted { $0.id < $1.id }.map { unit -> [String: Any] in
-                var details = EventPayload.describe(unit)
-                if let report = engine.lastReport(of: unit.id) { details["lastReport"] = EventPayload.describe(report) }
+                var details = GoldenState.describe(unit)
+                if let report = engine.lastReport(of: unit.id) { details["lastReport"] = GoldenState.describe(report) }
                 return details
             }),
-            ("alerts", engine.alerts.values.sorted { $0.id < $1.id }.map(EventPayload.describe)),
-            ("operations", engine.operations.values.sorted { $0.id < $1.id }.map(EventPayload.describe)),
-            ("messages", engine.messages.values.sorted { $0.id < $1.id }.map(EventPayload.describe)),
-            ("incidents", engine.incidents.values.sorted { $0.id < $1.id }.map(EventPayload.describe)),
+            ("alerts", engine.alerts.values.sorted { $0.id < $1.id }.map(GoldenState.describe)),
+            ("operations", engine.operations.values.sorted { $0.id < $1.id }.map(GoldenState.describe)),
+            ("messages", engine.messages.values.sorted { $0.id < $1.id }.map(GoldenState.describe)),
+            ("incidents", engine.incidents.values.sorted { $0.id < $1.id }.map(GoldenState.describe)),
             ("credentials", state.credentials.values.sorted { $0.id < $1.id }.map { ["id": $0.id, "actor": $0.actor, "digest": $0.digest] }),
             ("webhooks", state.webhooks.values.sorted { $0.id < $1.id }.map {
                 ["id": $0.id, "party": $0.party, "url": $0.url, "deliveredThrough": $0.deliveredThrough] as [String: Any]
@@ -413,8 +425,9 @@ struct GoldenLedgerTests {
         server.stop()
 
         try FileManager.default.createDirectory(at: Self.fixtures, withIntermediateDirectories: true)
-        // A new golden ledger, named for the current version; an existing one is never overwritten.
-        let name = "golden-ledger-v\(CommandRecord.currentVersion)"
+        // A new golden ledger, the next number (add it to `written`); an existing one is
+        // never overwritten.
+        let name = "golden-ledger-v\(Self.versions.count + 1)"
         let output = Self.fixtures.appending(path: name + ".jsonl")
         #expect(!FileManager.default.fileExists(atPath: output.path), "\(output.path) exists: a golden ledger is written once")
         guard !FileManager.default.fileExists(atPath: output.path) else { return }

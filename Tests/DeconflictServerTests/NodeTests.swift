@@ -7,6 +7,7 @@ import Foundation
 import Synchronization
 import Testing
 import DeconflictNode
+import DeconflictGeoJSON
 
 /// A clock the test moves.
 final class TestClock: Sendable {

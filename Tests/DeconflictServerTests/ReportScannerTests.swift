@@ -1,4 +1,5 @@
 @testable import DeconflictAPI
+import DeconflictEngine
 import DeconflictStore
 import DeconflictTestSupport
 import Foundation
@@ -52,7 +53,7 @@ struct ReportScannerTests {
     }
 
     static func decode(_ data: Data, lines: Bool) -> [ReportBody]? {
-        let decoder = WireTime.decoder()
+        let decoder = RFC3339.decoder()
         if lines {
             var result: [ReportBody] = []
             for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {

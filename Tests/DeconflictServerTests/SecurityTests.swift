@@ -276,7 +276,7 @@ struct SecurityTests {
             let key = seeded.keys["coalition"]!
             @Sendable func report(_ time: Date) async throws -> Reply {
                 try await client.call(.post, "/v1/reports", key: key, json: [[
-                    "unit": unit.rawValue, "time": EventPayload.rfc3339(time), "position": [33.5, 38.6],
+                    "unit": unit.rawValue, "time": RFC3339.shortest(time), "position": [33.5, 38.6],
                 ]])
             }
             #expect(try await report(now).status == 200)
@@ -297,7 +297,7 @@ struct SecurityTests {
         let (unit, now) = await seeded.node.read { engine in (engine.units.values.first { $0.party == "coalition" }!.id, engine.now) }
         try await seeded.application().test(.router) { client in
             let key = seeded.keys["coalition"]!
-            let report: [String: Any] = ["unit": unit.rawValue, "time": EventPayload.rfc3339(now), "position": [33.5, 38.6]]
+            let report: [String: Any] = ["unit": unit.rawValue, "time": RFC3339.shortest(now), "position": [33.5, 38.6]]
             let batch = try await client.call(.post, "/v1/reports", key: key, json: Array(repeating: report, count: Limits.reportsPerBatch + 1))
             #expect(batch.status == 413, "\(batch.text.prefix(300))")
             #expect((batch.json["reason"] as? String)?.contains("more than \(Limits.reportsPerBatch) reports") == true, "\(batch.text.prefix(300))")

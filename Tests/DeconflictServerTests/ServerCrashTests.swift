@@ -97,25 +97,26 @@ struct ServerCrashTests {
             await load.value
         }
 
-        let store = try await open()
-        let entries = try await store.allEntries()
-        guard case .intact = LedgerVerification.check(entries) else {
-            Issue.record("the ledger does not verify: \(LedgerVerification.check(entries))")
-            return (0, 0, recoveries)
-        }
-        if let sqlite = store as? SQLiteStore {
-            #expect(try await sqlite.integrityCheck().isEmpty, "SQLite reports corruption")
-        }
-        var stored: Set<String> = []
-        for writer in 0..<writers {
-            for report in try await store.reports(of: .init("u\(writer)"), from: .distantPast, to: .distantFuture) {
-                stored.insert(Self.key("u\(writer)", report.time.timeIntervalSince1970))
+        return try await withStore(try await open()) { store in
+            let entries = try await store.allEntries()
+            guard case .intact = LedgerVerification.check(entries) else {
+                Issue.record("the ledger does not verify: \(LedgerVerification.check(entries))")
+                return (0, 0, recoveries)
             }
+            if let sqlite = store as? SQLiteStore {
+                #expect(try await sqlite.integrityCheck().isEmpty, "SQLite reports corruption")
+            }
+            var stored: Set<String> = []
+            for writer in 0..<writers {
+                for report in try await store.reports(of: .init("u\(writer)"), from: .distantPast, to: .distantFuture) {
+                    stored.insert(Self.key("u\(writer)", report.time.timeIntervalSince1970))
+                }
+            }
+            let lostReports = acknowledged.allReports.subtracting(stored)
+            #expect(lostReports.isEmpty, "\(lostReports.count) acknowledged reports lost, e.g. \(lostReports.first ?? "")")
+            #expect(acknowledged.allZones.count > rounds, "too few writes to test anything: \(acknowledged.allZones.count) zones")
+            return (acknowledged.allZones.count, acknowledged.allReports.count, recoveries)
         }
-        let lostReports = acknowledged.allReports.subtracting(stored)
-        #expect(lostReports.isEmpty, "\(lostReports.count) acknowledged reports lost, e.g. \(lostReports.first ?? "")")
-        #expect(acknowledged.allZones.count > rounds, "too few writes to test anything: \(acknowledged.allZones.count) zones")
-        return (acknowledged.allZones.count, acknowledged.allReports.count, recoveries)
     }
 
     @Test func sqliteServerSurvivesKillNine() async throws {
@@ -131,7 +132,7 @@ struct ServerCrashTests {
     @Test func postgresServerSurvivesKillNine() async throws {
         guard let url = try freshPostgresDatabase("servercrash") else { return }
         let rounds = 10
-        let result = try await crashRepeatedly(store: ["--postgres", url], rounds: rounds) { try await PostgresStore(url: url) }
+        let result = try await crashRepeatedly(store: ["--postgres", url], rounds: rounds) { try PostgresStore(url: url) }
         let sorted = result.recoveries.sorted()
         print("server on PostgreSQL: \(rounds) kills; \(result.zones) zones and \(result.reports) reports acknowledged, all kept; restart to listening median \(sorted[sorted.count / 2]), max \(sorted.last ?? .zero)")
     }

@@ -151,7 +151,7 @@ struct VisibilityMatrixTests {
                 #expect(agreements == Set(engine.agreements.values.filter { $0.signatories[party] != nil }.map(\.id.rawValue)))
             }
             // Ten minutes in: the convoy is far out, no incursion yet, and the situation says when.
-            let early = EventPayload.rfc3339(start.addingTimeInterval(600))
+            let early = RFC3339.shortest(start.addingTimeInterval(600))
             let past = try await client.call(.get, "/v1/situation?at=\(early)", key: seeded.keys["syrian-government"]).json
             #expect(past["live"] as? Bool == false && past["time"] as? String == early)
             let convoy = (past["units"] as? [[String: Any]])?.first { $0["id"] as? String == "convoy" }
@@ -240,7 +240,7 @@ struct VisibilityMatrixTests {
                     #expect(try await client.call(.put, "/v1/zones/\(zone.id)", key: key, json: body).status == 403)
                 }
                 for unit in engine.units.values where unit.party != party {
-                    let report: [String: Any] = ["unit": unit.id.rawValue, "time": EventPayload.rfc3339(engine.now), "position": [33.5, 38.6]]
+                    let report: [String: Any] = ["unit": unit.id.rawValue, "time": RFC3339.shortest(engine.now), "position": [33.5, 38.6]]
                     let reply = try await client.call(.post, "/v1/reports", key: key, json: [report])
                     #expect(reply.status == 403, "\(party) reporting for \(unit.id): \(reply.text)")
                 }

@@ -56,79 +56,87 @@ struct CrashTests {
     func crashRepeatedly(
         target: String, rounds: Int, open: () async throws -> any Store
     ) async throws -> (acknowledged: Int, recoveries: [Duration]) {
-        var generator = SystemRandomNumberGenerator()
-        var acknowledged: Set<String> = []
-        var units: Set<String> = []
-        var recoveries: [Duration] = []
-        // The last entry checked: each round checks only what was written since, and the
-        // whole ledger is checked once more after the last round.
-        var checked: (sequence: Int64, hash: String) = (0, Ledger.genesis)
-        for round in 0..<rounds {
-            let process = Process()
-            process.executableURL = Self.writer
-            process.arguments = [target]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = Pipe()
-            let heard = Heard()
-            output.fileHandleForReading.readabilityHandler = { handle in heard.take(handle.availableData) }
-            try process.run()
-            // Wait until it writes, then let it write for a random while.
-            let deadline = Date().addingTimeInterval(20)
-            while !heard.acknowledged, Date() < deadline, process.isRunning {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 50...400, using: &generator)))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            output.fileHandleForReading.readabilityHandler = nil
-            heard.take(output.fileHandleForReading.availableData)
-            #expect(process.terminationReason == .uncaughtSignal, "round \(round): the writer was not killed")
-            var acknowledgedNow: Set<String> = []
-            var unitsNow: Set<String> = []
-            for line in heard.all {
-                let parts = line.split(separator: " ")
-                if parts.first == "ack", parts.count == 4, let first = Int(parts[2]), let last = Int(parts[3]) {
-                    for index in first...last { acknowledgedNow.insert("{\"index\":\(index),\"run\":\"\(parts[1])\"}") }
-                } else if parts.first == "reports", parts.count == 2 {
-                    unitsNow.insert(String(parts[1]))
+        // A PostgreSQL store's connections run in `running` until the end.
+        try await withThrowingTaskGroup(of: Void.self) { running in
+            defer { running.cancelAll() }
+            var generator = SystemRandomNumberGenerator()
+            var acknowledged: Set<String> = []
+            var units: Set<String> = []
+            var recoveries: [Duration] = []
+            // The last entry checked: each round checks only what was written since, and the
+            // whole ledger is checked once more after the last round.
+            var checked: (sequence: Int64, hash: String) = (0, Ledger.genesis)
+            for round in 0..<rounds {
+                let process = Process()
+                process.executableURL = Self.writer
+                process.arguments = [target]
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = Pipe()
+                let heard = Heard()
+                output.fileHandleForReading.readabilityHandler = { handle in heard.take(handle.availableData) }
+                try process.run()
+                // Wait until it writes, then let it write for a random while.
+                let deadline = Date().addingTimeInterval(20)
+                while !heard.acknowledged, Date() < deadline, process.isRunning {
+                    try await Task.sleep(for: .milliseconds(5))
                 }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 50...400, using: &generator)))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                output.fileHandleForReading.readabilityHandler = nil
+                heard.take(output.fileHandleForReading.availableData)
+                #expect(process.terminationReason == .uncaughtSignal, "round \(round): the writer was not killed")
+                var acknowledgedNow: Set<String> = []
+                var unitsNow: Set<String> = []
+                for line in heard.all {
+                    let parts = line.split(separator: " ")
+                    if parts.first == "ack", parts.count == 4, let first = Int(parts[2]), let last = Int(parts[3]) {
+                        for index in first...last { acknowledgedNow.insert("{\"index\":\(index),\"run\":\"\(parts[1])\"}") }
+                    } else if parts.first == "reports", parts.count == 2 {
+                        unitsNow.insert(String(parts[1]))
+                    }
+                }
+                acknowledged.formUnion(acknowledgedNow)
+                units.formUnion(unitsNow)
+                // Recovery: opening the store after the crash.
+                let clock = ContinuousClock()
+                let began = clock.now
+                let store = try await open()
+                running.addTask { await store.run() }
+                try await store.prepare()
+                recoveries.append(clock.now - began)
+                // What this round wrote: the entries after the last one checked, chained to
+                // it, holding every write acknowledged in this round.
+                let written = try await Self.entries(of: store, after: checked.sequence)
+                if let problem = Self.chainProblem(written, after: checked) {
+                    Issue.record("round \(round): \(problem)")
+                    break
+                }
+                let missing = acknowledgedNow.subtracting(written.map(\.payload))
+                #expect(missing.isEmpty, "round \(round): \(missing.count) acknowledged writes lost, e.g. \(missing.first ?? "")")
+                checked = written.last.map { ($0.sequence, $0.hash) } ?? checked
+                if let sqlite = store as? SQLiteStore {
+                    #expect(try await sqlite.integrityCheck().isEmpty, "round \(round): SQLite reports corruption")
+                }
+                let stored = Set(try await store.latestReports(atOrBefore: Date().addingTimeInterval(60)).map(\.unit.rawValue))
+                #expect(unitsNow.isSubset(of: stored), "round \(round): acknowledged reports lost")
             }
-            acknowledged.formUnion(acknowledgedNow)
-            units.formUnion(unitsNow)
-            // Recovery: opening the store after the crash.
-            let clock = ContinuousClock()
-            let began = clock.now
+            // After the last crash, the whole ledger: one unbroken chain holding every write
+            // acknowledged in any round, and every acknowledged report.
             let store = try await open()
-            recoveries.append(clock.now - began)
-            // What this round wrote: the entries after the last one checked, chained to
-            // it, holding every write acknowledged in this round.
-            let written = try await Self.entries(of: store, after: checked.sequence)
-            if let problem = Self.chainProblem(written, after: checked) {
-                Issue.record("round \(round): \(problem)")
-                break
+            running.addTask { await store.run() }
+            try await store.prepare()
+            let entries = try await store.allEntries()
+            if case .broken = LedgerVerification.check(entries) {
+                Issue.record("after \(rounds) kills: \(LedgerVerification.check(entries))")
             }
-            let missing = acknowledgedNow.subtracting(written.map(\.payload))
-            #expect(missing.isEmpty, "round \(round): \(missing.count) acknowledged writes lost, e.g. \(missing.first ?? "")")
-            checked = written.last.map { ($0.sequence, $0.hash) } ?? checked
-            if let sqlite = store as? SQLiteStore {
-                #expect(try await sqlite.integrityCheck().isEmpty, "round \(round): SQLite reports corruption")
-            }
+            let missing = acknowledged.subtracting(entries.map(\.payload))
+            #expect(missing.isEmpty, "after \(rounds) kills: \(missing.count) acknowledged writes lost, e.g. \(missing.first ?? "")")
             let stored = Set(try await store.latestReports(atOrBefore: Date().addingTimeInterval(60)).map(\.unit.rawValue))
-            #expect(unitsNow.isSubset(of: stored), "round \(round): acknowledged reports lost")
+            #expect(units.isSubset(of: stored), "after \(rounds) kills: acknowledged reports lost")
+            return (acknowledged.count, recoveries)
         }
-        // After the last crash, the whole ledger: one unbroken chain holding every write
-        // acknowledged in any round, and every acknowledged report.
-        let store = try await open()
-        let entries = try await store.allEntries()
-        if case .broken = LedgerVerification.check(entries) {
-            Issue.record("after \(rounds) kills: \(LedgerVerification.check(entries))")
-        }
-        let missing = acknowledged.subtracting(entries.map(\.payload))
-        #expect(missing.isEmpty, "after \(rounds) kills: \(missing.count) acknowledged writes lost, e.g. \(missing.first ?? "")")
-        let stored = Set(try await store.latestReports(atOrBefore: Date().addingTimeInterval(60)).map(\.unit.rawValue))
-        #expect(units.isSubset(of: stored), "after \(rounds) kills: acknowledged reports lost")
-        return (acknowledged.count, recoveries)
     }
 
     /// The entries of `store` after `sequence`, in order.
@@ -172,7 +180,7 @@ struct CrashTests {
         let name = "crash_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
         try psql(base, "CREATE DATABASE \(name)")
         let url = base.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
-        let result = try await crashRepeatedly(target: url, rounds: 10) { try await PostgresStore(url: url) }
+        let result = try await crashRepeatedly(target: url, rounds: 10) { try PostgresStore(url: url) }
         #expect(result.acknowledged > 100)
         print("postgres: 10 kills, \(result.acknowledged) acknowledged writes kept, recovery max \(result.recoveries.max() ?? .zero)")
     }

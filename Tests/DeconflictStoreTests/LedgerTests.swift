@@ -77,8 +77,7 @@ struct LedgerTests {
         for (name, sql, position, expected) in cases {
             let path = folder.appendingPathComponent("\(name).sqlite").path
             do {
-                let store = try SQLiteStore(path: path)
-                _ = try await store.append((1...8).map { record($0, at: Double($0)) })
+                _ = try await SQLiteStore(path: path).append((1...8).map { record($0, at: Double($0)) })
             }
             let queue = try DatabaseQueue(path: path)
             try await queue.write { db in try db.execute(sql: sql) }
@@ -87,20 +86,6 @@ struct LedgerTests {
             let found = LedgerVerification.check(try await reopened.allEntries())
             #expect(problem(found) == Finding(position, expected), "\(name): \(found)")
         }
-    }
-
-    @Test func groupCommitBatchesConcurrentWriters() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deconflict-group-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try SQLiteStore(path: folder.appendingPathComponent("store.sqlite").path)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for writer in 0..<200 { group.addTask { _ = try await store.append([record(writer)]) } }
-            try await group.waitForAll()
-        }
-        let statistics = await store.commitStatistics()
-        #expect(statistics.writes == 200)
-        #expect(statistics.commits < 200, "one commit per write: \(statistics.commits)")
     }
 }
 

@@ -9,6 +9,11 @@ struct StoreUnderTest: Sendable, CustomStringConvertible {
     let description: String
     let open: @Sendable () async throws -> any Store
 
+    /// Runs `body` with a store of this backend in use.
+    func using<Result: Sendable>(_ body: (any Store) async throws -> Result) async throws -> Result {
+        try await withStore(try await open(), body)
+    }
+
     /// A new SQLite file in a temporary folder.
     static func sqlite() -> StoreUnderTest {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deconflict-store-\(UUID().uuidString)")
@@ -26,7 +31,7 @@ struct StoreUnderTest: Sendable, CustomStringConvertible {
         let created = LockedFlag()
         return StoreUnderTest(description: "PostgreSQL") {
             if created.setOnce() { try psql(base, "CREATE DATABASE \(name)") }
-            return try await PostgresStore(url: url)
+            return try PostgresStore(url: url)
         }
     }
 
@@ -94,74 +99,79 @@ func report(_ unit: String, at seconds: Double, latitude: Double = 33.5) -> Posi
 struct StoreContractTests {
     @Test(arguments: StoreUnderTest.all())
     func appendedEntriesChainAndComeBackInOrder(_ backend: StoreUnderTest) async throws {
-        let store = try await backend.open()
-        #expect(try await store.head() == nil)
-        let first = try await store.append((1...3).map { record($0) })
-        #expect(first.map(\.sequence) == [1, 2, 3])
-        #expect(first[0].previous == Ledger.genesis)
-        let second = try await store.append([record(4)])
-        #expect(second[0].sequence == 4 && second[0].previous == first[2].hash)
-        let all = try await store.allEntries()
-        #expect(all == first + second)
-        #expect(try await store.head() == second[0])
-        #expect(try await store.entries(after: 2, limit: 1).map(\.sequence) == [3])
-        #expect(LedgerVerification.check(all) == .intact(count: 4, head: second[0].hash))
-        // The payload text comes back byte for byte.
-        #expect(all[0].payload == record(1).payload)
+        try await backend.using { store in
+            #expect(try await store.head() == nil)
+            let first = try await store.append((1...3).map { record($0) })
+            #expect(first.map(\.sequence) == [1, 2, 3])
+            #expect(first[0].previous == Ledger.genesis)
+            let second = try await store.append([record(4)])
+            #expect(second[0].sequence == 4 && second[0].previous == first[2].hash)
+            let all = try await store.allEntries()
+            #expect(all == first + second)
+            #expect(try await store.head() == second[0])
+            #expect(try await store.entries(after: 2, limit: 1).map(\.sequence) == [3])
+            #expect(LedgerVerification.check(all) == .intact(count: 4, head: second[0].hash))
+            // The payload text comes back byte for byte.
+            #expect(all[0].payload == record(1).payload)
+        }
     }
 
     @Test(arguments: StoreUnderTest.all())
     func concurrentWritersGetOneUnbrokenChain(_ backend: StoreUnderTest) async throws {
-        let store = try await backend.open()
-        let sealed = try await withThrowingTaskGroup(of: [LedgerEntry].self) { group in
-            for writer in 0..<40 {
-                group.addTask { try await store.append((0..<5).map { record(writer * 5 + $0) }) }
+        try await backend.using { store in
+            let sealed = try await withThrowingTaskGroup(of: [LedgerEntry].self) { group in
+                for writer in 0..<40 {
+                    group.addTask { try await store.append((0..<5).map { record(writer * 5 + $0) }) }
+                }
+                var all: [LedgerEntry] = []
+                for try await entries in group {
+                    // Each writer's records stay together and in order.
+                    #expect(entries.map(\.sequence) == Array(entries[0].sequence..<(entries[0].sequence + 5)))
+                    all += entries
+                }
+                return all
             }
-            var all: [LedgerEntry] = []
-            for try await entries in group {
-                // Each writer's records stay together and in order.
-                #expect(entries.map(\.sequence) == Array(entries[0].sequence..<(entries[0].sequence + 5)))
-                all += entries
+            #expect(Set(sealed.map(\.sequence)) == Set(1...200))
+            let stored = try await store.allEntries()
+            guard case .intact(let count, _) = LedgerVerification.check(stored) else {
+                Issue.record("the chain is broken: \(LedgerVerification.check(stored))")
+                return
             }
-            return all
+            #expect(count == 200)
         }
-        #expect(Set(sealed.map(\.sequence)) == Set(1...200))
-        let stored = try await store.allEntries()
-        guard case .intact(let count, _) = LedgerVerification.check(stored) else {
-            Issue.record("the chain is broken: \(LedgerVerification.check(stored))")
-            return
-        }
-        #expect(count == 200)
     }
 
     @Test(arguments: StoreUnderTest.all())
     func reportsAreKeptQueriedAndPruned(_ backend: StoreUnderTest) async throws {
-        let store = try await backend.open()
-        try await store.appendReports([
-            report("convoy", at: 0), report("convoy", at: 60, latitude: 33.4), report("gun-1", at: 30),
-            report("convoy", at: 120, latitude: 33.3),
-        ])
-        let atNinety = try await store.latestReports(atOrBefore: Date(timeIntervalSince1970: 1_790_000_090))
-        #expect(atNinety.map(\.unit) == ["convoy", "gun-1"])
-        #expect(atNinety[0] == report("convoy", at: 60, latitude: 33.4))
-        let convoy = try await store.reports(
-            of: "convoy", from: Date(timeIntervalSince1970: 1_790_000_030), to: Date(timeIntervalSince1970: 1_790_000_200))
-        #expect(convoy.map(\.time.timeIntervalSince1970) == [1_790_000_060, 1_790_000_120])
-        #expect(try await store.pruneReports(before: Date(timeIntervalSince1970: 1_790_000_060)) == 2)
-        #expect(try await store.latestReports(atOrBefore: Date(timeIntervalSince1970: 1_790_000_050)).isEmpty)
+        try await backend.using { store in
+            try await store.appendReports([
+                report("convoy", at: 0), report("convoy", at: 60, latitude: 33.4), report("gun-1", at: 30),
+                report("convoy", at: 120, latitude: 33.3),
+            ])
+            let atNinety = try await store.latestReports(atOrBefore: Date(timeIntervalSince1970: 1_790_000_090))
+            #expect(atNinety.map(\.unit) == ["convoy", "gun-1"])
+            #expect(atNinety[0] == report("convoy", at: 60, latitude: 33.4))
+            let convoy = try await store.reports(
+                of: "convoy", from: Date(timeIntervalSince1970: 1_790_000_030), to: Date(timeIntervalSince1970: 1_790_000_200))
+            #expect(convoy.map(\.time.timeIntervalSince1970) == [1_790_000_060, 1_790_000_120])
+            #expect(try await store.pruneReports(before: Date(timeIntervalSince1970: 1_790_000_060)) == 2)
+            #expect(try await store.latestReports(atOrBefore: Date(timeIntervalSince1970: 1_790_000_050)).isEmpty)
+        }
     }
 
     @Test(arguments: StoreUnderTest.all())
     func whatWasAcknowledgedIsThereAfterReopening(_ backend: StoreUnderTest) async throws {
-        var store: (any Store)? = try await backend.open()
-        let sealed = try await store!.append((1...10).map { record($0) })
-        try await store!.appendReports([report("convoy", at: 5)])
-        store = nil
-        let reopened = try await backend.open()
-        #expect(try await reopened.allEntries() == sealed)
-        #expect(try await reopened.latestReports(atOrBefore: Date(timeIntervalSince1970: 1_790_000_010)).count == 1)
-        // And the chain goes on from where it was.
-        #expect(try await reopened.append([record(11)])[0].previous == sealed.last!.hash)
+        let sealed = try await backend.using { store in
+            let sealed = try await store.append((1...10).map { record($0) })
+            try await store.appendReports([report("convoy", at: 5)])
+            return sealed
+        }
+        try await backend.using { (reopened: any Store) async throws in
+            #expect(try await reopened.allEntries() == sealed)
+            #expect(try await reopened.latestReports(atOrBefore: Date(timeIntervalSince1970: 1_790_000_010)).count == 1)
+            // And the chain goes on from where it was.
+            #expect(try await reopened.append([record(11)])[0].previous == sealed.last!.hash)
+        }
     }
 }
 
@@ -174,24 +184,26 @@ struct SharedPostgresTests {
         let name = "nodes_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
         try psql(base, "CREATE DATABASE \(name)")
         let url = base.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
-        let first = try await PostgresStore(url: url)
-        let second = try await PostgresStore(url: url)
-        let sealed = try await withThrowingTaskGroup(of: [LedgerEntry].self) { group in
-            for writer in 0..<60 {
-                let node = writer % 2 == 0 ? first : second
-                group.addTask { try await node.append((0..<3).map { record(writer * 3 + $0) }) }
+        try await withStore(try PostgresStore(url: url)) { first in
+            try await withStore(try PostgresStore(url: url)) { second in
+                let sealed = try await withThrowingTaskGroup(of: [LedgerEntry].self) { group in
+                    for writer in 0..<60 {
+                        let node = writer % 2 == 0 ? first : second
+                        group.addTask { try await node.append((0..<3).map { record(writer * 3 + $0) }) }
+                    }
+                    var all: [LedgerEntry] = []
+                    for try await entries in group { all += entries }
+                    return all
+                }
+                #expect(Set(sealed.map(\.sequence)) == Set(1...180))
+                let stored = try await first.allEntries()
+                #expect(stored.count == 180)
+                #expect(Set(stored.map(\.payload)) == Set((0..<180).map { record($0).payload }))
+                guard case .intact = LedgerVerification.check(stored) else {
+                    Issue.record("broken: \(LedgerVerification.check(stored))")
+                    return
+                }
             }
-            var all: [LedgerEntry] = []
-            for try await entries in group { all += entries }
-            return all
-        }
-        #expect(Set(sealed.map(\.sequence)) == Set(1...180))
-        let stored = try await first.allEntries()
-        #expect(stored.count == 180)
-        #expect(Set(stored.map(\.payload)) == Set((0..<180).map { record($0).payload }))
-        guard case .intact = LedgerVerification.check(stored) else {
-            Issue.record("broken: \(LedgerVerification.check(stored))")
-            return
         }
     }
 }

@@ -37,23 +37,26 @@ struct StoreIngest: AsyncParsableCommand {
         }
         let perClient = reports / clients
         let clock = ContinuousClock()
-        let began: ContinuousClock.Instant
+        let elapsed: Duration
         switch backend {
         case .sqlite, .postgres:
-            let store: any Store = backend == .sqlite ? try SQLiteStore(path: target) : try await PostgresStore(url: target)
-            began = clock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for client in 0..<clients {
-                    group.addTask {
-                        var sent = 0
-                        while sent < perClient {
-                            let count = min(batch, perClient - sent)
-                            try await store.appendReports((0..<count).map { report(client * perClient + sent + $0) })
-                            sent += count
+            let store: any Store = backend == .sqlite ? try SQLiteStore(path: target) : try PostgresStore(url: target)
+            elapsed = try await withStore(store) { store in
+                let began = clock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for client in 0..<clients {
+                        group.addTask {
+                            var sent = 0
+                            while sent < perClient {
+                                let count = min(batch, perClient - sent)
+                                try await store.appendReports((0..<count).map { report(client * perClient + sent + $0) })
+                                sent += count
+                            }
                         }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
+                return clock.now - began
             }
         case .postgis:
             guard let components = URLComponents(string: target), let host = components.host else {
@@ -69,10 +72,11 @@ struct StoreIngest: AsyncParsableCommand {
                 database: String(components.path.dropFirst()), tls: .disable)
             configuration.options.maximumConnections = clients
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            let runner = Task { await client.run() }
-            defer { runner.cancel() }
             let radius = maxRadius
-            began = clock.now
+            elapsed = try await withThrowingTaskGroup(of: Void.self) { pool in
+            pool.addTask { await client.run() }
+            defer { pool.cancelAll() }
+            let began = clock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for writer in 0..<clients {
                     group.addTask {
@@ -96,8 +100,9 @@ struct StoreIngest: AsyncParsableCommand {
                 }
                 try await group.waitForAll()
             }
+            return clock.now - began
+            }
         }
-        let elapsed = clock.now - began
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let total = perClient * clients
         print(String(format: "backend=%@ reports=%d clients=%d batch=%d seconds=%.3f reports_per_second=%.0f",

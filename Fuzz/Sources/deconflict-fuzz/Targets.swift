@@ -5,6 +5,8 @@ import DeconflictEngine
 import DeconflictGeometry
 import DeconflictLedger
 @testable import DeconflictAPI
+import DeconflictGeoJSON
+import DeconflictNode
 import DeconflictStore
 import Dispatch
 import Foundation
@@ -49,7 +51,7 @@ enum FuzzTargets {
     /// The hand-written report scanner against JSONDecoder: where the scanner reads a
     /// batch, JSONDecoder must read the same reports from it.
     static func reportScanner(_ data: Data) -> String? {
-        let decoder = WireTime.decoder()
+        let decoder = RFC3339.decoder()
         if let scanned = ReportScanner.scan(data, lines: false) {
             struct Wrapped: Decodable { var reports: [ReportBody] }
             let decoded: [ReportBody]
@@ -118,7 +120,7 @@ enum FuzzTargets {
     static func apiJSON(_ data: Data) {
         guard let selector = data.first else { return }
         let json = Data(data.dropFirst())
-        let decoder = WireTime.decoder()
+        let decoder = RFC3339.decoder()
         let command: LedgerCommand
         do {
             switch selector % 12 {

@@ -3,15 +3,15 @@ import Foundation
 import Synchronization
 import SystemPackage
 
-/// The settings of `deconflict serve`, read through swift-configuration with one
-/// precedence for every key: a flag, then an environment variable, then the `--config`
-/// JSON file, then the default.
+/// The settings of every command, read through swift-configuration with one precedence
+/// for every key: a flag, then an environment variable, then the `--config` JSON file
+/// (or `DECONFLICT_CONFIG`), then the default (docs/server.md lists the keys).
 ///
 /// A key is named as in the file (`jwtAudience`); its environment variable is `DECONFLICT_`
 /// and the key in upper snake case (`DECONFLICT_JWT_AUDIENCE`; lists comma-separated). A
 /// value that is there but cannot be read (`DECONFLICT_PORT=eighty`) is an error naming
 /// where it came from, never a silent default.
-struct ServeConfiguration {
+struct Settings {
     /// Values that are there but of the wrong type, as the reader met them.
     final class Problems: AccessReporter, Sendable {
         let found = Mutex<[String]>([])
@@ -33,18 +33,18 @@ struct ServeConfiguration {
             default: "\(event.metadata.valueType)"
             }
             func place(_ provider: String) -> String {
-                provider.contains("Environment") ? ServeConfiguration.environmentName(key)
+                provider.contains("Environment") ? Settings.environmentName(key)
                     : provider.contains("File") || provider.contains("JSON") ? "--config: \(file ?? ""): \(key)" : "--\(key)"
             }
             // A provider that holds the key but not as this type fails; so does a value
             // that cannot be converted.
             for result in event.providerResults {
-                if case .failure(let error) = result.result {
+                if case .failure = result.result {
                     found.withLock { $0.append("\(place(result.providerName)): not a \(expected)") }
                     return
                 }
             }
-            guard let error = event.conversionError else { return }
+            guard event.conversionError != nil else { return }
             let source = event.providerResults.first { result in
                 if case .success(let lookup) = result.result { return lookup.value != nil }
                 return false

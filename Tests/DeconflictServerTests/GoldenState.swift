@@ -1,75 +1,12 @@
-public import DeconflictEngine
-public import DeconflictGeometry
-public import DeconflictStore
-public import Foundation
+import DeconflictEngine
+import DeconflictGeometry
+import Foundation
 
-/// Events as JSON objects: `time` (RFC 3339) and `type` always, and the details of what
-/// the event is about. The ledger stores these as its payloads; `deconflict demo --json`
-/// prints them.
-public enum EventPayload {
-    /// The event as one JSON object (keys sorted), with `basis`: the last report of each
-    /// unit an alert is about, as the engine had it when it decided.
-    public static func json(_ event: Event, basis: (UnitID) -> PositionReport? = { _ in nil }) -> String {
-        var object: [String: Any] = ["time": rfc3339(event.time), "type": event.type]
-        switch event.change {
-        case .alertRaised(let alert), .alertUpdated(let alert), .alertResolved(let alert):
-            object["alert"] = describe(alert)
-            let reports = alert.units.compactMap(basis)
-            if !reports.isEmpty { object["basis"] = reports.map(describe) }
-        case .alertAcknowledged(let alert, let party):
-            object["alert"] = describe(alert)
-            object["party"] = party.rawValue
-        case .alertEscalated(let alert, let party):
-            object["alert"] = describe(alert)
-            object["addressee"] = party.rawValue
-        case .messageSent(let message):
-            object["message"] = describe(message)
-        case .messageDelivered(let message, let party), .messageAcknowledged(let message, let party):
-            object["message"] = describe(message)
-            object["party"] = party.rawValue
-        case .messageEscalated(let message, let party):
-            object["message"] = describe(message)
-            object["recipient"] = party.rawValue
-        case .incidentRecorded(let incident):
-            var details: [String: Any] = [
-                "id": incident.id.rawValue, "reportedBy": incident.reportedBy.rawValue, "summary": incident.summary,
-                "units": incident.units.map(\.rawValue),
-            ]
-            if let zone = incident.zone { details["zone"] = zone.rawValue }
-            if let position = incident.position { details["position"] = [position.latitude, position.longitude] }
-            object["incident"] = details
-        case .partyAdded(let party):
-            object["party"] = party.id.rawValue
-        case .responsibilitySet(let responsibility):
-            object["responsibility"] = [
-                "sponsor": responsibility.sponsor.rawValue, "client": responsibility.client.rawValue,
-                "confirmed": responsibility.confirmed,
-            ]
-        case .agreementChanged(let agreement):
-            object["agreement"] = [
-                "id": agreement.id.rawValue, "title": agreement.title,
-                "signatories": Dictionary(uniqueKeysWithValues: agreement.signatories.map { ($0.key.rawValue, $0.value.rawValue) }),
-            ]
-        case .zoneChanged(let zone):
-            object["zone"] = describe(zone)
-        case .zoneRemoved(let id):
-            object["zone"] = ["id": id.rawValue]
-        case .unitAdded(let unit):
-            object["unit"] = ["id": unit.id.rawValue, "party": unit.party.rawValue, "domain": unit.domain.rawValue]
-        case .operationChanged(let operation):
-            object["operation"] = describe(operation)
-        }
-        let data = JSONText.data(object)
-            ?? (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// The ledger record of the event.
-    public static func record(_ event: Event, basis: (UnitID) -> PositionReport? = { _ in nil }) -> LedgerRecord {
-        LedgerRecord(time: event.time, type: event.type, payload: json(event, basis: basis))
-    }
-
-    public static func describe(_ report: PositionReport) -> [String: Any] {
+/// The engine's state as the golden ledgers' `.state.json` files describe it: objects of
+/// plain JSON values, times as version 1 events wrote them (to the millisecond). Frozen:
+/// the fixtures were written with exactly this.
+enum GoldenState {
+    static func describe(_ report: PositionReport) -> [String: Any] {
         [
             "unit": report.unit.rawValue, "time": rfc3339(report.time),
             "position": [report.position.latitude, report.position.longitude], "altitudeMeters": report.altitudeMeters,
@@ -78,7 +15,7 @@ public enum EventPayload {
         ]
     }
 
-    public static func describe(_ zone: Zone) -> [String: Any] {
+    static func describe(_ zone: Zone) -> [String: Any] {
         var details: [String: Any] = [
             "id": zone.id.rawValue, "name": zone.name, "kind": zone.kind.rawValue, "owner": zone.owner.rawValue,
             "altitude": [zone.volume.altitude.lowerMeters, zone.volume.altitude.upperMeters],
@@ -97,7 +34,7 @@ public enum EventPayload {
         return details
     }
 
-    public static func describe(_ alert: Alert) -> [String: Any] {
+    static func describe(_ alert: Alert) -> [String: Any] {
         var details: [String: Any] = [
             "id": alert.id.rawValue, "kind": alert.kind.rawValue, "state": alert.state.rawValue,
             "units": alert.units.map(\.rawValue), "addressees": alert.addressees.map(\.party.rawValue),
@@ -124,7 +61,7 @@ public enum EventPayload {
         return details
     }
 
-    public static func describe(_ message: Message) -> [String: Any] {
+    static func describe(_ message: Message) -> [String: Any] {
         var details: [String: Any] = [
             "id": message.id.rawValue, "kind": message.kind.rawValue, "from": message.from.rawValue,
             "to": message.recipients.map(\.rawValue), "text": message.text,
@@ -151,11 +88,11 @@ public enum EventPayload {
         return details
     }
 
-    public static func describe(_ unit: DeconflictEngine.Unit) -> [String: Any] {
+    static func describe(_ unit: DeconflictEngine.Unit) -> [String: Any] {
         ["id": unit.id.rawValue, "party": unit.party.rawValue, "domain": unit.domain.rawValue, "name": unit.name]
     }
 
-    public static func describe(_ agreement: Agreement) -> [String: Any] {
+    static func describe(_ agreement: Agreement) -> [String: Any] {
         let parameters = agreement.parameters
         return [
             "id": agreement.id.rawValue, "title": agreement.title,
@@ -168,7 +105,7 @@ public enum EventPayload {
         ]
     }
 
-    public static func describe(_ operation: DeconflictEngine.Operation) -> [String: Any] {
+    static func describe(_ operation: DeconflictEngine.Operation) -> [String: Any] {
         var details: [String: Any] = [
             "id": operation.id.rawValue, "party": operation.party.rawValue, "name": operation.name,
             "state": operation.state.rawValue, "priority": operation.priority, "units": operation.units.map(\.rawValue).sorted(),
@@ -178,7 +115,7 @@ public enum EventPayload {
         return details
     }
 
-    public static func describe(_ volume: Volume4D) -> [String: Any] {
+    static func describe(_ volume: Volume4D) -> [String: Any] {
         var details: [String: Any] = ["altitude": [volume.altitude.lowerMeters, volume.altitude.upperMeters]]
         switch volume.footprint {
         case .circle(let circle):
@@ -191,7 +128,7 @@ public enum EventPayload {
         return details
     }
 
-    public static func describe(_ incident: Incident) -> [String: Any] {
+    static func describe(_ incident: Incident) -> [String: Any] {
         var details: [String: Any] = [
             "id": incident.id.rawValue, "reportedBy": incident.reportedBy.rawValue, "summary": incident.summary,
             "units": incident.units.map(\.rawValue), "recordedAt": rfc3339(incident.recordedAt),
@@ -202,7 +139,7 @@ public enum EventPayload {
     }
 
     /// RFC 3339 in UTC, with fractions of a second only when there are any.
-    public static func rfc3339(_ date: Date) -> String {
+    static func rfc3339(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: date.timeIntervalSince1970.rounded() != date.timeIntervalSince1970))
     }
 }

@@ -1,6 +1,5 @@
 public import DeconflictEngine
 import DeconflictGeometry
-import DeconflictLedger
 public import DeconflictNode
 import DeconflictStore
 public import Foundation
@@ -79,13 +78,13 @@ public enum GeoJSON {
             body.allowed = properties["allowed"] as? [String]
             for (key, path) in [("from", \ZoneBody.from), ("until", \ZoneBody.until), ("revalidateBy", \ZoneBody.revalidateBy)] {
                 guard let text = properties[key] as? String else { continue }
-                guard let date = WireTime.parse(text) else { throw FieldError(field: "\(field).properties.\(key)", reason: "not an RFC 3339 time") }
+                guard let date = RFC3339.parse(text) else { throw FieldError(field: "\(field).properties.\(key)", reason: "not an RFC 3339 time") }
                 body[keyPath: path] = date
             }
             do {
                 _ = try body.zone(owner: owner)
             } catch {
-                throw FieldError(field: "\(field).\(error.field.replacingOccurrences(of: "zone.", with: "geometry."))", reason: error.reason, status: error.status)
+                throw FieldError(field: "\(field).\(error.field.replacingOccurrences(of: "zone.", with: "geometry."))", reason: error.reason, code: error.code)
             }
             zones.append(body)
         }
