@@ -65,7 +65,7 @@ public struct DSSAuthority: Sendable {
     }
 
     func verify(_ authorization: String?) async throws(F3548.Failure) -> USSCaller {
-        func refuse(_ reason: String) -> F3548.Failure { F3548.Failure(401, reason) }
+        func refuse(_ reason: String) -> F3548.Failure { F3548.Failure(.unauthenticated, reason) }
         guard let authorization, authorization.hasPrefix("Bearer ") else {
             throw refuse("missing access token: send Authorization: Bearer <token>")
         }
@@ -106,7 +106,7 @@ struct DSSMiddleware: RouterMiddleware {
             var context = context
             if request.uri.path != "/aux/v1/version" {
                 guard let authority else {
-                    throw F3548.Failure(401, "this server has no DSS token keys configured (deconflict serve --dss-key)")
+                    throw F3548.Failure(.unauthenticated, "this server has no DSS token keys configured (deconflict serve --dss-key)")
                 }
                 let address = context.remoteAddress ?? "unknown"
                 if let limiter, request.headers[.authorization] != nil, let wait = limiter.failures.empty(address) {
@@ -134,10 +134,10 @@ struct DSSMiddleware: RouterMiddleware {
             }
             return try await next(request, context)
         } catch let failure as F3548.Failure {
-            return DSSAPI.failure(failure.status, failure.message, body: failure.body)
+            return DSSAPI.failure(DSSAPI.status(FieldError.Code(failure.code)), failure.message, detail: failure.conflict)
         } catch let error as FieldError {
-            let status = error.status == 422 ? 400 : error.status
-            return DSSAPI.failure(status, error.field.isEmpty ? error.reason : "\(error.field): \(error.reason)", body: error.body)
+            return DSSAPI.failure(
+                DSSAPI.status(error.code), error.field.isEmpty ? error.reason : "\(error.field): \(error.reason)", detail: error.detail)
         } catch let error as DecodingError {
             let (field, reason) = Problem.describe(error)
             return DSSAPI.failure(400, "\(DSSAPI.snakeCase(field)): \(reason)")
@@ -176,14 +176,34 @@ struct DSSAPI: Sendable {
     static let bodyLimit = 1 << 20
     static let version = "deconflict-1.0"
 
-    static func failure(_ status: Int, _ message: String, body: Data? = nil) -> Response {
-        Response(
-            status: .init(code: status), headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body ?? JSON.data(["message": message]))))
+    /// The one place the interface's refusals become HTTP statuses: those of
+    /// ``FieldError``, except that a value at fault is a 400 here (the interface has no 422).
+    static func status(_ code: FieldError.Code) -> Int {
+        code == .invalid ? 400 : FieldError(field: "", reason: "", code: code).status
     }
 
-    static func answer(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    /// `{"message"}`, or `detail` when the refusal says more in one of the interface's shapes.
+    static func failure(_ status: Int, _ message: String, detail: (any Encodable & Sendable)? = nil) -> Response {
+        Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: F3548.encode(detail ?? Message(message: message)))))
+    }
+
+    /// `ErrorResponse`.
+    struct Message: Encodable, Sendable {
+        var message: String
+    }
+
+    /// `{}`.
+    struct Empty: Encodable, Sendable {}
+
+    /// The auxiliary interface's `{"version"}`.
+    struct Version: Encodable, Sendable {
+        var version: String
+    }
+
+    static func answer(_ answer: any Encodable & Sendable, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: F3548.encode(answer))))
     }
 
     /// `ussBaseUrl.value` as the interface spells it: `uss_base_url.value`.
@@ -201,9 +221,9 @@ struct DSSAPI: Sendable {
 
     /// The caller, if its token carries at least one of `scopes`; 403 otherwise.
     func caller(_ context: ServerContext, anyOf scopes: [String]) throws(F3548.Failure) -> USSCaller {
-        guard let caller = context.uss else { throw F3548.Failure(401, "missing access token") }
+        guard let caller = context.uss else { throw F3548.Failure(.unauthenticated, "missing access token") }
         guard !caller.scopes.isDisjoint(with: scopes) else {
-            throw F3548.Failure(403, "the access token has none of the scopes this needs: \(scopes.joined(separator: ", "))")
+            throw F3548.Failure(.forbidden, "the access token has none of the scopes this needs: \(scopes.joined(separator: ", "))")
         }
         return caller
     }
@@ -248,7 +268,7 @@ struct DSSAPI: Sendable {
     func run(_ request: Airspace.Request, status: HTTPResponse.Status = .ok) async throws -> Response {
         let recorded = try RFC3339.decoder().decode(JSONValue.self, from: RFC3339.encoder().encode(request))
         let (_, answer) = try await node.executeWithAnswer(LedgerCommand(.dss(recorded), by: .party(Airspace.party(of: request.manager))))
-        return Self.answer(answer ?? Data("{}".utf8), status: status)
+        return Self.answer(answer ?? Empty(), status: status)
     }
 
     func newRequest(_ kind: Airspace.Request.Kind, _ caller: USSCaller, id: String, version: String? = nil, base: String? = nil) -> Airspace.Request {
@@ -292,8 +312,8 @@ struct DSSAPI: Sendable {
             let now = node.configuration.clock()
             let base = Self.base(request)
             guard let found = await node.readAirspace({ airspace, engine in
-                Airspace.native(id: id, in: engine, at: now).map { JSON.data(airspace.details($0, base: base)) }
-            }) else { throw F3548.Failure(404, "constraint \(id) is not managed by this server") }
+                Airspace.native(id: id, in: engine, at: now).map { airspace.details($0, base: base) }
+            }) else { throw F3548.Failure(.notFound, "constraint \(id) is not managed by this server") }
             return Self.answer(found)
         }
         registerIntents(dss)
@@ -305,12 +325,12 @@ struct DSSAPI: Sendable {
                 Scope.availabilityArbitration,
             ])
             let buffer = try await request.body.collect(upTo: Self.bodyLimit)
-            guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            guard case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer)) else {
                 throw F3548.Failure.badRequest("body", "not a JSON object")
             }
-            guard object["exchange"] is [String: Any] else { throw F3548.Failure.badRequest("exchange", "missing or not an object") }
+            guard case .object? = fields["exchange"] else { throw F3548.Failure.badRequest("exchange", "missing or not an object") }
             var report = newRequest(.report, caller, id: "report")
-            report.report = String(decoding: JSON.data(object), as: UTF8.self)
+            report.report = String(decoding: try RFC3339.encoder().encode(fields), as: UTF8.self)
             return try await run(report, status: .created)
         }
         dss.put("uss_availability/:uss_id") { request, context in
@@ -323,17 +343,17 @@ struct DSSAPI: Sendable {
         dss.get("uss_availability/:uss_id") { _, context in
             _ = try caller(context, anyOf: [Scope.availabilityArbitration, Scope.strategicCoordination, Scope.conformanceMonitoring])
             let uss = try pathVersion(context, "uss_id")
-            return Self.answer(await node.readAirspace { airspace, _ in JSON.data(airspace.describeAvailability(uss)) })
+            return Self.answer(await node.readAirspace { airspace, _ in airspace.describeAvailability(uss) })
         }
         aux.get("version") { _, _ in
-            Self.answer(JSON.data(["version": Self.version]))
+            Self.answer(Version(version: Self.version))
         }
         aux.get("validate_oauth") { request, context in
             let caller = try caller(context, anyOf: ["dss.read.identification_service_areas", "dss.write.identification_service_areas"])
             if let owner = request.uri.queryParameters.get("owner"), String(owner) != caller.subject {
-                throw F3548.Failure(403, "owner mismatch: required \(owner), but the access token has \(caller.subject)")
+                throw F3548.Failure(.forbidden, "owner mismatch: required \(owner), but the access token has \(caller.subject)")
             }
-            return Self.answer(JSON.data([String: String]()))
+            return Self.answer(Empty())
         }
     }
 
@@ -344,15 +364,15 @@ struct DSSAPI: Sendable {
             let volume = try area(try await body(F3548.QueryParameters.self, request, context))
             let now = node.configuration.clock()
             return Self.answer(await node.readAirspace { airspace, _ in
-                JSON.data(["operational_intent_references": airspace.relevantIntents([volume], at: now).map { airspace.describe($0, for: caller.subject) }])
+                F3548.IntentsAnswer(operationalIntentReferences: airspace.relevantIntents([volume], at: now).map { airspace.describe($0, for: caller.subject) })
             })
         }
         dss.get("operational_intent_references/:entityid") { _, context in
             let caller = try caller(context, anyOf: readers)
             let id = try entityID(context)
             guard let found = await node.readAirspace({ airspace, _ in
-                airspace.intents[id].map { JSON.data(["operational_intent_reference": airspace.describe($0, for: caller.subject)]) }
-            }) else { throw F3548.Failure(404, "operational intent \(id) not found") }
+                airspace.intents[id].map { F3548.IntentAnswer(operationalIntentReference: airspace.describe($0, for: caller.subject)) }
+            }) else { throw F3548.Failure(.notFound, "operational intent \(id) not found") }
             return Self.answer(found)
         }
         let put: @Sendable (Request, ServerContext) async throws -> Response = { request, context in
@@ -386,7 +406,7 @@ struct DSSAPI: Sendable {
             return Self.answer(await node.readAirspace { airspace, engine in
                 let references = airspace.relevantConstraints([volume], at: now).map { airspace.describe($0, for: caller.subject) }
                     + Airspace.natives(in: engine, meeting: [volume], at: now).map { airspace.describe($0, base: base) }
-                return JSON.data(["constraint_references": references])
+                return F3548.ConstraintsAnswer(constraintReferences: references)
             })
         }
         dss.get("constraint_references/:entityid") { request, context in
@@ -394,12 +414,12 @@ struct DSSAPI: Sendable {
             let id = try entityID(context)
             let now = node.configuration.clock()
             let base = Self.base(request)
-            guard let found = await node.readAirspace({ airspace, engine -> Data? in
+            guard let found = await node.readAirspace({ airspace, engine -> F3548.ConstraintAnswer? in
                 if let constraint = airspace.constraints[id] {
-                    return JSON.data(["constraint_reference": airspace.describe(constraint, for: caller.subject)])
+                    return F3548.ConstraintAnswer(constraintReference: airspace.describe(constraint, for: caller.subject))
                 }
-                return Airspace.native(id: id, in: engine, at: now).map { JSON.data(["constraint_reference": airspace.describe($0, base: base)]) }
-            }) else { throw F3548.Failure(404, "constraint \(id) not found") }
+                return Airspace.native(id: id, in: engine, at: now).map { F3548.ConstraintAnswer(constraintReference: airspace.describe($0, base: base)) }
+            }) else { throw F3548.Failure(.notFound, "constraint \(id) not found") }
             return Self.answer(found)
         }
         let put: @Sendable (Request, ServerContext) async throws -> Response = { request, context in
@@ -427,17 +447,17 @@ struct DSSAPI: Sendable {
             let volume = try area(try await body(F3548.QueryParameters.self, request, context))
             let now = node.configuration.clock()
             return Self.answer(await node.readAirspace { airspace, _ in
-                JSON.data(["subscriptions": airspace.relevantSubscriptions([volume], at: now, manager: caller.subject).map { airspace.describe($0) }])
+                F3548.SubscriptionsAnswer(subscriptions: airspace.relevantSubscriptions([volume], at: now, manager: caller.subject).map { airspace.describe($0) })
             })
         }
         dss.get("subscriptions/:subscriptionid") { _, context in
             let caller = try caller(context, anyOf: users)
             let id = try entityID(context, "subscriptionid")
             guard let found = await node.readAirspace({ airspace, _ in airspace.subscriptions[id] }) else {
-                throw F3548.Failure(404, "subscription \(id) not found")
+                throw F3548.Failure(.notFound, "subscription \(id) not found")
             }
-            guard found.manager == caller.subject else { throw F3548.Failure(403, "subscription \(id) is managed by another USS") }
-            return Self.answer(await node.readAirspace { airspace, _ in JSON.data(["subscription": airspace.describe(found)]) })
+            guard found.manager == caller.subject else { throw F3548.Failure(.forbidden, "subscription \(id) is managed by another USS") }
+            return Self.answer(await node.readAirspace { airspace, _ in F3548.SubscriptionAnswer(subscription: airspace.describe(found)) })
         }
         let put: @Sendable (Request, ServerContext) async throws -> Response = { request, context in
             let caller = try caller(context, anyOf: users)

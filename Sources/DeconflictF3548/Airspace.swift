@@ -161,9 +161,11 @@ package struct Airspace: Sendable {
     /// engine's part cannot be refused (the USS's party is added first; operations and
     /// zones of it are always accepted); were it to fail, the airspace change would stand
     /// (logged), as it would again on replay.
-    package mutating func apply(_ request: Request, at now: Date, engine: inout Engine) throws(F3548.Failure) -> (answer: Data, events: [Event]) {
+    package mutating func apply(
+        _ request: Request, at now: Date, engine: inout Engine
+    ) throws(F3548.Failure) -> (answer: any Encodable & Sendable, events: [Event]) {
         var commands: [Engine.Command] = []
-        let answer: [String: Any]
+        let answer: any Encodable & Sendable
         switch request.kind {
         case .putIntent: answer = try putIntent(request, at: now, engine: engine, commands: &commands)
         case .deleteIntent: answer = try deleteIntent(request, at: now, commands: &commands)
@@ -174,9 +176,8 @@ package struct Airspace: Sendable {
         case .setAvailability: answer = try setAvailability(request)
         case .report:
             reports += 1
-            var body = (try? JSONSerialization.jsonObject(with: Data((request.report ?? "{}").utf8))) as? [String: Any] ?? [:]
-            body["report_id"] = request.newVersion
-            answer = body
+            let report = (try? JSONDecoder().decode([String: JSONValue].self, from: Data((request.report ?? "{}").utf8))) ?? [:]
+            answer = F3548.ReportAnswer(report: report, reportId: request.newVersion)
         }
         // The engine follows: the USS's party, its operations and zones.
         var events: [Event] = []
@@ -189,15 +190,14 @@ package struct Airspace: Sendable {
                 Self.logger.error("DSS \(request.kind.rawValue) \(request.id): the engine refused \(command): \(error)")
             }
         }
-        // Answers are read by programs: keys in no particular order (sorting them costs).
-        return (JSONText.anyData(answer, sortedKeys: false), events)
+        return (answer, events)
     }
 
     // MARK: Operational intents
 
     private mutating func putIntent(
         _ request: Request, at now: Date, engine: Engine, commands: inout [Engine.Command]
-    ) throws(F3548.Failure) -> [String: Any] {
+    ) throws(F3548.Failure) -> F3548.IntentAnswer {
         guard let parameters = request.intent else { throw .badRequest("body", "missing") }
         // The body first (400), then the intent it changes (404, 403, 409), as the
         // reference DSS does: a malformed request is malformed whatever exists.
@@ -231,28 +231,28 @@ package struct Airspace: Sendable {
 
         let existing = intents[request.id]
         if let version = request.version {
-            guard let existing else { throw F3548.Failure(404, "operational intent \(request.id) not found") }
+            guard let existing else { throw F3548.Failure(.notFound, "operational intent \(request.id) not found") }
             guard existing.manager == request.manager else {
-                throw F3548.Failure(403, "operational intent \(request.id) is managed by another USS")
+                throw F3548.Failure(.forbidden, "operational intent \(request.id) is managed by another USS")
             }
             guard existing.ovn == version else {
-                throw F3548.Failure(409, "OVN \(version) is not the current OVN of operational intent \(request.id)")
+                throw F3548.Failure(.conflict, "OVN \(version) is not the current OVN of operational intent \(request.id)")
             }
         } else if existing != nil {
-            throw F3548.Failure(409, "operational intent \(request.id) already exists; update it with its OVN in the path")
+            throw F3548.Failure(.conflict, "operational intent \(request.id) already exists; update it with its OVN in the path")
         }
         let offNominal = parameters.state == "Nonconforming" || parameters.state == "Contingent"
         if offNominal {
             guard request.has(Scope.conformanceMonitoring) else {
-                throw F3548.Failure(403, "the state \(parameters.state) needs the scope \(Scope.conformanceMonitoring)")
+                throw F3548.Failure(.forbidden, "the state \(parameters.state) needs the scope \(Scope.conformanceMonitoring)")
             }
         } else {
             guard request.has(Scope.strategicCoordination) else {
-                throw F3548.Failure(403, "the state \(parameters.state) needs the scope \(Scope.strategicCoordination)")
+                throw F3548.Failure(.forbidden, "the state \(parameters.state) needs the scope \(Scope.strategicCoordination)")
             }
         }
         if !offNominal, availability[request.manager]?.state == "Down" {
-            throw F3548.Failure(412, "USS \(request.manager) is marked Down and may not plan or activate operational intents")
+            throw F3548.Failure(.preconditionFailed, "USS \(request.manager) is marked Down and may not plan or activate operational intents")
         }
 
         // The subscription that keeps the manager informed.
@@ -263,7 +263,7 @@ package struct Airspace: Sendable {
                 throw .badRequest("subscription_id", "no subscription \(given)")
             }
             guard subscription.manager == request.manager else {
-                throw F3548.Failure(403, "subscription \(given) is managed by another USS")
+                throw F3548.Failure(.forbidden, "subscription \(given) is managed by another USS")
             }
             guard subscription.notifyForIntents else {
                 throw .badRequest("subscription_id", "subscription \(given) does not notify for operational intents")
@@ -295,13 +295,12 @@ package struct Airspace: Sendable {
                 ? Self.natives(in: engine, meeting: extents, at: now).filter { !key.contains($0.ovn) } : []
             if !missingIntents.isEmpty || !missingConstraints.isEmpty || !missingNatives.isEmpty {
                 let constraintCount = missingConstraints.count + missingNatives.count
-                var failure = F3548.Failure(409, "the key does not hold the current OVN of \(missingIntents.count) operational intent(s) and \(constraintCount) constraint(s) in the area")
-                failure.body = JSONText.anyData([
-                    "message": failure.message,
-                    "missing_operational_intents": missingIntents.map { describe($0, for: request.manager) },
-                    "missing_constraints": missingConstraints.map { describe($0, for: request.manager) }
-                        + missingNatives.map { describe($0, base: request.base ?? "") },
-                ] as [String: Any])
+                var failure = F3548.Failure(.conflict, "the key does not hold the current OVN of \(missingIntents.count) operational intent(s) and \(constraintCount) constraint(s) in the area")
+                failure.conflict = F3548.AirspaceConflict(
+                    message: failure.message,
+                    missingOperationalIntents: missingIntents.map { describe($0, for: request.manager) },
+                    missingConstraints: missingConstraints.map { describe($0, for: request.manager) }
+                        + missingNatives.map { describe($0, base: request.base ?? "") })
                 throw failure
             }
         }
@@ -330,25 +329,25 @@ package struct Airspace: Sendable {
         commands.append(.putOperation(Operation(
             id: Self.operationID(request.id), party: Self.party(of: request.manager), name: "F3548 intent \(request.id.prefix(8))",
             extent: try! Extent(extents), state: parameters.state == "Accepted" ? .planned : .active)))
-        return ["operational_intent_reference": describe(intent, for: request.manager), "subscribers": subscribers]
+        return F3548.IntentAnswer(operationalIntentReference: describe(intent, for: request.manager), subscribers: subscribers)
     }
 
-    private mutating func deleteIntent(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
-        guard let existing = intents[request.id] else { throw F3548.Failure(404, "operational intent \(request.id) not found") }
+    private mutating func deleteIntent(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> F3548.IntentAnswer {
+        guard let existing = intents[request.id] else { throw F3548.Failure(.notFound, "operational intent \(request.id) not found") }
         guard existing.manager == request.manager else {
-            throw F3548.Failure(403, "operational intent \(request.id) is managed by another USS")
+            throw F3548.Failure(.forbidden, "operational intent \(request.id) is managed by another USS")
         }
         guard existing.ovn == request.version else {
-            throw F3548.Failure(409, "OVN \(request.version ?? "") is not the current OVN of operational intent \(request.id)")
+            throw F3548.Failure(.conflict, "OVN \(request.version ?? "") is not the current OVN of operational intent \(request.id)")
         }
         if availability[request.manager]?.state == "Down" {
-            throw F3548.Failure(412, "USS \(request.manager) is marked Down and may not delete operational intents")
+            throw F3548.Failure(.preconditionFailed, "USS \(request.manager) is marked Down and may not delete operational intents")
         }
         intents.remove(request.id)
         if let subscription = existing.subscription { detach(request.id, from: subscription) }
         let subscribers = notify(existing.extents, at: now, intents: true, byCells: request.byCells == true)
         commands.append(.setOperationState(Self.operationID(request.id), .cancelled))
-        return ["operational_intent_reference": describe(existing, for: request.manager), "subscribers": subscribers]
+        return F3548.IntentAnswer(operationalIntentReference: describe(existing, for: request.manager), subscribers: subscribers)
     }
 
     /// The intent no longer depends on the subscription; an implicit one goes with its last intent.
@@ -364,7 +363,7 @@ package struct Airspace: Sendable {
 
     // MARK: Constraints
 
-    private mutating func putConstraint(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
+    private mutating func putConstraint(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> F3548.ConstraintAnswer {
         guard let parameters = request.constraint else { throw .badRequest("body", "missing") }
         // The body first (400), then the constraint it changes (404, 403, 409).
         try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
@@ -374,13 +373,13 @@ package struct Airspace: Sendable {
         guard end >= now else { throw .badRequest("extents", "the constraint ends in the past (\(RFC3339.format(end)))") }
         let existing = constraints[request.id]
         if let version = request.version {
-            guard let existing else { throw F3548.Failure(404, "constraint \(request.id) not found") }
-            guard existing.manager == request.manager else { throw F3548.Failure(403, "constraint \(request.id) is managed by another USS") }
+            guard let existing else { throw F3548.Failure(.notFound, "constraint \(request.id) not found") }
+            guard existing.manager == request.manager else { throw F3548.Failure(.forbidden, "constraint \(request.id) is managed by another USS") }
             guard existing.ovn == version else {
-                throw F3548.Failure(409, "OVN \(version) is not the current OVN of constraint \(request.id)")
+                throw F3548.Failure(.conflict, "OVN \(version) is not the current OVN of constraint \(request.id)")
             }
         } else if existing != nil {
-            throw F3548.Failure(409, "constraint \(request.id) already exists; update it with its OVN in the path")
+            throw F3548.Failure(.conflict, "constraint \(request.id) already exists; update it with its OVN in the path")
         }
         let constraint = Constraint(
             id: request.id, manager: request.manager, version: (existing?.version ?? 0) + 1, ovn: request.newVersion,
@@ -395,19 +394,19 @@ package struct Airspace: Sendable {
         if let existing, existing.extents.count != extents.count {
             for id in Self.zoneIDs(request.id, count: existing.extents.count) where !zones.contains(id) { commands.append(.removeZone(id)) }
         }
-        return ["constraint_reference": describe(constraint, for: request.manager), "subscribers": subscribers]
+        return F3548.ConstraintAnswer(constraintReference: describe(constraint, for: request.manager), subscribers: subscribers)
     }
 
-    private mutating func deleteConstraint(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> [String: Any] {
-        guard let existing = constraints[request.id] else { throw F3548.Failure(404, "constraint \(request.id) not found") }
-        guard existing.manager == request.manager else { throw F3548.Failure(403, "constraint \(request.id) is managed by another USS") }
+    private mutating func deleteConstraint(_ request: Request, at now: Date, commands: inout [Engine.Command]) throws(F3548.Failure) -> F3548.ConstraintAnswer {
+        guard let existing = constraints[request.id] else { throw F3548.Failure(.notFound, "constraint \(request.id) not found") }
+        guard existing.manager == request.manager else { throw F3548.Failure(.forbidden, "constraint \(request.id) is managed by another USS") }
         guard existing.ovn == request.version else {
-            throw F3548.Failure(409, "OVN \(request.version ?? "") is not the current OVN of constraint \(request.id)")
+            throw F3548.Failure(.conflict, "OVN \(request.version ?? "") is not the current OVN of constraint \(request.id)")
         }
         constraints.remove(request.id)
         let subscribers = notify(existing.extents, at: now, intents: false, byCells: request.byCells == true)
         for id in Self.zoneIDs(request.id, count: existing.extents.count) { commands.append(.removeZone(id)) }
-        return ["constraint_reference": describe(existing, for: request.manager), "subscribers": subscribers]
+        return F3548.ConstraintAnswer(constraintReference: describe(existing, for: request.manager), subscribers: subscribers)
     }
 
     // MARK: Subscriptions
@@ -419,7 +418,7 @@ package struct Airspace: Sendable {
         request.has(Scope.constraintProcessing) || request.has(Scope.strategicCoordination)
     }
 
-    private mutating func putSubscription(_ request: Request, at now: Date, engine: Engine) throws(F3548.Failure) -> [String: Any] {
+    private mutating func putSubscription(_ request: Request, at now: Date, engine: Engine) throws(F3548.Failure) -> F3548.SubscriptionAnswer {
         guard let parameters = request.subscription else { throw .badRequest("body", "missing") }
         // The body first (400), then the subscription it changes (404, 409).
         try F3548.checkBaseURL(parameters.ussBaseUrl, field: "uss_base_url")
@@ -445,13 +444,13 @@ package struct Airspace: Sendable {
         volume = Volume4D(footprint: volume.footprint, altitude: volume.altitude, time: try! TimeWindow(start: start, end: end))
         let existing = subscriptions[request.id]
         if let version = request.version {
-            guard let existing else { throw F3548.Failure(404, "subscription \(request.id) not found") }
-            guard existing.manager == request.manager else { throw F3548.Failure(409, "subscription \(request.id) is managed by another USS") }
+            guard let existing else { throw F3548.Failure(.notFound, "subscription \(request.id) not found") }
+            guard existing.manager == request.manager else { throw F3548.Failure(.conflict, "subscription \(request.id) is managed by another USS") }
             guard existing.version == version else {
-                throw F3548.Failure(409, "version \(version) is not the current version of subscription \(request.id)")
+                throw F3548.Failure(.conflict, "version \(version) is not the current version of subscription \(request.id)")
             }
         } else if existing != nil {
-            throw F3548.Failure(409, "subscription \(request.id) already exists; update it with its version in the path")
+            throw F3548.Failure(.conflict, "subscription \(request.id) already exists; update it with its version in the path")
         }
         // It may not shrink away from the intents that depend on it.
         for dependent in (existing?.dependents ?? []).sorted() {
@@ -473,29 +472,29 @@ package struct Airspace: Sendable {
             volumes: [volume], start: start, end: end, ussBaseURL: parameters.ussBaseUrl, notifyForIntents: forIntents,
             notifyForConstraints: forConstraints, implicit: false, dependents: existing?.dependents ?? [])
         subscriptions.set(subscription)
-        var answer: [String: Any] = ["subscription": describe(subscription)]
+        var answer = F3548.SubscriptionAnswer(subscription: describe(subscription))
         // Only the kinds asked for: a list of a kind not asked for is left out, not empty.
         if forIntents {
-            answer["operational_intent_references"] = relevantIntents([volume], at: now, byCells: request.byCells == true).map { describe($0, for: request.manager) }
+            answer.operationalIntentReferences = relevantIntents([volume], at: now, byCells: request.byCells == true).map { describe($0, for: request.manager) }
         }
         if forConstraints {
-            answer["constraint_references"] = relevantConstraints([volume], at: now, byCells: request.byCells == true).map { describe($0, for: request.manager) }
+            answer.constraintReferences = relevantConstraints([volume], at: now, byCells: request.byCells == true).map { describe($0, for: request.manager) }
                 + Self.natives(in: engine, meeting: [volume], at: now).map { describe($0, base: request.base ?? "") }
         }
         return answer
     }
 
-    private mutating func deleteSubscription(_ request: Request) throws(F3548.Failure) -> [String: Any] {
-        guard let existing = subscriptions[request.id] else { throw F3548.Failure(404, "subscription \(request.id) not found") }
-        guard existing.manager == request.manager else { throw F3548.Failure(409, "subscription \(request.id) is managed by another USS") }
+    private mutating func deleteSubscription(_ request: Request) throws(F3548.Failure) -> F3548.SubscriptionAnswer {
+        guard let existing = subscriptions[request.id] else { throw F3548.Failure(.notFound, "subscription \(request.id) not found") }
+        guard existing.manager == request.manager else { throw F3548.Failure(.conflict, "subscription \(request.id) is managed by another USS") }
         guard existing.version == request.version else {
-            throw F3548.Failure(409, "version \(request.version ?? "") is not the current version of subscription \(request.id)")
+            throw F3548.Failure(.conflict, "version \(request.version ?? "") is not the current version of subscription \(request.id)")
         }
         guard existing.dependents.isEmpty else {
             throw .badRequest("subscription", "operational intents depend on subscription \(request.id): \(existing.dependents.sorted().joined(separator: ", "))")
         }
         subscriptions.remove(request.id)
-        return ["subscription": describe(existing)]
+        return F3548.SubscriptionAnswer(subscription: describe(existing))
     }
 
     // MARK: Availability
@@ -504,22 +503,22 @@ package struct Airspace: Sendable {
         ["Unknown", "Normal", "Down"].first { $0.caseInsensitiveCompare(text) == .orderedSame }
     }
 
-    private mutating func setAvailability(_ request: Request) throws(F3548.Failure) -> [String: Any] {
+    private mutating func setAvailability(_ request: Request) throws(F3548.Failure) -> F3548.AvailabilityAnswer {
         guard let parameters = request.availability else { throw .badRequest("body", "missing") }
         guard let state = Self.canonicalAvailability(parameters.availability) else {
             throw .badRequest("availability", "must be Unknown, Normal or Down; got \(parameters.availability)")
         }
         let current = availability[request.id]
         guard (parameters.oldVersion ?? "") == (current?.version ?? "") else {
-            throw F3548.Failure(409, "old_version \(parameters.oldVersion ?? "") is not the current version of USS \(request.id)'s availability")
+            throw F3548.Failure(.conflict, "old_version \(parameters.oldVersion ?? "") is not the current version of USS \(request.id)'s availability")
         }
         availability[request.id] = Availability(state: state, version: request.newVersion)
         return describeAvailability(request.id)
     }
 
-    package func describeAvailability(_ uss: String) -> [String: Any] {
+    package func describeAvailability(_ uss: String) -> F3548.AvailabilityAnswer {
         let current = availability[uss]
-        return ["status": ["uss": uss, "availability": current?.state ?? "Unknown"], "version": current?.version ?? ""]
+        return F3548.AvailabilityAnswer(status: .init(uss: uss, availability: current?.state ?? "Unknown"), version: current?.version ?? "")
     }
 
     // MARK: Searching and notifying
@@ -577,18 +576,17 @@ package struct Airspace: Sendable {
 
     /// Advances the notification index of every subscription the change concerns and
     /// lists them by the USS to notify.
-    private mutating func notify(_ volumes: [Volume4D], at now: Date, intents forIntents: Bool, byCells: Bool) -> [[String: Any]] {
-        var byURL: [String: [[String: Any]]] = [:]
+    private mutating func notify(_ volumes: [Volume4D], at now: Date, intents forIntents: Bool, byCells: Bool) -> [F3548.SubscriberToNotify] {
+        var byURL: [String: [F3548.SubscriberToNotify.State]] = [:]
         for var subscription in subscriptions.candidates(meeting: volumes, widened: byCells)
         where (forIntents ? subscription.notifyForIntents : subscription.notifyForConstraints)
             && subscription.end >= now && Self.meet(subscription.volumes, volumes, byCells: byCells) {
             subscription.notificationIndex += 1
             subscriptions.set(subscription)
-            byURL[subscription.ussBaseURL, default: []].append([
-                "subscription_id": subscription.id, "notification_index": subscription.notificationIndex,
-            ])
+            byURL[subscription.ussBaseURL, default: []].append(
+                .init(subscriptionId: subscription.id, notificationIndex: subscription.notificationIndex))
         }
-        return byURL.keys.sorted().map { ["uss_base_url": $0, "subscriptions": byURL[$0]!] }
+        return byURL.keys.sorted().map { F3548.SubscriberToNotify(ussBaseUrl: $0, subscriptions: byURL[$0]!) }
     }
 
     // MARK: Describing
@@ -598,32 +596,28 @@ package struct Airspace: Sendable {
 
     package func usable(_ manager: String) -> String { availability[manager]?.state ?? "Unknown" }
 
-    package func describe(_ intent: Intent, for caller: String) -> [String: Any] {
-        [
-            "id": intent.id, "manager": intent.manager, "uss_availability": usable(intent.manager), "version": intent.version,
-            "state": intent.state, "ovn": intent.manager == caller ? intent.ovn : Self.hiddenOVN,
-            "time_start": F3548.timeObject(intent.start), "time_end": F3548.timeObject(intent.end),
-            "uss_base_url": intent.ussBaseURL, "subscription_id": intent.subscription ?? Self.noSubscription,
-        ]
+    package func describe(_ intent: Intent, for caller: String) -> F3548.IntentReference {
+        F3548.IntentReference(
+            id: intent.id, manager: intent.manager, ussAvailability: usable(intent.manager), version: intent.version,
+            state: intent.state, ovn: intent.manager == caller ? intent.ovn : Self.hiddenOVN,
+            timeStart: F3548.Time(intent.start), timeEnd: F3548.Time(intent.end),
+            ussBaseUrl: intent.ussBaseURL, subscriptionId: intent.subscription ?? Self.noSubscription)
     }
 
-    package func describe(_ constraint: Constraint, for caller: String) -> [String: Any] {
-        [
-            "id": constraint.id, "manager": constraint.manager, "uss_availability": usable(constraint.manager),
-            "version": constraint.version, "ovn": constraint.manager == caller ? constraint.ovn : Self.hiddenOVN,
-            "time_start": F3548.timeObject(constraint.start), "time_end": F3548.timeObject(constraint.end),
-            "uss_base_url": constraint.ussBaseURL,
-        ]
+    package func describe(_ constraint: Constraint, for caller: String) -> F3548.ConstraintReference {
+        F3548.ConstraintReference(
+            id: constraint.id, manager: constraint.manager, ussAvailability: usable(constraint.manager),
+            version: constraint.version, ovn: constraint.manager == caller ? constraint.ovn : Self.hiddenOVN,
+            timeStart: F3548.Time(constraint.start), timeEnd: F3548.Time(constraint.end), ussBaseUrl: constraint.ussBaseURL)
     }
 
-    package func describe(_ subscription: Subscription) -> [String: Any] {
-        [
-            "id": subscription.id, "version": subscription.version, "notification_index": subscription.notificationIndex,
-            "time_start": F3548.timeObject(subscription.start), "time_end": F3548.timeObject(subscription.end),
-            "uss_base_url": subscription.ussBaseURL, "notify_for_operational_intents": subscription.notifyForIntents,
-            "notify_for_constraints": subscription.notifyForConstraints, "implicit_subscription": subscription.implicit,
-            "dependent_operational_intents": subscription.dependents.sorted(),
-        ]
+    package func describe(_ subscription: Subscription) -> F3548.SubscriptionReference {
+        F3548.SubscriptionReference(
+            id: subscription.id, version: subscription.version, notificationIndex: subscription.notificationIndex,
+            timeStart: F3548.Time(subscription.start), timeEnd: F3548.Time(subscription.end),
+            ussBaseUrl: subscription.ussBaseURL, notifyForOperationalIntents: subscription.notifyForIntents,
+            notifyForConstraints: subscription.notifyForConstraints, implicitSubscription: subscription.implicit,
+            dependentOperationalIntents: subscription.dependents.sorted())
     }
 }
 

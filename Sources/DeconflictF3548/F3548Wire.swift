@@ -7,21 +7,6 @@ public import DeconflictStore
 /// snake_case keys, and their conversion to Deconflict's geometry.
 package enum F3548 {
     /// A refusal in the DSS's own form: `{"message": ...}` with an HTTP status.
-    package struct Failure: Error, Sendable {
-        package let status: Int
-        package let message: String
-        /// The whole body when it says more than the message (a 409 of the key check
-        /// answers an `AirspaceConflictResponse`).
-        package var body: Data?
-
-        package init(_ status: Int, _ message: String) {
-            self.status = status
-            self.message = message
-        }
-
-        package static func badRequest(_ field: String, _ reason: String) -> Failure { Failure(400, "\(field): \(reason)") }
-    }
-
     /// Reads the interface's snake_case keys into the Swift names (`uss_base_url` is
     /// `ussBaseUrl`). A key already in camelCase is not a key of the interface: it is
     /// read as an unknown key (ignored, so a required field is missing), where
@@ -208,12 +193,6 @@ package enum F3548 {
             result.append(try self.volume(volume, field: "\(field)[\(index)]", requiring: needs))
         }
         return result
-    }
-
-    /// `{"value": RFC 3339, "format": "RFC3339"}`, to the microsecond: a USS reads back
-    /// the times it sent (Python's clients send microseconds and compare exactly).
-    package static func timeObject(_ date: Date) -> [String: Any] {
-        ["value": RFC3339.format(date), "format": "RFC3339"]
     }
 
     /// The largest area the interface takes, square metres: of an intent (its volumes

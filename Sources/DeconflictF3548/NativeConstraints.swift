@@ -58,40 +58,37 @@ package extension Airspace {
         engine.zones.values.lazy.compactMap { native($0, at: now) }.first { $0.id == id }
     }
 
-    package func describe(_ native: NativeConstraint, base: String, withOVN: Bool = false) -> [String: Any] {
-        [
-            "id": native.id, "manager": Self.nativeManager, "uss_availability": "Normal", "version": 1,
-            "ovn": withOVN ? native.ovn : Self.hiddenOVN, "time_start": F3548.timeObject(native.start),
-            "time_end": F3548.timeObject(native.end), "uss_base_url": base,
-        ]
+    package func describe(_ native: NativeConstraint, base: String, withOVN: Bool = false) -> F3548.ConstraintReference {
+        F3548.ConstraintReference(
+            id: native.id, manager: Self.nativeManager, ussAvailability: "Normal", version: 1,
+            ovn: withOVN ? native.ovn : Self.hiddenOVN, timeStart: F3548.Time(native.start), timeEnd: F3548.Time(native.end),
+            ussBaseUrl: base)
     }
 
     /// The constraint's details as its managing USS publishes them: the zone's volume
     /// (a polygon's outer ring: F3548 outlines have no holes), the altitude band within
     /// the interface's range, the published times.
-    package func details(_ native: NativeConstraint, base: String) -> [String: Any] {
+    package func details(_ native: NativeConstraint, base: String) -> F3548.ConstraintDetailsAnswer {
         let volume = native.zone.volume
-        var outline: [String: Any] = [:]
+        var outline = F3548.Volume3D()
         switch volume.footprint {
         case .circle(let circle):
-            outline["outline_circle"] = [
-                "center": ["lat": circle.center.latitude, "lng": circle.center.longitude],
-                "radius": ["value": circle.radiusMeters, "units": "M"],
-            ]
+            outline.outlineCircle = F3548.Circle(
+                center: F3548.LatLngPoint(lat: circle.center.latitude, lng: circle.center.longitude),
+                radius: F3548.Radius(value: circle.radiusMeters, units: "M"))
         case .polygon(let polygon):
-            outline["outline_polygon"] = ["vertices": polygon.outer.map { ["lat": $0.latitude, "lng": $0.longitude] }]
+            outline.outlinePolygon = F3548.PolygonOutline(vertices: polygon.outer.map { F3548.LatLngPoint(lat: $0.latitude, lng: $0.longitude) })
         }
         let range = F3548.altitudeRange
-        outline["altitude_lower"] = ["value": min(max(volume.altitude.lowerMeters, range.lowerBound), range.upperBound), "reference": "W84", "units": "M"]
-        outline["altitude_upper"] = ["value": min(max(volume.altitude.upperMeters, range.lowerBound), range.upperBound), "reference": "W84", "units": "M"]
-        return [
-            "constraint": [
-                "reference": describe(native, base: base, withOVN: true),
-                "details": [
-                    "volumes": [["volume": outline, "time_start": F3548.timeObject(native.start), "time_end": F3548.timeObject(native.end)]],
-                    "type": "deconflict.\(native.zone.kind.rawValue)",
-                ] as [String: Any],
-            ] as [String: Any],
-        ]
+        func altitude(_ meters: Double) -> F3548.Altitude {
+            F3548.Altitude(value: min(max(meters, range.lowerBound), range.upperBound), reference: "W84", units: "M")
+        }
+        outline.altitudeLower = altitude(volume.altitude.lowerMeters)
+        outline.altitudeUpper = altitude(volume.altitude.upperMeters)
+        return F3548.ConstraintDetailsAnswer(constraint: .init(
+            reference: describe(native, base: base, withOVN: true),
+            details: .init(
+                volumes: [F3548.Volume4D(volume: outline, timeStart: F3548.Time(native.start), timeEnd: F3548.Time(native.end))],
+                type: "deconflict.\(native.zone.kind.rawValue)")))
     }
 }

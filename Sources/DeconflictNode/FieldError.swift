@@ -49,8 +49,19 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
     public let field: String
     public let reason: String
     public let code: Code
-    /// A body that replaces the standard one (an interface with its own error shapes).
-    public var body: Data?
+    /// More than the reason, in the shape of the interface that refused (the DSS's
+    /// `AirspaceConflictResponse`), written by that interface. Not part of equality.
+    public var detail: (any Encodable & Sendable)?
+
+    public static func == (a: FieldError, b: FieldError) -> Bool {
+        a.field == b.field && a.reason == b.reason && a.code == b.code
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(field)
+        hasher.combine(reason)
+        hasher.combine(code)
+    }
 
     public init(field: String, reason: String, code: Code = .invalid) {
         self.field = field

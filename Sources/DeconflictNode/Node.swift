@@ -55,7 +55,7 @@ public actor Node {
     package struct Applied {
         package var records: [LedgerRecord]
         package var events: [Event]
-        package var answer: Data?
+        package var answer: (any Encodable & Sendable)?
     }
 
     /// A request applied but not yet durable.
@@ -69,8 +69,8 @@ public actor Node {
         package let time: Date
         package var records: [LedgerRecord]
         package var events: [Event]
-        package var answer: Data?
-        package let continuation: CheckedContinuation<(entries: [LedgerEntry], answer: Data?), any Error>
+        package var answer: (any Encodable & Sendable)?
+        package let continuation: CheckedContinuation<(entries: [LedgerEntry], answer: (any Encodable & Sendable)?), any Error>
     }
 
     /// An entry another writer appended, with the reports it names.
@@ -209,7 +209,7 @@ public actor Node {
 
     /// Applies a command like ``execute(_:)`` and also returns the answer it made when
     /// applied (a DSS request's body), computed from the state right after it.
-    package func executeWithAnswer(_ request: LedgerCommand) async throws -> (entries: [LedgerEntry], answer: Data?) {
+    package func executeWithAnswer(_ request: LedgerCommand) async throws -> (entries: [LedgerEntry], answer: (any Encodable & Sendable)?) {
         try await replayIfNeeded()
         // What is applied is what the ledger will hold: the command read back from its
         // record (times to the microsecond, say), so a replay applies exactly this.
@@ -419,7 +419,7 @@ public actor Node {
         if removed > 0 { logger.info("retention removed \(removed) position reports") }
     }
 
-    private func enqueue(_ work: Job.Work, time: Date, applied: Applied) async throws -> (entries: [LedgerEntry], answer: Data?) {
+    private func enqueue(_ work: Job.Work, time: Date, applied: Applied) async throws -> (entries: [LedgerEntry], answer: (any Encodable & Sendable)?) {
         try await withCheckedThrowingContinuation { continuation in
             pending.append(Job(
                 work: work, time: time, records: applied.records, events: applied.events, answer: applied.answer,
@@ -532,12 +532,12 @@ public actor Node {
             } catch {
                 throw FieldError(field: "dss", reason: "unreadable: \(error)")
             }
-            let (answer, events): (Data, [Event])
+            let (answer, events): (any Encodable & Sendable, [Event])
             do {
                 (answer, events) = try state.airspace.apply(request, at: time, engine: &state.engine)
             } catch {
-                var refusal = FieldError(field: "", reason: error.message, code: FieldError.Code(httpStatus: error.status))
-                refusal.body = error.body
+                var refusal = FieldError(field: "", reason: error.message, code: FieldError.Code(error.code))
+                refusal.detail = error.conflict
                 throw refusal
             }
             let engine = state.engine
@@ -763,5 +763,19 @@ public struct NodeService: Service {
     public func run() async throws {
         let node = node
         try await cancelWhenGracefulShutdown { await node.run() }
+    }
+}
+
+extension FieldError.Code {
+    /// The kind of a refusal of the DSS interface.
+    package init(_ code: F3548.Failure.Code) {
+        self = switch code {
+        case .badRequest: .badRequest
+        case .unauthenticated: .unauthenticated
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .preconditionFailed: .preconditionFailed
+        }
     }
 }
