@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "DeconflictF3548", targets: ["DeconflictF3548"]),
         .library(name: "DeconflictNode", targets: ["DeconflictNode"]),
         .library(name: "DeconflictGeoJSON", targets: ["DeconflictGeoJSON"]),
+        .library(name: "DeconflictAccess", targets: ["DeconflictAccess"]),
         .library(name: "DeconflictCoTService", targets: ["DeconflictCoTService"]),
         .library(name: "DeconflictCoT", targets: ["DeconflictCoT"]),
         // For the fuzzing package (Fuzz/), which reaches the server's decoders.
@@ -132,6 +133,19 @@ let package = Package(
             dependencies: ["DeconflictEngine", "DeconflictGeometry", "DeconflictStore", "DeconflictNode"],
             swiftSettings: upcomingFeatures
         ),
+        // Who may ask and how often, for every listener: API keys and bearer tokens
+        // verified, rate limits, the TLS policy, the server's metrics. No HTTP.
+        .target(
+            name: "DeconflictAccess",
+            dependencies: [
+                "DeconflictEngine", "DeconflictLedger", "DeconflictStore", "DeconflictNode",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         // The network service: the node (engine, store, ledger following), the HTTP API,
         // authentication, visibility and live streams.
         .target(
@@ -145,6 +159,7 @@ let package = Package(
                 "DeconflictF3548",
                 "DeconflictNode",
                 "DeconflictGeoJSON",
+                "DeconflictAccess",
                 "DeconflictCoT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -180,7 +195,7 @@ let package = Package(
             name: "DeconflictCoTService",
             dependencies: [
                 "DeconflictEngine", "DeconflictGeometry", "DeconflictStore", "DeconflictLedger", "DeconflictNode", "DeconflictCoT",
-                "DeconflictAPI",
+                "DeconflictAccess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -204,6 +219,7 @@ let package = Package(
                 "DeconflictLedger",
                 "DeconflictNode",
                 "DeconflictGeoJSON",
+                "DeconflictAccess",
                 "DeconflictAPI",
                 "DeconflictCoTService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -31,6 +31,7 @@ let package = Package(
                 .product(name: "DeconflictF3548", package: mainPackage),
                 .product(name: "DeconflictNode", package: mainPackage),
                 .product(name: "DeconflictGeoJSON", package: mainPackage),
+                .product(name: "DeconflictAccess", package: mainPackage),
                 .product(name: "DeconflictCoTService", package: mainPackage),
                 .product(name: "DeconflictStore", package: mainPackage),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -1,7 +1,8 @@
+public import DeconflictAccess
 import DeconflictEngine
 import DeconflictGeometry
 import DeconflictLedger
-public import DeconflictNode
+import DeconflictNode
 import DeconflictGeoJSON
 import DeconflictStore
 import Foundation

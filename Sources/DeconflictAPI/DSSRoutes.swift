@@ -1,8 +1,9 @@
+public import DeconflictAccess
 import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry
 import DeconflictLedger
-public import DeconflictNode
+import DeconflictNode
 import DeconflictStore
 public import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+public import DeconflictAccess
 import DeconflictEngine
 import DeconflictGeometry
 import DeconflictLedger

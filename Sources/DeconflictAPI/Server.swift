@@ -1,3 +1,4 @@
+public import DeconflictAccess
 public import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry
@@ -279,48 +280,6 @@ enum JSON {
         guard buffer.readableBytes > 0 else { throw FieldError(field: "body", reason: "empty; a JSON object is expected") }
         return try RFC3339.decoder().decode(T.self, from: Data(buffer: buffer))
     }
-}
-
-/// Who is asking: an API key (`Authorization: Bearer dck_…` or `X-API-Key`) or a JWT
-/// bearer token. Every request but the health checks, `/metrics` and `/openapi.json`
-/// needs one.
-public struct Authenticator: Sendable {
-    let node: Node
-    let tokens: (any TokenVerifier)?
-    /// The rate limits of every credential, address and CoT party.
-    public let limiter: RateLimiter
-
-    public init(node: Node, tokens: (any TokenVerifier)? = nil, limits: RateLimits = RateLimits()) {
-        self.node = node
-        self.tokens = tokens
-        self.limiter = RateLimiter(limits)
-    }
-
-    /// The actor of the credential, or a 401 naming what is wrong with it.
-    public func authenticate(_ credential: String?) async throws(FieldError) -> Actor {
-        guard let credential, !credential.isEmpty else {
-            throw FieldError(field: "Authorization", reason: "no credential: send an API key or a bearer token", status: 401)
-        }
-        if credential.hasPrefix("dck_") {
-            guard let (id, secret) = Credentials.parse(credential), let record = await node.credential(id),
-                  Credentials.matches(secret, record)
-            else { throw FieldError(field: "Authorization", reason: "unknown or revoked API key", status: 401) }
-            return Actor(record.actor)
-        }
-        guard let tokens else {
-            throw FieldError(field: "Authorization", reason: "not an API key, and no token keys are configured", status: 401)
-        }
-        let party = try await tokens.verify(credential)
-        guard await node.read({ $0.parties[party] != nil }) else {
-            throw FieldError(field: "Authorization", reason: "the token's subject \(party) is not a party", status: 401)
-        }
-        return .party(party)
-    }
-}
-
-/// Verifies bearer tokens; returns the party they speak for.
-public protocol TokenVerifier: Sendable {
-    func verify(_ token: String) async throws(FieldError) -> PartyID
 }
 
 struct AuthenticationMiddleware: RouterMiddleware {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+public import DeconflictAccess
 public import DeconflictLedger
 public import DeconflictNode
 public import DeconflictStore

@@ -1,3 +1,4 @@
+public import DeconflictAccess
 public import DeconflictEngine
 public import DeconflictNode
 import DeconflictGeometry

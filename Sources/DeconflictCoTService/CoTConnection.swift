@@ -12,7 +12,7 @@ public import Synchronization
 import SwiftASN1
 public import X509
 public import DeconflictNode
-public import DeconflictAPI
+public import DeconflictAccess
 
 /// One TCP or TLS connection of a TAK client or server: reads its events (XML, or TAK
 /// protocol version 1 once negotiated or sent), sends it the zones and the alerts its

@@ -5,7 +5,7 @@ public import DeconflictLedger
 public import DeconflictStore
 public import Foundation
 public import DeconflictNode
-public import DeconflictAPI
+public import DeconflictAccess
 
 /// What a party's TAK clients are sent: every zone (zones are declared to be seen) as a
 /// shape, and every open alert addressed to the party as an emergency, first all at

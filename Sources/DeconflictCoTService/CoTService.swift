@@ -2,7 +2,7 @@ public import DeconflictEngine
 public import DeconflictCoT
 public import DeconflictLedger
 public import DeconflictNode
-public import DeconflictAPI
+public import DeconflictAccess
 public import DeconflictStore
 public import Foundation
 public import Logging

@@ -3,6 +3,7 @@ import Configuration
 import DeconflictEngine
 import DeconflictF3548
 import DeconflictCoTService
+import DeconflictAccess
 import DeconflictAPI
 import DeconflictLedger
 import DeconflictNode

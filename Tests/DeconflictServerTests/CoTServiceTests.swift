@@ -2,6 +2,7 @@ import DeconflictCoT
 import DeconflictCoTService
 import DeconflictEngine
 import DeconflictNode
+@testable import DeconflictAccess
 @testable import DeconflictAPI
 import DeconflictStore
 import Foundation

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DeconflictCoT
 import DeconflictCoTService
 import DeconflictEngine
+@testable import DeconflictAccess
 @testable import DeconflictAPI
 import DeconflictLedger
 import DeconflictStore

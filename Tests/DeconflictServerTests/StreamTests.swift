@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import DeconflictEngine
 import DeconflictLedger
+@testable import DeconflictAccess
 @testable import DeconflictAPI
 import DeconflictStore
 import Foundation

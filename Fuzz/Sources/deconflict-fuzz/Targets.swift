@@ -4,6 +4,7 @@ import DeconflictEngine
 @testable import DeconflictF3548
 import DeconflictGeometry
 import DeconflictLedger
+@testable import DeconflictAccess
 @testable import DeconflictAPI
 import DeconflictGeoJSON
 import DeconflictNode

@@ -1,10 +1,7 @@
 public import DeconflictEngine
-import DeconflictLedger
+public import DeconflictLedger
 public import DeconflictNode
 import Foundation
-import HTTPTypes
-import Hummingbird
-import NIOCore
 import Prometheus
 import Synchronization
 
@@ -41,24 +38,24 @@ public struct RateLimits: Sendable, Equatable {
 
 /// Token buckets by key (a credential, an address, a party), refilled continuously.
 package final class TokenBuckets: Sendable {
-    struct Bucket {
+    package struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
     }
 
-    let perSecond: Double
-    let burst: Double
+    package let perSecond: Double
+    package let burst: Double
     private let buckets = Mutex<[String: Bucket]>([:])
     /// Buckets kept at most; full ones are forgotten first (a full bucket is the same as
     /// none), so that many callers seen once cannot grow the table without bound.
-    static let tableLimit = 50_000
+    package static let tableLimit = 50_000
 
-    init(perSecond: Double, burst: Double) {
+    package init(perSecond: Double, burst: Double) {
         self.perSecond = perSecond
         self.burst = max(burst, 1)
     }
 
-    var isLimited: Bool { perSecond > 0 && perSecond.isFinite }
+    package var isLimited: Bool { perSecond > 0 && perSecond.isFinite }
 
     /// Takes one token for `key`: nil when there was one, otherwise how long until
     /// there is.
@@ -111,7 +108,7 @@ extension Int64 {
 /// The buckets of one server, shared by its HTTP API and its CoT listeners.
 public final class RateLimiter: Sendable {
     public let limits: RateLimits
-    let requests: TokenBuckets
+    package let requests: TokenBuckets
     package let failures: TokenBuckets
     package let cotEvents: TokenBuckets
 
@@ -124,27 +121,14 @@ public final class RateLimiter: Sendable {
 
     /// The bucket a credential draws on: an API key's id, or a token's party. Never the
     /// secret itself.
-    static func bucket(of credential: String, actor: Actor) -> String {
+    package static func bucket(of credential: String, actor: Actor) -> String {
         if let (id, _) = Credentials.parse(credential) { return "key:" + id }
         return "token:" + actor.description
     }
 
     /// A wait in whole seconds, at least one (`Retry-After`).
-    static func seconds(_ wait: Duration) -> Int {
+    package static func seconds(_ wait: Duration) -> Int {
         max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18).rounded(.up)))
-    }
-
-    /// A 429 naming the limit (`credential` or `address`), with `Retry-After` in whole
-    /// seconds.
-    static func refusal(_ limit: String, reason: String, retryAfter: Duration) -> Response {
-        let seconds = Self.seconds(retryAfter)
-        let object: [String: Any] = [
-            "type": "about:blank", "status": 429, "title": Problem.title(429), "limit": limit, "reason": reason,
-            "detail": "\(reason); retry after \(seconds) s",
-        ]
-        return Response(
-            status: .tooManyRequests, headers: [.contentType: "application/problem+json", .retryAfter: String(seconds)],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSON.data(object))))
     }
 }
 

@@ -1,5 +1,5 @@
 public import DeconflictEngine
-import DeconflictLedger
+public import DeconflictLedger
 import DeconflictStore
 public import DeconflictNode
 public import Foundation
@@ -14,12 +14,12 @@ public struct JWTVerifier: TokenVerifier {
     /// collection has one default) and one for the JWKS (by `kid`); a token is good when
     /// one of them verifies it.
     let keySets: [JWTKeyCollection]
-    let audience: String
-    let clock: @Sendable () -> Date
+    package let audience: String
+    package let clock: @Sendable () -> Date
     /// The longest a token may still be valid for: one whose `exp` is further ahead is
     /// refused. Default one day.
     public var maximumLifetime: TimeInterval = 86_400
-    static let accepted: Set<String> = ["RS256", "ES256"]
+    package static let accepted: Set<String> = ["RS256", "ES256"]
 
     /// Loads the keys.
     ///
@@ -71,7 +71,7 @@ public struct JWTVerifier: TokenVerifier {
     }
 
     public func verify(_ token: String) async throws(FieldError) -> PartyID {
-        func refuse(_ reason: String) -> FieldError { FieldError(field: "Authorization", reason: reason, status: 401) }
+        func refuse(_ reason: String) -> FieldError { FieldError(field: "Authorization", reason: reason, code: .unauthenticated) }
         guard let algorithm = TokenChecks.algorithm(token) else { throw refuse("not an API key and not a JWT") }
         guard Self.accepted.contains(algorithm) else {
             throw refuse("token algorithm \(algorithm) is not accepted (RS256 or ES256)")
@@ -95,7 +95,7 @@ public struct JWTVerifier: TokenVerifier {
     }
 
     /// Decodes one base64url segment of a JWT.
-    static func decodeSegment(_ segment: Substring) -> Data? {
+    package static func decodeSegment(_ segment: Substring) -> Data? {
         var text = segment.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }
         return Data(base64Encoded: text)
@@ -103,10 +103,10 @@ public struct JWTVerifier: TokenVerifier {
 }
 
 /// The checks every bearer token passes, whichever interface it opens.
-enum TokenChecks {
+package enum TokenChecks {
     /// The `alg` of a JWT's header (`none` when it names none), or nil when `token` is
     /// not a JWT at all.
-    static func algorithm(_ token: String) -> String? {
+    package static func algorithm(_ token: String) -> String? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = JWTVerifier.decodeSegment(parts[0]),
               let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
@@ -116,7 +116,7 @@ enum TokenChecks {
 
     /// Why a token with these times is refused at `now`: no expiry, expired, or not yet
     /// valid; nil when it is valid.
-    static func timeRefusal(expiry: Date?, notBefore: Date?, now: Date) -> String? {
+    package static func timeRefusal(expiry: Date?, notBefore: Date?, now: Date) -> String? {
         guard let expiry else { return "token has no exp" }
         guard expiry > now else { return "token expired at \(RFC3339.shortest(expiry))" }
         if let notBefore, notBefore > now { return "token not valid before \(RFC3339.shortest(notBefore))" }
