@@ -1,4 +1,4 @@
-public import DeconflictAccess
+import DeconflictAccess
 import DeconflictEngine
 import DeconflictGeometry
 import DeconflictLedger
@@ -47,7 +47,7 @@ struct API: Sendable {
         }
         registerZones(router)
         registerReports(router)
-        registerLedger(router)
+        registerStreams(router)
     }
 
     // MARK: Helpers
@@ -167,23 +167,8 @@ struct API: Sendable {
 
     // MARK: Ledger and streams
 
-    func registerLedger(_ router: Router<ServerContext>) {
-        // The ledger as JSON Lines (the `deconflict export` format). The operator gets it
-        // whole; a party gets the entries it may see, each with its hash, so it can check
-        // them against a full export.
-        router.get("/v1/ledger") { request, context in
-            let actor = context.actor ?? .operator
-            let after = try Self.resumePoint(request)
-            let limitText = request.uri.queryParameters.get("limit").map { String($0) } ?? "10000"
-            guard let limit = Int(limitText), (1...100_000).contains(limit) else {
-                throw FieldError(field: "limit", reason: "a number of entries within 1...100000, got \(limitText)")
-            }
-            let entries = try await node.store.entries(after: after, limit: limit)
-            var text = ""
-            for entry in entries where Visibility.mayRead(entry, as: actor) { text += LedgerExport.line(entry) + "\n" }
-            return Response(
-                status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: ByteBuffer(string: text)))
-        }
+    func registerStreams(_ router: Router<ServerContext>) {
+        // The ledger as JSON Lines is `readLedger` (REST+Ledger.swift); its streams are here.
         router.get("/v1/events") { request, context in
             let actor = context.actor ?? .operator
             let after = try Self.resumePoint(request)

@@ -1,4 +1,4 @@
-public import DeconflictAccess
+import DeconflictAccess
 import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry

@@ -1,4 +1,3 @@
-public import DeconflictAccess
 import DeconflictEngine
 import DeconflictLedger
 import DeconflictNode

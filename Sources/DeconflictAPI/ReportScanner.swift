@@ -1,8 +1,7 @@
-public import DeconflictAccess
 import DeconflictEngine
 import Foundation
 import DeconflictStore
-public import DeconflictNode
+import DeconflictNode
 
 /// Reads a batch of position reports straight from its bytes, for the shape nearly every
 /// batch has: a JSON array of report objects (or `{"reports": [...]}`, or one object a

@@ -1,11 +1,11 @@
 public import DeconflictAccess
-public import DeconflictEngine
+import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry
 public import DeconflictLedger
 public import DeconflictNode
 import DeconflictStore
-public import Foundation
+import Foundation
 public import Hummingbird
 public import HummingbirdWebSocket
 public import ServiceLifecycle
@@ -194,13 +194,20 @@ struct ProblemMiddleware: RouterMiddleware {
 }
 
 extension ProblemMiddleware {
-    /// A query parameter of a GET that did not decode (a time that is not RFC 3339, a
-    /// value not among those listed): the runtime's error does not name it, so it is the
-    /// request's only query parameter, when there is one.
+    /// A query parameter of a GET that did not decode (a number that is not one, a value
+    /// not among those listed, a time that is not RFC 3339): the runtime's error does not
+    /// name it, so it is the parameter whose value the document does not admit, or else
+    /// the request's only query parameter.
     static func queryParameterAtFault(_ error: ServerError) -> Response? {
         guard error.operationInput == nil, error.request.method == .get, let decoding = error.underlyingError as? DecodingError,
-              let path = error.request.path, let query = path.split(separator: "?", maxSplits: 1).dropFirst().first
+              let target = error.request.path
         else { return nil }
+        let halves = target.split(separator: "?", maxSplits: 1)
+        guard halves.count == 2 else { return nil }
+        let (path, query) = (String(halves[0]), String(halves[1]))
+        if let (name, value) = OpenAPIDocument.queryParameterAtFault(path: path, query: query) {
+            return Problem.response(status: 422, field: name, reason: "\"\(value.prefix(40))\" is not a value the API document admits here")
+        }
         var (field, reason) = Problem.describe(decoding)
         // The runtime's words for a value outside an enumeration name a generated type.
         if let value = reason.range(of: "invalid String value ").map({ reason[$0.upperBound...] }) {

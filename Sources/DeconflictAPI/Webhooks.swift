@@ -1,9 +1,8 @@
 import AsyncHTTPClient
 import Crypto
-public import DeconflictAccess
-public import DeconflictLedger
+import DeconflictLedger
 public import DeconflictNode
-public import DeconflictStore
+import DeconflictStore
 public import Foundation
 import Logging
 import NIOCore
@@ -151,6 +150,6 @@ public struct WebhookService: Service {
 
     public func run() async throws {
         let node = node, dispatcher = dispatcher
-        try await cancelWhenGracefulShutdown { await dispatcher.run(node: node) }
+        await cancelWhenGracefulShutdown { await dispatcher.run(node: node) }
     }
 }

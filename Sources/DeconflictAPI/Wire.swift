@@ -1,4 +1,3 @@
-public import DeconflictAccess
 public import DeconflictEngine
 public import DeconflictNode
 import DeconflictGeometry

@@ -1,5 +1,5 @@
 import Foundation
-public import DeconflictNode
+import DeconflictNode
 public import Prometheus
 
 /// The server's Prometheus metrics, served at `/metrics` in the text exposition format.

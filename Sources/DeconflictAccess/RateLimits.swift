@@ -1,6 +1,6 @@
-public import DeconflictEngine
-public import DeconflictLedger
-public import DeconflictNode
+import DeconflictEngine
+package import DeconflictLedger
+import DeconflictNode
 import Foundation
 import Prometheus
 import Synchronization

@@ -1,5 +1,5 @@
 public import DeconflictEngine
-public import DeconflictLedger
+import DeconflictLedger
 import DeconflictStore
 public import DeconflictNode
 public import Foundation

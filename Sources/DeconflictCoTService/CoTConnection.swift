@@ -1,18 +1,18 @@
-public import DeconflictCoT
-public import DeconflictEngine
-public import DeconflictGeometry
-public import DeconflictLedger
-public import DeconflictStore
-public import Foundation
-public import Logging
-public import NIOCore
-public import NIOFoundationCompat
-public import NIOSSL
-public import Synchronization
+package import DeconflictCoT
+import DeconflictEngine
+import DeconflictGeometry
+import DeconflictLedger
+import DeconflictStore
+package import Foundation
+import Logging
+package import NIOCore
+import NIOFoundationCompat
+import NIOSSL
+import Synchronization
 import SwiftASN1
-public import X509
-public import DeconflictNode
-public import DeconflictAccess
+import X509
+import DeconflictNode
+import DeconflictAccess
 
 /// One TCP or TLS connection of a TAK client or server: reads its events (XML, or TAK
 /// protocol version 1 once negotiated or sent), sends it the zones and the alerts its

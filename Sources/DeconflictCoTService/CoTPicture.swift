@@ -1,11 +1,11 @@
-public import DeconflictCoT
-public import DeconflictEngine
-public import DeconflictGeometry
-public import DeconflictLedger
-public import DeconflictStore
-public import Foundation
-public import DeconflictNode
-public import DeconflictAccess
+import DeconflictCoT
+package import DeconflictEngine
+import DeconflictGeometry
+import DeconflictLedger
+import DeconflictStore
+import Foundation
+package import DeconflictNode
+import DeconflictAccess
 
 /// What a party's TAK clients are sent: every zone (zones are declared to be seen) as a
 /// shape, and every open alert addressed to the party as an emergency, first all at

@@ -1,20 +1,20 @@
 public import DeconflictEngine
-public import DeconflictCoT
-public import DeconflictLedger
+import DeconflictCoT
+import DeconflictLedger
 public import DeconflictNode
 public import DeconflictAccess
-public import DeconflictStore
-public import Foundation
-public import Logging
-public import NIOCore
-public import NIOFoundationCompat
-public import NIOPosix
+import DeconflictStore
+import Foundation
+package import Logging
+package import NIOCore
+import NIOFoundationCompat
+import NIOPosix
 import NIOTLS
 public import NIOSSL
 public import ServiceLifecycle
 import Prometheus
-public import Synchronization
-public import X509
+import Synchronization
+import X509
 
 /// Where and how Deconflict speaks Cursor-on-Target. Every listener is off unless its
 /// port is set.

@@ -1,9 +1,9 @@
-public import DeconflictLedger
-public import DeconflictEngine
-public import DeconflictGeometry
-public import Foundation
-public import Logging
-public import DeconflictStore
+import DeconflictLedger
+package import DeconflictEngine
+package import DeconflictGeometry
+package import Foundation
+package import Logging
+import DeconflictStore
 
 /// The strategic coordination state of the ASTM F3548-21 DSS interface: operational
 /// intent references, constraint references, subscriptions and USS availability, with

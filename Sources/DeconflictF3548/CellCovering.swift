@@ -1,6 +1,6 @@
 import CS2Shim
-public import DeconflictGeometry
-public import Foundation
+package import DeconflictGeometry
+import Foundation
 
 /// Intersections as the InterUSS reference DSS finds them: each footprint is covered by
 /// S2 cells at level 13 (about 1 km² each; S2's own coverer, through `CS2Shim`), and two

@@ -1,6 +1,6 @@
 import DeconflictEngine
 package import DeconflictLedger
-public import Foundation
+package import Foundation
 
 /// What the DSS interface answers, as typed values of its schemas
 /// (`specs/astm-f3548-utm.yaml`), with the Swift names of their snake_case keys

@@ -1,7 +1,7 @@
 import DeconflictEngine
-public import DeconflictGeometry
-public import Foundation
-public import DeconflictStore
+package import DeconflictGeometry
+package import Foundation
+import DeconflictStore
 
 /// The ASTM F3548-21 DSS interface's JSON shapes (`/dss/v1`), decoded and encoded with
 /// snake_case keys, and their conversion to Deconflict's geometry.

@@ -1,6 +1,6 @@
-public import DeconflictGeometry
-public import DeconflictSpatialIndex
-public import Foundation
+package import DeconflictGeometry
+import DeconflictSpatialIndex
+import Foundation
 
 /// An entity of the airspace with an id and the volumes it occupies.
 package protocol Located: Sendable {

@@ -1,9 +1,9 @@
-public import DeconflictLedger
+import DeconflictLedger
 import Crypto
-public import DeconflictStore
-public import DeconflictEngine
-public import DeconflictGeometry
-public import Foundation
+import DeconflictStore
+package import DeconflictEngine
+package import DeconflictGeometry
+package import Foundation
 
 /// Native zones in the F3548 airspace: every zone declared through Deconflict's own API
 /// (not made from a DSS constraint) is also a constraint reference managed by

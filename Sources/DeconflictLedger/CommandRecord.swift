@@ -1,6 +1,6 @@
 public import DeconflictEngine
-public import DeconflictGeometry
-public import DeconflictStore
+import DeconflictGeometry
+import DeconflictStore
 public import Foundation
 
 /// The payload of a `command` entry, every version ever written (docs/ledger.md):

@@ -1,5 +1,5 @@
 public import DeconflictStore
-public import Foundation
+import Foundation
 
 /// What a ledger entry is about: who asked (a command, a batch of reports) and the ids
 /// and parties of the alert, message, zone, agreement, unit or operation an event

@@ -1,5 +1,5 @@
 public import DeconflictEngine
-public import DeconflictGeometry
+import DeconflictGeometry
 public import DeconflictStore
 public import Foundation
 

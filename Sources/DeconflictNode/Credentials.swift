@@ -1,6 +1,6 @@
 import Crypto
 public import DeconflictLedger
-public import Foundation
+import Foundation
 
 /// Party and operator API keys: `dck_<id>_<secret>`. The ledger keeps the id and the
 /// SHA-256 of the secret only; the key itself is shown once, when issued.

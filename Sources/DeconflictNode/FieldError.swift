@@ -1,6 +1,6 @@
 public import DeconflictEngine
 public import DeconflictGeometry
-public import Foundation
+import Foundation
 
 /// A request refused, with the field at fault (a JSON path such as
 /// `zone.polygon[0][3]`), the reason and what kind of refusal it is. Each interface

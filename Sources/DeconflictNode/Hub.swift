@@ -1,5 +1,5 @@
 public import DeconflictStore
-public import Synchronization
+import Synchronization
 
 /// Hands every ledger entry a node commits or learns of to the live streams, in order.
 ///

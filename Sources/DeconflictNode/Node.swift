@@ -1,11 +1,11 @@
 public import DeconflictEngine
-public import DeconflictF3548
+package import DeconflictF3548
 public import DeconflictLedger
 public import DeconflictStore
 public import Foundation
 import Crypto
-public import DeconflictGeometry
-public import Logging
+import DeconflictGeometry
+import Logging
 public import ServiceLifecycle
 
 /// One Deconflict process: the engine's state, rebuilt from the ledger on start and kept

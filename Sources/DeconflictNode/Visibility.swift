@@ -1,8 +1,8 @@
 public import DeconflictEngine
-public import DeconflictGeometry
+import DeconflictGeometry
 public import DeconflictLedger
 public import DeconflictStore
-public import Foundation
+import Foundation
 
 /// Who may see what.
 ///

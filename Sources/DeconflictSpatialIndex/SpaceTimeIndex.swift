@@ -1,5 +1,5 @@
-public import DeconflictGeometry
-public import Foundation
+package import DeconflictGeometry
+import Foundation
 
 /// Finds the entities whose volumes may meet a query's: each entity is listed under the
 /// buckets of space (cells of ``cellDegrees`` latitude and longitude) and time (spans of

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What checking a ledger found: every entry in order and chained, or the first one
 /// that is not, and what is wrong with it.

@@ -195,6 +195,11 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/incidents`.
     /// - Remark: Generated from `#/paths//v1/incidents/post(recordIncident)`.
     func recordIncident(_ input: Operations.RecordIncident.Input) async throws -> Operations.RecordIncident.Output
+    /// The ledger as JSON Lines
+    ///
+    /// - Remark: HTTP `GET /v1/ledger`.
+    /// - Remark: Generated from `#/paths//v1/ledger/get(readLedger)`.
+    func readLedger(_ input: Operations.ReadLedger.Input) async throws -> Operations.ReadLedger.Output
     /// The caller's webhooks and their delivery
     ///
     /// - Remark: HTTP `GET /v1/webhooks`.
@@ -654,6 +659,19 @@ extension APIProtocol {
         try await recordIncident(Operations.RecordIncident.Input(
             headers: headers,
             body: body
+        ))
+    }
+    /// The ledger as JSON Lines
+    ///
+    /// - Remark: HTTP `GET /v1/ledger`.
+    /// - Remark: Generated from `#/paths//v1/ledger/get(readLedger)`.
+    internal func readLedger(
+        query: Operations.ReadLedger.Input.Query = .init(),
+        headers: Operations.ReadLedger.Input.Headers = .init()
+    ) async throws -> Operations.ReadLedger.Output {
+        try await readLedger(Operations.ReadLedger.Input(
+            query: query,
+            headers: headers
         ))
     }
     /// The caller's webhooks and their delivery
