@@ -387,7 +387,7 @@ package struct Ingester: Sendable {
 
 package extension CoTService {
     /// Whether `party` may send one more CoT event now; counts it when not.
-    package func admits(_ party: PartyID) -> Bool {
+    func admits(_ party: PartyID) -> Bool {
         guard authenticator.limiter.cotEvents.take(party.rawValue) != nil else { return true }
         metrics.rateLimited(interface: "cot", limit: "party")
         metrics.cotEvent("rate-limited")

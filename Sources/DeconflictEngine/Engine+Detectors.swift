@@ -91,20 +91,26 @@ extension Engine {
 
     private mutating func zoneMembership(_ slot: Int, _ report: PositionReport, events: inout [Event]) {
         let unit = table[slot].unit
-        var current = table[slot].inside
         // Leaving takes being clearly outside: past the hysteresis and the uncertainty.
-        current.removeAll { visit in
-            guard let zone = zones[visit.zone] else { return true }
-            let outside = zone.volume.footprint.signedDistance(to: report.position)
-                > configuration.hysteresisMeters + report.uncertaintyMeters
-            guard outside || !zone.volume.altitude.contains(report.altitudeMeters) || !zone.volume.time.contains(report.time)
-            else { return false }
-            for kind in [Alert.Kind.incursion, .dwell] {
-                if let alert = open[AlertKey(kind: kind, units: [unit.id], zone: visit.zone, agreement: nil, party: nil)] {
-                    resolve(alert, reason: "left the zone", events: &events)
+        // Staying, an open incursion's distance inside the edge follows (rules 2).
+        var current: [ZoneVisit] = []
+        for var visit in table[slot].inside {
+            guard let zone = zones[visit.zone] else { continue }
+            let distance = zone.volume.footprint.signedDistance(to: report.position)
+            let outside = distance > configuration.hysteresisMeters + report.uncertaintyMeters
+            if outside || !zone.volume.altitude.contains(report.altitudeMeters) || !zone.volume.time.contains(report.time) {
+                for kind in [Alert.Kind.incursion, .dwell] {
+                    if let alert = open[AlertKey(kind: kind, units: [unit.id], zone: visit.zone, agreement: nil, party: nil)] {
+                        resolve(alert, reason: "left the zone", events: &events)
+                    }
                 }
+                continue
             }
-            return true
+            if rules >= 2, let alert = visit.alert, Engine.noticeable(visit.toldDistance, distance, floor: 10) {
+                update(alert, secondsAhead: nil, distance: distance, distanceCounts: true, events: &events)
+                visit.toldDistance = distance
+            }
+            current.append(visit)
         }
         // Entering takes being inside.
         var entered: [ZoneID] = []
@@ -113,13 +119,13 @@ extension Engine {
             guard let zone = zones[id], zone.excludes(unit.party),
                   zone.volume.altitude.contains(report.altitudeMeters), zone.volume.time.contains(report.time)
             else { continue }
-            current.append(ZoneVisit(zone: id, since: report.time))
             if let approach = table[slot].approaching.first(where: { $0.zone == id }) {
                 resolve(approach.alert, reason: "entered the zone", events: &events)
             }
-            raise(
-                .incursion, units: [unit.id], zone: zone, distance: zone.volume.footprint.signedDistance(to: report.position),
-                events: &events)
+            let distance = zone.volume.footprint.signedDistance(to: report.position)
+            let alert = raise(.incursion, units: [unit.id], zone: zone, distance: distance, events: &events)
+                ?? open[AlertKey(kind: .incursion, units: [unit.id], zone: id, agreement: nil, party: nil)]
+            current.append(ZoneVisit(zone: id, since: report.time, alert: alert, toldDistance: alert == nil ? nil : distance))
         }
         table[slot].inside = current
     }

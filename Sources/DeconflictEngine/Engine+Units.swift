@@ -20,6 +20,10 @@ import DeconflictSpatialIndex
 struct ZoneVisit: Sendable {
     let zone: ZoneID
     let since: Date
+    /// The incursion alert raised on entering, and the distance inside the edge it last
+    /// told (rules 2), so a report that moves it little costs no alert lookup.
+    var alert: AlertID?
+    var toldDistance: Double?
 }
 
 /// A zone the unit's track enters, and when.

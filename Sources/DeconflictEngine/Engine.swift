@@ -59,6 +59,17 @@ public struct Engine: Sendable {
 
     public var configuration: Configuration
 
+    /// The version of the rules the detectors decide by. What the engine decides is
+    /// recorded, and a replay must decide the same: a ledger record written under
+    /// earlier rules is applied under them (the node sets this from the record's
+    /// version), new ones under ``currentRules``.
+    ///
+    /// - 1: an incursion alert keeps the distance inside the edge it was raised with.
+    /// - 2: an open incursion alert's distance inside the edge follows the unit's
+    ///   reports (an `alert.updated` when it moved by a tenth, and at least 10 m).
+    public var rules = Engine.currentRules
+    public static let currentRules = 2
+
     public internal(set) var parties: [PartyID: Party] = [:]
     public internal(set) var responsibilities: [Responsibility] = []
     public internal(set) var agreements: [AgreementID: Agreement] = [:]

@@ -16,9 +16,9 @@ package import Foundation
 /// from its declaration), so every node agrees on them without recording them. A zone
 /// without a start starts now; one without an end is published for the next 24 hours.
 package extension Airspace {
-    package static let nativeManager = "deconflict"
+    static let nativeManager = "deconflict"
 
-    package struct NativeConstraint: Sendable {
+    struct NativeConstraint: Sendable {
         package let id: String
         package let zone: Zone
         package let ovn: String
@@ -27,7 +27,7 @@ package extension Airspace {
     }
 
     /// The constraint id of a native zone: a version 4 UUID made from SHA-256 of its id.
-    package static func nativeID(_ zone: ZoneID) -> String {
+    static func nativeID(_ zone: ZoneID) -> String {
         var bytes = Array(SHA256.hash(data: Data("deconflict.zone:\(zone.rawValue)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
@@ -36,7 +36,7 @@ package extension Airspace {
         return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }
 
-    package static func native(_ zone: Zone, at now: Date) -> NativeConstraint? {
+    static func native(_ zone: Zone, at now: Date) -> NativeConstraint? {
         guard !zone.id.rawValue.hasPrefix("constraint:") else { return nil }
         let start = zone.volume.time.start ?? now
         let end = zone.volume.time.end ?? now.addingTimeInterval(maximumSubscriptionDuration)
@@ -47,18 +47,18 @@ package extension Airspace {
     }
 
     /// Native zones meeting `volumes`, by id.
-    package static func natives(in engine: Engine, meeting volumes: [Volume4D], at now: Date) -> [NativeConstraint] {
+    static func natives(in engine: Engine, meeting volumes: [Volume4D], at now: Date) -> [NativeConstraint] {
         engine.zones.values.compactMap { zone in
             guard Self.meet([zone.volume], volumes) else { return nil }
             return native(zone, at: now)
         }.sorted { $0.id < $1.id }
     }
 
-    package static func native(id: String, in engine: Engine, at now: Date) -> NativeConstraint? {
+    static func native(id: String, in engine: Engine, at now: Date) -> NativeConstraint? {
         engine.zones.values.lazy.compactMap { native($0, at: now) }.first { $0.id == id }
     }
 
-    package func describe(_ native: NativeConstraint, base: String, withOVN: Bool = false) -> F3548.ConstraintReference {
+    func describe(_ native: NativeConstraint, base: String, withOVN: Bool = false) -> F3548.ConstraintReference {
         F3548.ConstraintReference(
             id: native.id, manager: Self.nativeManager, ussAvailability: "Normal", version: 1,
             ovn: withOVN ? native.ovn : Self.hiddenOVN, timeStart: F3548.Time(native.start), timeEnd: F3548.Time(native.end),
@@ -68,7 +68,7 @@ package extension Airspace {
     /// The constraint's details as its managing USS publishes them: the zone's volume
     /// (a polygon's outer ring: F3548 outlines have no holes), the altitude band within
     /// the interface's range, the published times.
-    package func details(_ native: NativeConstraint, base: String) -> F3548.ConstraintDetailsAnswer {
+    func details(_ native: NativeConstraint, base: String) -> F3548.ConstraintDetailsAnswer {
         let volume = native.zone.volume
         var outline = F3548.Volume3D()
         switch volume.footprint {

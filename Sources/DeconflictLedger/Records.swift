@@ -42,8 +42,16 @@ public struct WebhookRecord: Codable, Hashable, Sendable {
 /// themselves, one canonical line each (`unit time latitude longitude altitude speed
 /// course uncertainty`, times in seconds since 1970, numbers in their shortest exact
 /// form). The ledger alone thus replays every decision, whatever the retention of the
-/// `reports` table (which serves queries). Version 1, the only one so far.
+/// `reports` table (which serves queries).
+///
+/// - Version 1 (no `v` key): decided by the engine's rules 1.
+/// - Version 2 (`"v": 2`): the same keys, decided by the engine's rules 2 (an open
+///   incursion's distance follows the unit, ``Engine/rules``).
 public struct ReportBatchPayload: Codable, Hashable, Sendable {
+    /// The version written now.
+    public static let currentVersion = 2
+
+    public var v: Int?
     public var batch: String
     public var by: String
     public var reports: [String]
@@ -51,10 +59,14 @@ public struct ReportBatchPayload: Codable, Hashable, Sendable {
     public static let ledgerType = "reports.accepted"
 
     public init(batch: String, by: String, reports: [PositionReport]) {
+        v = Self.currentVersion
         self.batch = batch
         self.by = by
         self.reports = reports.map(Self.line)
     }
+
+    /// The engine's rules the batch was decided by: those of its version.
+    public var rules: Int { (v ?? 1) >= 2 ? 2 : 1 }
 
     public func record(at time: Date) -> LedgerRecord {
         let data = (try? RFC3339.encoder().encode(self)) ?? Data("{}".utf8)
@@ -63,7 +75,11 @@ public struct ReportBatchPayload: Codable, Hashable, Sendable {
 
     /// Reads a `reports.accepted` entry's payload.
     public static func decode(_ payload: String) throws -> ReportBatchPayload {
-        try RFC3339.decoder().decode(ReportBatchPayload.self, from: Data(payload.utf8))
+        let payload = try RFC3339.decoder().decode(ReportBatchPayload.self, from: Data(payload.utf8))
+        guard (payload.v ?? 1) <= currentVersion else {
+            throw LedgerDecodingError(field: "v", reason: "version \(payload.v ?? 1) is newer than this release reads (\(currentVersion))")
+        }
+        return payload
     }
 
     static func line(_ report: PositionReport) -> String {

@@ -77,6 +77,8 @@ public actor Node {
     private struct Foreign {
         package let entry: LedgerEntry
         package let reports: [PositionReport]
+        /// The engine's rules the batch was decided by (``ReportBatchPayload/rules``).
+        package var rules = Engine.currentRules
     }
 
     public nonisolated let store: any Store
@@ -640,7 +642,7 @@ public actor Node {
             guard entry.type == ReportBatchPayload.ledgerType,
                   let payload = try? ReportBatchPayload.decode(entry.payload)
             else { return Foreign(entry: entry, reports: []) }
-            return Foreign(entry: entry, reports: payload.positionReports)
+            return Foreign(entry: entry, reports: payload.positionReports, rules: payload.rules)
         }
     }
 
@@ -708,7 +710,9 @@ public actor Node {
                     produced = Array(applied.records.dropFirst())
                 } else {
                     var events: [Event] = []
+                    replayed.engine.rules = item.rules
                     for report in item.reports { events += (try? replayed.engine.handle(.report(report), at: at)) ?? [] }
+                    replayed.engine.rules = Engine.currentRules
                     let engine = replayed.engine
                     produced = events.map { EventRecord.record($0, basis: { engine.lastReport(of: $0) }) }
                 }
@@ -742,7 +746,9 @@ public actor Node {
                     logger.warning("ledger entry \(entry.sequence): command not applied again: \(error)")
                 }
             case ReportBatchPayload.ledgerType:
+                state.engine.rules = item.rules
                 for report in item.reports { _ = try? state.engine.handle(.report(report), at: at) }
+                state.engine.rules = Engine.currentRules
             default:
                 break
             }
@@ -762,7 +768,7 @@ public struct NodeService: Service {
 
     public func run() async throws {
         let node = node
-        try await cancelWhenGracefulShutdown { await node.run() }
+        await cancelWhenGracefulShutdown { await node.run() }
     }
 }
 

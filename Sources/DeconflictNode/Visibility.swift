@@ -75,7 +75,7 @@ public enum Visibility {
 
 package extension Engine {
     /// Whether a signatory of `agreement` has confirmed that it answers for `party`.
-    package func answersFor(_ party: PartyID, signedBy agreement: Agreement) -> Bool {
+    func answersFor(_ party: PartyID, signedBy agreement: Agreement) -> Bool {
         responsibilities.contains { $0.client == party && $0.confirmed && agreement.signatories[$0.sponsor] == .signed }
     }
 }

@@ -100,7 +100,7 @@ public final class PostgresStore: Store {
         // EXISTS` at the same moment collide on the catalogue's unique keys (23505), so
         // the loser tries again and finds the table.
         let logger = logger
-        try await PostgresStore.serializable(client: client, logger: logger) { connection in
+        _ = try await PostgresStore.serializable(client: client, logger: logger) { connection in
             try await connection.query(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: logger)
         }

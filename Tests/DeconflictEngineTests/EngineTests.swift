@@ -61,6 +61,7 @@ struct Scenario {
 extension [Event] {
     func raised(_ kind: Alert.Kind) -> [Alert] { compactMap { $0.type == "alert.raised" && $0.alert?.kind == kind ? $0.alert : nil } }
     func resolved(_ kind: Alert.Kind) -> [Alert] { compactMap { $0.type == "alert.resolved" && $0.alert?.kind == kind ? $0.alert : nil } }
+    func updated(_ kind: Alert.Kind) -> [Alert] { compactMap { $0.type == "alert.updated" && $0.alert?.kind == kind ? $0.alert : nil } }
 }
 
 @Suite("Engine: detectors, alert lifecycle, routing")
@@ -80,6 +81,53 @@ struct EngineTests {
             #expect(try scenario.report("convoy", at: Double(step) * 60, meters: 54_000 - Double(step) * 1_000).raised(.incursion).isEmpty)
         }
         #expect(scenario.engine.alerts.values.filter { $0.kind == .incursion }.count == 1)
+    }
+
+    /// The convoy drives 28 km into the zone and stops: its open incursion tells how far
+    /// inside it is now (to the metre, from the geodesic), updated when the figure moved
+    /// by a tenth and at least 10 m, not at every report; a stopped unit's reports
+    /// update nothing.
+    @Test func anOpenIncursionFollowsTheUnitInside() throws {
+        var scenario = try Scenario()
+        try scenario.unit("convoy", of: "syrian-government")
+        let raised = try #require(try scenario.report("convoy", at: 0, meters: 54_990).raised(.incursion).first)
+        #expect(abs((raised.distanceMeters ?? 0) + 10) < 0.5)
+        var updates: [Alert] = []
+        // 100 m a report, 270 reports: from 10 m to 27 km inside.
+        for step in 1...270 {
+            let events = try scenario.report("convoy", at: Double(step) * 10, meters: 54_990 - Double(step) * 100)
+            #expect(events.raised(.incursion).isEmpty)
+            updates += events.updated(.incursion)
+        }
+        #expect(updates.allSatisfy { $0.id == raised.id })
+        // Throttled: 10 m and a tenth at least each time, so a few dozen updates, not 270.
+        #expect((25...60).contains(updates.count), "\(updates.count) updates")
+        for (previous, next) in zip([raised] + updates, updates) {
+            let before = previous.distanceMeters ?? 0, after = next.distanceMeters ?? 0
+            #expect(abs(after - before) > max(10, 0.1 * abs(before)), "\(before) → \(after)")
+        }
+        // The alert as it stands: within the last tenth of the unit's true depth.
+        let standing = try #require(scenario.engine.alerts[raised.id]?.distanceMeters)
+        #expect(standing <= -27_000 * 0.9 && standing >= -27_000 - 1, "\(standing)")
+        // Stopped 28 km inside: nothing more is sent.
+        _ = try scenario.report("convoy", at: 2_710, meters: 27_000)
+        for step in 1...20 {
+            #expect(try scenario.report("convoy", at: 2_710 + Double(step) * 60, meters: 27_000).updated(.incursion).isEmpty)
+        }
+    }
+
+    /// Rules 1, those of report batches recorded before the incursion's figures followed
+    /// the unit: the alert keeps the distance it was raised with, so a replay of such a
+    /// ledger decides exactly what was decided then.
+    @Test func underRulesOneAnIncursionKeepsItsFirstFigure() throws {
+        var scenario = try Scenario()
+        scenario.engine.rules = 1
+        try scenario.unit("convoy", of: "syrian-government")
+        let raised = try #require(try scenario.report("convoy", at: 0, meters: 54_990).raised(.incursion).first)
+        for step in 1...50 {
+            #expect(try scenario.report("convoy", at: Double(step) * 10, meters: 54_990 - Double(step) * 500).updated(.incursion).isEmpty)
+        }
+        #expect(scenario.engine.alerts[raised.id]?.distanceMeters == raised.distanceMeters)
     }
 
     @Test func aUnitOnTheBoundaryDoesNotFlap() throws {

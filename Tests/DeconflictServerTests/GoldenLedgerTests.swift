@@ -29,9 +29,11 @@ import DeconflictNode
 struct GoldenLedgerTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending(path: "Fixtures")
 
-    /// The versions of the command and event records each golden ledger was written in.
-    static let written: [String: (commands: Int, events: Int)] = [
-        "golden-ledger-v1": (1, 1), "golden-ledger-v2": (2, 1), "golden-ledger-v3": (3, 1), "golden-ledger-v4": (3, 2),
+    /// The versions of the command, event and report-batch records each golden ledger
+    /// was written in.
+    static let written: [String: (commands: Int, events: Int, batches: Int)] = [
+        "golden-ledger-v1": (1, 1, 1), "golden-ledger-v2": (2, 1, 1), "golden-ledger-v3": (3, 1, 1), "golden-ledger-v4": (3, 2, 1),
+        "golden-ledger-v5": (3, 2, 2),
     ]
 
     /// Every golden ledger committed: `golden-ledger-vN.jsonl`, each with its `.state.json`.
@@ -63,6 +65,7 @@ struct GoldenLedgerTests {
         // Every version of every record ever written is in one of them.
         #expect(Set(Self.written.values.map(\.commands)) == Set(1...CommandRecord.currentVersion))
         #expect(Set(Self.written.values.map(\.events)) == Set(1...EventRecord.currentVersion))
+        #expect(Set(Self.written.values.map(\.batches)) == Set(1...ReportBatchPayload.currentVersion))
     }
 
     @Test(arguments: versions)
@@ -92,6 +95,8 @@ struct GoldenLedgerTests {
             try EventRecord.decode($0.payload).v ?? 1
         })
         #expect(events == [versions.events], "event versions in \(name): \(events.sorted())")
+        let batches = Set(try entries.filter { $0.type == ReportBatchPayload.ledgerType }.map { try ReportBatchPayload.decode($0.payload).v ?? 1 })
+        #expect(batches == [versions.batches], "report batch versions in \(name): \(batches.sorted())")
 
         // Every kind of entry the server writes is in it.
         let commands = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.map { try LedgerCommand.decode($0.payload).name })

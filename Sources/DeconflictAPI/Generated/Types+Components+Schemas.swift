@@ -4312,8 +4312,12 @@ extension Components {
             internal var operation: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Alert/agreement`.
             internal var agreement: Swift.String?
+            /// Approach: seconds until the unit's track enters the zone; separation: until the closest approach. Kept current while the alert is open (an `alert.updated` when it moved by a tenth, and at least 10 s).
+            ///
             /// - Remark: Generated from `#/components/schemas/Alert/secondsAhead`.
             internal var secondsAhead: Swift.Double?
+            /// Approach: metres to the edge; incursion: the signed distance to the edge, negative inside (how far inside the unit is now); separation: the distance at the closest approach. Kept current while the alert is open (an `alert.updated` when it moved by a tenth, and at least 10 m).
+            ///
             /// - Remark: Generated from `#/components/schemas/Alert/distanceMeters`.
             internal var distanceMeters: Swift.Double?
             /// - Remark: Generated from `#/components/schemas/Alert/resolution`.
@@ -4362,8 +4366,8 @@ extension Components {
             ///   - party:
             ///   - operation:
             ///   - agreement:
-            ///   - secondsAhead:
-            ///   - distanceMeters:
+            ///   - secondsAhead: Approach: seconds until the unit's track enters the zone; separation: until the closest approach. Kept current while the alert is open (an `alert.updated` when it moved by a tenth, and at least 10 s).
+            ///   - distanceMeters: Approach: metres to the edge; incursion: the signed distance to the edge, negative inside (how far inside the unit is now); separation: the distance at the closest approach. Kept current while the alert is open (an `alert.updated` when it moved by a tenth, and at least 10 m).
             ///   - resolution:
             ///   - updatedAt: When secondsAhead and distanceMeters were last computed.
             ///   - resolvedAt:
