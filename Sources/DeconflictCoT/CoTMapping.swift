@@ -110,23 +110,72 @@ public enum CoTMapping {
             detail: CoTDetail.link(uid: uid(of: zone), type: "none", relation: "none") + "<__forcedelete/>")
     }
 
-    /// An open alert as an emergency (`b-a-g`) at `position`, linked to the unit it is
-    /// about; a resolved one as its cancellation (`b-a-o-can`, same uid).
-    public static func emergency(_ alert: Alert, position: LatLng, unitType: String, now: Date, stale: Date) -> CoTOutboundEvent {
+    /// A unit of the viewer's own party as TAK draws a friendly (`a-f-G`, `a-f-A`), at
+    /// its last report, stale `staleAfter` seconds after that report: a party's devices
+    /// see each other, and its units reported through the API or other connections.
+    public static func ownUnit(_ unit: DeconflictEngine.Unit, report: PositionReport, staleAfter: TimeInterval) -> CoTOutboundEvent {
+        CoTOutboundEvent(
+            uid: unit.id.rawValue, type: unit.domain == .air ? "a-f-A" : "a-f-G", how: "m-g", time: report.time,
+            stale: report.time.addingTimeInterval(staleAfter), latitude: report.position.latitude,
+            longitude: report.position.longitude, heightAboveEllipsoid: report.altitudeMeters,
+            circularError: report.uncertaintyMeters > 0 ? report.uncertaintyMeters : nil, callsign: unit.name,
+            detail: CoTDetail.track(courseDegrees: report.courseDegrees, speedMetersPerSecond: report.speedMetersPerSecond)
+                + CoTDetail.remarks("Deconflict: unit of \(unit.party.rawValue)"))
+    }
+
+    /// Whether TAK maps show an alert of this kind as a breach: a unit is inside a zone
+    /// it should not be in (incursion, dwell, a build-up in a zone). The others warn of
+    /// what may come or of a rule not kept (an approach, a loss of separation ahead, a
+    /// stale track, a late notice…), and an emergency would say something untrue.
+    public static func isBreach(_ kind: Alert.Kind) -> Bool {
+        kind == .incursion || kind == .dwell || kind == .buildUp
+    }
+
+    /// An alert on a TAK map at `position`, linked to the unit it is about.
+    ///
+    /// - A breach (``isBreach(_:)``) is an emergency, `b-a-g` "Geo-fence Breached"; once
+    ///   resolved, its cancellation (`b-a-o-can`, same uid).
+    /// - Any other alert is a warning marker (`b-m-p-s-m`, yellow; a loss of separation
+    ///   red), its text saying what is expected and when; once resolved, the marker is
+    ///   deleted (`t-x-d-d`).
+    ///
+    /// With `linkingUnits` false (the viewer may not locate the unit) the event names the
+    /// unit in its text but links to nothing the map would never receive.
+    public static func alert(
+        _ alert: Alert, position: LatLng, unitType: String, linkingUnits: Bool = true, now: Date, stale: Date
+    ) -> CoTOutboundEvent {
         var text = "\(alert.kind.rawValue)"
-        if let zone = alert.zone { text += " in \(zone.rawValue)" }
+        if let zone = alert.zone { text += " \(alert.kind == .approach ? "toward" : "in") \(zone.rawValue)" }
         if !alert.units.isEmpty { text += ": " + alert.units.map(\.rawValue).joined(separator: ", ") }
-        if let seconds = alert.secondsAhead, alert.state != .resolved { text += "; in \(Int(seconds)) s" }
+        if let seconds = alert.secondsAhead, alert.state != .resolved {
+            text += alert.kind == .approach ? "; expected to enter in \(Int(seconds)) s" : "; in \(Int(seconds)) s"
+        }
+        if let meters = alert.distanceMeters, alert.state != .resolved, alert.kind == .incursion, meters < 0 {
+            text += "; \(Int(-meters)) m inside the edge"
+        }
         var remarks = "Deconflict alert \(alert.id.rawValue), \(alert.state.rawValue)"
         if let resolution = alert.resolution { remarks += ": \(resolution)" }
-        let cancelled = alert.state == .resolved
-        var detail = CoTDetail.emergency("Geo-fence Breached", text: text, cancel: cancelled)
-        for unit in alert.units { detail += CoTDetail.link(uid: unit.rawValue, type: unitType) }
-        detail += CoTDetail.remarks(remarks)
+        let resolved = alert.state == .resolved
+        let links = linkingUnits ? alert.units.map { CoTDetail.link(uid: $0.rawValue, type: unitType) }.joined() : ""
+        let callsign = "\(alert.kind.rawValue) \(alert.units.first?.rawValue ?? alert.zone?.rawValue ?? "")"
+        if isBreach(alert.kind) {
+            return CoTOutboundEvent(
+                uid: uid(of: alert.id), type: resolved ? "b-a-o-can" : "b-a-g", how: "m-g", time: now,
+                stale: resolved ? now.addingTimeInterval(60) : stale, latitude: position.latitude, longitude: position.longitude,
+                callsign: callsign,
+                detail: CoTDetail.emergency("Geo-fence Breached", text: text, cancel: resolved) + links + CoTDetail.remarks(remarks))
+        }
+        if resolved {
+            return CoTOutboundEvent(
+                uid: "deconflict.delete.\(uid(of: alert.id))", type: "t-x-d-d", how: "h-e", time: now, stale: now.addingTimeInterval(60),
+                latitude: 0, longitude: 0,
+                detail: CoTDetail.link(uid: uid(of: alert.id), type: "none", relation: "none") + "<__forcedelete/>" + CoTDetail.remarks(remarks))
+        }
+        let colour: UInt32 = alert.kind == .separation ? 0xFFFF_0000 : 0xFFFF_FF00
         return CoTOutboundEvent(
-            uid: uid(of: alert.id), type: cancelled ? "b-a-o-can" : "b-a-g", how: "m-g", time: now,
-            stale: cancelled ? now.addingTimeInterval(60) : stale, latitude: position.latitude, longitude: position.longitude,
-            callsign: "\(alert.kind.rawValue) \(alert.units.first?.rawValue ?? alert.zone?.rawValue ?? "")", detail: detail)
+            uid: uid(of: alert.id), type: "b-m-p-s-m", how: "m-g", time: now, stale: stale,
+            latitude: position.latitude, longitude: position.longitude, callsign: callsign,
+            detail: CoTDetail.colour(colour) + links + CoTDetail.remarks("Warning: \(text). \(remarks)"))
     }
 
     /// A reply of the server's own (pong, protocol offer and response).

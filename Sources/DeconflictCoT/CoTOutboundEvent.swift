@@ -86,6 +86,14 @@ public enum CoTDetail {
     /// An ARGB colour as the signed 32-bit integer ATAK stores (`-65536` is opaque red).
     public static func argb(_ value: UInt32) -> String { String(Int32(bitPattern: value)) }
 
+    /// Course (degrees true) and speed (metres a second).
+    public static func track(courseDegrees: Double, speedMetersPerSecond: Double) -> String {
+        #"<track course="\#(number(courseDegrees))" speed="\#(number(speedMetersPerSecond))"/>"#
+    }
+
+    /// A marker's colour.
+    public static func colour(_ argb: UInt32) -> String { #"<color argb="\#(Self.argb(argb))"/>"# }
+
     /// `<remarks>` text.
     public static func remarks(_ text: String) -> String { "<remarks>\(escape(text))</remarks>" }
 

@@ -62,6 +62,7 @@ package struct CoTConnection {
         let progress = Shared()
         let (outgoing, sender) = AsyncStream<Outgoing>.makeStream(bufferingPolicy: .bufferingNewest(20_000))
         let batcher = ReportBatcher()
+        let spoken = SpokenUnits()
         do {
             try await connection.executeThenClose { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -81,7 +82,7 @@ package struct CoTConnection {
                         // Offer TAK protocol version 1, then the picture.
                         sender.yield(.event(CoTMapping.control(type: "t-x-takp-v", detail: CoTDetail.takProtocolSupport, now: Date())))
                         ingester = Task { await Ingester(service: service, party: speaker, peer: peer).run(batcher) }
-                        group.addTask { await CoTPicture(node: service.node, party: speaker, settings: service.settings).follow(into: sender) }
+                        group.addTask { await CoTPicture(node: service.node, party: speaker, settings: service.settings, spoken: spoken).follow(into: sender) }
                     }
                     var framer = CoTStreamFramer()
                     do {
@@ -107,6 +108,7 @@ package struct CoTConnection {
                                 case .report(let unit, let report):
                                     // Beyond the party's rate limit, events are dropped (and counted).
                                     guard service.admits(party!) else { continue }
+                                    spoken.insert(unit.id)
                                     await batcher.append(unit, report)
                                 case .ping:
                                     sender.yield(.event(CoTMapping.control(type: "t-x-c-t-r", detail: "", now: Date())))

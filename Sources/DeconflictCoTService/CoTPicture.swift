@@ -4,18 +4,22 @@ import DeconflictGeometry
 import DeconflictLedger
 import DeconflictStore
 import Foundation
+import Synchronization
 package import DeconflictNode
 import DeconflictAccess
 
 /// What a party's TAK clients are sent: every zone (zones are declared to be seen) as a
-/// shape, and every open alert addressed to the party as an emergency, first all at
+/// shape, and every open alert addressed to the party (a breach as an emergency, any
+/// other alert as a warning marker), first all at
 /// once, then as they change, and all again every ``CoTSettings/refreshInterval`` so
 /// nothing goes stale on the map while it holds. A resolved alert is sent as its
-/// cancellation; a removed zone as a delete.
+/// cancellation (a warning as a delete); a removed zone as a delete.
 package struct CoTPicture {
     package let node: Node
     package let party: PartyID
     package let settings: CoTSettings
+    /// The units this connection itself reports: its device is not sent its own position.
+    package let spoken: SpokenUnits
 
     private var staleAfter: TimeInterval { (settings.refreshInterval * 2) / .seconds(1) }
 
@@ -48,14 +52,34 @@ package struct CoTPicture {
                 CoTMapping.shape(zone, now: now, stale: now.addingTimeInterval(staleAfter))
             }
             for alert in engine.alerts.values.sorted(by: { $0.id < $1.id }) where alert.state != .resolved {
-                if let event = emergency(alert, in: engine, now: now) { events.append(event) }
+                if let event = alertEvent(alert, in: engine, now: now) { events.append(event) }
+            }
+            let spoken = spoken.all
+            for unit in engine.units.values.sorted(by: { $0.id < $1.id }) where unit.party == party && !spoken.contains(unit.id) {
+                if let report = engine.lastReport(of: unit.id) { events.append(CoTMapping.ownUnit(unit, report: report, staleAfter: unitStaleAfter(engine))) }
             }
             return events
         }
         for event in events { sender.yield(.event(event)) }
     }
 
+    /// How long a unit's position holds on the map: the engine's stale-track time.
+    private func unitStaleAfter(_ engine: Engine) -> TimeInterval { engine.configuration.staleAfterSeconds }
+
     private func events(for entry: LedgerEntry) async -> [CoTOutboundEvent] {
+        if entry.type == ReportBatchPayload.ledgerType {
+            // The party's own units, as their reports arrive (over any connection or the API).
+            guard EntrySubjects(entry).by == party.rawValue, let batch = try? ReportBatchPayload.decode(entry.payload) else { return [] }
+            let spoken = spoken.all
+            let units = Set(batch.positionReports.map(\.unit)).subtracting(spoken)
+            guard !units.isEmpty else { return [] }
+            return await node.read { engine in
+                units.sorted().compactMap { id in
+                    guard let unit = engine.unit(id), unit.party == party, let report = engine.lastReport(of: id) else { return nil }
+                    return CoTMapping.ownUnit(unit, report: report, staleAfter: unitStaleAfter(engine))
+                }
+            }
+        }
         guard entry.type.hasPrefix("zone.") || entry.type.hasPrefix("alert.") else { return [] }
         let subjects = EntrySubjects(entry)
         let now = Date()
@@ -71,14 +95,15 @@ package struct CoTPicture {
         default:
             guard let id = subjects.alertID else { return [] }
             return await node.read { engine in
-                engine.alerts[AlertID(id)].flatMap { emergency($0, in: engine, now: now) }.map { [$0] } ?? []
+                engine.alerts[AlertID(id)].flatMap { alertEvent($0, in: engine, now: now) }.map { [$0] } ?? []
             }
         }
     }
 
-    /// The alert as an emergency when it is addressed to the party, placed at its unit
-    /// when the party may see where that unit is, otherwise at its zone.
-    private func emergency(_ alert: Alert, in engine: Engine, now: Date) -> CoTOutboundEvent? {
+    /// The alert (an emergency or a warning, ``CoTMapping/alert(_:position:unitType:now:stale:)``)
+    /// when it is addressed to the party, placed at its unit when the party may see where
+    /// that unit is, otherwise at its zone.
+    private func alertEvent(_ alert: Alert, in engine: Engine, now: Date) -> CoTOutboundEvent? {
         guard alert.addressees.contains(where: { $0.party == party }) else { return nil }
         var position: LatLng?
         var unitType = "a-u-G"
@@ -88,6 +113,8 @@ package struct CoTPicture {
             unitType = unit.party == party ? "a-f-\(dimension)" : "a-u-\(dimension)"
             if let report, Visibility.mayLocate(unit, report: report, by: party, in: engine) { position = report.position }
         }
+        // A unit the party may not locate is not linked: its map never receives it.
+        let linked = position != nil
         if position == nil, let zone = alert.zone.flatMap({ engine.zones[$0] }) {
             switch zone.volume.footprint {
             case .circle(let circle): position = circle.center
@@ -95,6 +122,20 @@ package struct CoTPicture {
             }
         }
         guard let position else { return nil }
-        return CoTMapping.emergency(alert, position: position, unitType: unitType, now: now, stale: now.addingTimeInterval(staleAfter))
+        return CoTMapping.alert(
+            alert, position: position, unitType: unitType, linkingUnits: linked, now: now, stale: now.addingTimeInterval(staleAfter))
     }
+}
+
+/// The units a connection itself reports, shared by its reader and its picture.
+package final class SpokenUnits: Sendable {
+    private let units = Mutex<Set<UnitID>>([])
+
+    package init() {}
+
+    package func insert(_ unit: UnitID) {
+        units.withLock { _ = $0.insert(unit) }
+    }
+
+    package var all: Set<UnitID> { units.withLock { $0 } }
 }

@@ -85,4 +85,48 @@ struct CoTMappingTests {
             #expect(parsed.uid == event.uid && parsed.stale == Self.now.addingTimeInterval(120))
         }
     }
+
+    /// An approach is a warning on TAK maps, not a "Geo-fence Breached" emergency: it
+    /// says what is expected and when, and its marker is deleted once resolved; an
+    /// incursion is the breach, and is cancelled when resolved.
+    @Test func anApproachIsAWarningAndOnlyABreachIsAnEmergency() throws {
+        let start = Self.now
+        let garrison = try LatLng(latitude: 33.5, longitude: 38.65)
+        var engine = Engine(start: start)
+        for party in ["coalition", "russia"] { try engine.handle(.addParty(Party(id: PartyID(party))), at: start) }
+        try engine.handle(.putAgreement(Agreement(
+            id: "at-tanf", title: "At Tanf", signatories: ["coalition": .proposed, "russia": .proposed],
+            parameters: Agreement.Parameters(groundSeparationMeters: 1_000))), at: start)
+        try engine.handle(.sign("at-tanf", by: "coalition"), at: start)
+        try engine.handle(.sign("at-tanf", by: "russia"), at: start)
+        try engine.handle(.putZone(Zone(
+            id: "at-tanf-55km", kind: .deconflictionZone, owner: "coalition", agreement: "at-tanf",
+            volume: Volume4D(footprint: .circle(try Circle(center: garrison, radiusMeters: 55_000)), altitude: .all, time: .always))), at: start)
+        try engine.handle(.addUnit(Unit(id: "convoy", party: "russia", domain: .ground)), at: start)
+        func report(_ seconds: Double, meters: Double) throws -> [Event] {
+            let position = Geodesic.destination(from: garrison, azimuthDegrees: 315, distanceMeters: meters)
+            let course = Geodesic.inverse(position, garrison).initialAzimuthDegrees
+            return try engine.handle(.report(PositionReport(
+                unit: "convoy", time: start.addingTimeInterval(seconds), position: position, speedMetersPerSecond: 12.5,
+                courseDegrees: course)), at: start.addingTimeInterval(seconds))
+        }
+        func drawn(_ alert: Alert) throws -> CoTOutboundEvent {
+            let event = CoTMapping.alert(alert, position: garrison, unitType: "a-u-G", now: Self.now, stale: Self.now.addingTimeInterval(120))
+            _ = try CoTXML.decode(event.xml())
+            return event
+        }
+        let approach = try #require(try report(0, meters: 80_000).compactMap { $0.type == "alert.raised" ? $0.alert : nil }.first { $0.kind == .approach })
+        let warning = try drawn(approach)
+        #expect(warning.type == "b-m-p-s-m" && !warning.detail.contains("<emergency"), "\(warning.xml())")
+        #expect(warning.detail.contains("approach toward at-tanf-55km: convoy; expected to enter in 2000 s"), "\(warning.detail)")
+        #expect(warning.detail.contains(#"<link uid="convoy""#))
+        let entered = try report(2_100, meters: 53_750)
+        let resolvedApproach = try #require(entered.compactMap { $0.type == "alert.resolved" ? $0.alert : nil }.first { $0.kind == .approach })
+        let deleted = try drawn(resolvedApproach)
+        #expect(deleted.type == "t-x-d-d" && deleted.detail.contains(#"<link uid="\#(CoTMapping.uid(of: approach.id))""#))
+        let incursion = try #require(entered.compactMap { $0.type == "alert.raised" ? $0.alert : nil }.first { $0.kind == .incursion })
+        let breach = try drawn(incursion)
+        #expect(breach.type == "b-a-g" && breach.detail.contains(#"<emergency type="Geo-fence Breached">"#), "\(breach.xml())")
+        #expect(breach.detail.contains("m inside the edge"))
+    }
 }

@@ -145,4 +145,49 @@ struct CoTServiceTests {
         #expect(mentions.isEmpty, "\(mentions.map(\.type))")
         #expect(entries.count > before)
     }
+
+    /// Connects, sends `messages`, and returns everything the server sent within `window`.
+    static func received(port: Int, _ messages: [Data], window: Duration) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        // The window ends by closing the connection, which ends the reading below.
+        let underlying = channel.channel
+        underlying.eventLoop.scheduleTask(in: .nanoseconds(Int64(window / .nanoseconds(1)))) { underlying.close(promise: nil) }
+        return try await channel.executeThenClose { inbound, outbound in
+            for message in messages { try await outbound.write(ByteBuffer(data: message)) }
+            var text = ""
+            do {
+                for try await buffer in inbound { text += String(buffer: buffer) }
+            } catch {}
+            return text
+        }
+    }
+
+    /// A party's TAK devices see each other: a unit one device reports is drawn on the
+    /// party's other devices as a friendly, and not sent back to the device reporting it.
+    @Test func aPartysDevicesSeeEachOtherButNotThemselves() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        var settings = CoTSettings()
+        settings.tcpPort = 0
+        settings.refreshInterval = .seconds(1)
+        let (listening, running) = try await Self.start(settings, on: seeded)
+        defer { running.cancel() }
+        let auth = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
+        let now = await seeded.node.read { $0.now }
+        let report = CoTOutboundEvent(
+            uid: "alpha-1", type: "a-f-G-U-C", time: now, stale: now.addingTimeInterval(600), latitude: 33.41, longitude: 38.61,
+            callsign: "Alpha 1").xml()
+        async let other = Self.received(port: listening, [auth], window: .seconds(8))
+        try await Task.sleep(for: .seconds(1))
+        let reporter = try await Self.received(port: listening, [auth, report], window: .seconds(5))
+        let seen = try await other
+        #expect(seen.contains(#"uid="alpha-1" type="a-f-G""#), "the other device was not sent alpha-1: \(seen.suffix(2_000))")
+        #expect(seen.contains(#"callsign="Alpha 1""#))
+        #expect(!reporter.contains(#"uid="alpha-1""#), "the reporting device was sent its own position back")
+        // Zones still reach both.
+        #expect(reporter.contains("u-d-c-c") && seen.contains("u-d-c-c"))
+    }
 }

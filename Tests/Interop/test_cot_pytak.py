@@ -275,6 +275,11 @@ def test_xml_convoy_raises_an_incursion_drawn_for_the_addressees_only(server):
             element = emergency.find("detail/emergency")
             assert element is not None and element.get("type") == "Geo-fence Breached", emergency.raw
             assert "incursion" in element.text and "convoy" in element.text, emergency.raw
+            # Only a breach is an emergency: an approach (a warning of what may come) is a
+            # marker, never "Geo-fence Breached".
+            false_alarms = [e for e in coalition.events if e.type == "b-a-g"
+                            and "approach" in (e.find("detail/emergency").text or "")]
+            assert not false_alarms, false_alarms[0].raw[:600]
 
             # The militia is no addressee: through a refresh of the picture (every 2 s)
             # it gets the zone again, never the alert nor anything about the convoy.
