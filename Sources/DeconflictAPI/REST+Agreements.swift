@@ -126,10 +126,10 @@ extension Components.Schemas.AgreementInput {
 extension Components.Schemas.IncidentInput {
     /// The incident reported by `party`, its position checked.
     func draft(by party: PartyID) throws(FieldError) -> Incident.Draft {
-        if let position { _ = try DeconflictAPI.position(position, field: "position") }
+        if let position { _ = try DeconflictAPI.position(position.pair, field: "position") }
         return Incident.Draft(
             id: IncidentID(try identifier(id, field: "id")), reportedBy: party, summary: summary,
-            units: units.map { $0.map { UnitID($0) } }, zone: zone.map { ZoneID($0) }, position: position)
+            units: units.map { $0.map { UnitID($0) } }, zone: zone.map { ZoneID($0) }, position: position?.pair)
     }
 }
 
@@ -173,6 +173,6 @@ extension Components.Schemas.Incident {
         self.init(
             id: incident.id.rawValue, reportedBy: incident.reportedBy.rawValue, summary: incident.summary,
             units: incident.units.map(\.rawValue), recordedAt: incident.recordedAt, zone: incident.zone?.rawValue,
-            position: incident.position.map { [$0.latitude, $0.longitude] })
+            position: incident.position.map { Components.Schemas.Position($0) })
     }
 }

@@ -159,7 +159,7 @@ extension Components.Schemas.Unit {
 extension Components.Schemas.PositionReport {
     init(_ report: PositionReport) {
         self.init(
-            unit: report.unit.rawValue, time: report.time, position: [report.position.latitude, report.position.longitude],
+            unit: report.unit.rawValue, time: report.time, position: .init(report.position),
             altitudeMeters: report.altitudeMeters, speedMetersPerSecond: report.speedMetersPerSecond, courseDegrees: report.courseDegrees,
             uncertaintyMeters: report.uncertaintyMeters)
     }

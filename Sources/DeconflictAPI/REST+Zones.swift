@@ -72,7 +72,7 @@ extension ZoneBody {
     init(_ input: Components.Schemas.ZoneInput) {
         self.init(
             id: input.id, name: input.name, kind: Zone.Kind(input.kind), owner: input.owner?.value1, agreement: input.agreement,
-            circle: input.circle.map { .init(center: $0.center, radius: $0.radius) }, polygon: input.polygon,
+            circle: input.circle.map { .init(center: $0.center.pair, radius: $0.radius) }, polygon: input.polygon?.pairs,
             altitude: input.altitude?.value1, from: input.from, until: input.until, allowed: input.allowed,
             revalidateBy: input.revalidateBy?.value1)
     }
@@ -82,7 +82,7 @@ extension Components.Schemas.VolumeInput {
     /// The 4D volume, checked as a zone's is.
     func volume(field: String) throws(FieldError) -> Volume4D {
         try VolumeBody(
-            circle: circle.map { .init(center: $0.center, radius: $0.radius) }, polygon: polygon, altitude: altitude?.value1,
+            circle: circle.map { .init(center: $0.center.pair, radius: $0.radius) }, polygon: polygon?.pairs, altitude: altitude?.value1,
             from: from?.value1, until: until?.value1
         ).volume(field: field)
     }
@@ -105,9 +105,9 @@ extension Components.Schemas.Volume {
         var polygon: Components.Schemas.Polygon?
         switch volume.footprint {
         case .circle(let shape):
-            circle = .init(center: [shape.center.latitude, shape.center.longitude], radius: shape.radiusMeters)
+            circle = .init(center: .init(shape.center), radius: shape.radiusMeters)
         case .polygon(let shape):
-            polygon = ([shape.outer] + shape.holes).map { ring in ring.map { [$0.latitude, $0.longitude] } }
+            polygon = ([shape.outer] + shape.holes).map { ring in ring.map { Components.Schemas.Position($0) } }
         }
         self.init(
             circle: circle, polygon: polygon, altitude: [volume.altitude.lowerMeters, volume.altitude.upperMeters],

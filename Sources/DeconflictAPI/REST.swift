@@ -1,4 +1,5 @@
 import DeconflictEngine
+import DeconflictGeometry
 import DeconflictLedger
 import DeconflictNode
 import DeconflictStore
@@ -90,4 +91,28 @@ struct BodyLimitMiddleware: RouterMiddleware {
         }
         return try await next(request, context)
     }
+}
+
+extension Components.Schemas.Position {
+    /// `[latitude, longitude]`, whichever form was sent (named, or the pair).
+    var pair: [Double] {
+        switch self {
+        case .NamedPosition(let named): [named.lat, named.lng]
+        case .PositionPair(let pair): pair
+        }
+    }
+
+    /// A position as answers write it: the pair `[latitude, longitude]`.
+    init(_ position: LatLng) {
+        self = .PositionPair([position.latitude, position.longitude])
+    }
+
+    init(pair: [Double]) {
+        self = .PositionPair(pair)
+    }
+}
+
+extension [[Components.Schemas.Position]] {
+    /// Rings of `[latitude, longitude]`, whichever form each position was sent in.
+    var pairs: [[[Double]]] { map { ring in ring.map(\.pair) } }
 }

@@ -67,6 +67,37 @@ public struct ReportBody: Codable, Hashable, Sendable {
         self.uncertaintyMeters = uncertaintyMeters
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case unit, time, position, altitudeMeters, speedMetersPerSecond, courseDegrees, uncertaintyMeters
+    }
+
+    /// `{"lat", "lng"}`, the unambiguous form of a position.
+    private struct NamedPosition: Decodable {
+        var lat: Double
+        var lng: Double
+    }
+
+    /// Reads `position` named (`{"lat": 33.5, "lng": 38.65}`) or as the pair
+    /// `[latitude, longitude]` that clients written before the named form send.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        unit = try container.decode(String.self, forKey: .unit)
+        time = try container.decode(Date.self, forKey: .time)
+        if let pair = try? container.decode([Double].self, forKey: .position) {
+            position = pair
+        } else if let named = try? container.decode(NamedPosition.self, forKey: .position) {
+            position = [named.lat, named.lng]
+        } else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .position, in: container,
+                debugDescription: #"a position is {"lat": latitude, "lng": longitude} or the pair [latitude, longitude]"#)
+        }
+        altitudeMeters = try container.decodeIfPresent(Double.self, forKey: .altitudeMeters)
+        speedMetersPerSecond = try container.decodeIfPresent(Double.self, forKey: .speedMetersPerSecond)
+        courseDegrees = try container.decodeIfPresent(Double.self, forKey: .courseDegrees)
+        uncertaintyMeters = try container.decodeIfPresent(Double.self, forKey: .uncertaintyMeters)
+    }
+
     func report(field: String) throws(FieldError) -> PositionReport {
         let at = try DeconflictAPI.position(position, field: "\(field).position")
         let values: [(String, Double?)] = [

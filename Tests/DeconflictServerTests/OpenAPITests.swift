@@ -283,6 +283,48 @@ struct OpenAPITests {
         #expect(circle?["center"] as? [Double] == [33.5, 38.6] && circle?["radius"] as? Double == 55_000, "\(answer.text)")
     }
 
+    /// Positions may be named, `{"lat", "lng"}`, wherever the API takes one (a circle's
+    /// centre, a polygon's vertices, a report): a GeoJSON-minded client cannot swap them.
+    /// The pair `[latitude, longitude]` is still read; a named position with a wrong
+    /// key (`lon`) is refused, nothing written.
+    @Test func positionsMayBeNamedAndThePairStillReads() async throws {
+        let folder = try temporaryFolder("named-positions")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        let key = try runDeconflict(["party", "add", "coalition"] + store)
+        let server = try await ServerProcess(store: store)
+        defer { server.stop() }
+        let coalition = Client(base: server.base, key: key, http: .shared)
+        var answer = try await coalition.send(.PUT, "/v1/zones/named", json: [
+            "id": "named", "kind": "protected-site", "circle": ["center": ["lat": 33.5, "lng": 38.65], "radius": 5_000],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect((try await coalition.get("/v1/zones/named")).json[path: "circle.center"] as? [Double] == [33.5, 38.65])
+        answer = try await coalition.send(.PUT, "/v1/zones/site", json: [
+            "id": "site", "kind": "protected-site",
+            "polygon": [[["lat": 33.0, "lng": 44.0], [33.0, 44.2], ["lat": 33.2, "lng": 44.2]]],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect((try await coalition.get("/v1/zones/site")).json[path: "polygon"] as? [[[Double]]] == [[[33.0, 44.0], [33.0, 44.2], [33.2, 44.2]]])
+        answer = try await coalition.send(.PUT, "/v1/zones/swapped", json: [
+            "id": "swapped", "kind": "protected-site", "circle": ["center": ["lat": 33.5, "lon": 38.65], "radius": 5_000],
+        ])
+        #expect(answer.status == 422, "\(answer.text)")
+        #expect((try await coalition.get("/v1/zones/swapped")).status == 404)
+
+        #expect((try await coalition.send(.POST, "/v1/units", json: ["id": "patrol", "domain": "ground"])).status == 201)
+        answer = try await coalition.send(.POST, "/v1/reports", json: [[
+            "unit": "patrol", "time": RFC3339.shortest(Date()), "position": ["lat": 33.41, "lng": 38.61],
+        ]])
+        #expect(answer.status == 200, "\(answer.text)")
+        let unit = try await coalition.get("/v1/units/patrol")
+        #expect((unit.json[path: "lastReport.position"] as? [Double]) == [33.41, 38.61], "\(unit.text)")
+        answer = try await coalition.send(.POST, "/v1/reports", json: [[
+            "unit": "patrol", "time": RFC3339.shortest(Date()), "position": ["latitude": 33.42, "longitude": 38.61],
+        ]])
+        #expect(answer.status == 422 && answer.text.contains("position"), "\(answer.text)")
+    }
+
     func resolve(_ reference: String, in document: [String: Any]) throws -> Any {
         guard reference.hasPrefix("#/") else { throw ReferenceError(reference: reference) }
         var current: Any = document

@@ -234,10 +234,87 @@ extension Components {
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
         }
-        /// `[latitude, longitude]` in degrees (WGS84).
+        /// A position in degrees (WGS84). In a request, named `{"lat": 33.5, "lng": 38.65}` (the unambiguous form), or, as clients written before it send, the pair `[latitude, longitude]` (latitude first, unlike GeoJSON's `[longitude, latitude]`; kept for existing clients). Answers write the pair.
         ///
         /// - Remark: Generated from `#/components/schemas/Position`.
-        internal typealias Position = [Swift.Double]
+        internal enum Position: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Position/case1`.
+            case NamedPosition(Components.Schemas.NamedPosition)
+            /// - Remark: Generated from `#/components/schemas/Position/case2`.
+            case PositionPair(Components.Schemas.PositionPair)
+            internal init(from decoder: any Swift.Decoder) throws {
+                var errors: [any Swift.Error] = []
+                do {
+                    self = .NamedPosition(try .init(from: decoder))
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                do {
+                    self = .PositionPair(try decoder.decodeFromSingleValueContainer())
+                    return
+                } catch {
+                    errors.append(error)
+                }
+                throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                    type: Self.self,
+                    codingPath: decoder.codingPath,
+                    errors: errors
+                )
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                switch self {
+                case let .NamedPosition(value):
+                    try value.encode(to: encoder)
+                case let .PositionPair(value):
+                    try encoder.encodeToSingleValueContainer(value)
+                }
+            }
+        }
+        /// A position with named fields: latitude and longitude in degrees (WGS84).
+        ///
+        /// - Remark: Generated from `#/components/schemas/NamedPosition`.
+        internal struct NamedPosition: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NamedPosition/lat`.
+            internal var lat: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/NamedPosition/lng`.
+            internal var lng: Swift.Double
+            /// Creates a new `NamedPosition`.
+            ///
+            /// - Parameters:
+            ///   - lat:
+            ///   - lng:
+            internal init(
+                lat: Swift.Double,
+                lng: Swift.Double
+            ) {
+                self.lat = lat
+                self.lng = lng
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case lat
+                case lng
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.lat = try container.decode(
+                    Swift.Double.self,
+                    forKey: .lat
+                )
+                self.lng = try container.decode(
+                    Swift.Double.self,
+                    forKey: .lng
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "lat",
+                    "lng"
+                ])
+            }
+        }
+        /// `[latitude, longitude]` in degrees (WGS84): latitude first.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PositionPair`.
+        internal typealias PositionPair = [Swift.Double]
         /// `[lower, upper]` metres above the WGS84 ellipsoid, lower ≤ upper.
         ///
         /// - Remark: Generated from `#/components/schemas/AltitudeBand`.
