@@ -119,6 +119,7 @@ extension Components.Schemas.AgreementInput {
             }
             result.parameters[keyPath: path] = value
         }
+        if let discloses = given.disclosesIntruders { result.parameters.disclosesIntruders = discloses }
         return result
     }
 }
@@ -162,6 +163,7 @@ extension Components.Schemas.Agreement {
                 ($0.key.rawValue, Components.Schemas.AgreementStatus($0.value))
             })),
             parameters: .init(
+                disclosesIntruders: parameters.disclosesIntruders,
                 groundSeparationMeters: parameters.groundSeparationMeters, airSeparationMeters: parameters.airSeparationMeters,
                 verticalSeparationMeters: parameters.verticalSeparationMeters, noticeLeadSeconds: parameters.noticeLeadSeconds,
                 acknowledgementSeconds: parameters.acknowledgementSeconds, escalationSeconds: parameters.escalationSeconds))

@@ -80,7 +80,15 @@ extension API {
         for index in units.indices where units[index].value1.lastReport != nil && tracked < Self.unitsWithTracks {
             tracked += 1
             let id = UnitID(units[index].value1.id)
-            let reports = try await node.store.reports(of: id, from: now.addingTimeInterval(-Self.trackSeconds), to: now)
+            var from = now.addingTimeInterval(-Self.trackSeconds)
+            // A unit disclosed only as an intruder into one of the caller's zones: its
+            // track since the alert was raised.
+            if let party = actor.party, let unit = engine.unit(id), unit.party != party,
+               !Visibility.isNearAgreedZone(unit, report: engine.lastReport(of: id), of: party, in: engine),
+               let since = Visibility.disclosedSince(unit, to: party, in: engine) {
+                from = max(from, since)
+            }
+            let reports = try await node.store.reports(of: id, from: from, to: now)
             // At most `trackPoints`, spread over the window, the last one kept.
             let step = max(1, Int((Double(reports.count) / Double(Self.trackPoints)).rounded(.up)))
             let sampled = reports.indices.reversed().filter { ($0 - reports.count + 1) % step == 0 }.reversed().map { reports[$0] }

@@ -213,7 +213,7 @@ extension ProblemMiddleware {
         if let value = reason.range(of: "invalid String value ").map({ reason[$0.upperBound...] }) {
             reason = "\"\(value)\" is not one of the values the API document lists"
         }
-        let names = query.split(separator: "&").map { String($0.split(separator: "=", maxSplits: 1)[0]) }
+        let names = query.split(separator: "&").map { String($0.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]) }
         guard field == "body", names.count == 1, let name = names.first?.removingPercentEncoding else { return nil }
         return Problem.response(status: 422, field: name, reason: reason)
     }

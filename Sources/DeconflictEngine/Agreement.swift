@@ -28,11 +28,16 @@ public struct Agreement: Hashable, Sendable, Codable {
         public var acknowledgementSeconds: Double
         /// How long after a missed acknowledgement the silence is escalated, seconds.
         public var escalationSeconds: Double
+        /// Whether a unit inside, or approaching, a signatory's zone of this agreement is
+        /// disclosed to the zone's owner while the alert about it is open: its position,
+        /// and its track since the alert was raised (each read recorded in the ledger).
+        /// On unless the signatories agree otherwise.
+        public var disclosesIntruders: Bool
 
         public init(
             groundSeparationMeters: Double = 1_000, airSeparationMeters: Double = 9_260,
             verticalSeparationMeters: Double = 300, noticeLeadSeconds: Double = 3_600,
-            acknowledgementSeconds: Double = 600, escalationSeconds: Double = 300
+            acknowledgementSeconds: Double = 600, escalationSeconds: Double = 300, disclosesIntruders: Bool = true
         ) {
             self.groundSeparationMeters = groundSeparationMeters
             self.airSeparationMeters = airSeparationMeters
@@ -40,6 +45,7 @@ public struct Agreement: Hashable, Sendable, Codable {
             self.noticeLeadSeconds = noticeLeadSeconds
             self.acknowledgementSeconds = acknowledgementSeconds
             self.escalationSeconds = escalationSeconds
+            self.disclosesIntruders = disclosesIntruders
         }
 
         /// Decodes the parameters given; the others keep their defaults.
@@ -55,7 +61,8 @@ public struct Agreement: Hashable, Sendable, Codable {
                 verticalSeparationMeters: try value(.verticalSeparationMeters, defaults.verticalSeparationMeters),
                 noticeLeadSeconds: try value(.noticeLeadSeconds, defaults.noticeLeadSeconds),
                 acknowledgementSeconds: try value(.acknowledgementSeconds, defaults.acknowledgementSeconds),
-                escalationSeconds: try value(.escalationSeconds, defaults.escalationSeconds))
+                escalationSeconds: try value(.escalationSeconds, defaults.escalationSeconds),
+                disclosesIntruders: try container.decodeIfPresent(Bool.self, forKey: .disclosesIntruders) ?? defaults.disclosesIntruders)
         }
     }
 

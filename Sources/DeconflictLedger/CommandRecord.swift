@@ -14,12 +14,14 @@ public import Foundation
 /// - Version 3 (`"v": 3`): as version 2, with one command more, `giveNotice` (an
 ///   operation's notice sent on the message line to the parties owed it); `notify` keeps
 ///   its meaning (the notice time alone) and is no longer written.
+/// - Version 4 (`"v": 4`): as version 3; an agreement's parameters may say
+///   `"disclosesIntruders": false` (absent, as in every earlier version, it discloses).
 ///
 /// These types belong to the ledger: an interface's request bodies may change, these
 /// may not. A new shape is a new version, read beside the old ones.
 public struct CommandRecord: Codable, Hashable, Sendable {
     /// The version written now.
-    public static let currentVersion = 3
+    public static let currentVersion = 4
 
     public var v: Int?
     public var command: String
@@ -66,6 +68,9 @@ public struct CommandRecord: Codable, Hashable, Sendable {
             public var noticeLeadSeconds: Double?
             public var acknowledgementSeconds: Double?
             public var escalationSeconds: Double?
+            /// Version 4: `false` when the agreement withholds the disclosure of intruders;
+            /// absent, it discloses them (every earlier version too).
+            public var disclosesIntruders: Bool?
         }
 
         public var id: String
@@ -208,7 +213,8 @@ extension CommandRecord {
                 parameters: .init(
                     groundSeparationMeters: parameters.groundSeparationMeters, airSeparationMeters: parameters.airSeparationMeters,
                     verticalSeparationMeters: parameters.verticalSeparationMeters, noticeLeadSeconds: parameters.noticeLeadSeconds,
-                    acknowledgementSeconds: parameters.acknowledgementSeconds, escalationSeconds: parameters.escalationSeconds))
+                    acknowledgementSeconds: parameters.acknowledgementSeconds, escalationSeconds: parameters.escalationSeconds,
+                    disclosesIntruders: parameters.disclosesIntruders ? nil : false))
         case .sign(let id, let party):
             self.command = "sign"
             target = id.rawValue
@@ -417,6 +423,7 @@ extension CommandRecord.AgreementRecord {
         for (value, path) in values {
             if let value { result.parameters[keyPath: path] = value }
         }
+        if let discloses = given.disclosesIntruders { result.parameters.disclosesIntruders = discloses }
         return result
     }
 }

@@ -2,16 +2,19 @@ public import DeconflictEngine
 import DeconflictGeometry
 public import DeconflictLedger
 public import DeconflictStore
-import Foundation
+public import Foundation
 
 /// Who may see what.
 ///
 /// - A party sees its own units, operations, messages, alerts addressed to it, the
 ///   agreements it is a signatory of, and every zone (zones are declared to be seen).
 /// - Another party's unit is shown in full only while it is inside, or within
-///   ``nearZoneMeters`` of, a zone of an agreement both parties signed; otherwise as a
-///   reference: its id, party and domain, without position. Every full read of another
-///   party's unit is recorded in the ledger (`command` `recordRead`).
+///   ``nearZoneMeters`` of, a zone of an agreement both parties signed, or while an
+///   alert of it entering, approaching or dwelling in a zone of the viewer's is open and
+///   the zone's agreement discloses intruders (its position, and its track since the
+///   alert was raised); otherwise as a reference: its id, party and domain, without
+///   position. Every full read of another party's unit is recorded in the ledger
+///   (`command` `recordRead`).
 /// - Another party's operation is shown as a reference: id, party, state, priority and
 ///   its volumes (what strategic deconfliction needs), without units or name.
 /// - The operator sees everything.
@@ -19,9 +22,37 @@ public enum Visibility {
     /// How close to an agreed zone another party's unit is shown in full.
     public static let nearZoneMeters = 10_000.0
 
-    /// Whether `viewer` may see `unit` (of another party) in full, given its last report.
+    /// Since when `unit` (of another party) is disclosed to `viewer` as an intruder:
+    /// the earliest raising of an open incursion, approach or dwell alert about it in a
+    /// zone `viewer` owns, whose agreement discloses intruders
+    /// (``Agreement/Parameters/disclosesIntruders``, on unless its signatories agreed
+    /// otherwise). Nil when none is open.
+    public static func disclosedSince(_ unit: DeconflictEngine.Unit, to viewer: PartyID, in engine: Engine) -> Date? {
+        guard unit.party != viewer else { return nil }
+        var since: Date?
+        for alert in engine.alerts.values
+        where alert.state != .resolved && (alert.kind == .incursion || alert.kind == .approach || alert.kind == .dwell)
+            && alert.units.contains(unit.id) {
+            guard let zone = alert.zone.flatMap({ engine.zones[$0] }), zone.owner == viewer,
+                  let agreement = zone.agreement.flatMap({ engine.agreements[$0] }), agreement.parameters.disclosesIntruders
+            else { continue }
+            since = min(since ?? alert.raisedAt, alert.raisedAt)
+        }
+        return since
+    }
+
+    /// Whether `viewer` may see `unit` (of another party) in full, given its last report:
+    /// near a zone of an agreement both signed, or disclosed to it as an intruder into one
+    /// of its zones (``disclosedSince(_:to:in:)``).
     public static func mayLocate(_ unit: DeconflictEngine.Unit, report: PositionReport?, by viewer: PartyID, in engine: Engine) -> Bool {
         guard unit.party != viewer else { return true }
+        guard report != nil else { return false }
+        return disclosedSince(unit, to: viewer, in: engine) != nil || isNearAgreedZone(unit, report: report, of: viewer, in: engine)
+    }
+
+    /// Whether `unit`'s last report lies inside, or within ``nearZoneMeters`` of, a zone of
+    /// an agreement `viewer` and the unit's party (or a sponsor answering for it) signed.
+    public static func isNearAgreedZone(_ unit: DeconflictEngine.Unit, report: PositionReport?, of viewer: PartyID, in engine: Engine) -> Bool {
         guard let report else { return false }
         // Every point within `nearZoneMeters` of the report lies in this box: a zone whose
         // box misses it is farther (the exact distance is for the zones that remain).

@@ -107,7 +107,7 @@ struct CommandRecordTests {
 
     @Test func whatCannotBeReadIsRefusedWithTheField() {
         let cases: [(String, String)] = [
-            (#"{"by":"a","command":"putZone","v":4}"#, "v"),
+            (#"{"by":"a","command":"putZone","v":5}"#, "v"),
             (#"{"by":"a","command":"putZone"}"#, "zone"),
             (#"{"by":"a","command":"fly"}"#, "command"),
             (#"{"by":"a","command":"addUnit","unit":{"domain":"sea","id":"u"}}"#, "unit.domain"),

@@ -33,7 +33,7 @@ struct GoldenLedgerTests {
     /// was written in.
     static let written: [String: (commands: Int, events: Int, batches: Int)] = [
         "golden-ledger-v1": (1, 1, 1), "golden-ledger-v2": (2, 1, 1), "golden-ledger-v3": (3, 1, 1), "golden-ledger-v4": (3, 2, 1),
-        "golden-ledger-v5": (3, 2, 2),
+        "golden-ledger-v5": (3, 2, 2), "golden-ledger-v6": (4, 2, 2),
     ]
 
     /// Every golden ledger committed: `golden-ledger-vN.jsonl`, each with its `.state.json`.

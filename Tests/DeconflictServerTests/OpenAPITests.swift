@@ -325,6 +325,24 @@ struct OpenAPITests {
         #expect(answer.status == 422 && answer.text.contains("position"), "\(answer.text)")
     }
 
+    /// A request the generated code cannot decode, with a query of empty pairs (`?=&=`)
+    /// and a header that is not a number, is refused with a problem, and the server keeps
+    /// serving (it once indexed the empty pair's name and stopped).
+    @Test func anUndecodableRequestWithEmptyQueryPairsIsRefusedNotFatal() async throws {
+        let folder = try temporaryFolder("empty-pairs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        let key = try runDeconflict(["operator-key"] + store)
+        let server = try await ServerProcess(store: store)
+        defer { server.stop() }
+        let client = Client(base: server.base, key: key, http: .shared)
+        for path in ["/v1/ledger?=&=", "/v1/ledger?x=1&=", "/v1/ledger?="] {
+            let answer = try await client.send(.GET, path, headers: [("Last-Event-ID", "not-a-number")])
+            #expect((400..<500).contains(answer.status), "\(path): \(answer.status) \(answer.text)")
+        }
+        #expect((try await client.get("/v1/ledger")).status == 200, "the server stopped serving")
+    }
+
     func resolve(_ reference: String, in document: [String: Any]) throws -> Any {
         guard reference.hasPrefix("#/") else { throw ReferenceError(reference: reference) }
         var current: Any = document

@@ -1240,7 +1240,7 @@ extension Components {
             case signed = "signed"
             case withdrawn = "withdrawn"
         }
-        /// Values that differ from the defaults; each a finite number ≥ 0.
+        /// Values that differ from the defaults; each number finite and ≥ 0.
         ///
         /// - Remark: Generated from `#/components/schemas/AgreementParametersInput`.
         internal struct AgreementParametersInput: Codable, Hashable, Sendable {
@@ -1256,6 +1256,10 @@ extension Components {
             internal var acknowledgementSeconds: Swift.Double?
             /// - Remark: Generated from `#/components/schemas/AgreementParametersInput/escalationSeconds`.
             internal var escalationSeconds: Swift.Double?
+            /// Whether a unit inside, or approaching, a signatory's zone of this agreement is disclosed to the zone's owner while the alert about it is open: its position and its track since the alert was raised, each read recorded in the ledger. True unless given.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AgreementParametersInput/disclosesIntruders`.
+            internal var disclosesIntruders: Swift.Bool?
             /// A container of undocumented properties.
             internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
             /// Creates a new `AgreementParametersInput`.
@@ -1267,6 +1271,7 @@ extension Components {
             ///   - noticeLeadSeconds:
             ///   - acknowledgementSeconds:
             ///   - escalationSeconds:
+            ///   - disclosesIntruders: Whether a unit inside, or approaching, a signatory's zone of this agreement is disclosed to the zone's owner while the alert about it is open: its position and its track since the alert was raised, each read recorded in the ledger. True unless given.
             ///   - additionalProperties: A container of undocumented properties.
             internal init(
                 groundSeparationMeters: Swift.Double? = nil,
@@ -1275,6 +1280,7 @@ extension Components {
                 noticeLeadSeconds: Swift.Double? = nil,
                 acknowledgementSeconds: Swift.Double? = nil,
                 escalationSeconds: Swift.Double? = nil,
+                disclosesIntruders: Swift.Bool? = nil,
                 additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
             ) {
                 self.groundSeparationMeters = groundSeparationMeters
@@ -1283,6 +1289,7 @@ extension Components {
                 self.noticeLeadSeconds = noticeLeadSeconds
                 self.acknowledgementSeconds = acknowledgementSeconds
                 self.escalationSeconds = escalationSeconds
+                self.disclosesIntruders = disclosesIntruders
                 self.additionalProperties = additionalProperties
             }
             internal enum CodingKeys: String, CodingKey {
@@ -1292,6 +1299,7 @@ extension Components {
                 case noticeLeadSeconds
                 case acknowledgementSeconds
                 case escalationSeconds
+                case disclosesIntruders
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1319,13 +1327,18 @@ extension Components {
                     Swift.Double.self,
                     forKey: .escalationSeconds
                 )
+                self.disclosesIntruders = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .disclosesIntruders
+                )
                 additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
                     "groundSeparationMeters",
                     "airSeparationMeters",
                     "verticalSeparationMeters",
                     "noticeLeadSeconds",
                     "acknowledgementSeconds",
-                    "escalationSeconds"
+                    "escalationSeconds",
+                    "disclosesIntruders"
                 ])
             }
             internal func encode(to encoder: any Swift.Encoder) throws {
@@ -1354,11 +1367,19 @@ extension Components {
                     self.escalationSeconds,
                     forKey: .escalationSeconds
                 )
+                try container.encodeIfPresent(
+                    self.disclosesIntruders,
+                    forKey: .disclosesIntruders
+                )
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
         }
         /// - Remark: Generated from `#/components/schemas/AgreementParameters`.
         internal struct AgreementParameters: Codable, Hashable, Sendable {
+            /// Whether intruders into the signatories' zones of this agreement are disclosed to the zone's owner while the alert is open.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AgreementParameters/disclosesIntruders`.
+            internal var disclosesIntruders: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/AgreementParameters/groundSeparationMeters`.
             internal var groundSeparationMeters: Swift.Double
             /// - Remark: Generated from `#/components/schemas/AgreementParameters/airSeparationMeters`.
@@ -1376,6 +1397,7 @@ extension Components {
             /// Creates a new `AgreementParameters`.
             ///
             /// - Parameters:
+            ///   - disclosesIntruders: Whether intruders into the signatories' zones of this agreement are disclosed to the zone's owner while the alert is open.
             ///   - groundSeparationMeters:
             ///   - airSeparationMeters:
             ///   - verticalSeparationMeters:
@@ -1384,6 +1406,7 @@ extension Components {
             ///   - escalationSeconds:
             ///   - additionalProperties: A container of undocumented properties.
             internal init(
+                disclosesIntruders: Swift.Bool,
                 groundSeparationMeters: Swift.Double,
                 airSeparationMeters: Swift.Double,
                 verticalSeparationMeters: Swift.Double,
@@ -1392,6 +1415,7 @@ extension Components {
                 escalationSeconds: Swift.Double,
                 additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
             ) {
+                self.disclosesIntruders = disclosesIntruders
                 self.groundSeparationMeters = groundSeparationMeters
                 self.airSeparationMeters = airSeparationMeters
                 self.verticalSeparationMeters = verticalSeparationMeters
@@ -1401,6 +1425,7 @@ extension Components {
                 self.additionalProperties = additionalProperties
             }
             internal enum CodingKeys: String, CodingKey {
+                case disclosesIntruders
                 case groundSeparationMeters
                 case airSeparationMeters
                 case verticalSeparationMeters
@@ -1410,6 +1435,10 @@ extension Components {
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.disclosesIntruders = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .disclosesIntruders
+                )
                 self.groundSeparationMeters = try container.decode(
                     Swift.Double.self,
                     forKey: .groundSeparationMeters
@@ -1435,6 +1464,7 @@ extension Components {
                     forKey: .escalationSeconds
                 )
                 additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "disclosesIntruders",
                     "groundSeparationMeters",
                     "airSeparationMeters",
                     "verticalSeparationMeters",
@@ -1445,6 +1475,10 @@ extension Components {
             }
             internal func encode(to encoder: any Swift.Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.disclosesIntruders,
+                    forKey: .disclosesIntruders
+                )
                 try container.encode(
                     self.groundSeparationMeters,
                     forKey: .groundSeparationMeters
