@@ -69,7 +69,7 @@ package struct CoTPicture {
     private func events(for entry: LedgerEntry) async -> [CoTOutboundEvent] {
         if entry.type == ReportBatchPayload.ledgerType {
             // The party's own units, as their reports arrive (over any connection or the API).
-            guard EntrySubjects(entry).by == party.rawValue, let batch = try? ReportBatchPayload.decode(entry.payload) else { return [] }
+            guard let batch = try? ReportBatchPayload.decode(entry.payload), batch.by == party.rawValue else { return [] }
             let spoken = spoken.all
             let units = Set(batch.positionReports.map(\.unit)).subtracting(spoken)
             guard !units.isEmpty else { return [] }

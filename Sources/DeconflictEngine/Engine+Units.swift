@@ -138,6 +138,27 @@ extension Engine {
 
     func lastReport(_ id: UnitID) -> PositionReport? { slotOf[id].flatMap { table[Int($0)].report } }
 
+    /// The open alerts of `id` entering, dwelling in or approaching a zone, found from the
+    /// unit's own record (the zones it is inside, its approaches) rather than by looking
+    /// through every alert: what disclosure to a zone's owner asks at every read.
+    public func openZoneAlerts(of id: UnitID) -> [Alert] {
+        guard let slot = slotOf[id] else { return [] }
+        let tracked = table[Int(slot)]
+        var found: [Alert] = []
+        for visit in tracked.inside {
+            for kind in [Alert.Kind.incursion, .dwell] {
+                if let alert = open[AlertKey(kind: kind, units: [id], zone: visit.zone, agreement: nil, party: nil)].flatMap({ alerts[$0] }),
+                   alert.state != .resolved {
+                    found.append(alert)
+                }
+            }
+        }
+        for approach in tracked.approaching {
+            if let alert = alerts[approach.alert], alert.state != .resolved { found.append(alert) }
+        }
+        return found
+    }
+
     /// Sets the motion of `slot` from its report.
     mutating func setMotion(_ slot: Int, _ report: PositionReport) {
         let phi = report.position.latitude * .pi / 180, lambda = report.position.longitude * .pi / 180

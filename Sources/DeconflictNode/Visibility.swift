@@ -30,9 +30,7 @@ public enum Visibility {
     public static func disclosedSince(_ unit: DeconflictEngine.Unit, to viewer: PartyID, in engine: Engine) -> Date? {
         guard unit.party != viewer else { return nil }
         var since: Date?
-        for alert in engine.alerts.values
-        where alert.state != .resolved && (alert.kind == .incursion || alert.kind == .approach || alert.kind == .dwell)
-            && alert.units.contains(unit.id) {
+        for alert in engine.openZoneAlerts(of: unit.id) {
             guard let zone = alert.zone.flatMap({ engine.zones[$0] }), zone.owner == viewer,
                   let agreement = zone.agreement.flatMap({ engine.agreements[$0] }), agreement.parameters.disclosesIntruders
             else { continue }

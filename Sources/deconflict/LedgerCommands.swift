@@ -32,6 +32,15 @@ func usingStore<Result: Sendable>(
     } else {
         store = try openExistingStore(spec, option: option)
     }
+    return try await using(store, option: option, body)
+}
+
+/// Runs `body` with `store` in use (``withStore(_:_:)``); a store that cannot be made
+/// ready (the PostgreSQL server unreachable, say) is named by `option`, while what `body`
+/// throws passes unchanged.
+func using<Result: Sendable>(
+    _ store: any Store, option: String, _ body: (any Store) async throws -> Result
+) async throws -> Result {
     var ready = false
     do {
         return try await withStore(store) { store in

@@ -39,15 +39,7 @@ struct StoreOptions: ParsableArguments {
     func using<Result: Sendable>(_ settings: Settings? = nil, _ body: (any Store) async throws -> Result) async throws -> Result {
         let settings = if let settings { settings } else { try await self.settings() }
         let store = try Self.open(store: try settings.string("store"), postgres: try settings.string("postgres"))
-        var ready = false
-        do {
-            return try await withStore(store) { store in
-                ready = true
-                return try await body(store)
-            }
-        } catch where !ready {
-            throw InputError("\(store is PostgresStore ? "--postgres" : "--store"): \(error)")
-        }
+        return try await deconflict.using(store, option: store is PostgresStore ? "--postgres" : "--store", body)
     }
 
     private static func open(store: String?, postgres: String?) throws -> any Store {

@@ -63,4 +63,32 @@ struct DisclosureTests {
         #expect(!Visibility.mayLocate(gun, report: engine.lastReport(of: "gun-1"), by: "coalition", in: engine))
         #expect(Visibility.disclosedSince(gun, to: "coalition", in: engine) == nil)
     }
+
+    /// The engine finds a unit's open zone alerts from the unit's own record; held here to
+    /// the full look through every alert, report after report and tick after tick, as the unit approaches,
+    /// enters, dwells in, leaves and comes back to the zone.
+    @Test func aUnitsOpenZoneAlertsAreThoseAFullLookFinds() throws {
+        var engine = try Self.engine(disclosing: true)
+        func fullLook() -> Set<AlertID> {
+            Set(engine.alerts.values.filter {
+                $0.state != .resolved && [.incursion, .approach, .dwell].contains($0.kind) && $0.units.contains("gun-1")
+            }.map(\.id))
+        }
+        var seen: Set<Alert.Kind> = []
+        let path: [Double] = [90_000, 80_000, 70_000, 60_000, 50_000, 40_000, 40_000, 40_000, 60_000, 70_000, 50_000, 30_000]
+        for (step, meters) in path.enumerated() {
+            let position = Geodesic.destination(from: Self.garrison, azimuthDegrees: 200, distanceMeters: meters)
+            let course = Geodesic.inverse(position, Self.garrison).initialAzimuthDegrees
+            let time = Self.start.addingTimeInterval(Double(step) * 600)
+            _ = try engine.handle(.report(PositionReport(
+                unit: "gun-1", time: time, position: position, speedMetersPerSecond: meters > 40_000 ? 15 : 0, courseDegrees: course)), at: time)
+            for moment in [time, time.addingTimeInterval(300)] {
+                if moment > time { _ = try engine.handle(.tick, at: moment) }
+                let found = engine.openZoneAlerts(of: "gun-1")
+                #expect(Set(found.map(\.id)) == fullLook(), "step \(step)")
+                seen.formUnion(found.map(\.kind))
+            }
+        }
+        #expect(seen.isSuperset(of: [.approach, .incursion, .dwell]), "the path met only \(seen)")
+    }
 }

@@ -217,13 +217,9 @@ struct OpenAPITests {
     /// An operation the document gives no body refuses one (422, naming `body`) and does
     /// nothing, rather than act as if it had not been sent; `{}` and no body are accepted.
     @Test func aBodySentToAnOperationThatTakesNoneIsRefused() async throws {
-        let folder = try temporaryFolder("bodiless")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
-        let key = try runDeconflict(["party", "add", "relief"] + store)
-        let server = try await ServerProcess(store: store)
-        defer { server.stop() }
-        let relief = Client(base: server.base, key: key, http: .shared)
+        let live = try await LiveServer.start("bodiless", key: ["party", "add", "relief"])
+        defer { live.stop() }
+        let relief = live.client
         var answer = try await relief.send(.PUT, "/v1/operations/convoy", json: [
             "id": "convoy", "volumes": [["circle": ["center": [33.5, 38.6], "radius": 2_000]]],
         ])
@@ -246,13 +242,9 @@ struct OpenAPITests {
     /// circle), with the exact centre and radius beside it; imported again it is the same
     /// circle, not a 64-gon.
     @Test func aCircleInGeoJSONIsDrawnAsAPolygonAndReadBackAsTheCircle() async throws {
-        let folder = try temporaryFolder("geojson-circle")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
-        let key = try runDeconflict(["party", "add", "coalition"] + store)
-        let server = try await ServerProcess(store: store)
-        defer { server.stop() }
-        let coalition = Client(base: server.base, key: key, http: .shared)
+        let live = try await LiveServer.start("geojson-circle", key: ["party", "add", "coalition"])
+        defer { live.stop() }
+        let coalition = live.client
         var answer = try await coalition.send(.PUT, "/v1/zones/tanf", json: [
             "id": "tanf", "kind": "deconfliction-zone", "circle": ["center": [33.5, 38.6], "radius": 55_000],
         ])
@@ -288,13 +280,9 @@ struct OpenAPITests {
     /// The pair `[latitude, longitude]` is still read; a named position with a wrong
     /// key (`lon`) is refused, nothing written.
     @Test func positionsMayBeNamedAndThePairStillReads() async throws {
-        let folder = try temporaryFolder("named-positions")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
-        let key = try runDeconflict(["party", "add", "coalition"] + store)
-        let server = try await ServerProcess(store: store)
-        defer { server.stop() }
-        let coalition = Client(base: server.base, key: key, http: .shared)
+        let live = try await LiveServer.start("named-positions", key: ["party", "add", "coalition"])
+        defer { live.stop() }
+        let coalition = live.client
         var answer = try await coalition.send(.PUT, "/v1/zones/named", json: [
             "id": "named", "kind": "protected-site", "circle": ["center": ["lat": 33.5, "lng": 38.65], "radius": 5_000],
         ])
@@ -329,13 +317,9 @@ struct OpenAPITests {
     /// and a header that is not a number, is refused with a problem, and the server keeps
     /// serving (it once indexed the empty pair's name and stopped).
     @Test func anUndecodableRequestWithEmptyQueryPairsIsRefusedNotFatal() async throws {
-        let folder = try temporaryFolder("empty-pairs")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
-        let key = try runDeconflict(["operator-key"] + store)
-        let server = try await ServerProcess(store: store)
-        defer { server.stop() }
-        let client = Client(base: server.base, key: key, http: .shared)
+        let live = try await LiveServer.start("empty-pairs", key: ["operator-key"])
+        defer { live.stop() }
+        let client = live.client
         for path in ["/v1/ledger?=&=", "/v1/ledger?x=1&=", "/v1/ledger?="] {
             let answer = try await client.send(.GET, path, headers: [("Last-Event-ID", "not-a-number")])
             #expect((400..<500).contains(answer.status), "\(path): \(answer.status) \(answer.text)")
@@ -366,5 +350,26 @@ struct OpenAPITests {
     struct ReferenceError: Error, CustomStringConvertible {
         let reference: String
         var description: String { "\(reference) does not resolve" }
+    }
+}
+
+/// A server process on a store of its own, with a client holding the key `key` (the
+/// arguments of the `deconflict` command that prints it) issued.
+struct LiveServer {
+    let folder: URL
+    let server: ServerProcess
+    let client: Client
+
+    static func start(_ name: String, key: [String]) async throws -> LiveServer {
+        let folder = try temporaryFolder(name)
+        let store = ["--store", folder.appendingPathComponent("store.sqlite").path]
+        let secret = try runDeconflict(key + store)
+        let server = try await ServerProcess(store: store)
+        return LiveServer(folder: folder, server: server, client: Client(base: server.base, key: secret, http: .shared))
+    }
+
+    func stop() {
+        server.stop()
+        try? FileManager.default.removeItem(at: folder)
     }
 }
