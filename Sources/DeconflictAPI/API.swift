@@ -14,7 +14,6 @@ import Prometheus
 import ServiceLifecycle
 import HTTPTypes
 import NIOFoundationCompat
-import Synchronization
 
 /// The native REST/JSON API, version 1. Every write goes through the node and answers
 /// once durable, with the ledger sequence of its last entry (`sequence`), from which a
@@ -26,12 +25,6 @@ struct API: Sendable {
     let authenticator: Authenticator
     let webhooks: WebhookDispatcher
     /// When each reader last had its read of a set of units recorded.
-    let recentReads = RecentReads()
-
-    final class RecentReads: Sendable {
-        let reads = Mutex<[String: ContinuousClock.Instant]>([:])
-    }
-
     func register(on router: Router<ServerContext>) {
         // The operations of the generated protocol (REST*.swift); the rest are routed here.
         registerGenerated(on: router)

@@ -5,7 +5,6 @@ import DeconflictNode
 import DeconflictStore
 import Foundation
 import OpenAPIRuntime
-import Synchronization
 
 /// Units, and the situation: everything a map of the caller shows, now or at a past
 /// instant (the after-action review: the ledger replayed up to then). Reports arrive
@@ -133,21 +132,10 @@ extension API {
         return shown
     }
 
-    /// Records in the ledger that `actor` read other parties' units in full.
+    /// Records in the ledger that `actor` read other parties' units in full
+    /// (``ReadRecords``: once a minute per reader and unit).
     func recordRead(of units: [String], by actor: DeconflictLedger.Actor) async throws {
-        guard !units.isEmpty, actor != .operator else { return }
-        // The same reader reading the same units again within a minute (a console
-        // refreshing its map) is the read already recorded.
-        let key = actor.description + " " + units.joined(separator: ",")
-        let now = ContinuousClock.now
-        let recent = recentReads.reads.withLock { reads -> Bool in
-            if reads.count > 10_000 { reads = reads.filter { now - $0.value < .seconds(60) } }
-            if let last = reads[key], now - last < .seconds(60) { return true }
-            reads[key] = now
-            return false
-        }
-        if recent { return }
-        try await node.execute(LedgerCommand(.recordRead("units " + units.joined(separator: ",")), by: actor))
+        try await node.reads.record(units, by: actor, on: node)
     }
 }
 

@@ -104,10 +104,21 @@ public enum CoTMapping {
 
     /// A removed zone: TAK's delete event for its shape.
     public static func deletion(of zone: ZoneID, now: Date) -> CoTOutboundEvent {
+        deletion(uid: uid(of: zone), now: now)
+    }
+
+    /// Another party's unit the viewer may no longer locate: TAK's delete event for it,
+    /// so the map does not keep showing where it was.
+    public static func deletion(of unit: UnitID, now: Date) -> CoTOutboundEvent {
+        deletion(uid: unit.rawValue, now: now)
+    }
+
+    /// TAK's delete event (`t-x-d-d`, forced) for the item `uid`.
+    private static func deletion(uid target: String, now: Date) -> CoTOutboundEvent {
         CoTOutboundEvent(
-            uid: "deconflict.delete.\(zone.rawValue)", type: "t-x-d-d", how: "h-e", time: now, stale: now.addingTimeInterval(60),
+            uid: "deconflict.delete.\(target)", type: "t-x-d-d", how: "h-e", time: now, stale: now.addingTimeInterval(60),
             latitude: 0, longitude: 0,
-            detail: CoTDetail.link(uid: uid(of: zone), type: "none", relation: "none") + "<__forcedelete/>")
+            detail: CoTDetail.link(uid: target, type: "none", relation: "none") + "<__forcedelete/>")
     }
 
     /// A unit of the viewer's own party as TAK draws a friendly (`a-f-G`, `a-f-A`), at
@@ -121,6 +132,22 @@ public enum CoTMapping {
             circularError: report.uncertaintyMeters > 0 ? report.uncertaintyMeters : nil, callsign: unit.name,
             detail: CoTDetail.track(courseDegrees: report.courseDegrees, speedMetersPerSecond: report.speedMetersPerSecond)
                 + CoTDetail.remarks("Deconflict: unit of \(unit.party.rawValue)"))
+    }
+
+    /// Another party's unit the viewer may locate (near a zone of an agreement both
+    /// signed, or disclosed as an intruder into one of the viewer's zones), drawn with the
+    /// unknown affiliation (`a-u-G`, `a-u-A`): the parties share a space, not a side, and
+    /// the service judges no one's intent. Its remarks name its party and why it is shown.
+    public static func otherUnit(
+        _ unit: DeconflictEngine.Unit, report: PositionReport, staleAfter: TimeInterval, why: String
+    ) -> CoTOutboundEvent {
+        CoTOutboundEvent(
+            uid: unit.id.rawValue, type: unit.domain == .air ? "a-u-A" : "a-u-G", how: "m-g", time: report.time,
+            stale: report.time.addingTimeInterval(staleAfter), latitude: report.position.latitude,
+            longitude: report.position.longitude, heightAboveEllipsoid: report.altitudeMeters,
+            circularError: report.uncertaintyMeters > 0 ? report.uncertaintyMeters : nil, callsign: unit.name.isEmpty ? unit.id.rawValue : unit.name,
+            detail: CoTDetail.track(courseDegrees: report.courseDegrees, speedMetersPerSecond: report.speedMetersPerSecond)
+                + CoTDetail.remarks("Deconflict: unit of \(unit.party.rawValue), \(why)"))
     }
 
     /// Whether TAK maps show an alert of this kind as a breach: a unit is inside a zone

@@ -9,8 +9,12 @@ package import DeconflictNode
 import DeconflictAccess
 
 /// What a party's TAK clients are sent: every zone (zones are declared to be seen) as a
-/// shape, and every open alert addressed to the party (a breach as an emergency, any
-/// other alert as a warning marker), first all at
+/// shape, every open alert addressed to the party (a breach as an emergency, any
+/// other alert as a warning marker), the party's own units (not those this connection
+/// reports itself) and the other parties' units it may locate
+/// (``Visibility/mayLocate(_:report:by:in:)``: near a zone of an agreement both signed, or
+/// an intruder into one of its zones), each such read recorded in the ledger like any
+/// other (``ReadRecords``); a unit it may no longer locate is deleted from its map. First all at
 /// once, then as they change, and all again every ``CoTSettings/refreshInterval`` so
 /// nothing goes stale on the map while it holds. A resolved alert is sent as its
 /// cancellation (a warning as a delete); a removed zone as a delete.
@@ -20,6 +24,8 @@ package struct CoTPicture {
     package let settings: CoTSettings
     /// The units this connection itself reports: its device is not sent its own position.
     package let spoken: SpokenUnits
+    /// The other parties' units this connection was sent and has not been told to delete.
+    private let shown = SpokenUnits()
 
     private var staleAfter: TimeInterval { (settings.refreshInterval * 2) / .seconds(1) }
 
@@ -37,7 +43,7 @@ package struct CoTPicture {
             }
             group.addTask {
                 for await entry in entries {
-                    for event in await events(for: entry) { sender.yield(.event(event)) }
+                    for event in await events(for: entry, into: sender) { sender.yield(.event(event)) }
                 }
             }
             await group.next()
@@ -46,7 +52,7 @@ package struct CoTPicture {
     }
 
     private func sendAll(into sender: AsyncStream<CoTConnection.Outgoing>.Continuation) async {
-        let events = await node.read { engine -> [CoTOutboundEvent] in
+        let (events, units) = await node.read { engine -> ([CoTOutboundEvent], Located) in
             let now = Date()
             var events = engine.zones.values.sorted { $0.id < $1.id }.map { zone in
                 CoTMapping.shape(zone, now: now, stale: now.addingTimeInterval(staleAfter))
@@ -54,31 +60,72 @@ package struct CoTPicture {
             for alert in engine.alerts.values.sorted(by: { $0.id < $1.id }) where alert.state != .resolved {
                 if let event = alertEvent(alert, in: engine, now: now) { events.append(event) }
             }
-            let spoken = spoken.all
-            for unit in engine.units.values.sorted(by: { $0.id < $1.id }) where unit.party == party && !spoken.contains(unit.id) {
-                if let report = engine.lastReport(of: unit.id) { events.append(CoTMapping.ownUnit(unit, report: report, staleAfter: unitStaleAfter(engine))) }
-            }
-            return events
+            return (events, located(engine.units.keys, in: engine, now: now))
         }
         for event in events { sender.yield(.event(event)) }
+        await send(units, into: sender)
+    }
+
+    /// The units among `ids` this party's map is sent (its own, except those this
+    /// connection reports, and the others it may locate), and the deletions of those it was
+    /// sent before and may no longer locate.
+    private struct Located {
+        var events: [CoTOutboundEvent] = []
+        var others: [UnitID] = []
+        var deleted: [UnitID] = []
+    }
+
+    private func located(_ ids: some Sequence<UnitID>, in engine: Engine, now: Date) -> Located {
+        var located = Located()
+        let spoken = spoken.all
+        let shown = shown.all
+        for id in ids.sorted() {
+            guard let unit = engine.unit(id), !spoken.contains(id) else { continue }
+            let report = engine.lastReport(of: id)
+            if unit.party == party {
+                if let report { located.events.append(CoTMapping.ownUnit(unit, report: report, staleAfter: unitStaleAfter(engine))) }
+            } else if let report, Visibility.mayLocate(unit, report: report, by: party, in: engine) {
+                let why = Visibility.disclosedSince(unit, to: party, in: engine) != nil
+                    ? "shown while its alert in a zone of yours is open" : "shown near a zone of an agreement you both signed"
+                located.events.append(CoTMapping.otherUnit(unit, report: report, staleAfter: unitStaleAfter(engine), why: why))
+                located.others.append(id)
+            } else if shown.contains(id) {
+                located.events.append(CoTMapping.deletion(of: id, now: now))
+                located.deleted.append(id)
+            }
+        }
+        return located
+    }
+
+    /// Sends `units` once their reads are recorded in the ledger (a read that cannot be
+    /// recorded is not sent).
+    private func send(_ units: Located, into sender: AsyncStream<CoTConnection.Outgoing>.Continuation) async {
+        var recorded = true
+        if !units.others.isEmpty {
+            do {
+                try await node.reads.record(units.others.map(\.rawValue), by: .party(party), on: node)
+            } catch {
+                recorded = false
+            }
+        }
+        let others = Set(units.others)
+        for event in units.events where recorded || !others.contains(UnitID(event.uid)) { sender.yield(.event(event)) }
+        if recorded { for id in units.others { shown.insert(id) } }
+        for id in units.deleted { shown.remove(id) }
     }
 
     /// How long a unit's position holds on the map: the engine's stale-track time.
     private func unitStaleAfter(_ engine: Engine) -> TimeInterval { engine.configuration.staleAfterSeconds }
 
-    private func events(for entry: LedgerEntry) async -> [CoTOutboundEvent] {
+    private func events(for entry: LedgerEntry, into sender: AsyncStream<CoTConnection.Outgoing>.Continuation) async -> [CoTOutboundEvent] {
         if entry.type == ReportBatchPayload.ledgerType {
-            // The party's own units, as their reports arrive (over any connection or the API).
-            guard let batch = try? ReportBatchPayload.decode(entry.payload), batch.by == party.rawValue else { return [] }
-            let spoken = spoken.all
-            let units = Set(batch.positionReports.map(\.unit)).subtracting(spoken)
-            guard !units.isEmpty else { return [] }
-            return await node.read { engine in
-                units.sorted().compactMap { id in
-                    guard let unit = engine.unit(id), unit.party == party, let report = engine.lastReport(of: id) else { return nil }
-                    return CoTMapping.ownUnit(unit, report: report, staleAfter: unitStaleAfter(engine))
-                }
-            }
+            // The units of the batch this party's map shows, as their reports arrive (over
+            // any connection or the API).
+            guard let batch = try? ReportBatchPayload.decode(entry.payload) else { return [] }
+            let ids = Set(batch.positionReports.map(\.unit))
+            let units = await node.read { engine in located(ids, in: engine, now: Date()) }
+            await send(units, into: sender)
+            return []
         }
         guard entry.type.hasPrefix("zone.") || entry.type.hasPrefix("alert.") else { return [] }
         let subjects = EntrySubjects(entry)
@@ -94,9 +141,16 @@ package struct CoTPicture {
             return [CoTMapping.deletion(of: ZoneID(id), now: now)]
         default:
             guard let id = subjects.alertID else { return [] }
-            return await node.read { engine in
-                engine.alerts[AlertID(id)].flatMap { alertEvent($0, in: engine, now: now) }.map { [$0] } ?? []
+            let shown = shown.all
+            let (events, units) = await node.read { engine -> ([CoTOutboundEvent], Located) in
+                let alert = engine.alerts[AlertID(id)]
+                let event = alert.flatMap { alertEvent($0, in: engine, now: now) }
+                // A resolved alert may end a disclosure: its units shown are looked at again.
+                let again = (alert?.units ?? []).filter { shown.contains($0) }
+                return (event.map { [$0] } ?? [], located(again, in: engine, now: now))
             }
+            await send(units, into: sender)
+            return events
         }
     }
 
@@ -127,7 +181,8 @@ package struct CoTPicture {
     }
 }
 
-/// The units a connection itself reports, shared by its reader and its picture.
+/// A set of units shared between tasks: those a connection itself reports (shared by its
+/// reader and its picture), those its picture sent of other parties.
 package final class SpokenUnits: Sendable {
     private let units = Mutex<Set<UnitID>>([])
 
@@ -135,6 +190,10 @@ package final class SpokenUnits: Sendable {
 
     package func insert(_ unit: UnitID) {
         units.withLock { _ = $0.insert(unit) }
+    }
+
+    package func remove(_ unit: UnitID) {
+        units.withLock { _ = $0.remove(unit) }
     }
 
     package var all: Set<UnitID> { units.withLock { $0 } }

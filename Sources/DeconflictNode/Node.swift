@@ -99,6 +99,8 @@ public actor Node {
     private let logger = Logger(label: "deconflict.node")
     /// Subscribers to the ledger as it grows.
     public nonisolated let hub = Hub()
+    /// Other parties' units read in full, recorded in the ledger (``ReadRecords``).
+    public nonisolated let reads = ReadRecords()
     private var tasks: [Task<Void, Never>] = []
     /// Counters for `/metrics` and the tests.
     public private(set) var statistics = Statistics()

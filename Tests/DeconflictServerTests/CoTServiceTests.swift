@@ -1,6 +1,7 @@
 import DeconflictCoT
 import DeconflictCoTService
 import DeconflictEngine
+import DeconflictLedger
 import DeconflictNode
 @testable import DeconflictAccess
 @testable import DeconflictAPI
@@ -189,5 +190,59 @@ struct CoTServiceTests {
         #expect(!reporter.contains(#"uid="alpha-1""#), "the reporting device was sent its own position back")
         // Zones still reach both.
         #expect(reporter.contains("u-d-c-c") && seen.contains("u-d-c-c"))
+    }
+
+    /// A TAK map shows what the console shows: another party's unit the party may locate
+    /// (here the militia's guns inside the coalition's zone while their alerts are open)
+    /// is sent with the unknown affiliation, its read recorded in the ledger; a unit a party
+    /// may not locate (the coalition's patrol, for the militia) is never sent to it; once the alert is resolved the unit is deleted from the map.
+    @Test func aZoneOwnersDevicesSeeTheIntruderOnlyWhileItsAlertIsOpen() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        var settings = CoTSettings()
+        settings.tcpPort = 0
+        settings.refreshInterval = .seconds(1)
+        let (listening, running) = try await Self.start(settings, on: seeded)
+        defer { running.cancel() }
+        let (located, hidden, alerts) = await seeded.node.read { engine in
+            var located: [UnitID] = []
+            var hidden: [UnitID] = []
+            for unit in engine.units.values {
+                guard let report = engine.lastReport(of: unit.id) else { continue }
+                if unit.party != "coalition", Visibility.mayLocate(unit, report: report, by: "coalition", in: engine) { located.append(unit.id) }
+                if unit.party != "allied-militia", !Visibility.mayLocate(unit, report: report, by: "allied-militia", in: engine) { hidden.append(unit.id) }
+            }
+            let alerts = located.flatMap { engine.openZoneAlerts(of: $0).map(\.id) }
+            return (located.sorted(), hidden.sorted(), alerts)
+        }
+        try #require(!located.isEmpty && !hidden.isEmpty, "the seed discloses \(located) to the coalition and hides \(hidden) from the militia")
+        let auth = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
+        let militia = Data(#"<auth><cot username="allied-militia" password="\#(seeded.keys["allied-militia"]!)"/></auth>"#.utf8)
+        async let seen = Self.received(port: listening, [auth], window: .seconds(6))
+        async let seenByMilitia = Self.received(port: listening, [militia], window: .seconds(6))
+        try await Task.sleep(for: .seconds(3))
+        // The coalition resolves the alerts that disclose the units: they leave its map.
+        for alert in alerts {
+            try await seeded.node.execute(LedgerCommand(.engine(.resolve(alert, by: "coalition", reason: "seen to")), by: .party("coalition")))
+        }
+        let text = try await seen
+        let stillLocated = await seeded.node.read { engine in
+            located.filter { Visibility.mayLocate(engine.unit($0)!, report: engine.lastReport(of: $0), by: "coalition", in: engine) }
+        }
+        for unit in located {
+            #expect(text.contains(#"uid="\#(unit)" type="a-u-"#), "\(unit) was not sent: \(text.suffix(1_500))")
+            if !stillLocated.contains(unit) {
+                #expect(text.contains(#"uid="deconflict.delete.\#(unit)" type="t-x-d-d""#), "\(unit) was not deleted after its alert was resolved")
+            }
+        }
+        #expect(stillLocated.count < located.count, "resolving the alerts disclosed nothing less")
+        let militiaText = try await seenByMilitia
+        #expect(militiaText.contains("u-d-c-c"), "the militia's device was sent nothing")
+        for unit in hidden { #expect(!militiaText.contains(#"uid="\#(unit)""#), "\(unit) was sent though the militia may not locate it") }
+        // Each unit sent is a read in the ledger, once per minute however often it was sent.
+        let reads = try await seeded.node.store.allEntries().filter {
+            $0.type == "command" && $0.payload.contains("\"recordRead\"") && $0.payload.contains("\"by\":\"coalition\"")
+        }
+        for unit in located { #expect(reads.filter { $0.payload.contains(unit.rawValue) }.count == 1, "reads of \(unit): \(reads.count)") }
     }
 }
