@@ -25,8 +25,10 @@ extension API {
         let party = try callingParty()
         guard case .json(let body) = input.body else { throw FieldError(field: "body", reason: "a JSON object is expected") }
         let operation = try body.operation(party: party)
-        let conflicts = await node.read { $0.check(operation) }
-        return .ok(.init(body: .json(.init(conflicts: conflicts.map(Components.Schemas.Conflict.init), clear: conflicts.isEmpty))))
+        let (conflicts, notice) = await node.read { ($0.check(operation), $0.noticeDue(for: operation)) }
+        return .ok(.init(body: .json(.init(
+            conflicts: conflicts.map(Components.Schemas.Conflict.init), clear: conflicts.isEmpty,
+            notice: notice.map(Components.Schemas.NoticeDue.init)))))
     }
 
     func putOperation(_ input: Operations.PutOperation.Input) async throws -> Operations.PutOperation.Output {
@@ -116,6 +118,14 @@ extension Components.Schemas.Conflict {
         case .zone(let id): self.init(party: conflict.party.rawValue, reason: conflict.reason, zone: id.rawValue)
         case .operation(let id): self.init(party: conflict.party.rawValue, reason: conflict.reason, operation: id.rawValue)
         }
+    }
+}
+
+extension Components.Schemas.NoticeDue {
+    init(_ notice: DeconflictEngine.NoticeDue) {
+        self.init(
+            leadSeconds: notice.leadSeconds, agreement: notice.agreement.rawValue, owed: notice.owed.map(\.rawValue),
+            dueBy: notice.dueBy, late: notice.late)
     }
 }
 

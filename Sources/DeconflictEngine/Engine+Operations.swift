@@ -33,6 +33,22 @@ extension Engine {
         return conflicts
     }
 
+    /// What the agreements binding an operation's party ask of its notice: the longest
+    /// lead time among them (``Agreement/Parameters/noticeLeadSeconds``), the agreement
+    /// asking it, the parties owed the notice and when it is due before the operation
+    /// starts. Nil when no agreement binds the party or the operation has no start.
+    public func noticeDue(for operation: Operation) -> NoticeDue? {
+        let bound = agreements.values.filter { $0.binds(operation.party) }.sorted { $0.id < $1.id }
+        guard let strictest = bound.max(by: { $0.parameters.noticeLeadSeconds < $1.parameters.noticeLeadSeconds }),
+              let start = operation.start
+        else { return nil }
+        let lead = strictest.parameters.noticeLeadSeconds
+        let owed = Set(bound.flatMap { $0.signatories.filter { $0.value == .signed }.keys })
+            .subtracting([operation.party]).filter { parties[$0] != nil }.sorted()
+        let dueBy = start.addingTimeInterval(-lead)
+        return NoticeDue(leadSeconds: lead, agreement: strictest.id, owed: owed, dueBy: dueBy, late: now > dueBy)
+    }
+
     mutating func putOperation(_ operation: Operation, events: inout [Event]) throws(EngineError) {
         guard parties[operation.party] != nil else {
             throw EngineError(.unknownParty, field: "operation.party", reason: "no party \(operation.party)")

@@ -58,3 +58,18 @@ public struct Conflict: Hashable, Sendable {
     public let party: PartyID
     public let reason: String
 }
+
+/// What the agreements binding an operation's party ask of its notice
+/// (``Engine/noticeDue(for:)``).
+public struct NoticeDue: Sendable, Hashable {
+    /// The longest lead time among the agreements, seconds before the start.
+    public var leadSeconds: TimeInterval
+    /// The agreement asking that lead time.
+    public var agreement: AgreementID
+    /// The other signatories owed the notice.
+    public var owed: [PartyID]
+    /// When the notice is due: the start less the lead time.
+    public var dueBy: Date
+    /// Whether a notice given now would be late (a late-notice alert).
+    public var late: Bool
+}

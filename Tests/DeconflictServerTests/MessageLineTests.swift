@@ -205,6 +205,27 @@ struct MessageLineTests {
         defer { listeners.forEach { $0.cancel() } }
         try await Task.sleep(for: .milliseconds(300))
 
+        // Before filing, the check says what notice the agreement asks: an hour ahead, owed
+        // to the coalition, in time for a start two hours away, late for one in half an hour.
+        func check(startingIn seconds: TimeInterval) async throws -> [String: Any] {
+            let start = Date().addingTimeInterval(seconds)
+            let answer = try await relief.send(.POST, "/v1/operations/check", json: [
+                "id": "convoy", "name": "Convoy to Rukban", "volumes": [[
+                    "circle": ["center": [33.5, 38.6], "radius": 2_000],
+                    "from": ISO8601DateFormatter().string(from: start), "until": ISO8601DateFormatter().string(from: start.addingTimeInterval(3_600)),
+                ]],
+            ])
+            #expect(answer.status == 200, "\(answer.text)")
+            return answer.json["notice"] as? [String: Any] ?? [:]
+        }
+        let inTime = try await check(startingIn: 7_200)
+        #expect(inTime["leadSeconds"] as? Double == 3_600 && inTime["agreement"] as? String == "corridor", "\(inTime)")
+        #expect(inTime["owed"] as? [String] == ["coalition"] && inTime["late"] as? Bool == false, "\(inTime)")
+        let due = try #require(WireDate.parse(inTime["dueBy"] as? String ?? ""))
+        #expect(abs(due.timeIntervalSinceNow - 3_600) < 60, "due by \(due)")
+        #expect(try await check(startingIn: 1_800)["late"] as? Bool == true)
+        #expect(try await relief.get("/v1/operations/convoy").status == 404, "a check filed the operation")
+
         let start = Date().addingTimeInterval(7_200)
         answer = try await relief.send(.PUT, "/v1/operations/convoy", json: [
             "id": "convoy", "name": "Convoy to Rukban", "volumes": [[

@@ -4079,12 +4079,16 @@ extension Components {
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
         }
+        /// What filing the operation would meet: its conflicts with zones and with other parties' operations, and the notice the agreements binding its party ask for (absent when none binds it or the operation has no start).
+        ///
         /// - Remark: Generated from `#/components/schemas/Check`.
         internal struct Check: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Check/conflicts`.
             internal var conflicts: [Components.Schemas.Conflict]
             /// - Remark: Generated from `#/components/schemas/Check/clear`.
             internal var clear: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Check/notice`.
+            internal var notice: Components.Schemas.NoticeDue?
             /// A container of undocumented properties.
             internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
             /// Creates a new `Check`.
@@ -4092,19 +4096,23 @@ extension Components {
             /// - Parameters:
             ///   - conflicts:
             ///   - clear:
+            ///   - notice:
             ///   - additionalProperties: A container of undocumented properties.
             internal init(
                 conflicts: [Components.Schemas.Conflict],
                 clear: Swift.Bool,
+                notice: Components.Schemas.NoticeDue? = nil,
                 additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
             ) {
                 self.conflicts = conflicts
                 self.clear = clear
+                self.notice = notice
                 self.additionalProperties = additionalProperties
             }
             internal enum CodingKeys: String, CodingKey {
                 case conflicts
                 case clear
+                case notice
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -4116,9 +4124,14 @@ extension Components {
                     Swift.Bool.self,
                     forKey: .clear
                 )
+                self.notice = try container.decodeIfPresent(
+                    Components.Schemas.NoticeDue.self,
+                    forKey: .notice
+                )
                 additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
                     "conflicts",
-                    "clear"
+                    "clear",
+                    "notice"
                 ])
             }
             internal func encode(to encoder: any Swift.Encoder) throws {
@@ -4130,6 +4143,114 @@ extension Components {
                 try container.encode(
                     self.clear,
                     forKey: .clear
+                )
+                try container.encodeIfPresent(
+                    self.notice,
+                    forKey: .notice
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// The notice the agreements binding an operation's party ask for: the longest lead time among them, the agreement asking it, the parties owed the notice, when it is due (the start less the lead time) and whether a notice given now would be late (a late-notice alert).
+        ///
+        /// - Remark: Generated from `#/components/schemas/NoticeDue`.
+        internal struct NoticeDue: Codable, Hashable, Sendable {
+            /// Seconds before the operation's start.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NoticeDue/leadSeconds`.
+            internal var leadSeconds: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/NoticeDue/agreement`.
+            internal var agreement: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NoticeDue/owed`.
+            internal var owed: [Components.Schemas.PartyID]
+            /// - Remark: Generated from `#/components/schemas/NoticeDue/dueBy`.
+            internal var dueBy: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/NoticeDue/late`.
+            internal var late: Swift.Bool
+            /// A container of undocumented properties.
+            internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `NoticeDue`.
+            ///
+            /// - Parameters:
+            ///   - leadSeconds: Seconds before the operation's start.
+            ///   - agreement:
+            ///   - owed:
+            ///   - dueBy:
+            ///   - late:
+            ///   - additionalProperties: A container of undocumented properties.
+            internal init(
+                leadSeconds: Swift.Double,
+                agreement: Swift.String,
+                owed: [Components.Schemas.PartyID],
+                dueBy: Foundation.Date,
+                late: Swift.Bool,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.leadSeconds = leadSeconds
+                self.agreement = agreement
+                self.owed = owed
+                self.dueBy = dueBy
+                self.late = late
+                self.additionalProperties = additionalProperties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case leadSeconds
+                case agreement
+                case owed
+                case dueBy
+                case late
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.leadSeconds = try container.decode(
+                    Swift.Double.self,
+                    forKey: .leadSeconds
+                )
+                self.agreement = try container.decode(
+                    Swift.String.self,
+                    forKey: .agreement
+                )
+                self.owed = try container.decode(
+                    [Components.Schemas.PartyID].self,
+                    forKey: .owed
+                )
+                self.dueBy = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .dueBy
+                )
+                self.late = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .late
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "leadSeconds",
+                    "agreement",
+                    "owed",
+                    "dueBy",
+                    "late"
+                ])
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.leadSeconds,
+                    forKey: .leadSeconds
+                )
+                try container.encode(
+                    self.agreement,
+                    forKey: .agreement
+                )
+                try container.encode(
+                    self.owed,
+                    forKey: .owed
+                )
+                try container.encode(
+                    self.dueBy,
+                    forKey: .dueBy
+                )
+                try container.encode(
+                    self.late,
+                    forKey: .late
                 )
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
