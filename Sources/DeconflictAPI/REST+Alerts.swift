@@ -140,7 +140,7 @@ extension Components.Schemas.Alert {
             unit: alert.units.first?.rawValue, zone: alert.zone?.rawValue, addressees: alert.addressees.map(\.party.rawValue),
             routing: alert.addressees.map { addressee in
                 .init(
-                    party: addressee.party.rawValue, confirmed: addressee.confirmed, answersFor: addressee.answersFor.map { .init(value1: $0.rawValue) },
+                    party: addressee.party.rawValue, confirmed: addressee.confirmed, mustAcknowledge: addressee.mustAcknowledge, answersFor: addressee.answersFor.map { .init(value1: $0.rawValue) },
                     acknowledgedAt: addressee.acknowledgedAt, escalatedAt: addressee.escalatedAt)
             },
             unconfirmedRouting: alert.unconfirmedRouting, raisedAt: alert.raisedAt, party: alert.party?.rawValue,

@@ -4396,6 +4396,10 @@ extension Components {
             internal var party: Components.Schemas.PartyID
             /// - Remark: Generated from `#/components/schemas/Routing/confirmed`.
             internal var confirmed: Swift.Bool
+            /// Whether the alert stays raised until this addressee acknowledges it (and is escalated when it does not in time); an addressee told for information only need not.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Routing/mustAcknowledge`.
+            internal var mustAcknowledge: Swift.Bool
             /// The party whose unit it is, when the addressee answers for it.
             ///
             /// - Remark: Generated from `#/components/schemas/Routing/answersFor`.
@@ -4431,6 +4435,7 @@ extension Components {
             /// - Parameters:
             ///   - party:
             ///   - confirmed:
+            ///   - mustAcknowledge: Whether the alert stays raised until this addressee acknowledges it (and is escalated when it does not in time); an addressee told for information only need not.
             ///   - answersFor: The party whose unit it is, when the addressee answers for it.
             ///   - acknowledgedAt:
             ///   - escalatedAt:
@@ -4438,6 +4443,7 @@ extension Components {
             internal init(
                 party: Components.Schemas.PartyID,
                 confirmed: Swift.Bool,
+                mustAcknowledge: Swift.Bool,
                 answersFor: Components.Schemas.Routing.AnswersForPayload? = nil,
                 acknowledgedAt: Components.Schemas.Time? = nil,
                 escalatedAt: Components.Schemas.Time? = nil,
@@ -4445,6 +4451,7 @@ extension Components {
             ) {
                 self.party = party
                 self.confirmed = confirmed
+                self.mustAcknowledge = mustAcknowledge
                 self.answersFor = answersFor
                 self.acknowledgedAt = acknowledgedAt
                 self.escalatedAt = escalatedAt
@@ -4453,6 +4460,7 @@ extension Components {
             internal enum CodingKeys: String, CodingKey {
                 case party
                 case confirmed
+                case mustAcknowledge
                 case answersFor
                 case acknowledgedAt
                 case escalatedAt
@@ -4466,6 +4474,10 @@ extension Components {
                 self.confirmed = try container.decode(
                     Swift.Bool.self,
                     forKey: .confirmed
+                )
+                self.mustAcknowledge = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .mustAcknowledge
                 )
                 self.answersFor = try container.decodeIfPresent(
                     Components.Schemas.Routing.AnswersForPayload.self,
@@ -4482,6 +4494,7 @@ extension Components {
                 additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
                     "party",
                     "confirmed",
+                    "mustAcknowledge",
                     "answersFor",
                     "acknowledgedAt",
                     "escalatedAt"
@@ -4496,6 +4509,10 @@ extension Components {
                 try container.encode(
                     self.confirmed,
                     forKey: .confirmed
+                )
+                try container.encode(
+                    self.mustAcknowledge,
+                    forKey: .mustAcknowledge
                 )
                 try container.encodeIfPresent(
                     self.answersFor,
