@@ -116,6 +116,46 @@ export class Api {
     return this.request('POST', `/v1/messages/${encodeURIComponent(id)}/acknowledge`);
   }
 
+  /** Declares one of the caller's zones, or changes it (the same id). */
+  putZone(zone) {
+    return this.request('PUT', `/v1/zones/${encodeURIComponent(zone.id)}`, zone);
+  }
+
+  removeZone(id) {
+    return this.request('DELETE', `/v1/zones/${encodeURIComponent(id)}`);
+  }
+
+  /** Proposes an agreement, or changes its terms (the caller must be a signatory). */
+  putAgreement(agreement) {
+    return this.request('PUT', `/v1/agreements/${encodeURIComponent(agreement.id)}`, agreement);
+  }
+
+  signAgreement(id) {
+    return this.request('POST', `/v1/agreements/${encodeURIComponent(id)}/sign`);
+  }
+
+  withdrawAgreement(id) {
+    return this.request('POST', `/v1/agreements/${encodeURIComponent(id)}/withdraw`);
+  }
+
+  /** What an operation would conflict with; nothing is recorded. */
+  checkOperation(operation) {
+    return this.request('POST', '/v1/operations/check', operation);
+  }
+
+  putOperation(operation) {
+    return this.request('PUT', `/v1/operations/${encodeURIComponent(operation.id)}`, operation);
+  }
+
+  /** Gives notice of an operation: the server sends it on the message line. */
+  notifyOperation(id) {
+    return this.request('POST', `/v1/operations/${encodeURIComponent(id)}/notify`);
+  }
+
+  setOperationState(id, state) {
+    return this.request('POST', `/v1/operations/${encodeURIComponent(id)}/state`, { state });
+  }
+
   /** The WebSocket address of the live stream, resuming after `after` when given. */
   streamURL(after) {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';

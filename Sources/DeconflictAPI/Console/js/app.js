@@ -6,11 +6,16 @@ import { Api } from './api.js';
 import { ServerClock } from './clock.js';
 import { EventStream } from './stream.js';
 import { MapView } from './map.js';
+import { loadRegion } from './picture.js';
 import { AlertList } from './alerts.js';
 import { MessageLine } from './messages.js';
-import { renderAgreements, renderResponsibilities } from './agreements.js';
+import { renderAgreements, renderResponsibilities, AgreementForm, confirmWithdrawal } from './agreements.js';
+import { OperationsPanel } from './operations.js';
 import { renderSituationList } from './situation-list.js';
 import { Timeline } from './timeline.js';
+import { awaitedAnswers, renderAwaiting, tickAwaiting } from './awaiting.js';
+import { Exporter } from './export.js';
+import { ZoneEditor } from './zone-editor.js';
 import { h, clear, debounce, formatClock, formatDateTime, isoTime, isOperator, ms } from './util.js';
 
 const KEY_STORAGE = 'deconflict.key';
@@ -29,8 +34,17 @@ class ConsoleApp {
     this.resetState();
 
     this.map = new MapView($('map'), {});
+    this.zoneEditor = new ZoneEditor($('zone-editor'), {
+      map: this.map,
+      api: () => this.api,
+      saved: () => this.refreshSituation(),
+      announce: (text) => this.announce(text),
+      live: () => ({ situation: this.live.situation, viewer: this.viewer, replay: Boolean(this.replay) }),
+    });
+    // A zone of the party's own, selected on the map, can be edited or removed there.
+    this.map.infoActions = (selection) => this.zoneEditor.infoActions(selection);
     this.alerts = new AlertList(
-      { list: $('alerts'), empty: $('alerts-empty'), count: $('alerts-count'), showResolved: $('alerts-show-resolved') },
+      { list: $('alerts'), empty: $('alerts-empty'), count: $('alerts-count'), filters: $('alerts-filters'), hidden: $('alerts-hidden') },
       {
         acknowledge: (alert) => this.acknowledgeAlert(alert),
         resolve: (alert, reason) => this.resolveAlert(alert, reason),
@@ -56,10 +70,41 @@ class ConsoleApp {
         announce: (text) => this.announce(text),
       },
     );
+    this.agreementPending = new Set();
+    this.agreementErrors = new Map();
+    this.agreementForm = new AgreementForm($('agreement-propose-area'), {
+      propose: (agreement) => this.proposeAgreement(agreement),
+      announce: (text) => this.announce(text),
+    });
+    this.operations = new OperationsPanel($('operations'), {
+      check: (operation) => this.api.checkOperation(operation),
+      file: (operation) => this.fileOperation(operation),
+      notify: (operation) => this.notifyOperation(operation),
+      setState: (operation, state) => this.setOperationState(operation, state),
+      announce: (text) => this.announce(text),
+      now: () => this.clock.now(),
+      map: this.map,
+      focusMap: () => $('map').focus({ preventScroll: false }),
+    });
     this.timeline = new Timeline(
-      { range: $('timeline'), output: $('timeline-value'), live: $('live'), back: $('timeline-back'), forward: $('timeline-forward') },
+      { range: $('timeline'), output: $('timeline-value'), live: $('live'), back: $('timeline-back'), forward: $('timeline-forward'),
+        play: $('timeline-play'), speed: $('timeline-speed'), stepSize: $('timeline-step') },
       { onReplay: (at) => this.enterReplay(at), onLive: (wasReplay) => this.leaveReplay(wasReplay) },
     );
+    this.exporter = new Exporter(
+      { csv: $('export-csv'), kml: $('export-kml'), geojson: $('export-geojson'), print: $('export-print'), note: $('exports-note'), status: $('exports-status') },
+      () => ({
+        api: this.api, viewer: this.viewer, situation: this.shown, replayAt: this.replay ? this.replay.at : null,
+        messages: this.live.messages, trails: this.trails, unitLabel: (id) => this.unitLabel(id), zoneLabel: (id) => this.zoneLabel(id),
+        colorOf: (party) => this.colorOf(party), describeReference: (reference) => this.describeReference(reference),
+        mapSvg: $('map').querySelector('svg.map-svg'),
+      }),
+    );
+    $('fit-mode').addEventListener('change', (event) => {
+      this.map.fitMode = event.target.value;
+      this.map.userMoved = false;
+      this.map.fit();
+    });
 
     this.refreshSituationSoon = debounce(() => this.refreshSituation(), 300, 1500);
     this.refreshMessagesSoon = debounce(() => this.refreshMessages(), 300, 1500);
@@ -113,6 +158,18 @@ class ConsoleApp {
       this.map.setBasemap(await response.json());
     } catch (error) {
       this.notice('basemap', `The basemap could not be loaded (${error.message}); zones and units are still drawn.`);
+    }
+    // The regional detail (relief, borders, rivers, towns) around the seed's zone.
+    try {
+      const region = await loadRegion();
+      this.map.setRegion(region);
+      const attribution = document.querySelector('#map .attribution');
+      if (attribution && region.attribution) {
+        attribution.textContent = region.attribution;
+        attribution.title = region.sources.map((source) => `${source.layer}: ${source.name}, ${source.licence}`).join('\n');
+      }
+    } catch (error) {
+      this.notice('basemap-region', `The regional basemap could not be loaded (${error.message}); the world's borders are still drawn.`);
     }
   }
 
@@ -203,9 +260,16 @@ class ConsoleApp {
     this.resetState();
     this.clock.reset();
     this.alerts.reset();
+    clear($('awaiting'));
     this.messages.reset();
     this.timeline.reset();
     this.map.clearData();
+    this.agreementForm.reset();
+    this.operations.reset();
+    this.zoneEditor.reset();
+    this.zoneEditor.status.textContent = '';
+    this.agreementPending.clear();
+    this.agreementErrors.clear();
     clear($('agreements'));
     clear($('responsibilities'));
     clear($('situation-list'));
@@ -302,6 +366,7 @@ class ConsoleApp {
       this.parties = Array.isArray(answer?.parties) ? answer.parties : [];
       this.responsibilities = Array.isArray(answer?.responsibilities) ? answer.responsibilities : [];
       this.messages.setParties(this.parties, this.viewer);
+      this.agreementForm.setParties(this.parties, this.viewer);
       this.render();
     });
   }
@@ -455,6 +520,49 @@ class ConsoleApp {
     return sent;
   }
 
+  async proposeAgreement(agreement) {
+    const answer = await this.api.putAgreement(agreement);
+    await this.refreshSituation();
+    return answer;
+  }
+
+  /** Signs or withdraws the viewer's signature; a refusal is shown on the agreement. */
+  async changeSignature(agreement, sign) {
+    if (!sign && !(await confirmWithdrawal(agreement))) return;
+    this.agreementPending.add(agreement.id);
+    this.agreementErrors.delete(agreement.id);
+    this.render();
+    try {
+      if (sign) await this.api.signAgreement(agreement.id);
+      else await this.api.withdrawAgreement(agreement.id);
+      this.announce(`${sign ? 'Signed' : 'Withdrew from'} agreement ${agreement.id}.`);
+    } catch (error) {
+      this.agreementErrors.set(agreement.id, error.describe ? error.describe() : String(error));
+    } finally {
+      this.agreementPending.delete(agreement.id);
+      await this.refreshSituation();
+      this.render();
+    }
+  }
+
+  async fileOperation(operation) {
+    const answer = await this.api.putOperation(operation);
+    await this.refreshSituation();
+    return answer;
+  }
+
+  async notifyOperation(operation) {
+    const answer = await this.api.notifyOperation(operation.id);
+    await Promise.all([this.refreshSituation(), this.refreshMessages()]);
+    return answer;
+  }
+
+  async setOperationState(operation, state) {
+    const answer = await this.api.setOperationState(operation.id, state);
+    await this.refreshSituation();
+    return answer;
+  }
+
   async acknowledgeMessage(message) {
     await this.api.acknowledgeMessage(message.id);
     this.announce(`Message ${message.id} acknowledged.`);
@@ -552,6 +660,16 @@ class ConsoleApp {
       etaOf: (alert) => this.etaOf(alert, at),
     });
     this.alerts.tick(at ?? this.clock.now());
+    const now = at ?? this.clock.now();
+    renderAwaiting({ list: $('awaiting'), empty: $('awaiting-empty'), count: $('awaiting-count') }, {
+      groups: awaitedAnswers({
+        alerts: situation.alerts ?? [], messages: this.live.messages, now, agreements: situation.agreements,
+        unitLabel: (id) => this.unitLabel(id), zoneLabel: (id) => this.zoneLabel(id),
+      }),
+      viewer, now, replay: Boolean(this.replay),
+      open: (entry) => (entry.type === 'alert' ? this.alerts.reveal(entry.id) : revealMessage(entry.id)),
+    });
+    this.exporter.render();
     const liveOpen = (this.live.situation?.alerts ?? []).filter((alert) => alert.state !== 'resolved').length;
     document.title = `${liveOpen ? `(${liveOpen}) ` : ''}Deconflict — ${viewer}${this.replay ? ' — replay' : ''}`;
     this.messages.render({ messages: this.live.messages, viewer, at });
@@ -563,7 +681,16 @@ class ConsoleApp {
       ['Alerts', (live.alerts ?? []).filter((alert) => alert.state !== 'resolved').map((alert) => ({ value: `alert:${alert.id}`, label: `${alert.id} — ${alert.kind}` }))],
       ['Operations', (live.operations ?? []).map((operation) => ({ value: `operation:${operation.id}`, label: operation.name || operation.id }))],
     ]);
-    renderAgreements($('agreements'), $('agreements-empty'), { agreements: situation.agreements ?? [], viewer });
+    const planningOff = this.replay ? 'Replay: go back to live to act on agreements and operations.'
+      : isOperator(viewer) ? 'The operator acts for no party: it cannot sign, propose or file.' : null;
+    renderAgreements($('agreements'), $('agreements-empty'), {
+      agreements: situation.agreements ?? [], viewer, disabled: planningOff,
+      actions: { sign: (agreement) => this.changeSignature(agreement, true), withdraw: (agreement) => this.changeSignature(agreement, false) },
+      pending: this.agreementPending, errors: this.agreementErrors,
+    });
+    this.agreementForm.setDisabled(planningOff);
+    this.zoneEditor.update({ situation: live, viewer, replay: Boolean(this.replay) });
+    this.operations.render({ viewer, situation: this.replay ? situation : live, messages: this.live.messages, disabled: planningOff });
     renderResponsibilities($('responsibilities'), $('responsibilities-empty'), { responsibilities: this.responsibilities, viewer });
     renderSituationList($('situation-list'), {
       situation,
@@ -588,6 +715,7 @@ class ConsoleApp {
     }
     this.messages.tick();
     this.alerts.tick(this.replay ? this.replay.at : now);
+    tickAwaiting($('awaiting'), this.replay ? this.replay.at : now);
   }
 
   // MARK: notices
@@ -616,6 +744,14 @@ class ConsoleApp {
       announcer.textContent = `${formatClock(this.clock.now())}: ${text}`;
     }, 50);
   }
+}
+
+/** Scrolls to message `id` in the message line and focuses it. */
+function revealMessage(id) {
+  const item = $('messages').querySelector(`[data-message-id="${CSS.escape(id)}"]`);
+  if (!item) return;
+  item.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  item.focus({ preventScroll: true });
 }
 
 /** Asks for the reason an alert is resolved; null when the dialog is dismissed. */

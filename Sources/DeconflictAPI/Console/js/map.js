@@ -3,7 +3,8 @@
 // by pointer, wheel, touch and keyboard.
 
 import { h, s, clear, formatAltitudeBand, formatDistance, formatPosition, formatDateTime, ms } from './util.js';
-import { toWorld, fromWorld, circleRing, densifyRing, unwrapRing, EARTH_RADIUS, MAX_LATITUDE } from './geo.js';
+import { toWorld, fromWorld, circleRing, densifyRing, unwrapRing, normalizeLongitude, EARTH_RADIUS, MAX_LATITUDE } from './geo.js';
+import { drawRegion, affiliationOf, unitSymbol, AFFILIATIONS } from './picture.js';
 
 const TILE = 256;
 const MIN_ZOOM = 1;
@@ -75,7 +76,7 @@ export class MapView {
       xmlns: 'http://www.w3.org/2000/svg',
     });
     this.layers = {};
-    for (const name of ['basemap', 'graticule', 'zones', 'operations', 'units', 'incidents', 'graticuleLabels']) {
+    for (const name of ['basemap', 'graticule', 'places', 'zones', 'operations', 'units', 'incidents', 'graticuleLabels']) {
       this.layers[name] = s('g', { class: `layer layer-${name}` });
       this.svg.append(this.layers[name]);
     }
@@ -160,7 +161,7 @@ export class MapView {
     this.requestRender();
   }
 
-  /** Fits the view to everything drawn (or to points given). */
+  /** Fits the view to the area of interest or everything drawn (see `extentPoints`), or to points given. */
   fit(points) {
     const all = points ?? this.extentPoints();
     if (all.length === 0) {
@@ -199,17 +200,56 @@ export class MapView {
     this.requestRender();
   }
 
-  extentPoints() {
-    const points = [];
-    if (!this.data) return points;
-    for (const feature of this.data.zones) for (const ring of feature.rings) points.push(...ring);
-    for (const feature of this.data.operations) for (const ring of feature.rings) points.push(...ring);
-    for (const unit of this.data.units) {
-      points.push(unit.position);
-      for (const point of unit.track) points.push(point);
+  /**
+   * The points Fit shows. `fitMode` 'everything': all that is drawn. Otherwise (the
+   * default) the viewer's area of interest: the zones it owns, of the agreements it
+   * signed or of its open alerts, its operations, the units it may locate and the
+   * incidents, less any far
+   * from the rest (a zone on another continent would otherwise shrink the view to the
+   * whole Earth); everything drawn when nothing is of interest.
+   */
+  extentPoints(mode = this.fitMode ?? 'interest') {
+    if (!this.data) return [];
+    const { situation, context } = this.data;
+    const viewer = context?.viewer;
+    const everything = mode === 'everything' || typeof viewer !== 'string' || viewer.startsWith('@');
+    const signed = new Set((situation.agreements ?? [])
+      .filter((agreement) => { const status = agreement.signatories?.[viewer]; return status && status !== 'withdrawn'; })
+      .map((agreement) => agreement.id));
+    const features = []; // [points, of interest]
+    const alerted = new Set(context?.alertedZones ?? []);
+    for (const feature of this.data.zones) {
+      features.push([feature.rings.flat(), feature.zone.owner === viewer || signed.has(feature.zone.agreement) || alerted.has(feature.zone.id)]);
     }
-    for (const incident of this.data.incidents) points.push(incident.position);
-    return points;
+    for (const feature of this.data.operations) features.push([feature.rings.flat(), feature.operation.party === viewer]);
+    for (const unit of this.data.units) features.push([[unit.position, ...unit.track], true]);
+    for (const incident of this.data.incidents) features.push([[incident.position], true]);
+    const drawn = features.filter(([points]) => points.length > 0);
+    if (everything) return drawn.flatMap(([points]) => points);
+    const chosen = drawn.filter(([, interest]) => interest);
+    if (chosen.length === 0) return drawn.flatMap(([points]) => points);
+    // Each feature's middle; the median of those; a feature much farther from it than the
+    // others (five times the median distance, and over 500 km) is left out.
+    const middles = chosen.map(([points]) => {
+      const lats = points.map((point) => point[0]);
+      const near = points[0][1];
+      const lons = points.map((point) => near + ((((point[1] - near) % 360) + 540) % 360) - 180);
+      return [(Math.min(...lats) + Math.max(...lats)) / 2, (Math.min(...lons) + Math.max(...lons)) / 2];
+    });
+    const median = (values) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const middle = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    };
+    const centerLat = median(middles.map((point) => point[0]));
+    const centerLon = median(middles.map((point) => point[1]));
+    const distances = middles.map(([lat, lon]) => {
+      const dLon = ((((lon - centerLon) % 360) + 540) % 360) - 180;
+      const x = dLon * Math.cos(((lat + centerLat) / 2) * (Math.PI / 180));
+      return Math.hypot(x, lat - centerLat) * (Math.PI / 180) * EARTH_RADIUS;
+    });
+    const limit = Math.max(500_000, 5 * median(distances));
+    return chosen.filter((_, index) => distances[index] <= limit).flatMap(([points]) => points);
   }
 
   // MARK: data
@@ -241,6 +281,12 @@ export class MapView {
       }
     }
     this.basemap = polygons;
+    this.requestRender();
+  }
+
+  /** The regional basemap (relief, lines and towns) from picture.js loadRegion(). */
+  setRegion(region) {
+    this.region = region;
     this.requestRender();
   }
 
@@ -304,6 +350,7 @@ export class MapView {
     this.renderBasemap();
     this.renderGraticule();
     this.renderFeatures();
+    this.renderDrawing();
     this.renderScaleBar();
     this.container.dataset.zoom = this.zoom.toFixed(2);
     const [lat, lon] = this.unproject(this.width / 2, this.height / 2);
@@ -340,6 +387,8 @@ export class MapView {
       }
     }
     layer.append(s('path', { class: 'land', d }));
+    clear(this.layers.places);
+    drawRegion(this.region, this, layer, this.layers.places);
   }
 
   renderGraticule() {
@@ -444,13 +493,13 @@ export class MapView {
     // incidents', then those of zones and operations.
     const placed = [];
     const placeLabel = (x, y, text) => {
-      const width = text.length * 7.2 + 4;
-      // On the right of the marker, or on its left near the right edge.
-      const left = x + 11 + width > this.width - 50 && x - 11 - width > 0;
-      const dx = left ? -11 : 11;
+      const width = text.length * 7.4 + 4;
+      // On the right of the symbol, or on its left near the right edge.
+      const left = x + 19 + width > this.width - 50 && x - 19 - width > 0;
+      const dx = left ? -19 : 19;
       const candidates = [4, 18, -10, 32, -24, 46, -38];
       for (const dy of candidates) {
-        const box = left ? [x - 11 - width, y + dy - 11, x - 11, y + dy + 3] : [x + 11, y + dy - 11, x + 11 + width, y + dy + 3];
+        const box = left ? [x - 19 - width, y + dy - 11, x - 19, y + dy + 3] : [x + 19, y + dy - 11, x + 19 + width, y + dy + 3];
         if (!placed.some((other) => box[0] < other[2] && box[2] > other[0] && box[1] < other[3] && box[3] > other[1])) {
           placed.push(box);
           return { dx, dy, anchor: left ? 'end' : 'start' };
@@ -474,13 +523,19 @@ export class MapView {
       return [x, anchor[1]];
     };
 
+    // The symbols first, so that no label covers another unit's symbol.
+    for (const { position } of data.units) {
+      const [x, y] = this.project(position[0], unwrapRing([position], this.centerLongitude)[0][1]);
+      placed.push([x - 15, y - 14, x + 15, y + 12]);
+    }
     const ordered = [...data.units].sort((a, b) => Number(b.unit.party === context.viewer) - Number(a.unit.party === context.viewer)
       || String(a.unit.id).localeCompare(String(b.unit.id)));
     for (const item of ordered) {
       const { unit, position, track } = item;
       const report = unit.lastReport;
       const own = unit.party === context.viewer;
-      const classes = ['unit', `domain-${unit.domain}`, own ? 'is-own' : 'is-other'];
+      const affiliation = affiliationOf(unit.party, context.viewer, data.situation.agreements ?? []);
+      const classes = ['unit', `domain-${unit.domain}`, own ? 'is-own' : 'is-other', `affiliation-${affiliation}`];
       if (unit.stale) classes.push('is-stale');
       if (this.highlight.units.has(unit.id)) classes.push('is-alerted');
       if (selected?.type === 'unit' && selected.id === unit.id) classes.push('is-selected');
@@ -488,7 +543,7 @@ export class MapView {
       const group = this.featureGroup('units', unit.id, {
         class: classes.join(' '),
         dataset: {
-          unitId: unit.id, party: unit.party, domain: unit.domain, stale: unit.stale ? 'true' : 'false',
+          unitId: unit.id, party: unit.party, domain: unit.domain, affiliation, stale: unit.stale ? 'true' : 'false',
           lat: position[0], lon: position[1], course: Number.isFinite(report.courseDegrees) ? report.courseDegrees : undefined,
           time: report.time,
         },
@@ -514,24 +569,25 @@ export class MapView {
       const moving = report.speedMetersPerSecond > 0.5;
       // Heading: an arrow along the course (Mercator keeps angles, so the course is the screen angle).
       marker.append(s('g', { class: `unit-heading${moving ? ' is-moving' : ''}`, transform: `rotate(${course.toFixed(1)})`, dataset: { course: course.toFixed(1) } },
-        s('line', { x1: 0, y1: -8, x2: 0, y2: moving ? -24 : -14 }),
-        s('path', { d: moving ? 'M-4 -20L0 -27L4 -20Z' : 'M-3 -12L0 -17L3 -12Z' })));
-      if (unit.domain === 'air') {
-        marker.append(s('path', { class: 'unit-symbol', d: 'M0 -8L7 0L0 8L-7 0Z' }));
-      } else {
-        marker.append(s('circle', { class: 'unit-symbol', r: 6.5 }));
-      }
-      if (this.highlight.units.has(unit.id)) marker.append(s('circle', { class: 'unit-alert-ring', r: 12 }));
+        s('line', { x1: 0, y1: -14, x2: 0, y2: moving ? -32 : -20 }),
+        s('path', { d: moving ? 'M-4 -28L0 -35L4 -28Z' : 'M-3 -18L0 -23L3 -18Z' })));
+      // The MIL-STD-2525D / APP-6 frame and icon (picture.js); .unit-symbol keeps the selection outline.
+      marker.append(s('g', { class: 'unit-symbol' }, unitSymbol(unit, affiliation)));
+      if (this.highlight.units.has(unit.id)) marker.append(s('circle', { class: 'unit-alert-ring', r: 21 }));
       const labelText = `${unit.name || unit.id}${unit.stale ? ' · STALE' : ''}`;
       const place = placeLabel(x, y, labelText);
       if (place) {
+        // A label moved up or down is tied to its symbol by a leader line.
+        if (Math.abs(place.dy) > 18) {
+          marker.append(s('line', { class: 'unit-leader', x1: Math.sign(place.dx) * 15, y1: 0, x2: place.dx, y2: place.dy - 4 }));
+        }
         const label = s('text', { class: 'unit-label', x: place.dx, y: place.dy, 'text-anchor': place.anchor });
         label.append(s('tspan', { text: unit.name || unit.id }));
         if (unit.stale) label.append(s('tspan', { class: 'stale-tag', text: ' · STALE' }));
         marker.append(label);
       }
       group.append(marker);
-      group.append(s('title', { text: `${unit.name || unit.id} (${unit.party}, ${unit.domain})${unit.stale ? ' — stale' : ''}` }));
+      group.append(s('title', { text: `${unit.name || unit.id} (${unit.party}, ${unit.domain}, ${AFFILIATIONS[affiliation]})${unit.stale ? ' — STALE, reports stopped' : ''}` }));
     }
 
     for (const incident of data.incidents) {
@@ -652,6 +708,7 @@ export class MapView {
 
   showInfo(selection) {
     const box = this.info;
+    this.infoFocus = box.contains(document.activeElement) ? document.activeElement.dataset.focusKey : undefined;
     clear(box);
     const rows = selection ? this.describe(selection) : null;
     if (!rows) {
@@ -665,6 +722,7 @@ export class MapView {
         h('button', { type: 'button', class: 'map-info-close', 'aria-label': 'Close details', text: '×', onclick: () => this.select(null) })),
       h('dl', {}, details.flatMap(([term, value]) => [h('dt', { text: term }), h('dd', { text: value })])),
     );
+    this.appendInfoActions(box, selection);
     box.hidden = false;
   }
 
@@ -695,6 +753,7 @@ export class MapView {
         unit.name || unit.id,
         ['Party', unit.party],
         ['Domain', unit.domain],
+        ['Affiliation', AFFILIATIONS[affiliationOf(unit.party, data.context.viewer, data.situation.agreements ?? [])]],
         ['Status', unit.stale ? 'STALE — reports stopped' : 'reporting'],
         ['Position', formatPosition(report.position)],
         ['Altitude', `${Math.round(report.altitudeMeters).toLocaleString('en-US')} m`],
@@ -732,6 +791,160 @@ export class MapView {
     return null;
   }
 
+  /**
+   * Buttons under the details of a selection, from `infoActions(selection)` when set
+   * (editing one's own zone); the one that had the focus keeps it across a redraw.
+   */
+  appendInfoActions(box, selection) {
+    const actions = this.infoActions?.(selection) ?? [];
+    if (!actions.length) return;
+    box.append(h('div', { class: 'map-info-actions' }, actions));
+    const again = this.infoFocus && box.querySelector(`[data-focus-key="${CSS.escape(this.infoFocus)}"]`);
+    if (again) again.focus({ preventScroll: true });
+  }
+
+  // MARK: drawing shapes
+
+  /**
+   * Turns the map's clicks into positions for a shape being drawn: `onPoint([lat, lon])`
+   * for each click (a drag still pans, a wheel still zooms), `onMove([lat, lon])` as
+   * the pointer moves over the map, `onFinish()` on Enter and `onCancel()` on Escape
+   * (the map having the focus). Nothing is selected by a click meanwhile.
+   * Given `{kind, onChange, onFinish, onCancel}` instead, the map draws the shape
+   * itself (see `shapeDrawing`).
+   */
+  startDrawing(options = {}) {
+    const { onPoint, onMove, onFinish, onCancel } = !options.onPoint && options.kind ? this.shapeDrawing(options) : options;
+    this.drawing = { onPoint, onMove, onFinish, onCancel };
+    if (!this.drawingBound) {
+      this.drawingBound = true;
+      this.svg.addEventListener('pointermove', (event) => {
+        if (this.drawing && !this.container.classList.contains('is-dragging')) this.drawing.onMove?.(this.positionAt(event));
+      });
+      // Before the map's own keys: Escape ends the drawing, not the selection.
+      this.container.addEventListener('keydown', (event) => {
+        if (!this.drawing || event.target !== this.container) return;
+        const action = event.key === 'Enter' ? this.drawing.onFinish : event.key === 'Escape' ? this.drawing.onCancel : null;
+        if (!action) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        action();
+      }, { capture: true });
+    }
+    this.container.classList.add('is-drawing');
+    this.container.dataset.drawing = 'true';
+  }
+
+  /**
+   * Drawing kept by the map: a circle (centre, then a point on it) or a polygon (its
+   * vertices; the first clicked again, or Enter, closes it), reported as
+   * `{circle: {center, radius}}` or `{polygon: [ring]}` to `onChange` while drawn and to
+   * `onFinish` at the end; the preview goes when it ends.
+   */
+  shapeDrawing({ kind, onChange, onFinish, onCancel }) {
+    const points = [];
+    let radius = 0;
+    const shape = () => (kind === 'circle' ? { circle: { center: points[0], radius } } : { polygon: [points.slice()] });
+    const show = (pointer) => this.setPreview(kind === 'circle'
+      ? { rings: radius > 0 ? [circleRing(points[0], radius)] : [], points: [points[0]] }
+      : { line: pointer ? [...points, pointer] : points, points, rings: pointer || points.length < 3 ? [] : [points] });
+    const end = (report) => {
+      this.stopDrawing();
+      this.setPreview(null);
+      report?.();
+    };
+    const finish = () => {
+      if (kind === 'polygon' && points.length >= 3) end(() => onFinish?.(shape()));
+    };
+    return {
+      onPoint: (position) => {
+        if (kind === 'circle') {
+          if (points.length) {
+            radius = distanceMeters(points[0], position);
+            end(() => onFinish?.(shape()));
+            return;
+          }
+          points.push(position);
+        } else {
+          const first = points.length >= 3 ? this.screenPoint(points[0]) : null;
+          const here = this.screenPoint(position);
+          if (first && Math.hypot(first[0] - here[0], first[1] - here[1]) <= 12) {
+            finish();
+            return;
+          }
+          points.push(position);
+        }
+        show();
+        onChange?.(shape());
+      },
+      onMove: (position) => {
+        if (!points.length) return;
+        if (kind === 'circle') {
+          radius = distanceMeters(points[0], position);
+          onChange?.(shape());
+        }
+        show(kind === 'polygon' ? position : undefined);
+      },
+      onFinish: finish,
+      onCancel: () => end(() => onCancel?.()),
+    };
+  }
+
+  stopDrawing() {
+    this.drawing = null;
+    this.container.classList.remove('is-drawing');
+    delete this.container.dataset.drawing;
+  }
+
+  /**
+   * Shows a shape being drawn or edited, above everything else: `rings` (closed, as
+   * zones are), `line` (an open path) and `points` (vertices, the first marked), each
+   * of `[lat, lon]`; null clears it.
+   */
+  setPreview(preview) {
+    this.preview = preview ?? null;
+    this.requestRender();
+  }
+
+  renderDrawing() {
+    if (!this.layers.drawing) {
+      this.layers.drawing = s('g', { class: 'layer layer-drawing' });
+      this.svg.append(this.layers.drawing);
+    }
+    const layer = this.layers.drawing;
+    clear(layer);
+    const preview = this.preview;
+    if (!preview) return;
+    if (preview.rings?.length) {
+      layer.append(s('path', { class: 'drawing-shape', d: this.ringPath(preview.rings), 'fill-rule': 'evenodd' }));
+    }
+    if (preview.line?.length >= 2) {
+      const points = unwrapRing(preview.line, this.centerLongitude)
+        .map(([lat, lon]) => this.project(lat, lon).map((value) => value.toFixed(1)).join(','))
+        .join(' ');
+      layer.append(s('polyline', { class: 'drawing-line', points }));
+    }
+    (preview.points ?? []).forEach((point, index) => {
+      const [x, y] = this.screenPoint(point);
+      layer.append(s('circle', {
+        class: `drawing-vertex${index === 0 ? ' is-first' : ''}`, cx: x.toFixed(1), cy: y.toFixed(1), r: index === 0 ? 7 : 5,
+        dataset: { vertex: index, lat: point[0], lon: point[1] },
+      }));
+    });
+  }
+
+  /** The latitude and longitude under a pointer event. */
+  positionAt(event) {
+    const rect = this.svg.getBoundingClientRect();
+    const [lat, lon] = this.unproject(event.clientX - rect.left, event.clientY - rect.top);
+    return [lat, normalizeLongitude(lon)];
+  }
+
+  /** The screen point of a position, on the copy of the world nearest the view's centre. */
+  screenPoint([lat, lon]) {
+    return this.project(lat, unwrapRing([[lat, lon]], this.centerLongitude)[0][1]);
+  }
+
   // MARK: legend
 
   renderLegend(list, parties, colorOf, viewer) {
@@ -749,10 +962,14 @@ export class MapView {
         s('circle', { cx: 11, cy: 7, r: 5, fill: colorOf(party), stroke: '#0b1220', 'stroke-width': 1.5 }));
       list.append(h('li', {}, dot, party === viewer ? `${party} (you)` : party));
     }
-    const stale = s('svg', { class: 'legend-swatch', width: 22, height: 14, 'aria-hidden': 'true' },
-      s('circle', { cx: 11, cy: 7, r: 5, class: 'legend-stale-unit' }));
-    list.append(h('li', {}, stale, 'stale unit'));
-    list.append(h('li', {}, h('span', { class: 'legend-text', text: '● ground  ◆ air  ➝ heading' })));
+    // MIL-STD-2525D / APP-6 frames: affiliation seen from the viewer's side (picture.js).
+    const symbol = (unit, affiliation) => s('svg', { class: 'legend-swatch legend-symbol', width: 22, height: 18, viewBox: '-16 -15 32 30', 'aria-hidden': 'true' },
+      unitSymbol(unit, affiliation));
+    for (const [affiliation, label] of Object.entries(AFFILIATIONS)) {
+      list.append(h('li', {}, symbol({ domain: 'ground' }, affiliation), symbol({ domain: 'air' }, affiliation), `${label}: ground, air`));
+    }
+    list.append(h('li', {}, symbol({ domain: 'ground', stale: true }, 'friend'), 'stale unit (reports stopped)'));
+    list.append(h('li', {}, h('span', { class: 'legend-text', text: '➝ heading · ● town (GeoNames)' })));
   }
 
   // MARK: interaction
@@ -803,7 +1020,7 @@ export class MapView {
       pointers.delete(event.pointerId);
       if (pointers.size < 2) pinch = null;
       container.classList.remove('is-dragging');
-      if (drag && !drag.moved && event.type === 'pointerup') this.clickAt(drag.target);
+      if (drag && !drag.moved && event.type === 'pointerup') this.clickAt(drag.target, event);
       drag = null;
     };
     this.svg.addEventListener('pointerup', end);
@@ -819,6 +1036,7 @@ export class MapView {
     }, { passive: false });
 
     this.svg.addEventListener('dblclick', (event) => {
+      if (this.drawing) return; // two clicks of a shape being drawn, not a zoom
       this.userMoved = true;
       const rect = this.svg.getBoundingClientRect();
       this.zoomBy(1, [event.clientX - rect.left, event.clientY - rect.top]);
@@ -861,7 +1079,11 @@ export class MapView {
     });
   }
 
-  clickAt(target) {
+  clickAt(target, event) {
+    if (this.drawing && event) {
+      this.drawing.onPoint?.(this.positionAt(event));
+      return;
+    }
     const element = target instanceof Element ? target.closest('[data-unit-id], [data-incident-id], [data-operation-id], [data-zone-id]') : null;
     if (!element) {
       this.select(null);
@@ -873,6 +1095,14 @@ export class MapView {
     else if (operationId) this.select({ type: 'operation', id: operationId });
     else if (zoneId) this.select({ type: 'zone', id: zoneId });
   }
+}
+
+/** Metres between two positions along the great circle (mean Earth radius). */
+function distanceMeters([lat1, lon1], [lat2, lon2]) {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2
+    + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * EARTH_RADIUS * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
 /** How an operation is named on the map and in lists. */
