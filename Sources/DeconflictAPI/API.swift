@@ -254,7 +254,7 @@ struct API: Sendable {
         let authenticator = authenticator
         return {
             guard let credential else { return true }
-            return (try? await authenticator.authenticate(credential)) != nil
+            return (try? await authenticator.authenticate(credential, again: true)) != nil
         }
     }
 

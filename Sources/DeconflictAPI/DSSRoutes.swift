@@ -1,4 +1,4 @@
-import DeconflictAccess
+public import DeconflictAccess
 import DeconflictEngine
 import DeconflictF3548
 import DeconflictGeometry
@@ -31,6 +31,8 @@ public struct DSSAuthority: Sendable {
     /// Whether USS base URLs may be http:// (`--dss-allow-http-base-urls`); https only
     /// otherwise, as in the reference DSS.
     public var allowsHTTPBaseURLs = false
+    /// When set, each access token is accepted once (`--dss-single-use`, ``TokenReplays``).
+    public var replays: TokenReplays?
 
     /// The audiences accepted when none are configured: the names of this machine.
     public static let localAudiences = ["localhost", "127.0.0.1"]
@@ -61,6 +63,7 @@ public struct DSSAuthority: Sendable {
         var nbf: NotBeforeClaim?
         var scope: String?
         var scp: [String]?
+        var jti: IDClaim?
 
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
@@ -86,6 +89,10 @@ public struct DSSAuthority: Sendable {
             throw refuse("access token audience is not one of \(audiences.sorted().joined(separator: ", "))")
         }
         guard let subject = claims.sub?.value, !subject.isEmpty else { throw refuse("access token has no sub") }
+        if let replays, let expiry = claims.exp?.value,
+           let refusal = replays.admit(jti: claims.jti?.value, subject: subject, expiry: expiry, now: clock()) {
+            throw refuse("access \(refusal)")
+        }
         let scopes = Set((claims.scope ?? "").split(separator: " ").map(String.init) + (claims.scp ?? []))
         return USSCaller(subject: subject, scopes: scopes)
     }

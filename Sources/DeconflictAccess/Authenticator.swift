@@ -18,7 +18,11 @@ public struct Authenticator: Sendable {
     }
 
     /// The actor of the credential, or a 401 naming what is wrong with it.
-    public func authenticate(_ credential: String?) async throws(FieldError) -> Actor {
+    ///
+    /// - Parameter again: the credential is checked again for a connection it opened (a
+    ///   stream, a CoT connection): still valid, not a new use of it, so a single-use token
+    ///   (``TokenReplays``) is not refused as its own replay.
+    public func authenticate(_ credential: String?, again: Bool = false) async throws(FieldError) -> Actor {
         guard let credential, !credential.isEmpty else {
             throw FieldError(field: "Authorization", reason: "no credential: send an API key or a bearer token", code: .unauthenticated)
         }
@@ -31,7 +35,7 @@ public struct Authenticator: Sendable {
         guard let tokens else {
             throw FieldError(field: "Authorization", reason: "not an API key, and no token keys are configured", code: .unauthenticated)
         }
-        let party = try await tokens.verify(credential)
+        let party = try await tokens.verify(credential, again: again)
         guard await node.read({ $0.parties[party] != nil }) else {
             throw FieldError(field: "Authorization", reason: "the token's subject \(party) is not a party", code: .unauthenticated)
         }
@@ -41,5 +45,13 @@ public struct Authenticator: Sendable {
 
 /// Verifies bearer tokens; returns the party they speak for.
 public protocol TokenVerifier: Sendable {
-    func verify(_ token: String) async throws(FieldError) -> PartyID
+    /// The party `token` speaks for. `again`: the token is checked once more for the
+    /// connection it opened, not used anew.
+    func verify(_ token: String, again: Bool) async throws(FieldError) -> PartyID
+}
+
+extension TokenVerifier {
+    public func verify(_ token: String) async throws(FieldError) -> PartyID {
+        try await verify(token, again: false)
+    }
 }

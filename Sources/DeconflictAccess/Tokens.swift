@@ -8,7 +8,8 @@ import JWTKit
 /// Verifies JWT bearer tokens (RS256 or ES256) with keys from PEM files or a JWKS file:
 /// the signature, `exp` (required, and at most ``maximumLifetime`` ahead: a stolen token
 /// is good for a bounded time), `nbf` (when present) and `aud` (must include the
-/// configured audience). The party is the token's `sub`.
+/// configured audience), and, where the deployment asks for single-use tokens
+/// (``replays``), a `jti` not seen before. The party is the token's `sub`.
 public struct JWTVerifier: TokenVerifier {
     /// One collection per PEM key (each its default key: PEM files carry no key id, and a
     /// collection has one default) and one for the JWKS (by `kid`); a token is good when
@@ -19,6 +20,8 @@ public struct JWTVerifier: TokenVerifier {
     /// The longest a token may still be valid for: one whose `exp` is further ahead is
     /// refused. Default one day.
     public var maximumLifetime: TimeInterval = 86_400
+    /// When set, each token is accepted once (``TokenReplays``).
+    public var replays: TokenReplays?
     package static let accepted: Set<String> = ["RS256", "ES256"]
 
     /// Loads the keys.
@@ -65,12 +68,13 @@ public struct JWTVerifier: TokenVerifier {
         var aud: AudienceClaim?
         var exp: ExpirationClaim?
         var nbf: NotBeforeClaim?
+        var jti: IDClaim?
 
         /// The checks are made after decoding, to name what is wrong.
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
-    public func verify(_ token: String) async throws(FieldError) -> PartyID {
+    public func verify(_ token: String, again: Bool) async throws(FieldError) -> PartyID {
         func refuse(_ reason: String) -> FieldError { FieldError(field: "Authorization", reason: reason, code: .unauthenticated) }
         guard let algorithm = TokenChecks.algorithm(token) else { throw refuse("not an API key and not a JWT") }
         guard Self.accepted.contains(algorithm) else {
@@ -90,6 +94,10 @@ public struct JWTVerifier: TokenVerifier {
         }
         guard let audiences = claims.aud?.value, audiences.contains(audience) else {
             throw refuse("token audience does not include \(audience)")
+        }
+        if !again, let replays, let expiry = claims.exp?.value,
+           let refusal = replays.admit(jti: claims.jti?.value, subject: claims.sub.value, expiry: expiry, now: now) {
+            throw refuse(refusal)
         }
         return PartyID(claims.sub.value)
     }

@@ -246,7 +246,7 @@ package struct CoTConnection {
             // The credential, again every few seconds: a revoked key ends the connection.
             if now - checked > settings.credentialCheckInterval, let credential = progress.withLock({ $0.credential }) {
                 checked = now
-                if (try? await service.authenticator.authenticate(credential)) == nil {
+                if (try? await service.authenticator.authenticate(credential, again: true)) == nil {
                     progress.withLock { $0.closing = "its key was revoked or its token expired" }
                     service.metrics.cotEvent("unauthenticated")
                     try? await connection.channel.close()

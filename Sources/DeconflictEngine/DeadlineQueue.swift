@@ -1,12 +1,12 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+package import FoundationEssentials
 #else
-import Foundation
+package import Foundation
 #endif
 
 /// Things due at a time, the earliest first: a binary min-heap ordered by time, then by
 /// the order they were added (so equal times come out in a fixed order).
-struct DeadlineQueue<Item: Sendable>: Sendable {
+package struct DeadlineQueue<Item: Sendable>: Sendable {
     private struct Entry: Sendable {
         let due: Date
         let order: Int
@@ -16,15 +16,17 @@ struct DeadlineQueue<Item: Sendable>: Sendable {
     private var heap: [Entry] = []
     private var added = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
+    package init() {}
+
+    package var isEmpty: Bool { heap.isEmpty }
+    package var count: Int { heap.count }
 
     /// When the earliest item is due.
-    var nextDue: Date? { heap.first?.due }
+    package var nextDue: Date? { heap.first?.due }
 
-    mutating func removeAll() { heap.removeAll() }
+    package mutating func removeAll() { heap.removeAll() }
 
-    mutating func insert(_ item: Item, due: Date) {
+    package mutating func insert(_ item: Item, due: Date) {
         heap.append(Entry(due: due, order: added, item: item))
         added += 1
         var child = heap.count - 1
@@ -37,7 +39,7 @@ struct DeadlineQueue<Item: Sendable>: Sendable {
     }
 
     /// Removes and returns the earliest item if it is due at `now`.
-    mutating func popDue(at now: Date) -> (item: Item, due: Date)? {
+    package mutating func popDue(at now: Date) -> (item: Item, due: Date)? {
         guard let first = heap.first, first.due <= now else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {
@@ -66,7 +68,7 @@ extension DeadlineQueue where Item: Comparable {
     /// that depends only on the items and their times, not on when they were added or
     /// the queue rebuilt, so a replay of the ledger meets them in the order the live
     /// run did.
-    mutating func popAllDue(at now: Date) -> [Item] {
+    package mutating func popAllDue(at now: Date) -> [Item] {
         var due: [(due: Date, item: Item)] = []
         while let (item, at) = popDue(at: now) { due.append((at, item)) }
         return due.sorted { ($0.due, $0.item) < ($1.due, $1.item) }.map(\.item)

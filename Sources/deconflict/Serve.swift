@@ -92,6 +92,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Refuse bearer tokens valid for longer than this from now (exp). Default 86400 (a day).", valueName: "seconds"))
     var jwtMaxLifetime: Double?
 
+    @Flag(help: ArgumentHelp("Accept each bearer token of the native API once: a token must carry a jti, and one seen before is refused until it expires (a stolen token cannot be replayed)."))
+    var jwtSingleUse = false
+
     @Option(help: ArgumentHelp("Serve the API over HTTPS (TLS 1.2 or later) with this certificate chain (PEM); needs --tls-key.", valueName: "file"))
     var tlsCert: String?
 
@@ -121,6 +124,9 @@ struct Serve: AsyncParsableCommand {
 
     @Flag(help: ArgumentHelp("Accept http:// USS base URLs in the DSS interface (a test or lab setting; refused by default, as in the reference DSS)."))
     var dssAllowHttpBaseUrls = false
+
+    @Flag(help: ArgumentHelp("Accept each DSS access token once: a token must carry a jti, and one seen before is refused until it expires."))
+    var dssSingleUse = false
 
     @Option(help: ArgumentHelp("Listen for Cursor-on-Target over TCP (XML and TAK protocol v1; TAK <auth> with a party's API key first) on this port; 0 picks a free one. Off by default.", valueName: "port"))
     var cotTcp: Int?
@@ -182,6 +188,8 @@ struct Serve: AsyncParsableCommand {
         set("dssKeys", dssKey)
         set("dssAudiences", dssAudience)
         if dssAllowHttpBaseUrls { flags["dssAllowHTTPBaseURLs"] = .bool(true) }
+        if jwtSingleUse { flags["jwtSingleUse"] = .bool(true) }
+        if dssSingleUse { flags["dssSingleUse"] = .bool(true) }
         if noWebhooks { flags["webhooks"] = .bool(false) }
         if demo { flags["demo"] = .bool(true) }
         set("speed", speed)
@@ -292,6 +300,8 @@ struct Serve: AsyncParsableCommand {
         let demo = try file.bool("demo") == true
         let speed = try file.double("speed") ?? 10
         let dssAllowHTTPBaseURLs = try file.bool("dssAllowHTTPBaseURLs") == true
+        let jwtSingleUse = try file.bool("jwtSingleUse") == true
+        let dssSingleUse = try file.bool("dssSingleUse") == true
         let consoleDir = try file.string("consoleDir")
         guard speed > 0, speed.isFinite else { throw InputError("--speed: must be a positive number, got \(speed)") }
         guard (0...65_535).contains(port) else { throw InputError("--port: \(port) is not within 0...65535") }
@@ -319,7 +329,9 @@ struct Serve: AsyncParsableCommand {
                     throw InputError("--jwt-audience: required with --jwt-key or --jwks")
                 }
                 do {
-                    tokens = try await JWTVerifier.load(pemFiles: jwtKey, jwksFile: jwks, audience: audience, maximumLifetime: jwtMaxLifetime)
+                    var verifier = try await JWTVerifier.load(pemFiles: jwtKey, jwksFile: jwks, audience: audience, maximumLifetime: jwtMaxLifetime)
+                    if jwtSingleUse { verifier.replays = TokenReplays() }
+                    tokens = verifier
                 } catch let error as FieldError {
                     throw InputError("\(error.field): \(error.reason)")
                 }
@@ -329,6 +341,7 @@ struct Serve: AsyncParsableCommand {
                 do {
                     dss = try await DSSAuthority.load(pemFiles: dssKey, audiences: dssAudience)
                     dss?.allowsHTTPBaseURLs = dssAllowHTTPBaseURLs
+                    if dssSingleUse { dss?.replays = TokenReplays() }
                 } catch let error as FieldError {
                     throw InputError("\(error.field): \(error.reason)")
                 }

@@ -25,16 +25,18 @@ struct TokenAuthority: Sendable {
         var nbf: NotBeforeClaim?
         var iss: IssuerClaim?
         var scope: String?
+        var jti: IDClaim?
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
     func token(
-        _ subject: String?, scopes: [String], audience: String? = "localhost", expiresIn: Double? = 600, notBefore: Double? = nil
+        _ subject: String?, scopes: [String], audience: String? = "localhost", expiresIn: Double? = 600, notBefore: Double? = nil,
+        id: String? = nil
     ) async throws -> String {
         try await keys.sign(Claims(
             sub: subject.map { .init(value: $0) }, aud: audience.map { .init(value: [$0]) },
             exp: expiresIn.map { .init(value: Date().addingTimeInterval($0)) }, nbf: notBefore.map { .init(value: Date().addingTimeInterval($0)) },
-            iss: .init(value: "https://auth.example.test/token"), scope: scopes.joined(separator: " ")))
+            iss: .init(value: "https://auth.example.test/token"), scope: scopes.joined(separator: " "), jti: id.map { .init(value: $0) }))
     }
 }
 

@@ -94,6 +94,7 @@ struct SecurityTests {
         var sub: SubjectClaim
         var aud: AudienceClaim
         var exp: ExpirationClaim?
+        var jti: IDClaim?
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
@@ -238,6 +239,99 @@ struct SecurityTests {
             let endless = try await client.call(.get, "/v1/zones", key: try await token(expiresIn: nil))
             #expect(endless.status == 401)
             #expect((endless.json["reason"] as? String)?.contains("no exp") == true, "\(endless.text)")
+        }
+    }
+
+    /// Where the deployment asks for single-use tokens (`--jwt-single-use`), a token is
+    /// accepted once: used again it is refused with a 401 naming its `jti`, a token
+    /// without one is refused, and a stream opened with one stays open while its
+    /// credential is checked again (a check is not a new use).
+    @Test func singleUseTokensAreAcceptedOnce() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let signingKey = ES256PrivateKey()
+        let folder = try temporaryFolder("jwt-once")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pem = folder.appendingPathComponent("key.pem").path
+        try signingKey.publicKey.pemRepresentation.write(toFile: pem, atomically: true, encoding: .utf8)
+        var verifier = try await JWTVerifier.load(pemFiles: [pem], jwksFile: nil, audience: "deconflict")
+        verifier.replays = TokenReplays()
+        let authenticator = Authenticator(node: seeded.node, tokens: verifier)
+        let server = Server(node: seeded.node, authenticator: authenticator)
+        let signer = JWTKeyCollection()
+        await signer.add(ecdsa: signingKey)
+        @Sendable func token(_ id: String?) async throws -> String {
+            try await signer.sign(Claims(
+                sub: .init(value: "coalition"), aud: .init(value: ["deconflict"]),
+                exp: .init(value: Date().addingTimeInterval(600)), jti: id.map { .init(value: $0) }))
+        }
+        let once = try await token("t-1")
+        try await Application(router: server.router()).test(.router) { client in
+            #expect(try await client.call(.get, "/v1/zones", key: once).status == 200)
+            let replayed = try await client.call(.get, "/v1/zones", key: once)
+            #expect(replayed.status == 401)
+            #expect((replayed.json["reason"] as? String)?.contains("jti t-1 was already used") == true, "\(replayed.text)")
+            #expect(try await client.call(.get, "/v1/zones", key: try await token("t-2")).status == 200)
+            let anonymous = try await client.call(.get, "/v1/zones", key: try await token(nil))
+            #expect(anonymous.status == 401)
+            #expect((anonymous.json["reason"] as? String)?.contains("no jti") == true, "\(anonymous.text)")
+        }
+        // The check a stream makes every 2 s is not a use: the token still opens it, and
+        // checked again it is still good; used anew it is refused.
+        let streamed = try await token("t-3")
+        #expect(try await authenticator.authenticate(streamed) == .party("coalition"))
+        for _ in 0..<3 { #expect(try await authenticator.authenticate(streamed, again: true) == .party("coalition")) }
+        await #expect(throws: FieldError.self) { try await authenticator.authenticate(streamed) }
+        // Without single use, the same token opens any number of requests.
+        let reusable = Authenticator(node: seeded.node, tokens: try await JWTVerifier.load(pemFiles: [pem], jwksFile: nil, audience: "deconflict"))
+        for _ in 0..<3 { #expect(try await reusable.authenticate(once) == .party("coalition")) }
+    }
+
+    /// The tokens held are forgotten once expired (they could not be used anyway), and
+    /// at capacity a new token is refused rather than an old one forgotten.
+    @Test func theReplayCacheForgetsExpiredTokensAndFailsClosedWhenFull() {
+        let replays = TokenReplays(capacity: 2)
+        let now = Date()
+        #expect(replays.admit(jti: "a", subject: "s", expiry: now + 10, now: now) == nil)
+        #expect(replays.admit(jti: "b", subject: "s", expiry: now + 20, now: now) == nil)
+        #expect(replays.admit(jti: "c", subject: "s", expiry: now + 30, now: now)?.contains("too many") == true)
+        #expect(replays.admit(jti: "a", subject: "s", expiry: now + 10, now: now + 5)?.contains("already used") == true)
+        #expect(replays.admit(jti: "a", subject: "t", expiry: now + 10, now: now + 5)?.contains("too many") == true)
+        // Once "a" has expired there is room again, and "b" is still remembered.
+        #expect(replays.admit(jti: "c", subject: "s", expiry: now + 30, now: now + 11) == nil)
+        #expect(replays.admit(jti: "b", subject: "s", expiry: now + 20, now: now + 11)?.contains("already used") == true)
+        #expect(replays.count == 2)
+    }
+
+    /// The DSS interface refuses a replayed single-use access token (`--dss-single-use`)
+    /// in its own `{"message"}` form; another USS's token with the same `jti` is its own.
+    @Test func singleUseDSSTokensAreAcceptedOnce() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let tokens = try await TokenAuthority.make()
+        let pem = seeded.folder.appendingPathComponent("dss.pem").path
+        try tokens.publicKeyPEM.write(toFile: pem, atomically: true, encoding: .utf8)
+        var authority = try await DSSAuthority.load(pemFiles: [pem], audiences: ["localhost"])
+        authority.replays = TokenReplays()
+        let server = Server(node: seeded.node, dss: authority)
+        let body = try JSONSerialization.data(withJSONObject: ["area_of_interest": F3548Body.circle(47.0, 8.0, radius: 2_000)])
+        try await Application(router: server.router()).test(.router) { client in
+            @Sendable func query(_ token: String) async throws -> (Int, String) {
+                try await client.execute(
+                    uri: "/dss/v1/operational_intent_references/query", method: .post,
+                    headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: ByteBuffer(data: body)
+                ) { response in
+                    let json = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+                    return (Int(response.status.code), json["message"] as? String ?? "")
+                }
+            }
+            let first = try await tokens.token("uss1", scopes: [Scopes.sc], id: "a")
+            #expect(try await query(first).0 == 200)
+            let (status, message) = try await query(first)
+            #expect(status == 401 && message.contains("jti a was already used"), "\(status) \(message)")
+            #expect(try await query(try await tokens.token("uss2", scopes: [Scopes.sc], id: "a")).0 == 200)
+            let (unnamed, why) = try await query(try await tokens.token("uss1", scopes: [Scopes.sc]))
+            #expect(unnamed == 401 && why.contains("no jti"), "\(unnamed) \(why)")
         }
     }
 
@@ -452,7 +546,7 @@ struct SecurityTests {
 
     /// The JSON config file sets the same: HTTPS and the rate limits; bad values are
     /// refused at start, naming the option.
-    @Test func theConfigFileSetsTLSAndRateLimits() async throws {
+    @Test func theConfigFileSetsTLSAndRateLimitsAndSingleUseTokens() async throws {
         let pki = try TestPKI.make()
         defer { try? FileManager.default.removeItem(at: pki.folder) }
         let store = pki.path("store.sqlite")
@@ -474,6 +568,26 @@ struct SecurityTests {
         let metrics = try await client.get("/metrics").text
         #expect(metrics.contains(#"deconflict_rate_limited_total{interface="http",limit="credential"} 1"#))
         try await http.shutdown()
+
+        // `--jwt-single-use` (and `jwtSingleUse` in the file) reach the real binary: a token
+        // opens one request.
+        let signingKey = ES256PrivateKey()
+        try signingKey.publicKey.pemRepresentation.write(toFile: pki.path("jwt.pem"), atomically: true, encoding: .utf8)
+        let signer = JWTKeyCollection()
+        await signer.add(ecdsa: signingKey)
+        let once = pki.path("once.json")
+        try JSONSerialization.data(withJSONObject: ["jwtSingleUse": true]).write(to: URL(fileURLWithPath: once))
+        for extra in [["--jwt-single-use"], ["--config", once]] {
+            let server = try await ServerProcess(
+                store: ["--store", store], extra: ["--jwt-key", pki.path("jwt.pem"), "--jwt-audience", "deconflict"] + extra)
+            defer { server.stop() }
+            let token = try await signer.sign(Claims(
+                sub: .init(value: "coalition"), aud: .init(value: ["deconflict"]), exp: .init(value: Date().addingTimeInterval(600)),
+                jti: .init(value: UUID().uuidString)))
+            let client = Client(base: server.base, key: token, http: .shared)
+            #expect(try await client.get("/v1/zones").status == 200)
+            #expect(try await client.get("/v1/zones").status == 401, "\(extra): a single-use token opened a second request")
+        }
 
         for (arguments, message) in [
             (["--tls-cert", pki.path("server.pem")], "--tls-key: required with --tls-cert"),

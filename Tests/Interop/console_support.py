@@ -132,6 +132,15 @@ def chromium(width=1280, height=800):
     return webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
 
 
+def phone():
+    """Chromium with a phone's viewport, 390 × 844 CSS pixels (a headless window's size is
+    not its viewport's)."""
+    driver = chromium(390, 844)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    return driver
+
+
 @pytest.fixture
 def browser():
     driver = chromium()

@@ -9,7 +9,7 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from console_support import (CENTER, RADIUS, chromium, demo, browser, distance, instant, severe_browser_errors,  # noqa: F401
+from console_support import (phone, CENTER, RADIUS, chromium, demo, browser, distance, instant, severe_browser_errors,  # noqa: F401
                              shot, sign_in, units_on_map, wait)
 
 
@@ -110,10 +110,7 @@ def test_replay_shows_the_convoy_outside_the_zone_earlier(demo, browser):
 
 
 def test_narrow_screen(demo):
-    driver = chromium(390, 844)
-    # A phone's viewport (a headless window's size is not its viewport's).
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    driver = phone()
     try:
         sign_in(driver, demo, "coalition")
         wait("the zone on the map", lambda: driver.find_elements(By.CSS_SELECTOR, '#map [data-zone-id="at-tanf-55km"]'), 20)

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from selenium.webdriver.common.by import By
 
-from console_support import (CENTER, chromium, demo, browser, distance, instant, severe_browser_errors,  # noqa: F401
+from console_support import (phone, CENTER, chromium, demo, browser, distance, instant, severe_browser_errors,  # noqa: F401
                              shot, sign_in, units_on_map, wait)
 
 OUTPOST = "coalition-outpost-rukban"
@@ -174,9 +174,7 @@ def test_the_picture_shows_affiliations_stale_units_towns_and_relief(demo, brows
 
 
 def test_the_picture_on_a_phone(demo):
-    driver = chromium(390, 844)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    driver = phone()
     try:
         sign_in(driver, demo, "coalition")
         wait("the zone on the map", lambda: driver.find_elements(By.CSS_SELECTOR, '#map [data-zone-id="at-tanf-55km"]'), 20)

@@ -6,7 +6,7 @@ shown at the field it names; and the forms at 1280x800 and on a 390 px phone."""
 
 from selenium.webdriver.common.by import By
 
-from console_support import chromium, demo, browser, severe_browser_errors, shot, sign_in, wait  # noqa: F401
+from console_support import demo, browser, phone, severe_browser_errors, shot, sign_in, wait  # noqa: F401
 
 
 def css(driver, selector):
@@ -223,9 +223,7 @@ def test_the_servers_refusal_is_shown_at_its_field(demo, browser):
 
 
 def test_forms_on_a_phone(demo):
-    driver = chromium(390, 844)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    driver = phone()
     try:
         sign_in(driver, demo, "coalition")
         open_propose_form(driver)

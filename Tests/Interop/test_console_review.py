@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from console_support import (chromium, demo, browser, instant, severe_browser_errors, shot, sign_in,  # noqa: F401
+from console_support import (chromium, demo, phone, browser, instant, severe_browser_errors, shot, sign_in,  # noqa: F401
                              units_on_map, wait)
 
 KML = "{http://www.opengis.net/kml/2.2}"
@@ -333,11 +333,8 @@ def test_printable_summary(demo, browser):
 
 
 def test_review_screens(demo):
-    for width, height, name in ((1280, 800, "review-wide"), (390, 844, "review-narrow")):
-        driver = chromium(width, height)
-        if width < 500:
-            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                                   {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+    for start, width, name in ((chromium, 1280, "review-wide"), (phone, 390, "review-narrow")):
+        driver = start()
         try:
             sign_in(driver, demo, "coalition")
             wait("the zone on the map", lambda: driver.find_elements(By.CSS_SELECTOR, f'#map [data-zone-id="{ZONE}"]'), 20)

@@ -12,7 +12,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from console_support import (chromium, demo, browser, distance, severe_browser_errors, shot, sign_in,  # noqa: F401
+from console_support import (phone, chromium, demo, browser, distance, severe_browser_errors, shot, sign_in,  # noqa: F401
                              wait)
 
 FOOT = 0.3048
@@ -284,9 +284,7 @@ def test_planning_is_off_in_replay(demo, browser):
 
 
 def test_the_planner_at_a_phone_width(demo):
-    driver = chromium(390, 844)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    driver = phone()
     try:
         sign_in(driver, demo, "coalition")
         wait("the zone on the map", lambda: driver.find_elements(By.CSS_SELECTOR, '#map [data-zone-id="at-tanf-55km"]'), 20)
