@@ -1,3 +1,4 @@
+import DeconflictAccess
 import DeconflictEngine
 import DeconflictLedger
 import DeconflictNode
@@ -97,6 +98,11 @@ extension API {
         guard case .json(let body) = input.body else { throw FieldError(field: "body", reason: "a JSON object is expected") }
         guard let url = URL(string: body.url), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw FieldError(field: "url", reason: "an http or https URL is expected, got \(body.url.prefix(80))")
+        }
+        // Deliveries check the address again at each connection; refusing here tells the
+        // party at once.
+        if let host = url.host, let refusal = await webhooks.addresses.refusal(ofHost: host) {
+            throw FieldError(field: "url", reason: "deliveries cannot go there: \(refusal)")
         }
         if let secret = body.secret, secret.utf8.count < 16 {
             throw FieldError(field: "secret", reason: "at least 16 bytes")

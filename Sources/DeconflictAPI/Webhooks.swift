@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+public import DeconflictAccess
 import DeconflictLedger
 public import DeconflictNode
 import DeconflictStore
@@ -27,12 +28,29 @@ public struct WebhookStatus: Sendable, Hashable {
 /// than 2xx) is retried with a doubling pause (0.5 s up to 60 s) before the next entry:
 /// nothing is skipped. Progress is recorded in the ledger every few seconds, so after a
 /// restart delivery resumes there (at least once: a receiver drops repeated ids).
+///
+/// Deliveries go only to the addresses ``addresses`` allows (no loopback, private,
+/// link-local or metadata address unless the operator allows its range), checked on the
+/// address each connection is made to, resolved just before and pinned for it; a
+/// refused address is a failed attempt, retried like any other (its reason in the
+/// webhook's status). Redirects are not followed.
 public final class WebhookDispatcher: Sendable {
     private let statuses = Mutex<[String: WebhookStatus]>([:])
     private let logger = Logger(label: "deconflict.webhooks")
     static let maximumPause = 60.0
+    /// Where deliveries may go.
+    public let addresses: OutboundAddresses
 
-    public init() {}
+    public init(addresses: OutboundAddresses = OutboundAddresses()) {
+        self.addresses = addresses
+    }
+
+    /// An HTTP client pinned to the address a webhook's host was resolved to.
+    private struct Pinned {
+        let host: String
+        let address: String
+        let client: HTTPClient
+    }
 
     public func status(_ id: String) -> WebhookStatus? { statuses.withLock { $0[id] } }
 
@@ -82,21 +100,40 @@ public final class WebhookDispatcher: Sendable {
     private func deliver(_ hook: WebhookRecord, node: Node) async {
         let actor = Actor(hook.party)
         let feed = LedgerFeed(store: node.store, hub: node.hub, after: hook.deliveredThrough)
+        var pinned: Pinned?
         do {
             for try await entry in feed {
-                if Task.isCancelled { return }
+                if Task.isCancelled { break }
                 if Visibility.mayRead(entry, as: actor) {
-                    try await send(API.eventJSON(entry), sequence: entry.sequence, to: hook)
+                    try await send(API.eventJSON(entry), sequence: entry.sequence, to: hook, pinned: &pinned)
                 }
                 statuses.withLock { $0[hook.id]?.deliveredThrough = entry.sequence }
             }
         } catch {
             if !Task.isCancelled { logger.warning("webhook \(hook.id) stopped: \(error)") }
         }
+        try? await pinned?.client.shutdown()
+    }
+
+    /// The client for `hook`'s host, connecting to an address the policy allows, resolved
+    /// now: the one used before while the host still resolves to it.
+    private func pinnedClient(for hook: WebhookRecord, pinned: inout Pinned?) async throws -> HTTPClient {
+        guard let host = URL(string: hook.url)?.host, !host.isEmpty else {
+            throw OutboundAddresses.Refusal(reason: "the webhook's URL names no host")
+        }
+        let address = try await addresses.resolve(host)
+        if let pinned, pinned.host == host, pinned.address == address { return pinned.client }
+        try? await pinned?.client.shutdown()
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        if AddressRange.bytes(of: host) == nil { configuration.dnsOverride = [host: address] }
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        pinned = Pinned(host: host, address: address, client: client)
+        return client
     }
 
     /// Posts one entry until it is accepted (or the task is cancelled).
-    private func send(_ body: String, sequence: Int64, to hook: WebhookRecord) async throws {
+    private func send(_ body: String, sequence: Int64, to hook: WebhookRecord, pinned: inout Pinned?) async throws {
         var pause = 0.5
         while true {
             try Task.checkCancellation()
@@ -109,7 +146,8 @@ public final class WebhookDispatcher: Sendable {
             request.body = .bytes(ByteBuffer(string: body))
             var problem: String?
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                let client = try await pinnedClient(for: hook, pinned: &pinned)
+                let response = try await client.execute(request, timeout: .seconds(10))
                 _ = try? await response.body.collect(upTo: 1 << 20)
                 if (200..<300).contains(response.status.code) {
                     statuses.withLock { $0[hook.id]?.failures = 0; $0[hook.id]?.lastAttempt = Date() }

@@ -158,6 +158,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Do not deliver webhooks from this node (when another node of the cluster does).")
     var noWebhooks = false
 
+    @Option(help: ArgumentHelp("Let webhooks reach this address range (CIDR, e.g. 10.20.0.0/16 or 127.0.0.1) although it is loopback, private, link-local or otherwise refused by default; repeatable.", valueName: "range"))
+    var webhookAllow: [String] = []
+
     @Flag(help: "Load the seed scenario into an empty store and play it live; prints each party's key.")
     var demo = false
 
@@ -191,6 +194,7 @@ struct Serve: AsyncParsableCommand {
         if jwtSingleUse { flags["jwtSingleUse"] = .bool(true) }
         if dssSingleUse { flags["dssSingleUse"] = .bool(true) }
         if noWebhooks { flags["webhooks"] = .bool(false) }
+        set("webhookAllow", webhookAllow)
         if demo { flags["demo"] = .bool(true) }
         set("speed", speed)
         set("cotTCP", cotTcp)
@@ -297,6 +301,13 @@ struct Serve: AsyncParsableCommand {
         let dssKey = try file.list("dssKeys") ?? []
         let dssAudience = try file.list("dssAudiences") ?? []
         let noWebhooks = try file.bool("webhooks") == false
+        var webhookAddresses = OutboundAddresses()
+        for text in try file.list("webhookAllow") ?? [] {
+            guard let range = AddressRange(text) else {
+                throw InputError("--webhook-allow: \(text) is not an address range (CIDR, e.g. 10.20.0.0/16)")
+            }
+            webhookAddresses.allowed.append(range)
+        }
         let demo = try file.bool("demo") == true
         let speed = try file.double("speed") ?? 10
         let dssAllowHTTPBaseURLs = try file.bool("dssAllowHTTPBaseURLs") == true
@@ -352,7 +363,9 @@ struct Serve: AsyncParsableCommand {
                     throw InputError("--console-dir: \(consoleDir) is not a folder")
                 }
             }
-            let server = Server(node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir)
+            let server = Server(
+                node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir,
+                webhooks: WebhookDispatcher(addresses: webhookAddresses))
             var services: [any Service] = [NodeService(node: node)]
             if !noWebhooks { services.append(WebhookService(node: node, dispatcher: server.webhooks)) }
             if let live {

@@ -119,7 +119,7 @@ struct FaultInjectionTests {
         let parties = ["healthy", "dead", "slow"]
         var keys: [String: String] = [:]
         for party in parties { keys[party] = try runDeconflict(["party", "add", party, "--store", path]) }
-        let server = try await ServerProcess(store: ["--store", path])
+        let server = try await ServerProcess(store: ["--store", path], extra: ["--webhook-allow", "127.0.0.0/8"])
         defer { server.stop() }
 
         let healthy = try await HookReceiver.start(port: 0)

@@ -254,7 +254,7 @@ struct GoldenLedgerTests {
         let authority = try await TokenAuthority.make()
         let pem = folder.appending(path: "dss.pem")
         try authority.publicKeyPEM.write(to: pem, atomically: true, encoding: .utf8)
-        server = try await ServerProcess(store: ["--store", store], extra: ["--dss-key", pem.path, "--cot-tcp", "0"])
+        server = try await ServerProcess(store: ["--store", store], extra: ["--dss-key", pem.path, "--cot-tcp", "0", "--webhook-allow", "127.0.0.1"])
         defer { server.stop() }
         let operatorClient = Client(base: server.base, key: operatorKey, http: .shared)
         func client(_ party: String) -> Client { Client(base: server.base, key: keys[party], http: .shared) }

@@ -335,6 +335,51 @@ struct SecurityTests {
         }
     }
 
+    /// Webhooks cannot be pointed at the service's own network: loopback, private,
+    /// shared, link-local (cloud metadata) and other reserved addresses are refused, in
+    /// IPv4, IPv6 and IPv4 carried in IPv6, unless the operator allows their range.
+    @Test func outboundAddressesRefuseTheServicesOwnNetwork() async throws {
+        let policy = OutboundAddresses()
+        for refused in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+                        "224.0.0.1", "::1", "::", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
+                        "64:ff9b::a9fe:a9fe", "[::1]"] {
+            let bytes = try #require(AddressRange.bytes(of: refused), "\(refused)")
+            #expect(policy.refusal(of: bytes) != nil, "\(refused) is allowed")
+        }
+        for allowed in ["8.8.8.8", "1.1.1.1", "2001:4860:4860::8888", "::ffff:8.8.8.8", "172.32.0.1", "100.128.0.1"] {
+            #expect(policy.refusal(of: try #require(AddressRange.bytes(of: allowed))) == nil, "\(allowed) is refused")
+        }
+        #expect(policy.refusal(of: AddressRange.bytes(of: "169.254.169.254")!)?.contains("link-local") == true)
+        // The operator's allowance opens its range only.
+        let lab = OutboundAddresses(allowing: [AddressRange("10.20.0.0/16")!, AddressRange("::1")!])
+        #expect(lab.refusal(of: AddressRange.bytes(of: "10.20.3.4")!) == nil)
+        #expect(lab.refusal(of: AddressRange.bytes(of: "10.21.3.4")!) != nil)
+        #expect(lab.refusal(of: AddressRange.bytes(of: "::1")!) == nil)
+        #expect(lab.refusal(of: AddressRange.bytes(of: "127.0.0.1")!) != nil)
+        // A host name is judged by what it resolves to.
+        await #expect(throws: OutboundAddresses.Refusal.self) { _ = try await policy.resolve("localhost") }
+        #expect(try await OutboundAddresses(allowing: [AddressRange("127.0.0.0/8")!, AddressRange("::1")!]).resolve("localhost").isEmpty == false)
+        for bad in ["10.0.0.0/33", "10.0.0/8", "fd00::/129", "example.com/8", ""] { #expect(AddressRange(bad) == nil, "\(bad)") }
+    }
+
+    /// Registering a webhook to a refused address is a 422 naming `url` and why; nothing
+    /// is recorded.
+    @Test func webhooksToTheServicesOwnNetworkAreRefused() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let server = Server(node: seeded.node)
+        try await Application(router: server.router()).test(.router) { client in
+            for url in ["http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://[::1]:9/hook", "http://169.254.169.254/latest/meta-data",
+                        "https://10.0.0.5/hook", "http://[::ffff:127.0.0.1]/hook"] {
+                let answer = try await client.call(.post, "/v1/webhooks", key: seeded.keys["coalition"]!, json: ["url": url])
+                #expect(answer.status == 422, "\(url): \(answer.text)")
+                #expect(answer.json["field"] as? String == "url" && (answer.json["reason"] as? String)?.contains("cannot go there") == true, "\(answer.text)")
+            }
+            let listed = try await client.call(.get, "/v1/webhooks", key: seeded.keys["coalition"]!).json["webhooks"] as? [[String: Any]] ?? []
+            #expect(listed.isEmpty)
+        }
+    }
+
     /// Unsigned tokens (`alg` `none`, or no `alg` at all) are refused, whatever they claim.
     @Test func unsignedTokensAreRefused() async throws {
         let seeded = try await SeededServer.make(until: 60)
@@ -596,6 +641,7 @@ struct SecurityTests {
             (["--rate-limit=-1"], "--rate-limit: must be 0 or a positive number"),
             (["--log-level", "loud"], "--log-level:"),
             (["--jwt-max-lifetime", "0"], "--jwt-max-lifetime:"),
+            (["--webhook-allow", "10.0.0.0/33"], "--webhook-allow: 10.0.0.0/33 is not an address range"),
         ] {
             let run = try Executables.run("deconflict", ["serve", "--port", "0", "--store", store] + arguments)
             #expect(run.status != 0, "\(arguments) started")
@@ -622,7 +668,7 @@ struct SecurityTests {
             "--log-level", "trace", "--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key"),
             "--jwt-key", pki.path("jwt.pem"), "--jwt-audience", "deconflict",
             "--cot-tcp", "0", "--cot-tls", "0", "--cot-tls-cert", pki.path("server.pem"), "--cot-tls-key", pki.path("server.key"),
-            "--cot-tls-client-ca", pki.path("test-ca.pem"),
+            "--cot-tls-client-ca", pki.path("test-ca.pem"), "--webhook-allow", "127.0.0.1",
         ])
         defer { server.stop() }
         func cotPort(_ transport: String) async throws -> Int {

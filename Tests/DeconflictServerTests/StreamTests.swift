@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import DeconflictEngine
+import DeconflictGeometry
 import DeconflictLedger
 @testable import DeconflictAccess
 @testable import DeconflictAPI
@@ -205,6 +206,35 @@ struct StreamTests {
                 return .ok
             }
             return router
+        }
+    }
+
+    /// The address is checked where each connection is made, not only at registration: a
+    /// webhook already in the ledger whose host now leads to a refused address (a DNS
+    /// change, or a record from before the check) gets no delivery, and its status says why.
+    @Test func aWebhookWhoseHostNowLeadsToARefusedAddressGetsNothing() async throws {
+        let seeded = try await SeededServer.make(until: 60)
+        defer { try? FileManager.default.removeItem(at: seeded.folder) }
+        let receiver = Receiver(failing: 0)
+        try await Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { hookClient in
+            let hook = WebhookRecord(
+                id: "wh-rebound", party: "coalition", url: "http://localhost:\(hookClient.port!)/hook", secret: "a-shared-secret-of-enough-length",
+                deliveredThrough: await seeded.node.head)
+            try await seeded.node.execute(LedgerCommand(.registerWebhook(hook), by: .party("coalition")))
+            let refusing = WebhookDispatcher()
+            let delivering = Task { await refusing.run(node: seeded.node) }
+            defer { delivering.cancel() }
+            try await seeded.node.execute(LedgerCommand(.engine(.putZone(Zone(
+                id: "rebound", name: "Rebound", kind: .protectedSite, owner: "coalition",
+                volume: Volume4D(footprint: .circle(try Circle(center: LatLng(latitude: 32.0, longitude: 38.0), radiusMeters: 300)))))),
+                by: .party("coalition")))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline, refusing.status("wh-rebound")?.lastError == nil { try await Task.sleep(for: .milliseconds(50)) }
+            let status = try #require(refusing.status("wh-rebound"))
+            #expect(status.lastError?.contains("loopback") == true, "\(String(describing: status.lastError))")
+            #expect(status.failures >= 1)
+            try await Task.sleep(for: .seconds(1))
+            #expect(receiver.deliveries.withLock { $0.isEmpty }, "a delivery reached a refused address")
         }
     }
 

@@ -1,5 +1,6 @@
 import DeconflictEngine
 import DeconflictGeometry
+import DeconflictAccess
 @testable import DeconflictAPI
 import DeconflictLedger
 import DeconflictStore
@@ -46,7 +47,10 @@ struct SeededServer {
         }
         let (operatorKey, record) = Credentials.issue(for: .operator)
         try await node.execute(.issueCredential(record))
-        return SeededServer(node: node, server: Server(node: node), keys: keys, operatorKey: operatorKey, folder: folder)
+        // The tests' webhook receivers listen on loopback, which deliveries may not reach
+        // unless allowed.
+        let webhooks = WebhookDispatcher(addresses: OutboundAddresses(allowing: [AddressRange("127.0.0.0/8")!, AddressRange("::1")!]))
+        return SeededServer(node: node, server: Server(node: node, webhooks: webhooks), keys: keys, operatorKey: operatorKey, folder: folder)
     }
 
     func application() -> some ApplicationProtocol {
