@@ -8,6 +8,7 @@ import DeconflictStore
 import Foundation
 public import Hummingbird
 public import HummingbirdWebSocket
+import HummingbirdCore
 public import ServiceLifecycle
 import Logging
 import NIOCore
@@ -104,14 +105,22 @@ public struct Server: Sendable {
     /// The application listening on `host`:`port`: plain HTTP, or HTTPS with `tls` (see
     /// ``TLSPolicy/server(certificate:key:)``).
     public func application(
-        host: String = "127.0.0.1", port: Int = 8080, tls: ServerTLS? = nil, services: [any Service] = [],
-        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+        host: String = "127.0.0.1", port: Int = 8080, tls: ServerTLS? = nil, limits: HTTPConnectionLimits = HTTPConnectionLimits(),
+        services: [any Service] = [], onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let router = router()
+        let count = ConnectionCount(), metrics = metrics
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(idleTimeout: .init(limits.headerTimeout)))
+        let webSocketResponder = router.buildResponder()
+        // HTTP/1.1 with WebSocket upgrades, each connection guarded (ConnectionLimits.swift).
+        let http = HTTPServerBuilder { responder in
+            GuardedChannel(
+                inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: configuration),
+                limits: limits, count: count, metrics: metrics)
+        }
         return Application(
             router: router,
-            server: try tls.map { try .tls(.http1WebSocketUpgrade(webSocketRouter: router), tlsConfiguration: $0.configuration) }
-                ?? .http1WebSocketUpgrade(webSocketRouter: router),
+            server: try tls.map { try .tls(http, tlsConfiguration: $0.configuration) } ?? http,
             configuration: .init(address: .hostname(host, port: port), serverName: "deconflict"),
             services: services,
             onServerRunning: onServerRunning,

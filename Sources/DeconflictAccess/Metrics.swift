@@ -20,6 +20,15 @@ public final class ServerMetrics: Sendable {
         cotConnections = registry.makeGauge(name: "deconflict_cot_connections", help: "Cursor-on-Target connections open (TCP and TLS).")
     }
 
+    /// Counts an HTTP connection closed at once because the listener holds its maximum
+    /// (``HTTPConnectionLimits``).
+    public func httpConnectionRefused() {
+        registry.makeCounter(
+            name: "deconflict_http_connections_refused_total",
+            help: "HTTP connections closed on arrival because the listener held its maximum."
+        ).increment()
+    }
+
     /// Counts CoT messages (or connections) by what became of them: accepted, refused,
     /// ignored, malformed, unauthenticated, timed-out, connection-refused, failed.
     package func cotEvent(_ result: String, count: Int = 1) {

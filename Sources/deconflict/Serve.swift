@@ -107,6 +107,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The most requests a credential may make at once (the size of its bucket). Default 10000 (twice --rate-limit when that is given).", valueName: "count"))
     var rateBurst: Double?
 
+    @Option(help: ArgumentHelp("Close an HTTP connection that has not sent a whole request head within this many seconds of opening or of its last answer (a slow or idle client). Default 30.", valueName: "seconds"))
+    var httpHeaderTimeout: Double?
+
+    @Option(help: ArgumentHelp("HTTP connections open at once; one more is closed on arrival. Default 4096.", valueName: "count"))
+    var httpMaxConnections: Int?
+
     @Option(help: ArgumentHelp("Failed authentications a second per remote address (burst ten times as many); beyond, the address is refused with 429 before its credential is checked. 0: no limit. Default 20.", valueName: "count"))
     var authFailureLimit: Double?
 
@@ -185,6 +191,8 @@ struct Serve: AsyncParsableCommand {
         set("tlsKey", tlsKey)
         set("rateLimit", rateLimit)
         set("rateBurst", rateBurst)
+        set("httpHeaderTimeout", httpHeaderTimeout)
+        set("httpMaxConnections", httpMaxConnections)
         set("authFailureLimit", authFailureLimit)
         set("cotRateLimit", cotRateLimit)
         set("logLevel", logLevel)
@@ -259,6 +267,20 @@ struct Serve: AsyncParsableCommand {
         return limits
     }
 
+    /// The HTTP listener's connection limits asked for, checked.
+    func connectionLimits(_ file: Settings) throws -> HTTPConnectionLimits {
+        var limits = HTTPConnectionLimits()
+        if let seconds = try file.double("httpHeaderTimeout") {
+            guard seconds > 0, seconds.isFinite else { throw InputError("--http-header-timeout: must be a positive number of seconds, got \(seconds)") }
+            limits.headerTimeout = .milliseconds(Int64((seconds * 1_000).rounded()))
+        }
+        if let count = try file.int("httpMaxConnections") {
+            guard count > 0 else { throw InputError("--http-max-connections: must be a positive whole number, got \(count)") }
+            limits.maximumConnections = count
+        }
+        return limits
+    }
+
     /// The TLS of the HTTP API, when asked for.
     func httpTLS(_ file: Settings) throws -> ServerTLS? {
         let certificate = try file.string("tlsCert"), key = try file.string("tlsKey")
@@ -287,6 +309,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let limits = try rateLimits(file)
+        let connectionLimits = try connectionLimits(file)
         let tls = try httpTLS(file)
         let jwtMaxLifetime = try file.double("jwtMaxLifetime") ?? 86_400
         guard jwtMaxLifetime > 0, jwtMaxLifetime.isFinite else {
@@ -385,7 +408,7 @@ struct Serve: AsyncParsableCommand {
             }
             // The node stops with the server: SIGTERM or SIGINT shut both down gracefully.
             let scheme = tls == nil ? "http" : "https"
-            let application = try server.application(host: host, port: port, tls: tls, services: services) { channel in
+            let application = try server.application(host: host, port: port, tls: tls, limits: connectionLimits, services: services) { channel in
                 let address = channel.localAddress
                 let elapsed = (ContinuousClock.now - began) / .seconds(1)
                 FileHandle.standardError.write(Data(

@@ -380,6 +380,77 @@ struct SecurityTests {
         }
     }
 
+    /// A slowloris: 1,000 connections from one process, each sending a request's head a
+    /// byte a second and never finishing it. Meanwhile another client's reports are
+    /// acknowledged at once, and the slow connections are closed once the header timeout
+    /// passes (they stay open forever without it).
+    @Test func slowClientsCannotHoldTheHTTPListener() async throws {
+        let folder = try temporaryFolder("slowloris")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = folder.appendingPathComponent("store.sqlite").path
+        let key = try runDeconflict(["party", "add", "coalition", "--store", store])
+        let server = try await ServerProcess(store: ["--store", store], extra: ["--http-header-timeout", "3"])
+        defer { server.stop() }
+        var slow: [any Channel] = []
+        for _ in 0..<1_000 {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: server.port).get()
+            channel.writeAndFlush(ByteBuffer(string: "POST /v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "), promise: nil)
+            slow.append(channel)
+        }
+        let opened = ContinuousClock.now
+        let channels = slow
+        let dribble = Task {
+            while !Task.isCancelled {
+                for channel in channels where channel.isActive { channel.writeAndFlush(ByteBuffer(string: "a"), promise: nil) }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        defer { dribble.cancel() }
+        // Another client goes on: each report is acknowledged (durable) at once.
+        let client = Client(base: server.base, key: key, http: .shared)
+        #expect(try await client.send(.POST, "/v1/units", json: ["id": "steady", "domain": "ground"]).status == 201)
+        var latencies: [Duration] = []
+        for step in 0..<20 {
+            let sent = ContinuousClock.now
+            let answer = try await client.send(.POST, "/v1/reports", json: [[
+                "unit": "steady", "time": RFC3339.shortest(Date()), "position": [33.0 + Double(step) / 1_000, 38.0],
+            ]])
+            latencies.append(ContinuousClock.now - sent)
+            #expect(answer.status == 200 || answer.status == 202, "\(answer.text)")
+        }
+        let worst = try #require(latencies.max())
+        #expect(worst < .seconds(1), "a report waited \(worst) behind 1,000 slow connections")
+        // The slow connections are closed after the header timeout, not before.
+        #expect(slow.filter(\.isActive).count > 900, "slow connections closed before their timeout")
+        let deadline = opened + .seconds(15)
+        while ContinuousClock.now < deadline, slow.contains(where: \.isActive) { try await Task.sleep(for: .milliseconds(100)) }
+        let stillOpen = slow.filter(\.isActive).count
+        #expect(stillOpen == 0, "\(stillOpen) slow connections still open after \(ContinuousClock.now - opened)")
+        #expect(ContinuousClock.now - opened >= .seconds(2))
+    }
+
+    /// The listener holds at most `--http-max-connections`: one more is closed as soon as
+    /// it arrives, counted in the metrics; once connections go, others come in again.
+    @Test func theHTTPListenerHoldsAtMostItsMaximumConnections() async throws {
+        let folder = try temporaryFolder("connection-cap")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = folder.appendingPathComponent("store.sqlite").path
+        let key = try runDeconflict(["party", "add", "coalition", "--store", store])
+        let server = try await ServerProcess(store: ["--store", store], extra: ["--http-max-connections", "40"])
+        defer { server.stop() }
+        var held: [any Channel] = []
+        for _ in 0..<50 {
+            held.append(try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: server.port).get())
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, held.filter(\.isActive).count > 40 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(held.filter(\.isActive).count == 40, "\(held.filter(\.isActive).count) connections held")
+        for channel in held { try? await channel.close() }
+        try await Task.sleep(for: .milliseconds(500))
+        let metrics = try await Client(base: server.base, key: key, http: .shared).get("/metrics").text
+        #expect(metrics.contains("deconflict_http_connections_refused_total 10"), "\(metrics.split(separator: "\n").filter { $0.contains("connections") })")
+    }
+
     /// Unsigned tokens (`alg` `none`, or no `alg` at all) are refused, whatever they claim.
     @Test func unsignedTokensAreRefused() async throws {
         let seeded = try await SeededServer.make(until: 60)
