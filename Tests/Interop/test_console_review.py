@@ -127,9 +127,11 @@ def test_filters_show_what_the_api_says(demo, browser):
     wait("still the alerts the coalition has not acknowledged", same(lambda alert: unacknowledged_by(alert, "coalition")), 30)
 
     # Acknowledging one from its row takes it off this list, and the server holds it.
-    row = browser.find_element(By.CSS_SELECTOR, '#alerts > li [data-action="acknowledge"]')
-    alert_id = row.find_element(By.XPATH, "ancestor::li[@data-alert-id]").get_attribute("data-alert-id")
-    row.click()
+    # Found and clicked in one step, so that a redraw of the list cannot come between.
+    alert_id = wait("an alert to acknowledge", lambda: browser.execute_script(
+        "const button = document.querySelector('#alerts > li [data-action=\"acknowledge\"]');"
+        "if (!button) return null;"
+        "const id = button.closest('li[data-alert-id]').dataset.alertId; button.click(); return id;"), 20)
     wait("the acknowledgement on the server", lambda: not unacknowledged_by(demo.get("coalition", f"/v1/alerts/{alert_id}"), "coalition"), 20)
     wait("the acknowledged alert off the list", lambda: alert_id not in rows_shown(browser), 20)
 

@@ -81,13 +81,12 @@ def first(driver, selector):
 def click_fresh(driver, what, selector, seconds=20):
     """Clicks an element of a list the page redraws as the situation changes (found
     again when it was replaced meanwhile)."""
+    # Found, scrolled to and clicked in one step, so that a redraw cannot come between.
     def attempt():
-        element = first(driver, selector)
-        if element is None:
-            return False
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-        element.click()
-        return True
+        return driver.execute_script(
+            "const element = document.querySelector(arguments[0]);"
+            "if (!element) return false;"
+            "element.scrollIntoView({block: 'center'}); element.click(); return true;", selector)
     wait(what, attempt, seconds)
 
 
@@ -199,7 +198,7 @@ def test_polygon_drawn_then_edited_in_flight_levels_then_removed(demo, browser):
 
     # Selected from the list of zones, it offers Edit; the form is filled from it.
     click_fresh(browser, "the zone in the list", '#situation-list [data-focus-key="zone:corridor-north"]')
-    click_fresh(browser, "Edit in the zone's details", '#map-info [data-action="edit-zone"]', 10)
+    click_fresh(browser, "Edit in the zone's details", '#map-info [data-action="edit-zone"]', 30)
     assert field(browser, "id").get_attribute("value") == "corridor-north"
     assert field(browser, "id").get_attribute("readonly") is not None
     assert "Change zone" in browser.find_element(By.ID, "zone-legend").text
@@ -220,7 +219,7 @@ def test_polygon_drawn_then_edited_in_flight_levels_then_removed(demo, browser):
 
     # Removed, after a confirmation.
     click_fresh(browser, "the zone in the list", '#situation-list [data-focus-key="zone:corridor-north"]')
-    click_fresh(browser, "Remove in the zone's details", '#map-info [data-action="remove-zone"]', 10)
+    click_fresh(browser, "Remove in the zone's details", '#map-info [data-action="remove-zone"]', 30)
     wait("the confirmation", lambda: first(browser, "#zone-confirm-remove"), 5).click()
     wait("the zone gone from the server", lambda: demo.status("coalition", "/v1/zones/corridor-north") == 404, 20)
     assert severe_browser_errors(browser) == []
