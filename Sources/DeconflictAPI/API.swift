@@ -24,6 +24,8 @@ struct API: Sendable {
     /// Checks the credentials of open streams again.
     let authenticator: Authenticator
     let webhooks: WebhookDispatcher
+    /// The signed ledger heads and their proofs.
+    let heads: LedgerHeads
     /// When each reader last had its read of a set of units recorded.
     func register(on router: Router<ServerContext>) {
         // The operations of the generated protocol (REST*.swift); the rest are routed here.

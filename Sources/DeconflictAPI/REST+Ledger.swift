@@ -22,4 +22,24 @@ extension API {
         for entry in entries where Visibility.mayRead(entry, as: caller) { text += LedgerExport.line(entry) + "\n" }
         return .ok(.init(body: .applicationXNdjson(HTTPBody(text))))
     }
+
+    /// The ledger's head as it stands, signed by the service.
+    func readLedgerHead(_ input: Operations.ReadLedgerHead.Input) async throws -> Operations.ReadLedgerHead.Output {
+        let head = try await heads.current()
+        return .ok(.init(body: .json(.init(
+            size: Int(head.size), root: head.root, head: head.head, time: head.time, key: head.key, publicKey: head.publicKey,
+            signature: head.signature))))
+    }
+
+    /// The RFC 9162 consistency proof between two sizes of the ledger.
+    func proveLedgerConsistency(_ input: Operations.ProveLedgerConsistency.Input) async throws -> Operations.ProveLedgerConsistency.Output {
+        let (proof, fromRoot, toRoot) = try await heads.consistency(from: Int64(input.query.from), to: Int64(input.query.to))
+        return .ok(.init(body: .json(.init(from: input.query.from, to: input.query.to, fromRoot: fromRoot, toRoot: toRoot, proof: proof))))
+    }
+
+    /// The RFC 9162 inclusion proof of an entry under a size of the ledger.
+    func proveLedgerInclusion(_ input: Operations.ProveLedgerInclusion.Input) async throws -> Operations.ProveLedgerInclusion.Output {
+        let (proof, root) = try await heads.inclusion(of: Int64(input.query.sequence), size: Int64(input.query.size))
+        return .ok(.init(body: .json(.init(sequence: input.query.sequence, size: input.query.size, root: root, proof: proof))))
+    }
 }

@@ -108,8 +108,10 @@ extension API {
             throw FieldError(field: "secret", reason: "at least 16 bytes")
         }
         let secret = body.secret ?? Credentials.issue(for: .operator).key
+        let id = "wh-" + UUID().uuidString.lowercased().prefix(12)
+        // The ledger keeps the secret sealed under the service's secrets key, never in clear.
         let hook = WebhookRecord(
-            id: "wh-" + UUID().uuidString.lowercased().prefix(12), party: party.rawValue, url: body.url, secret: secret,
+            id: id, party: party.rawValue, url: body.url, sealedSecret: try webhooks.secrets.seal(secret, for: id),
             deliveredThrough: await node.head)
         let sequence = try await write(.registerWebhook(hook))
         return .created(.init(body: .json(.init(value1: webhook(hook), value2: .init(sequence: sequence), value3: .init(secret: secret)))))

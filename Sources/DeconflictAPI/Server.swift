@@ -64,13 +64,18 @@ public struct Server: Sendable {
     public let consoleFolder: String?
     /// The parties' webhooks: their delivery status (the ``WebhookService`` delivers them).
     public let webhooks: WebhookDispatcher
+    /// The signed ledger heads and their proofs (`/v1/ledger/head`, …).
+    public let heads: LedgerHeads
 
+    /// - Parameter heads: signs with the service's key; without it, with a key made for
+    ///   this server alone (recorded nowhere).
     public init(
         node: Node, authenticator: Authenticator? = nil, metrics: ServerMetrics = ServerMetrics(), dss: DSSAuthority? = nil,
-        consoleFolder: String? = nil, webhooks: WebhookDispatcher = WebhookDispatcher()
+        consoleFolder: String? = nil, webhooks: WebhookDispatcher = WebhookDispatcher(), heads: LedgerHeads? = nil
     ) {
         self.node = node
         self.webhooks = webhooks
+        self.heads = heads ?? LedgerHeads(store: node.store, key: SigningKey())
         self.authenticator = authenticator ?? Authenticator(node: node)
         self.metrics = metrics
         self.dss = dss
@@ -93,7 +98,7 @@ public struct Server: Sendable {
         router.add(middleware: ConsoleRedirect())
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator, metrics: metrics))
         router.add(middleware: BodyLimitMiddleware())
-        let api = API(node: node, metrics: metrics, authenticator: authenticator, webhooks: webhooks)
+        let api = API(node: node, metrics: metrics, authenticator: authenticator, webhooks: webhooks, heads: heads)
         api.register(on: router)
         let middleware = DSSMiddleware(authority: dss, node: node, limiter: authenticator.limiter, metrics: metrics)
         DSSAPI(node: node, allowsHTTPBaseURLs: dss?.allowsHTTPBaseURLs ?? false).register(

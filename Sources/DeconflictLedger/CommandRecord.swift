@@ -16,12 +16,15 @@ public import Foundation
 ///   its meaning (the notice time alone) and is no longer written.
 /// - Version 4 (`"v": 4`): as version 3; an agreement's parameters may say
 ///   `"disclosesIntruders": false` (absent, as in every earlier version, it discloses).
+/// - Version 5 (`"v": 5`): as version 4, with one command more, `ledgerKey` (the key
+///   the service signs its ledger heads with from then on); a webhook's secret is
+///   written sealed (`sealedSecret`), never in clear (`secret`).
 ///
 /// These types belong to the ledger: an interface's request bodies may change, these
 /// may not. A new shape is a new version, read beside the old ones.
 public struct CommandRecord: Codable, Hashable, Sendable {
     /// The version written now.
-    public static let currentVersion = 4
+    public static let currentVersion = 5
 
     public var v: Int?
     public var command: String
@@ -48,6 +51,8 @@ public struct CommandRecord: Codable, Hashable, Sendable {
     public var webhook: WebhookRecord?
     /// A request of the DSS interface, in that interface's own recorded shape.
     public var dss: JSONValue?
+    /// Version 5: the key the service signs ledger heads with from this entry on.
+    public var key: LedgerKeyRecord?
 
     public struct PartyRecord: Codable, Hashable, Sendable {
         public var id: String
@@ -192,6 +197,9 @@ extension CommandRecord {
         case .dss(let request):
             self.command = "dss"
             dss = request
+        case .ledgerKey(let record):
+            self.command = "ledgerKey"
+            key = record
         }
     }
 
@@ -388,6 +396,7 @@ extension CommandRecord {
             }
             return LedgerCommand(.webhookProgress(id: try need(target, "target"), through: through), by: actor)
         case "dss": return LedgerCommand(.dss(try need(dss, "dss")), by: actor)
+        case "ledgerKey": return LedgerCommand(.ledgerKey(try need(key, "key")), by: actor)
         default: throw LedgerDecodingError(field: "command", reason: "unknown command \(command)")
         }
     }

@@ -24,6 +24,8 @@ public struct LedgerCommand: Sendable {
         /// A request of the ASTM F3548 DSS interface, as that interface records it (its
         /// own versioned shape, read by the interface).
         case dss(JSONValue)
+        /// The service signs its ledger heads with this key from now on (version 5).
+        case ledgerKey(LedgerKeyRecord)
     }
 
     public var action: Action

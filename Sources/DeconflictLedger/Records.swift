@@ -19,21 +19,45 @@ public struct CredentialRecord: Codable, Hashable, Sendable {
     }
 }
 
+/// The public half of a key the service signs ledger heads with (``SignedHead``), as the
+/// ledger records it when the service starts signing with it: a rotation is the entry of
+/// the next key.
+public struct LedgerKeyRecord: Codable, Hashable, Sendable {
+    /// The key id (``SigningKey/id``).
+    public var id: String
+    /// The Ed25519 public key, base64 of its 32 bytes.
+    public var publicKey: String
+
+    public init(id: String, publicKey: String) {
+        self.id = id
+        self.publicKey = publicKey
+    }
+
+    public init(_ key: SigningKey) {
+        self.init(id: key.id, publicKey: key.publicKey.base64EncodedString())
+    }
+}
+
 /// A party's webhook as the ledger keeps it.
 public struct WebhookRecord: Codable, Hashable, Sendable {
     public var id: String
     public var party: String
     public var url: String
-    /// The HMAC-SHA256 key deliveries are signed with.
-    public var secret: String
+    /// The HMAC-SHA256 key deliveries are signed with, in clear: command records of
+    /// versions 1 to 4 only.
+    public var secret: String?
+    /// Version 5: that key sealed (AES-256-GCM under the service's secrets key, kept
+    /// outside the database, bound to the webhook's id), base64.
+    public var sealedSecret: String?
     /// The last ledger sequence delivered, as last recorded.
     public var deliveredThrough: Int64
 
-    public init(id: String, party: String, url: String, secret: String, deliveredThrough: Int64) {
+    public init(id: String, party: String, url: String, secret: String? = nil, sealedSecret: String? = nil, deliveredThrough: Int64) {
         self.id = id
         self.party = party
         self.url = url
         self.secret = secret
+        self.sealedSecret = sealedSecret
         self.deliveredThrough = deliveredThrough
     }
 }

@@ -48,6 +48,8 @@ public actor Node {
         package var credentials: [String: CredentialRecord] = [:]
         package var webhooks: [String: WebhookRecord] = [:]
         package var airspace = Airspace()
+        /// The keys the service has signed ledger heads with, oldest first.
+        package var ledgerKeys: [LedgerKeyRecord] = []
     }
 
     /// What applying a request gave: its ledger records, the engine's events and, for a
@@ -195,6 +197,10 @@ public actor Node {
 
     /// The registered webhooks, by id.
     public func webhooks() -> [String: WebhookRecord] { state.webhooks }
+
+    /// The keys the service has signed ledger heads with, as the ledger records them,
+    /// oldest first.
+    public func ledgerKeys() -> [LedgerKeyRecord] { state.ledgerKeys }
 
     /// The credential with `id`, if issued and not revoked.
     public func credential(_ id: String) -> CredentialRecord? { state.credentials[id] }
@@ -559,6 +565,12 @@ public actor Node {
             }
             return Applied(records: records, events: [])
         case .recordRead:
+            return Applied(records: records, events: [])
+        case .ledgerKey(let key):
+            guard payload.actor == .operator else {
+                throw FieldError(field: "key", reason: "only the operator records the service's key", code: .forbidden)
+            }
+            state.ledgerKeys.append(key)
             return Applied(records: records, events: [])
         case .registerWebhook(let hook):
             state.webhooks[hook.id] = hook

@@ -76,6 +76,8 @@ public enum Visibility {
         switch subjects.type {
         case LedgerCommand.ledgerType:
             if subjects.command == "issueCredential" || subjects.command == "revokeCredential" { return [] }
+            // The keys the service signs ledger heads with are for every party to check.
+            if subjects.command == "ledgerKey" { return nil }
             return Set([subjects.by].compactMap { $0 })
         case ReportBatchPayload.ledgerType:
             return Set([subjects.by].compactMap { $0 })

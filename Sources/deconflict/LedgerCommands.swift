@@ -101,7 +101,8 @@ struct Verify: AsyncParsableCommand {
         discussion: """
             TARGET is a JSON Lines export, a SQLite store or a postgres:// URL. Exits with 0 when the chain is intact, 1 when it is \
             not (or the target cannot be read). With --head, the chain must also contain the hash a party recorded \
-            earlier, so a ledger rewritten from scratch is caught too.
+            earlier, so a ledger rewritten from scratch is caught too; with --witnessed, the ledger must extend every \
+            head a witness kept (`deconflict witness`), and the earliest it does not is named with the last it does.
             """)
 
     @Argument(help: ArgumentHelp("A JSON Lines export, a SQLite store or a postgres:// URL.", valueName: "file-or-database"))
@@ -109,6 +110,9 @@ struct Verify: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("A head hash recorded earlier that the ledger must contain.", valueName: "hash"))
     var head: String?
+
+    @Option(help: ArgumentHelp("A file of heads a witness kept (deconflict witness --heads): the ledger must extend each.", valueName: "file"))
+    var witnessed: String?
 
     @Flag(help: ArgumentHelp("Also replay the ledger's commands and check that each produced exactly the events recorded after it (ledgers written by serve): an event rewritten is caught even when the whole chain was sealed again."))
     var replay = false
@@ -147,6 +151,16 @@ struct Verify: AsyncParsableCommand {
         switch outcome {
         case .intact(let count, let head):
             print("intact: \(count) entries, head \(head)")
+            if let witnessed {
+                let kept = try Witness.read(witnessed).map(\.head)
+                switch WitnessedHeads.check(entries, against: kept) {
+                case .extends(let heads, let size):
+                    print("extends: every one of the \(heads) heads witnessed, the last of \(size) entries")
+                case .rewritten(let broken, let holds, let detail):
+                    print("rewritten: after entry \(holds), at or before entry \(broken.size): \(detail)")
+                    throw ExitCode.failure
+                }
+            }
             if replay { try await Self.replay(entries, target: target) }
         case .broken(let position, let sequence, let problem, let detail):
             let which = sequence.map { "entry \(position) (sequence \($0))" } ?? "entry \(position)"

@@ -167,6 +167,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Let webhooks reach this address range (CIDR, e.g. 10.20.0.0/16 or 127.0.0.1) although it is loopback, private, link-local or otherwise refused by default; repeatable.", valueName: "range"))
     var webhookAllow: [String] = []
 
+    @Option(help: ArgumentHelp("The Ed25519 key (PKCS #8 PEM, as openssl genpkey -algorithm ed25519 writes it) the service signs ledger heads with; made there when missing. Keep it outside the database. Default: beside the SQLite store (<store>.ledger-key.pem); with --postgres and no key, a key made at each start. Each key signed with is recorded in the ledger.", valueName: "file"))
+    var ledgerKey: String?
+
+    @Option(help: ArgumentHelp("The key (base64 of 32 bytes) webhook secrets are sealed with in the ledger (AES-256-GCM); made there when missing. Keep it outside the database; every node of a cluster needs the same. Default: beside the SQLite store (<store>.secrets-key); with --postgres and no key, a key made at each start (webhooks registered before a restart then cannot sign their deliveries).", valueName: "file"))
+    var secretsKey: String?
+
+    @Option(help: ArgumentHelp("Sign the ledger head every this many seconds (also on each GET /v1/ledger/head). Default 60.", valueName: "seconds"))
+    var ledgerSignInterval: Double?
+
     @Flag(help: "Load the seed scenario into an empty store and play it live; prints each party's key.")
     var demo = false
 
@@ -203,6 +212,9 @@ struct Serve: AsyncParsableCommand {
         if dssSingleUse { flags["dssSingleUse"] = .bool(true) }
         if noWebhooks { flags["webhooks"] = .bool(false) }
         set("webhookAllow", webhookAllow)
+        set("ledgerKey", ledgerKey)
+        set("secretsKey", secretsKey)
+        set("ledgerSignInterval", ledgerSignInterval)
         if demo { flags["demo"] = .bool(true) }
         set("speed", speed)
         set("cotTCP", cotTcp)
@@ -337,6 +349,39 @@ struct Serve: AsyncParsableCommand {
         let jwtSingleUse = try file.bool("jwtSingleUse") == true
         let dssSingleUse = try file.bool("dssSingleUse") == true
         let consoleDir = try file.string("consoleDir")
+        let ledgerSignInterval = try file.double("ledgerSignInterval") ?? 60
+        guard ledgerSignInterval > 0, ledgerSignInterval.isFinite else {
+            throw InputError("--ledger-sign-interval: must be a positive number of seconds, got \(ledgerSignInterval)")
+        }
+        var ledgerKeyPath = try file.string("ledgerKey")
+        if ledgerKeyPath == nil, try file.string("postgres") == nil {
+            ledgerKeyPath = (try file.string("store") ?? "deconflict.sqlite") + ".ledger-key.pem"
+        }
+        var secretsKeyPath = try file.string("secretsKey")
+        if secretsKeyPath == nil, try file.string("postgres") == nil {
+            secretsKeyPath = (try file.string("store") ?? "deconflict.sqlite") + ".secrets-key"
+        }
+        let seal: SecretSeal
+        if let secretsKeyPath {
+            do {
+                seal = try SecretSeal.load(path: secretsKeyPath, create: true)
+            } catch {
+                throw InputError("--secrets-key: \(error)")
+            }
+        } else {
+            seal = SecretSeal()
+            FileHandle.standardError.write(Data("deconflict: no --secrets-key: webhook secrets are sealed with a key made for this run alone\n".utf8))
+        }
+        let signingKey: SigningKey
+        if let ledgerKeyPath {
+            do {
+                signingKey = try SigningKey.load(path: ledgerKeyPath, create: true).key
+            } catch {
+                throw InputError("--ledger-key: \(error)")
+            }
+        } else {
+            signingKey = SigningKey()
+        }
         guard speed > 0, speed.isFinite else { throw InputError("--speed: must be a positive number, got \(speed)") }
         guard (0...65_535).contains(port) else { throw InputError("--port: \(port) is not within 0...65535") }
         if let hours = reportRetentionHours, !(hours > 0) {
@@ -357,6 +402,11 @@ struct Serve: AsyncParsableCommand {
             let began = ContinuousClock.now
             let node = try await Node(store: store, configuration: configuration)
             let replay = await node.statistics
+            // The key heads are signed with, recorded in the ledger when it is new to it.
+            if await node.ledgerKeys().last?.id != signingKey.id {
+                try await node.execute(LedgerCommand(.ledgerKey(LedgerKeyRecord(signingKey)), by: .operator))
+            }
+            let heads = LedgerHeads(store: store, key: signingKey, clock: configuration.clock)
             var tokens: (any TokenVerifier)?
             if !jwtKey.isEmpty || jwks != nil {
                 guard let audience = jwtAudience else {
@@ -388,8 +438,8 @@ struct Serve: AsyncParsableCommand {
             }
             let server = Server(
                 node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir,
-                webhooks: WebhookDispatcher(addresses: webhookAddresses))
-            var services: [any Service] = [NodeService(node: node)]
+                webhooks: WebhookDispatcher(addresses: webhookAddresses, secrets: seal), heads: heads)
+            var services: [any Service] = [NodeService(node: node), LedgerHeadService(heads: heads, interval: .seconds(ledgerSignInterval))]
             if !noWebhooks { services.append(WebhookService(node: node, dispatcher: server.webhooks)) }
             if let live {
                 services.append(LiveDemoService(demo: live, node: node) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })

@@ -64,6 +64,9 @@ struct CommandRecordTests {
             LedgerCommand(.recordRead("units u7,u8"), by: .party("bravo")),
             LedgerCommand(.registerWebhook(WebhookRecord(id: "wh-1", party: "alpha", url: "https://a.example/hook", secret: "s", deliveredThrough: 42)),
                           by: .party("alpha")),
+            LedgerCommand(.registerWebhook(WebhookRecord(id: "wh-2", party: "alpha", url: "https://a.example/hook", sealedSecret: "c2VhbGVk", deliveredThrough: 43)),
+                          by: .party("alpha")),
+            LedgerCommand(.ledgerKey(LedgerKeyRecord(id: "0123456789abcdef", publicKey: Data(repeating: 7, count: 32).base64EncodedString())), by: .operator),
             LedgerCommand(.removeWebhook(id: "wh-1"), by: .party("alpha")),
             LedgerCommand(.webhookProgress(id: "wh-1", through: 9_000_000_000), by: .operator),
             LedgerCommand(.dss(.object(["kind": .string("putIntent"), "version": .integer(3), "lat": .number(33.25), "ok": .bool(true), "none": .null,
@@ -107,7 +110,8 @@ struct CommandRecordTests {
 
     @Test func whatCannotBeReadIsRefusedWithTheField() {
         let cases: [(String, String)] = [
-            (#"{"by":"a","command":"putZone","v":5}"#, "v"),
+            (#"{"by":"a","command":"putZone","v":\#(CommandRecord.currentVersion + 1)}"#, "v"),
+            (#"{"by":"@operator","command":"ledgerKey"}"#, "key"),
             (#"{"by":"a","command":"putZone"}"#, "zone"),
             (#"{"by":"a","command":"fly"}"#, "command"),
             (#"{"by":"a","command":"addUnit","unit":{"domain":"sea","id":"u"}}"#, "unit.domain"),

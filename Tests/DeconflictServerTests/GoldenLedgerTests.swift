@@ -33,7 +33,7 @@ struct GoldenLedgerTests {
     /// was written in.
     static let written: [String: (commands: Int, events: Int, batches: Int)] = [
         "golden-ledger-v1": (1, 1, 1), "golden-ledger-v2": (2, 1, 1), "golden-ledger-v3": (3, 1, 1), "golden-ledger-v4": (3, 2, 1),
-        "golden-ledger-v5": (3, 2, 2), "golden-ledger-v6": (4, 2, 2),
+        "golden-ledger-v5": (3, 2, 2), "golden-ledger-v6": (4, 2, 2), "golden-ledger-v7": (5, 2, 2),
     ]
 
     /// Every golden ledger committed: `golden-ledger-vN.jsonl`, each with its `.state.json`.
@@ -101,11 +101,13 @@ struct GoldenLedgerTests {
         // Every kind of entry the server writes is in it.
         let commands = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.map { try LedgerCommand.decode($0.payload).name })
         // Version 3 gives notices on the message line (`giveNotice`); `notify` is no longer written.
-        let expectedCommands: Set = [
+        let anyVersion: Set<String> = [
             "addParty", "setResponsibility", "putAgreement", "sign", "putZone", "removeZone", "addUnit", "putOperation", version >= 3 ? "giveNotice" : "notify",
             "setOperationState", "send", "deliver", "acknowledgeMessage", "recordIncident", "acknowledge", "resolve", "tick",
             "issueCredential", "revokeCredential", "recordRead", "registerWebhook", "removeWebhook", "webhookProgress", "dss",
         ]
+        // Version 5 records the key the service signs heads with.
+        let expectedCommands = version >= 5 ? anyVersion.union(["ledgerKey"]) : anyVersion
         #expect(expectedCommands.subtracting(commands).isEmpty, "commands missing from the fixture: \(expectedCommands.subtracting(commands).sorted())")
         let dssKinds = Set(try entries.filter { $0.type == LedgerCommand.ledgerType }.compactMap { entry -> String? in
             guard case .dss(let json) = try LedgerCommand.decode(entry.payload).action else { return nil }
@@ -147,6 +149,7 @@ struct GoldenLedgerTests {
             let object = (try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8))) as? [String: Any] ?? [:]
             func field(_ key: String, _ inner: String) -> Any? { (object[key] as? [String: Any])?[inner] }
             let expected: Set<String>? = switch entry.type {
+            case "command" where object["command"] as? String == "ledgerKey": nil
             case "command":
                 ["issueCredential", "revokeCredential"].contains(object["command"] as? String ?? "") ? [] : Set([object["by"] as? String].compactMap { $0 })
             case "reports.accepted": Set([object["by"] as? String].compactMap { $0 })

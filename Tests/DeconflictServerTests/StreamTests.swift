@@ -289,6 +289,29 @@ struct StreamTests {
                 // Another party does not see it.
                 let others = try await client.call(.get, "/v1/webhooks", key: seeded.keys["russia"]!).json["webhooks"] as? [[String: Any]] ?? []
                 #expect(others.isEmpty)
+
+                // The ledger holds the secret sealed, never in clear: in no entry, and
+                // nowhere in the store's files.
+                let entries = try await seeded.node.store.allEntries()
+                let registered = try #require(entries.first { $0.payload.contains("\"registerWebhook\"") })
+                #expect(registered.payload.contains("\"sealedSecret\"") && !registered.payload.contains("\"secret\""), "\(registered.payload)")
+                #expect(!entries.contains { $0.payload.contains(secret) })
+                for file in try FileManager.default.contentsOfDirectory(atPath: seeded.folder.path) {
+                    let bytes = try Data(contentsOf: seeded.folder.appendingPathComponent(file))
+                    #expect(bytes.range(of: Data(secret.utf8)) == nil, "the secret in clear in \(file)")
+                }
+                // A server with another secrets key cannot sign deliveries with it, and says so.
+                let stranger = WebhookDispatcher(addresses: seeded.server.webhooks.addresses, secrets: SecretSeal())
+                let strangerRun = Task { await stranger.run(node: seeded.node) }
+                defer { strangerRun.cancel() }
+                // An entry the webhook has not been sent (its recorded progress may have reached
+                // the head already), for the stranger to try.
+                _ = try await client.call(.put, "/v1/zones/hooked-late", key: key, json: [
+                    "id": "hooked-late", "kind": "protected-site", "circle": ["center": [32.0, 38.2], "radius": 300],
+                ])
+                let strangerDeadline = ContinuousClock.now + .seconds(20)
+                while ContinuousClock.now < strangerDeadline, stranger.status(hookID)?.lastError == nil { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(stranger.status(hookID)?.lastError?.contains("does not open") == true, "\(String(describing: stranger.status(hookID)))")
             }
         }
     }

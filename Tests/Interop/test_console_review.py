@@ -8,6 +8,7 @@ import csv
 import glob
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -326,6 +327,15 @@ def test_printable_summary(demo, browser):
     assert any("incursion" in line and "convoy" in line.lower() for line in text.splitlines()), text
     assert browser.find_elements(By.CSS_SELECTOR, "svg.map-snapshot")
     wait("the ledger head", lambda: "hash" in browser.find_element(By.TAG_NAME, "body").text, 20)
+    # The head the service signed, with its Merkle root: a root this ledger really had at
+    # that size (the service proves the ledger now extends it).
+    signed = wait("the signed head", lambda: next((line for line in browser.find_element(By.TAG_NAME, "body").text.splitlines()
+                                                    if line.startswith("Signed ledger head: ")), None), 20)
+    match = re.search(r"Signed ledger head: (\d+) entries, Merkle root ([0-9a-f]{64}), last entry hash ([0-9a-f]{64})", signed)
+    assert match, signed
+    now = demo.get("coalition", "/v1/ledger/head")
+    proof = demo.get("coalition", f"/v1/ledger/consistency?from={match.group(1)}&to={now['size']}")
+    assert proof["fromRoot"] == match.group(2) and proof["toRoot"] == now["root"], (signed, proof, now)
     shot(browser, "review-summary")
     browser.execute_script("document.querySelector('section.alert').scrollIntoView()")
     shot(browser, "review-summary-alerts")

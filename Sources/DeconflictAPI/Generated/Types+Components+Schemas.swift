@@ -188,6 +188,161 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Time`.
         internal typealias Time = Foundation.Date
+        /// A ledger head signed with Ed25519 over the text `deconflict ledger head v1\n<size>\n<root>\n<head>\n<time>\n` (docs/ledger.md).
+        ///
+        /// - Remark: Generated from `#/components/schemas/SignedHead`.
+        internal struct SignedHead: Codable, Hashable, Sendable {
+            /// The number of entries covered.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SignedHead/size`.
+            internal var size: Swift.Int
+            /// The RFC 9162 Merkle tree root over those entries (leaf i: SHA-256(0x00 ‖ the hash of entry i + 1)), hex.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SignedHead/root`.
+            internal var root: Swift.String
+            /// The hash of entry `size` (64 zeros for an empty ledger).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SignedHead/head`.
+            internal var head: Swift.String
+            /// When it was signed (RFC 3339, UTC, microseconds).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SignedHead/time`.
+            internal var time: Swift.String
+            /// The key id: the first 8 bytes of the SHA-256 of the public key, hex.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SignedHead/key`.
+            internal var key: Swift.String
+            /// The Ed25519 public key, base64 of its 32 bytes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SignedHead/publicKey`.
+            internal var publicKey: Swift.String
+            /// The Ed25519 signature, base64.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SignedHead/signature`.
+            internal var signature: Swift.String
+            /// Creates a new `SignedHead`.
+            ///
+            /// - Parameters:
+            ///   - size: The number of entries covered.
+            ///   - root: The RFC 9162 Merkle tree root over those entries (leaf i: SHA-256(0x00 ‖ the hash of entry i + 1)), hex.
+            ///   - head: The hash of entry `size` (64 zeros for an empty ledger).
+            ///   - time: When it was signed (RFC 3339, UTC, microseconds).
+            ///   - key: The key id: the first 8 bytes of the SHA-256 of the public key, hex.
+            ///   - publicKey: The Ed25519 public key, base64 of its 32 bytes.
+            ///   - signature: The Ed25519 signature, base64.
+            internal init(
+                size: Swift.Int,
+                root: Swift.String,
+                head: Swift.String,
+                time: Swift.String,
+                key: Swift.String,
+                publicKey: Swift.String,
+                signature: Swift.String
+            ) {
+                self.size = size
+                self.root = root
+                self.head = head
+                self.time = time
+                self.key = key
+                self.publicKey = publicKey
+                self.signature = signature
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case size
+                case root
+                case head
+                case time
+                case key
+                case publicKey
+                case signature
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConsistencyProof`.
+        internal struct ConsistencyProof: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConsistencyProof/from`.
+            internal var from: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ConsistencyProof/to`.
+            internal var to: Swift.Int
+            /// The Merkle root of the first `from` entries, hex.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConsistencyProof/fromRoot`.
+            internal var fromRoot: Swift.String
+            /// The Merkle root of the first `to` entries, hex.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConsistencyProof/toRoot`.
+            internal var toRoot: Swift.String
+            /// The RFC 9162 consistency proof, hex hashes in order (empty when `from` is 0 or equals `to`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConsistencyProof/proof`.
+            internal var proof: [Swift.String]
+            /// Creates a new `ConsistencyProof`.
+            ///
+            /// - Parameters:
+            ///   - from:
+            ///   - to:
+            ///   - fromRoot: The Merkle root of the first `from` entries, hex.
+            ///   - toRoot: The Merkle root of the first `to` entries, hex.
+            ///   - proof: The RFC 9162 consistency proof, hex hashes in order (empty when `from` is 0 or equals `to`).
+            internal init(
+                from: Swift.Int,
+                to: Swift.Int,
+                fromRoot: Swift.String,
+                toRoot: Swift.String,
+                proof: [Swift.String]
+            ) {
+                self.from = from
+                self.to = to
+                self.fromRoot = fromRoot
+                self.toRoot = toRoot
+                self.proof = proof
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case from
+                case to
+                case fromRoot
+                case toRoot
+                case proof
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/InclusionProof`.
+        internal struct InclusionProof: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/InclusionProof/sequence`.
+            internal var sequence: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/InclusionProof/size`.
+            internal var size: Swift.Int
+            /// The Merkle root of the first `size` entries, hex.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InclusionProof/root`.
+            internal var root: Swift.String
+            /// The RFC 9162 inclusion proof (audit path), hex hashes from the leaf up.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InclusionProof/proof`.
+            internal var proof: [Swift.String]
+            /// Creates a new `InclusionProof`.
+            ///
+            /// - Parameters:
+            ///   - sequence:
+            ///   - size:
+            ///   - root: The Merkle root of the first `size` entries, hex.
+            ///   - proof: The RFC 9162 inclusion proof (audit path), hex hashes from the leaf up.
+            internal init(
+                sequence: Swift.Int,
+                size: Swift.Int,
+                root: Swift.String,
+                proof: [Swift.String]
+            ) {
+                self.sequence = sequence
+                self.size = size
+                self.root = root
+                self.proof = proof
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case sequence
+                case size
+                case root
+                case proof
+            }
+        }
         /// A ledger sequence number.
         ///
         /// - Remark: Generated from `#/components/schemas/Sequence`.

@@ -200,6 +200,27 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/ledger`.
     /// - Remark: Generated from `#/paths//v1/ledger/get(readLedger)`.
     func readLedger(_ input: Operations.ReadLedger.Input) async throws -> Operations.ReadLedger.Output
+    /// The ledger's head, signed by the service
+    ///
+    /// The number of entries, the root of the Merkle tree over them (RFC 9162) and the last entry's hash, signed with the service's Ed25519 key (kept outside the database; each key the service has signed with is recorded in the ledger by a `ledgerKey` command). Covers every write acknowledged before the request. Keep it, or countersign it as a witness (`deconflict witness`): a later head must extend it (`GET /v1/ledger/consistency`). The signed text is documented in docs/ledger.md.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/head`.
+    /// - Remark: Generated from `#/paths//v1/ledger/head/get(readLedgerHead)`.
+    func readLedgerHead(_ input: Operations.ReadLedgerHead.Input) async throws -> Operations.ReadLedgerHead.Output
+    /// Proof that a later head extends an earlier one
+    ///
+    /// The RFC 9162 consistency proof between the Merkle trees of the first `from` and the first `to` entries: with it, a party holding the root of `from` entries checks that the ledger of `to` entries contains those very entries, unchanged, without reading them.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/consistency`.
+    /// - Remark: Generated from `#/paths//v1/ledger/consistency/get(proveLedgerConsistency)`.
+    func proveLedgerConsistency(_ input: Operations.ProveLedgerConsistency.Input) async throws -> Operations.ProveLedgerConsistency.Output
+    /// Proof that an entry is under a head
+    ///
+    /// The RFC 9162 inclusion proof of entry `sequence` in the Merkle tree of the first `size` entries: with the entry's hash (the leaf is `SHA-256(0x00 ‖ hash)`) and a signed head of that size, a party shows that the entry is part of the record the service signed.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/inclusion`.
+    /// - Remark: Generated from `#/paths//v1/ledger/inclusion/get(proveLedgerInclusion)`.
+    func proveLedgerInclusion(_ input: Operations.ProveLedgerInclusion.Input) async throws -> Operations.ProveLedgerInclusion.Output
     /// The caller's webhooks and their delivery
     ///
     /// - Remark: HTTP `GET /v1/webhooks`.
@@ -670,6 +691,45 @@ extension APIProtocol {
         headers: Operations.ReadLedger.Input.Headers = .init()
     ) async throws -> Operations.ReadLedger.Output {
         try await readLedger(Operations.ReadLedger.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The ledger's head, signed by the service
+    ///
+    /// The number of entries, the root of the Merkle tree over them (RFC 9162) and the last entry's hash, signed with the service's Ed25519 key (kept outside the database; each key the service has signed with is recorded in the ledger by a `ledgerKey` command). Covers every write acknowledged before the request. Keep it, or countersign it as a witness (`deconflict witness`): a later head must extend it (`GET /v1/ledger/consistency`). The signed text is documented in docs/ledger.md.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/head`.
+    /// - Remark: Generated from `#/paths//v1/ledger/head/get(readLedgerHead)`.
+    internal func readLedgerHead(headers: Operations.ReadLedgerHead.Input.Headers = .init()) async throws -> Operations.ReadLedgerHead.Output {
+        try await readLedgerHead(Operations.ReadLedgerHead.Input(headers: headers))
+    }
+    /// Proof that a later head extends an earlier one
+    ///
+    /// The RFC 9162 consistency proof between the Merkle trees of the first `from` and the first `to` entries: with it, a party holding the root of `from` entries checks that the ledger of `to` entries contains those very entries, unchanged, without reading them.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/consistency`.
+    /// - Remark: Generated from `#/paths//v1/ledger/consistency/get(proveLedgerConsistency)`.
+    internal func proveLedgerConsistency(
+        query: Operations.ProveLedgerConsistency.Input.Query,
+        headers: Operations.ProveLedgerConsistency.Input.Headers = .init()
+    ) async throws -> Operations.ProveLedgerConsistency.Output {
+        try await proveLedgerConsistency(Operations.ProveLedgerConsistency.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Proof that an entry is under a head
+    ///
+    /// The RFC 9162 inclusion proof of entry `sequence` in the Merkle tree of the first `size` entries: with the entry's hash (the leaf is `SHA-256(0x00 ‖ hash)`) and a signed head of that size, a party shows that the entry is part of the record the service signed.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/inclusion`.
+    /// - Remark: Generated from `#/paths//v1/ledger/inclusion/get(proveLedgerInclusion)`.
+    internal func proveLedgerInclusion(
+        query: Operations.ProveLedgerInclusion.Input.Query,
+        headers: Operations.ProveLedgerInclusion.Input.Headers = .init()
+    ) async throws -> Operations.ProveLedgerInclusion.Output {
+        try await proveLedgerInclusion(Operations.ProveLedgerInclusion.Input(
             query: query,
             headers: headers
         ))

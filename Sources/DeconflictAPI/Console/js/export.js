@@ -279,6 +279,16 @@ export class Exporter {
     }
   }
 
+  /** The ledger's head as the service signed it (GET /v1/ledger/head), or null. */
+  async signedHead(api) {
+    try {
+      const response = await fetch('/v1/ledger/head', { headers: { Authorization: `Bearer ${api.key}` }, cache: 'no-store' });
+      return response.ok ? await response.json() : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Opens the printable incident summary in a new window. */
   printSummary() {
     const context = this.describe();
@@ -381,6 +391,13 @@ export class Exporter {
     ledger.textContent = head
       ? `Latest ledger entry your party may read: #${head.sequence} at ${formatDateTime(head.time)}, hash ${head.hash}${replay ? ' (now, after the replayed instant)' : ''}.`
       : 'The ledger head could not be read.';
+    const signed = await this.signedHead(api);
+    body.append(make('p', {
+      class: 'signed-head',
+      text: signed
+        ? `Signed ledger head: ${signed.size} entries, Merkle root ${signed.root}, last entry hash ${signed.head}, signed ${formatDateTime(signed.time)} with Ed25519 key ${signed.key}; signature ${signed.signature}. Check it, and that later heads extend it, with deconflict witness (docs/ledger.md).`
+        : 'The signed ledger head could not be read.',
+    }));
   }
 }
 

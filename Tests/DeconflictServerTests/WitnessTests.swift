@@ -1,0 +1,107 @@
+import AsyncHTTPClient
+import DeconflictStore
+import DeconflictTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Signed heads and witnesses, with the real binary: the operator rebuilds the ledger
+/// from scratch with one alert removed (the chain sealed again, intact in itself), and
+/// each party's witness, run on its own with nothing but the heads it kept, finds it out.
+@Suite("Ledger: signed heads and witnesses")
+struct WitnessTests {
+    static func witness(_ server: ServerProcess, key: String, folder: URL, party: String) throws -> Executables.Run {
+        try Executables.run("deconflict", [
+            "witness", "--server", server.base, "--api-key", key,
+            "--key", folder.appendingPathComponent("\(party).witness.pem").path,
+            "--heads", folder.appendingPathComponent("\(party).heads.jsonl").path,
+        ])
+    }
+
+    @Test func eachPartysWitnessFindsALedgerRebuiltWithAnAlertRemoved() async throws {
+        let folder = try temporaryFolder("witness")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = folder.appendingPathComponent("store.sqlite").path
+        let coalition = try runDeconflict(["party", "add", "coalition", "--store", store])
+        let militia = try runDeconflict(["party", "add", "allied-militia", "--store", store])
+        var server = try await ServerProcess(store: ["--store", store])
+        defer { server.stop() }
+        let owner = Client(base: server.base, key: coalition, http: .shared)
+        let intruder = Client(base: server.base, key: militia, http: .shared)
+
+        // The service signs its head with a key kept beside the store, recorded in the ledger.
+        let keyFile = store + ".ledger-key.pem"
+        #expect(FileManager.default.fileExists(atPath: keyFile))
+        let serviceKey = try SigningKey(pem: String(contentsOfFile: keyFile, encoding: .utf8))
+        var answer = try await owner.get("/v1/ledger/head")
+        #expect(answer.status == 200, "\(answer.text)")
+        let first = try JSONDecoder().decode(SignedHead.self, from: answer.body)
+        #expect(first.isValid() && first.key == serviceKey.id && first.size >= 1)
+        let ledger = try await owner.get("/v1/ledger").text
+        #expect(ledger.contains("\"command\":\"ledgerKey\""), "a party sees the key the service signs with")
+        answer = try await owner.get("/v1/ledger/consistency?from=5&to=2")
+        #expect(answer.status == 422 && (answer.json["field"] as? String == "to" || answer.text.contains("\"to\"")), "\(answer.text)")
+        answer = try await owner.get("/v1/ledger/consistency?from=1&to=\(first.size + 1000)")
+        #expect(answer.status == 422, "\(answer.text)")
+        answer = try await Client(base: server.base, key: nil, http: .shared).get("/v1/ledger/head")
+        #expect(answer.status == 401)
+
+        // Both parties witness the head; then the militia's unit enters the coalition's zone.
+        for (party, key) in [("coalition", coalition), ("militia", militia)] {
+            let run = try Self.witness(server, key: key, folder: folder, party: party)
+            #expect(run.status == 0 && run.output.hasPrefix("witnessed: "), "\(run.output)\(run.error)")
+        }
+        answer = try await owner.send(.PUT, "/v1/zones/fire-base", json: [
+            "id": "fire-base", "kind": "protected-site", "circle": ["center": [33.5, 38.65], "radius": 5_000],
+        ])
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(try await intruder.send(.POST, "/v1/units", json: ["id": "gun-1", "domain": "ground"]).status == 201)
+        answer = try await intruder.send(.POST, "/v1/reports", json: [["unit": "gun-1", "time": timestamp(Date()), "position": [33.5, 38.65]]])
+        #expect(answer.json["alertsRaised"] as? Int == 1, "\(answer.text)")
+        let alerts = try await owner.get("/v1/alerts").json["alerts"] as? [[String: Any]] ?? []
+        #expect(alerts.contains { $0["kind"] as? String == "incursion" })
+
+        // Each witness again: the head extends the one it kept (a consistency proof).
+        for (party, key) in [("coalition", coalition), ("militia", militia)] {
+            let run = try Self.witness(server, key: key, folder: folder, party: party)
+            #expect(run.status == 0 && run.output.contains("extends the head of \(first.size) entries"), "\(run.output)\(run.error)")
+        }
+        let witnessedSize = try JSONDecoder().decode(SignedHead.self, from: try await owner.get("/v1/ledger/head").body).size
+        // An entry's inclusion under the signed head, checked with the proof alone.
+        let entries = try await SQLiteStore(path: store).allEntries()
+        let raised = try #require(entries.first { $0.type == "alert.raised" })
+        let inclusion = try await owner.get("/v1/ledger/inclusion?sequence=\(raised.sequence)&size=\(witnessedSize)").json
+        let path = (inclusion["proof"] as? [String] ?? []).compactMap { MerkleTree.bytes(hex: $0) }
+        #expect(MerkleTree.verifyInclusion(
+            of: MerkleTree.bytes(hex: raised.hash)!, index: Int(raised.sequence - 1), size: Int(witnessedSize),
+            root: MerkleTree.bytes(hex: inclusion["root"] as? String ?? "") ?? [], proof: path))
+        server.stop()
+
+        // The operator rebuilds the ledger from scratch without the alert (and the report
+        // that raised it), seals the chain again, and serves it with the same key.
+        let rebuilt = folder.appendingPathComponent("rebuilt.sqlite").path
+        let batch = entries.last { $0.type == "reports.accepted" && $0.sequence < raised.sequence }!
+        let kept = entries.filter { $0.sequence != raised.sequence && $0.sequence != batch.sequence }
+        _ = try await SQLiteStore(path: rebuilt).append(kept.map(LedgerRecord.init))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+        try FileManager.default.copyItem(atPath: rebuilt, toPath: store)
+        let alone = try Executables.run("deconflict", ["verify", store])
+        #expect(alone.status == 0 && alone.output.hasPrefix("intact: "), "the chain alone cannot tell: \(alone.output)")
+        server = try await ServerProcess(store: ["--store", store])
+        let after = try await Client(base: server.base, key: coalition, http: .shared).get("/v1/alerts").json["alerts"] as? [[String: Any]] ?? []
+        #expect(after.isEmpty, "the rebuilt ledger holds no alert")
+
+        // Each party's witness refuses the new head: it does not extend what it witnessed.
+        for (party, key) in [("coalition", coalition), ("militia", militia)] {
+            let run = try Self.witness(server, key: key, folder: folder, party: party)
+            #expect(run.status == 1 && run.output.hasPrefix("rewritten: "), "\(party): \(run.output)\(run.error)")
+            // And offline, from the store itself: the rewrite is bracketed by the heads kept.
+            let offline = try Executables.run("deconflict", [
+                "verify", rebuilt, "--witnessed", folder.appendingPathComponent("\(party).heads.jsonl").path,
+            ])
+            #expect(offline.status == 1, "\(offline.output)")
+            #expect(offline.output.contains("rewritten: after entry \(first.size), at or before entry \(witnessedSize)"), "\(offline.output)")
+        }
+        server.stop()
+    }
+}
