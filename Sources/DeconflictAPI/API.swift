@@ -26,6 +26,8 @@ struct API: Sendable {
     let webhooks: WebhookDispatcher
     /// The signed ledger heads and their proofs.
     let heads: LedgerHeads
+    /// How often an open stream is sent the signed head, when the ledger grew since.
+    let headInterval: Duration
     /// When each reader last had its read of a set of units recorded.
     func register(on router: Router<ServerContext>) {
         // The operations of the generated protocol (REST*.swift); the rest are routed here.
@@ -179,9 +181,9 @@ struct API: Sendable {
                     // The writer moves to the watched task and back: one task uses it at a time.
                     let watchdog = StreamWatchdog()
                     let moved = MovedWriter(writer)
-                    try await Self.withEventLines(after: after, actor: actor, node: node, valid: valid, format: { entry in
+                    try await Self.withEventLines(after: after, actor: actor, node: node, valid: valid, heads: (heads, headInterval), format: { entry in
                         "id: \(entry.sequence)\nevent: \(entry.type)\ndata: \(Self.eventJSON(entry))\n\n"
-                    }) { lines in
+                    }, formatHead: { "event: ledger.head\ndata: \($0)\n\n" }) { lines in
                         try await Self.watched(watchdog, hub: node.hub) {
                             for await line in lines.cancelOnGracefulShutdown() {
                                 try await watchdog.write { try await moved.writer.write(ByteBuffer(string: line ?? ": keepalive\n\n")) }
@@ -203,7 +205,8 @@ struct API: Sendable {
             let after = (try? Self.resumePoint(context.request)) ?? 0
             let watchdog = StreamWatchdog()
             try await Self.withEventLines(
-                after: after, actor: actor, node: node, valid: stillValid(context.requestContext), format: { Self.eventJSON($0) }
+                after: after, actor: actor, node: node, valid: stillValid(context.requestContext), heads: (heads, headInterval),
+                format: { Self.eventJSON($0) }, formatHead: { $0 }
             ) { lines in try await Self.watched(watchdog, hub: node.hub) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     // The client closing its side ends the stream.
@@ -266,9 +269,15 @@ struct API: Sendable {
     /// every 15 s (a keep-alive); message deliveries are recorded as they go out. The
     /// lines end when `valid` says the credential is no longer good. The feed, the
     /// keep-alive and the credential check are child tasks that end with `body`.
+    ///
+    /// With `heads`, the stream is also sent, every interval in which the ledger grew, the
+    /// head the service signed: `{"type": "ledger.head", "data": <signed head>}` (no
+    /// sequence: it is not an entry, and resuming ignores it), formatted by `formatHead`.
     static func withEventLines(
         after: Int64, actor: Actor, node: Node, valid: @escaping @Sendable () async -> Bool = { true },
-        format: @escaping @Sendable (LedgerEntry) -> String, _ body: (AsyncStream<String?>) async throws -> Void
+        heads: (LedgerHeads, Duration)? = nil,
+        format: @escaping @Sendable (LedgerEntry) -> String, formatHead: @escaping @Sendable (String) -> String = { $0 },
+        _ body: (AsyncStream<String?>) async throws -> Void
     ) async throws {
         let (stream, continuation) = AsyncStream<String?>.makeStream(bufferingPolicy: .bufferingOldest(256))
         let feed = LedgerFeed(store: node.store, hub: node.hub, after: after)
@@ -290,6 +299,20 @@ struct API: Sendable {
                     try? await Task.sleep(for: .seconds(15))
                     if Task.isCancelled { break }
                     continuation.yield(nil)
+                }
+            }
+            if let (heads, interval) = heads {
+                group.addTask {
+                    var sent: Int64 = -1
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        if Task.isCancelled { break }
+                        guard let head = try? await heads.current(), head.size != sent,
+                            let data = try? JSONEncoder.sortedKeys.encode(head)
+                        else { continue }
+                        sent = head.size
+                        continuation.yield(formatHead("{\"type\":\"ledger.head\",\"data\":\(String(decoding: data, as: UTF8.self))}"))
+                    }
                 }
             }
             group.addTask {
@@ -332,5 +355,14 @@ struct API: Sendable {
         let delivered = await node.read { $0.messages[MessageID(id)]?.receipts[party]?.deliveredAt != nil }
         guard !delivered else { return }
         _ = try? await node.execute(LedgerCommand(.deliver(MessageID(id), to: party), by: actor))
+    }
+}
+
+extension JSONEncoder {
+    /// Keys sorted, slashes left as they are: one compact line.
+    static var sortedKeys: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }

@@ -66,13 +66,17 @@ public struct Server: Sendable {
     public let webhooks: WebhookDispatcher
     /// The signed ledger heads and their proofs (`/v1/ledger/head`, …).
     public let heads: LedgerHeads
+    /// How often an open stream is sent the signed head (when the ledger grew since).
+    public let headInterval: Duration
 
     /// - Parameter heads: signs with the service's key; without it, with a key made for
     ///   this server alone (recorded nowhere).
     public init(
         node: Node, authenticator: Authenticator? = nil, metrics: ServerMetrics = ServerMetrics(), dss: DSSAuthority? = nil,
-        consoleFolder: String? = nil, webhooks: WebhookDispatcher = WebhookDispatcher(), heads: LedgerHeads? = nil
+        consoleFolder: String? = nil, webhooks: WebhookDispatcher = WebhookDispatcher(), heads: LedgerHeads? = nil,
+        headInterval: Duration = .seconds(60)
     ) {
+        self.headInterval = headInterval
         self.node = node
         self.webhooks = webhooks
         self.heads = heads ?? LedgerHeads(store: node.store, key: SigningKey())
@@ -98,7 +102,7 @@ public struct Server: Sendable {
         router.add(middleware: ConsoleRedirect())
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator, metrics: metrics))
         router.add(middleware: BodyLimitMiddleware())
-        let api = API(node: node, metrics: metrics, authenticator: authenticator, webhooks: webhooks, heads: heads)
+        let api = API(node: node, metrics: metrics, authenticator: authenticator, webhooks: webhooks, heads: heads, headInterval: headInterval)
         api.register(on: router)
         let middleware = DSSMiddleware(authority: dss, node: node, limiter: authenticator.limiter, metrics: metrics)
         DSSAPI(node: node, allowsHTTPBaseURLs: dss?.allowsHTTPBaseURLs ?? false).register(

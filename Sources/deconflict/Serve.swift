@@ -173,7 +173,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The key (base64 of 32 bytes) webhook secrets are sealed with in the ledger (AES-256-GCM); made there when missing. Keep it outside the database; every node of a cluster needs the same. Default: beside the SQLite store (<store>.secrets-key); with --postgres and no key, a key made at each start (webhooks registered before a restart then cannot sign their deliveries).", valueName: "file"))
     var secretsKey: String?
 
-    @Option(help: ArgumentHelp("Sign the ledger head every this many seconds (also on each GET /v1/ledger/head). Default 60.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Sign the ledger head every this many seconds, and send it on open streams when the ledger grew (also signed on each GET /v1/ledger/head). Default 60.", valueName: "seconds"))
     var ledgerSignInterval: Double?
 
     @Flag(help: "Load the seed scenario into an empty store and play it live; prints each party's key.")
@@ -438,7 +438,8 @@ struct Serve: AsyncParsableCommand {
             }
             let server = Server(
                 node: node, authenticator: Authenticator(node: node, tokens: tokens, limits: limits), dss: dss, consoleFolder: consoleDir,
-                webhooks: WebhookDispatcher(addresses: webhookAddresses, secrets: seal), heads: heads)
+                webhooks: WebhookDispatcher(addresses: webhookAddresses, secrets: seal), heads: heads,
+                headInterval: .seconds(ledgerSignInterval))
             var services: [any Service] = [NodeService(node: node), LedgerHeadService(heads: heads, interval: .seconds(ledgerSignInterval))]
             if !noWebhooks { services.append(WebhookService(node: node, dispatcher: server.webhooks)) }
             if let live {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import DeconflictStore
 import DeconflictTestSupport
 import Foundation
+import NIOCore
 import NIOHTTP1
 import Testing
 
@@ -103,5 +104,48 @@ struct WitnessTests {
             #expect(offline.output.contains("rewritten: after entry \(first.size), at or before entry \(witnessedSize)"), "\(offline.output)")
         }
         server.stop()
+    }
+
+    /// An open stream is sent the signed head when the ledger grew, as an event without a
+    /// sequence (resuming ignores it), signed like the one `GET /v1/ledger/head` answers.
+    @Test func signedHeadsArriveOnTheStreams() async throws {
+        let folder = try temporaryFolder("heads-on-streams")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = folder.appendingPathComponent("store.sqlite").path
+        let key = try runDeconflict(["party", "add", "coalition", "--store", store])
+        let server = try await ServerProcess(store: ["--store", store], extra: ["--ledger-sign-interval", "1"])
+        defer { server.stop() }
+        var request = HTTPClientRequest(url: server.base + "/v1/events")
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let writing = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await Client(base: server.base, key: key, http: .shared).send(.POST, "/v1/units", json: ["id": "u1", "domain": "ground"])
+        }
+        defer { writing.cancel() }
+        var pending = ""
+        var heads: [ServerSentEvent] = []
+        let reading = Task { () -> [ServerSentEvent] in
+            var found: [ServerSentEvent] = []
+            for try await buffer in response.body {
+                pending += String(buffer: buffer)
+                found += takeServerSentEvents(from: &pending).filter { $0.event == "ledger.head" }
+                if !found.isEmpty { break }
+            }
+            return found
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(20))
+            reading.cancel()
+        }
+        defer { timeout.cancel() }
+        heads = (try? await reading.value) ?? []
+        let event = try #require(heads.first, "no ledger.head on the stream within 20 s")
+        #expect(event.id == nil)
+        struct Wrapped: Decodable { var type: String; var data: SignedHead }
+        let wrapped = try JSONDecoder().decode(Wrapped.self, from: Data((event.data ?? "").utf8))
+        #expect(wrapped.type == "ledger.head" && wrapped.data.isValid() && wrapped.data.size >= 2)
+        let now = try JSONDecoder().decode(SignedHead.self, from: try await Client(base: server.base, key: key, http: .shared).get("/v1/ledger/head").body)
+        #expect(now.key == wrapped.data.key && now.size >= wrapped.data.size)
     }
 }

@@ -421,6 +421,11 @@ class ConsoleApp {
     // A read of other parties' units is recorded in the ledger (and streamed back): it
     // changes nothing shown, and refreshing on it would read again, forever.
     if (type === 'command' && event.data?.command === 'recordRead') return;
+    // The signed ledger head, sent now and then: nothing on the map changes.
+    if (type === 'ledger.head') {
+      this.signedHead = event.data;
+      return;
+    }
     const alert = event.data?.alert;
     if (type.startsWith('alert.') && alert?.id && typeof alert.secondsAhead === 'number') {
       // When each estimate was made: the ETA is that instant plus `secondsAhead`.
