@@ -32,13 +32,13 @@ public actor LedgerHeads {
     /// Reads the entries appended since the tree was last brought up to date.
     public func catchUp() async throws {
         while true {
-            let page = try await store.entries(after: Int64(tree.size), limit: 5_000)
+            let page = try await store.hashes(after: Int64(tree.size), limit: 50_000)
             guard let end = page.last else { return }
-            for entry in page {
-                guard entry.sequence == Int64(tree.size) + 1 else {
-                    throw StoreError("reading the ledger for its tree", "entry \(entry.sequence) where \(tree.size + 1) was due")
+            for (sequence, hash) in page {
+                guard sequence == Int64(tree.size) + 1, let bytes = MerkleTree.bytes(hex: hash) else {
+                    throw StoreError("reading the ledger for its tree", "entry \(sequence) where \(tree.size + 1) was due, or its hash unreadable")
                 }
-                tree.append(entry)
+                tree.append(leaf: bytes)
             }
             last = end.hash
         }

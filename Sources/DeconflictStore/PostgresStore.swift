@@ -362,6 +362,16 @@ public final class PostgresStore: Store {
         }
     }
 
+    public func hashes(after sequence: Int64, limit: Int) async throws -> [(sequence: Int64, hash: String)] {
+        try await reading("reading the ledger") { [client, logger] in
+            let rows = try await client.query(
+                "SELECT sequence, hash FROM ledger WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)", logger: logger)
+            var hashes: [(sequence: Int64, hash: String)] = []
+            for try await (sequence, hash) in rows.decode((Int64, String).self) { hashes.append((sequence, hash)) }
+            return hashes
+        }
+    }
+
     public func head() async throws -> LedgerEntry? {
         try await reading("reading the ledger") { [client, logger] in
             let rows = try await client.query(

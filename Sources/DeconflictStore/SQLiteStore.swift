@@ -165,6 +165,14 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func hashes(after sequence: Int64, limit: Int) async throws -> [(sequence: Int64, hash: String)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT sequence, hash FROM ledger WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [sequence, limit]
+            ).map { (sequence: $0["sequence"], hash: $0["hash"]) }
+        }
+    }
+
     public func head() async throws -> LedgerEntry? {
         try await pool.read { db in try SQLiteStore.head(db) }
     }

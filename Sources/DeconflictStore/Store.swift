@@ -20,6 +20,11 @@ public protocol Store: Sendable {
     /// Ledger entries with a sequence above `sequence`, in order, at most `limit`.
     func entries(after sequence: Int64, limit: Int) async throws -> [LedgerEntry]
 
+    /// The hashes of at most `limit` entries after `sequence`, in order, with their
+    /// sequences: what the Merkle tree beside the chain reads (``MerkleTree``), without
+    /// the payloads.
+    func hashes(after sequence: Int64, limit: Int) async throws -> [(sequence: Int64, hash: String)]
+
     /// The last entry of the ledger, if any.
     func head() async throws -> LedgerEntry?
 

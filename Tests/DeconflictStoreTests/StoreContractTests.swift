@@ -110,6 +110,10 @@ struct StoreContractTests {
             #expect(all == first + second)
             #expect(try await store.head() == second[0])
             #expect(try await store.entries(after: 2, limit: 1).map(\.sequence) == [3])
+            // The hashes alone (what the Merkle tree reads), in order, as the entries have them.
+            let hashes = try await store.hashes(after: 1, limit: 2)
+            #expect(hashes.map(\.sequence) == [2, 3] && hashes.map(\.hash) == [all[1].hash, all[2].hash])
+            #expect(try await store.hashes(after: 4, limit: 10).isEmpty)
             #expect(LedgerVerification.check(all) == .intact(count: 4, head: second[0].hash))
             // The payload text comes back byte for byte.
             #expect(all[0].payload == record(1).payload)
