@@ -29,7 +29,7 @@ final class AlertListener: Sendable {
     /// Reads the stream until the task running it is cancelled.
     func run(url: String) async throws {
         let logger = Logger(label: "http-load.stream")
-        try await WebSocketClient.connect(url: url, logger: logger) { inbound, _, _ in
+        try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 24), logger: logger) { inbound, _, _ in
             self.state.withLock { $0.connected = true }
             for try await message in inbound.messages(maxSize: 1 << 24) {
                 let at = ContinuousClock.now

@@ -396,7 +396,9 @@ final class SoakStreams: Sendable {
     func websocket(url: String) async {
         let logger = Logger(label: "http-load.soak.stream")
         do {
-            try await WebSocketClient.connect(url: url, logger: logger) { inbound, _, _ in
+            // Frames as large as a stream may send (the client's default, 16 KB, is smaller
+            // than one entry recording a read of thousands of units: it closed the stream).
+            let close = try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 24), logger: logger) { inbound, _, _ in
                 self.open.withLock { $0.websocket = true }
                 for try await message in inbound.messages(maxSize: 1 << 24) {
                     let at = ContinuousClock.now
@@ -404,6 +406,7 @@ final class SoakStreams: Sendable {
                     self.recorder.streamMessage(incursions: Self.incursions(in: text), at: at)
                 }
             }
+            if let close, !Task.isCancelled { recorder.error("WebSocket closed", "\(close.closeCode) \(close.reason ?? "")") }
         } catch {
             if !Task.isCancelled { recorder.error("WebSocket failed", "\(error)") }
         }
