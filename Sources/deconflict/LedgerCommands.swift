@@ -64,13 +64,49 @@ struct Export: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write here instead of standard output.", valueName: "file"))
     var output: String?
 
+    @Option(help: ArgumentHelp(
+        "The service's ledger key (serve --ledger-key), to sign the head of what is exported. Default: beside a SQLite store (<store>.ledger-key.pem), when it is there. It must be a key the ledger records.",
+        valueName: "file"))
+    var ledgerKey: String?
+
+    @Option(help: ArgumentHelp(
+        "Write the signed head of the export here. Default: <output>.head.json; with no --output and no --signed-head, no head is written.",
+        valueName: "file"))
+    var signedHead: String?
+
     func run() async throws {
         try await usingStore(store, option: "--store") { try await export($0) }
     }
 
+    /// The key to sign with: `--ledger-key`, or the SQLite store's own when it is there.
+    private func signingKey() throws -> SigningKey? {
+        let path: String
+        if let ledgerKey {
+            path = ledgerKey
+        } else if !store.hasPrefix("postgres://") && !store.hasPrefix("postgresql://") {
+            path = store + ".ledger-key.pem"
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+        } else {
+            return nil
+        }
+        do {
+            return try SigningKey.load(path: path, create: false).key
+        } catch {
+            throw InputError("--ledger-key: \(error)")
+        }
+    }
+
     private func export(_ opened: any Store) async throws {
+        let headPath = signedHead ?? output.map { $0 + ".head.json" }
+        let key = headPath == nil ? nil : try signingKey()
+        if signedHead != nil && key == nil {
+            throw InputError("--signed-head: no ledger key to sign with (--ledger-key)")
+        }
         var after: Int64 = 0
         var written = 0
+        var tree = MerkleTree()
+        var recorded = SignedHeadCheck.RecordedKeys()
+        var lastHash = Ledger.genesis
         let handle: FileHandle
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: nil) else {
@@ -85,12 +121,35 @@ struct Export: AsyncParsableCommand {
             let page = try await opened.entries(after: after, limit: 5_000)
             guard let last = page.last else { break }
             handle.write(Data(page.map { LedgerExport.line($0) + "\n" }.joined().utf8))
+            if key != nil {
+                for entry in page {
+                    tree.append(entry)
+                    recorded.note(entry)
+                }
+            }
             written += page.count
             after = last.sequence
+            lastHash = last.hash
             progress.advance(to: Int64(written))
         }
         if output != nil { try handle.close() }
         progress.finish("\(written) entries written to \(output ?? "standard output")")
+        guard let key, let headPath else {
+            if let headPath {
+                FileHandle.standardError.write(Data("no signed head written to \(headPath): no ledger key (--ledger-key)\n".utf8))
+            }
+            return
+        }
+        guard recorded.ids.contains(key.id) else {
+            throw InputError("--ledger-key: key \(key.id) is not one this ledger records (serve records its key when it starts)")
+        }
+        let head = try key.sign(size: Int64(tree.size), root: MerkleTree.hex(tree.root), head: lastHash, time: Ledger.timestamp(Date()))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard FileManager.default.createFile(atPath: headPath, contents: try encoder.encode(head) + Data("\n".utf8)) else {
+            throw InputError("--signed-head: cannot create \(headPath)")
+        }
+        FileHandle.standardError.write(Data("signed head of \(head.size) entries, root \(head.root), key \(key.id), written to \(headPath)\n".utf8))
     }
 }
 
@@ -114,11 +173,17 @@ struct Verify: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A file of heads a witness kept (deconflict witness --heads): the ledger must extend each.", valueName: "file"))
     var witnessed: String?
 
+    @Option(help: ArgumentHelp(
+        "A head the service signed (deconflict export writes <output>.head.json; GET /v1/ledger/head): its signature, its key (one the ledger records) and its root must hold. Default: <export>.head.json beside an export, when it is there.",
+        valueName: "file"))
+    var signedHead: String?
+
     @Flag(help: ArgumentHelp("Also replay the ledger's commands and check that each produced exactly the events recorded after it (ledgers written by serve): an event rewritten is caught even when the whole chain was sealed again."))
     var replay = false
 
     func run() async throws {
         let entries: [LedgerEntry]
+        var headPath = signedHead
         if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
             entries = try await usingStore(target, option: "target") { try await $0.allEntries() }
         } else if !FileManager.default.fileExists(atPath: target) {
@@ -132,6 +197,7 @@ struct Verify: AsyncParsableCommand {
             }
             entries = try await store.allEntries()
         } else {
+            if headPath == nil, FileManager.default.fileExists(atPath: target + ".head.json") { headPath = target + ".head.json" }
             guard let data = FileManager.default.contents(atPath: target) else { throw InputError("\(target): cannot read") }
             var parsed: [LedgerEntry] = []
             for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
@@ -151,6 +217,16 @@ struct Verify: AsyncParsableCommand {
         switch outcome {
         case .intact(let count, let head):
             print("intact: \(count) entries, head \(head)")
+            if let headPath {
+                let signed = try SignedHeadCheck.read(headPath)
+                let (problem, recordedAt) = SignedHeadCheck.problem(signed, entries)
+                if let problem {
+                    print("signed head \(headPath) does not hold: \(problem)")
+                    throw ExitCode.failure
+                }
+                print("signed: the head of \(signed.size) entries (root \(signed.root)) signed at \(signed.time) "
+                    + "by key \(signed.key), which the ledger records at entry \(recordedAt)")
+            }
             if let witnessed {
                 let kept = try Witness.read(witnessed).map(\.head)
                 switch WitnessedHeads.check(entries, against: kept) {

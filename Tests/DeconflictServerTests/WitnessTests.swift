@@ -106,6 +106,66 @@ struct WitnessTests {
         server.stop()
     }
 
+    /// An export carries the head the service's key signs over it: `verify` holds the
+    /// export to it, so an export rebuilt with an entry altered (the chain sealed again)
+    /// no longer fits, and only a key the ledger records may sign.
+    @Test func anExportCarriesItsSignedHead() async throws {
+        let folder = try temporaryFolder("export-head")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = folder.appendingPathComponent("store.sqlite").path
+        let key = try runDeconflict(["party", "add", "coalition", "--store", store])
+        let server = try await ServerProcess(store: ["--store", store])
+        defer { server.stop() }
+        let client = Client(base: server.base, key: key, http: .shared)
+        #expect(try await client.send(.POST, "/v1/units", json: ["id": "u1", "domain": "ground"]).status == 201)
+        let served = try await client.get("/v1/ledger/head").body
+        server.stop()
+
+        let export = folder.appendingPathComponent("ledger.jsonl").path
+        let run = try Executables.run("deconflict", ["export", "--store", store, "--output", export])
+        #expect(run.status == 0 && run.error.contains("signed head of"), "\(run.error)")
+        let head = try JSONDecoder().decode(SignedHead.self, from: Data(contentsOf: URL(fileURLWithPath: export + ".head.json")))
+        let entries = try await SQLiteStore(path: store).allEntries()
+        #expect(head.isValid() && head.size == Int64(entries.count) && head.head == entries.last?.hash)
+        var verify = try Executables.run("deconflict", ["verify", export])
+        #expect(verify.status == 0 && verify.output.contains("signed: the head of \(entries.count) entries"), "\(verify.output)")
+        // The head the server answered holds for the store too.
+        let servedFile = folder.appendingPathComponent("served.json").path
+        try served.write(to: URL(fileURLWithPath: servedFile))
+        verify = try Executables.run("deconflict", ["verify", store, "--signed-head", servedFile])
+        #expect(verify.status == 0 && verify.output.contains("signed: "), "\(verify.output)")
+
+        // The export rebuilt with the unit's entry altered and the chain sealed again.
+        let altered = entries.map { entry in
+            LedgerRecord(LedgerEntry(
+                sequence: entry.sequence, time: entry.time, type: entry.type,
+                payload: entry.payload.replacingOccurrences(of: "\"u1\"", with: "\"u2\""), previous: entry.previous, hash: entry.hash))
+        }
+        #expect(altered.map(\.payload) != entries.map(\.payload))
+        let forged = folder.appendingPathComponent("forged.jsonl").path
+        try Ledger.seal(altered, after: nil).map { LedgerExport.line($0) + "\n" }.joined()
+            .write(toFile: forged, atomically: true, encoding: .utf8)
+        verify = try Executables.run("deconflict", ["verify", forged])
+        #expect(verify.status == 0 && !verify.output.contains("signed"), "intact in itself: \(verify.output)")
+        verify = try Executables.run("deconflict", ["verify", forged, "--signed-head", export + ".head.json"])
+        #expect(verify.status == 1 && verify.output.contains("does not hold"), "\(verify.output)")
+
+        // A head whose text was changed after signing, and a key the ledger never recorded.
+        var changed = head
+        changed.time = "2020-01-01T00:00:00Z"
+        let changedFile = folder.appendingPathComponent("changed.json").path
+        try JSONEncoder().encode(changed).write(to: URL(fileURLWithPath: changedFile))
+        verify = try Executables.run("deconflict", ["verify", export, "--signed-head", changedFile])
+        #expect(verify.status == 1 && verify.output.contains("signature"), "\(verify.output)")
+        let stranger = folder.appendingPathComponent("stranger.pem").path
+        _ = try SigningKey.load(path: stranger, create: true)
+        let refused = try Executables.run("deconflict", [
+            "export", "--store", store, "--output", folder.appendingPathComponent("other.jsonl").path, "--ledger-key", stranger,
+        ])
+        #expect(refused.status != 0 && refused.error.contains("not one this ledger records"), "\(refused.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("other.jsonl.head.json").path))
+    }
+
     /// An open stream is sent the signed head when the ledger grew, as an event without a
     /// sequence (resuming ignores it), signed like the one `GET /v1/ledger/head` answers.
     @Test func signedHeadsArriveOnTheStreams() async throws {

@@ -179,7 +179,9 @@ def sign_in(driver, demo, party):
 
 
 def units_on_map(driver):
-    return {element.get_attribute("data-unit-id") for element in driver.find_elements(By.CSS_SELECTOR, "#map [data-unit-id]")}
+    # Read in one script: the map redraws its units as reports arrive.
+    return set(driver.execute_script(
+        "return [...document.querySelectorAll('#map [data-unit-id]')].map((node) => node.getAttribute('data-unit-id'));"))
 
 
 def severe_browser_errors(driver):

@@ -36,6 +36,19 @@ for (let i = 0; i < boxes.length; i += 1) {
 return pairs;
 """
 
+# One unit's symbol as drawn, read in one go (null while it is not on the map).
+UNIT_SYMBOL = """
+const element = [...document.querySelectorAll('#map [data-unit-id]')].find((node) => node.dataset.unitId === arguments[0]);
+if (!element) { return null; }
+const title = element.querySelector('title');
+const label = element.querySelector('.unit-label');
+return { stale: element.getAttribute('data-stale'), staleFrame: !!element.querySelector('.unit-frame.is-stale'),
+  title: title ? title.textContent : '', label: label ? label.textContent : '' };
+"""
+
+# The towns labelled on the map.
+DRAWN_TOWNS = "return [...document.querySelectorAll('#map [data-town]')].map((node) => node.getAttribute('data-town'));"
+
 # Loads the relief image the map's <image> names, as the browser resolves it.
 RELIEF_LOADED = """
 const done = arguments[arguments.length - 1];
@@ -140,20 +153,19 @@ def test_the_picture_shows_affiliations_stale_units_towns_and_relief(demo, brows
     shot(browser, "picture-aircraft")
     assert located[OUTPOST]["stale"] is True, located[OUTPOST]
 
-    # The unit whose reports stopped: dashed, faded, and said in words.
-    outpost = browser.find_element(By.CSS_SELECTOR, f'#map [data-unit-id="{OUTPOST}"]')
-    assert outpost.get_attribute("data-stale") == "true"
-    assert outpost.find_elements(By.CSS_SELECTOR, ".unit-frame.is-stale")
-    title = outpost.find_element(By.TAG_NAME, "title").get_attribute("textContent")
-    assert "STALE" in title, title
-    assert "STALE" in outpost.find_element(By.CSS_SELECTOR, ".unit-label").get_attribute("textContent")
+    # The unit whose reports stopped: dashed, faded, and said in words. The map redraws its
+    # units as the stream moves them, so the symbol is read in one script, not node by node.
+    outpost = wait("the stale outpost drawn", lambda: browser.execute_script(UNIT_SYMBOL, OUTPOST), 10)
+    assert outpost["stale"] == "true", outpost
+    assert outpost["staleFrame"], outpost
+    assert "STALE" in outpost["title"], outpost
+    assert "STALE" in outpost["label"], outpost
 
     # Towns from the shipped GeoNames data within 60 km of the garrison are labelled.
     near = towns_near(demo, 60)
     assert near, "the basemap has no town within 60 km of At Tanf"
     drawn = wait("a town near At Tanf on the map", lambda: [
-        element.get_attribute("data-town") for element in browser.find_elements(By.CSS_SELECTOR, "#map [data-town]")
-        if element.get_attribute("data-town") in near], 20)
+        town for town in browser.execute_script(DRAWN_TOWNS) if town in near], 20)
     assert drawn
     # The relief image resolves and decodes.
     relief = browser.execute_async_script(RELIEF_LOADED)
