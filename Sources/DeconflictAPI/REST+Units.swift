@@ -74,10 +74,11 @@ extension API {
             let shown = Self.unit(unit, report: engine.lastReport(of: unit.id), for: actor, in: engine, located: &located)
             units.append(.init(value1: shown, value2: .init()))
         }
-        // Tracks of the units the caller may locate, from the stored reports.
-        var tracked = 0
-        for index in units.indices where units[index].value1.lastReport != nil && tracked < Self.unitsWithTracks {
-            tracked += 1
+        // Tracks of the units the caller may locate, from the stored reports: at most
+        // `trackPoints` each, spread over the window, the last one kept (one index seek a
+        // point, however long the window and however often the unit reported).
+        var windows: [(unit: UnitID, from: Date)] = []
+        for index in units.indices where units[index].value1.lastReport != nil && windows.count < Self.unitsWithTracks {
             let id = UnitID(units[index].value1.id)
             var from = now.addingTimeInterval(-Self.trackSeconds)
             // A unit disclosed only as an intruder into one of the caller's zones: its
@@ -87,11 +88,12 @@ extension API {
                let since = Visibility.disclosedSince(unit, to: party, in: engine) {
                 from = max(from, since)
             }
-            let reports = try await node.store.reports(of: id, from: from, to: now)
-            // At most `trackPoints`, spread over the window, the last one kept.
-            let step = max(1, Int((Double(reports.count) / Double(Self.trackPoints)).rounded(.up)))
-            let sampled = reports.indices.reversed().filter { ($0 - reports.count + 1) % step == 0 }.reversed().map { reports[$0] }
-            units[index].value2.track = try sampled.map { report in
+            windows.append((id, from))
+        }
+        let tracks = try await node.store.tracks(of: windows, to: now, points: Self.trackPoints)
+        for index in units.indices {
+            guard let track = tracks[UnitID(units[index].value1.id)] else { continue }
+            units[index].value2.track = try track.map { report in
                 try OpenAPIArrayContainer(unvalidatedValue: [report.position.latitude, report.position.longitude, RFC3339.shortest(report.time)])
             }
         }

@@ -403,6 +403,28 @@ public final class PostgresStore: Store {
             """)
     }
 
+    public func tracks(of units: [(unit: UnitID, from: Date)], to: Date, points: Int) async throws -> [UnitID: [PositionReport]] {
+        var tracks: [UnitID: [PositionReport]] = [:]
+        for (unit, from) in units {
+            // One index seek an instant (reports_unit_time), the instants as Swift computes them.
+            let instants = TrackSampling.instants(from: from, to: to, points: points)
+            let found = try await reports(
+                """
+                SELECT s.unit, s.time, s.latitude, s.longitude, s.altitude, s.speed, s.course, s.uncertainty
+                FROM unnest(\(instants)::float8[]) WITH ORDINALITY AS i(instant, k)
+                CROSS JOIN LATERAL (
+                    SELECT unit, time, latitude, longitude, altitude, speed, course, uncertainty FROM reports
+                    WHERE unit = \(unit.rawValue) AND time >= \(from.timeIntervalSince1970) AND time <= i.instant
+                    ORDER BY time DESC LIMIT 1) s
+                ORDER BY i.k
+                """)
+            var track: [PositionReport] = []
+            for report in found where track.last?.time != report.time { track.append(report) }
+            tracks[unit] = track
+        }
+        return tracks
+    }
+
     private func reports(_ query: PostgresQuery) async throws -> [PositionReport] {
         try await reading("reading position reports") { [client, logger] in
             let rows = try await client.query(query, logger: logger)

@@ -201,6 +201,25 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func tracks(of units: [(unit: UnitID, from: Date)], to: Date, points: Int) async throws -> [UnitID: [PositionReport]] {
+        try await pool.read { db in
+            // The (unit, time) index: one seek an instant.
+            let last = try db.cachedStatement(
+                sql: "SELECT * FROM reports WHERE unit = ? AND time >= ? AND time <= ? ORDER BY time DESC LIMIT 1")
+            var tracks: [UnitID: [PositionReport]] = [:]
+            for (unit, from) in units {
+                var track: [PositionReport] = []
+                for instant in TrackSampling.instants(from: from, to: to, points: points) {
+                    guard let row = try Row.fetchOne(last, arguments: [unit.rawValue, from.timeIntervalSince1970, instant]) else { continue }
+                    let report = SQLiteStore.report(row)
+                    if track.last?.time != report.time { track.append(report) }
+                }
+                tracks[unit] = track
+            }
+            return tracks
+        }
+    }
+
     @discardableResult
     public func pruneReports(before instant: Date) async throws -> Int {
         try await pool.write { db in

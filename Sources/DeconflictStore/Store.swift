@@ -34,6 +34,12 @@ public protocol Store: Sendable {
     /// The reports of `unit` between `from` and `to`, oldest first.
     func reports(of unit: UnitID, from: Date, to: Date) async throws -> [PositionReport]
 
+    /// The tracks to draw of `units`, each over its own window from `from` to `to`: at
+    /// most `points` reports a unit, spread evenly in time (``TrackSampling``), so a read
+    /// costs the same however often the units reported. A unit with no report in its
+    /// window has an empty track.
+    func tracks(of units: [(unit: UnitID, from: Date)], to: Date, points: Int) async throws -> [UnitID: [PositionReport]]
+
     /// Deletes the reports older than `instant` (the retention); returns how many.
     @discardableResult
     func pruneReports(before instant: Date) async throws -> Int
@@ -121,4 +127,30 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(operation): \(reason)" }
+}
+
+/// How a track is thinned to draw: for each of `points` instants spread evenly over the
+/// window (from + (to − from)·k/points, k = 1…points), the unit's last report at or
+/// before it and not before the window's start, each report once. The last point is the
+/// unit's last report by `to`; a unit reporting more rarely than the spacing keeps every
+/// report. Each instant is one index seek, never a scan of the window.
+public enum TrackSampling {
+    /// The instants, oldest first (just `to` when the window is empty).
+    public static func instants(from: Date, to: Date, points: Int) -> [Double] {
+        let start = from.timeIntervalSince1970, end = to.timeIntervalSince1970
+        guard points > 1, end > start else { return [end] }
+        return (1...points).map { $0 == points ? end : start + (end - start) * Double($0) / Double(points) }
+    }
+
+    /// `reports` (a unit's, oldest first) thinned as a store does it: the reference the
+    /// stores are held to.
+    public static func thin(_ reports: [PositionReport], from: Date, to: Date, points: Int) -> [PositionReport] {
+        let window = reports.filter { $0.time >= from && $0.time <= to }
+        var track: [PositionReport] = []
+        for instant in instants(from: from, to: to, points: points) {
+            guard let last = window.last(where: { $0.time.timeIntervalSince1970 <= instant }) else { continue }
+            if track.last?.time != last.time { track.append(last) }
+        }
+        return track
+    }
 }

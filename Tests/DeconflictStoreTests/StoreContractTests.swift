@@ -163,6 +163,45 @@ struct StoreContractTests {
         }
     }
 
+    /// A situation's tracks: at most `points` reports a unit, spread evenly in time, read
+    /// by index seeks; held to the same thinning of every report of the window, over
+    /// random histories (units reporting densely, rarely, in bursts, on the instants
+    /// themselves, or not at all in the window).
+    @Test(arguments: StoreUnderTest.all())
+    func tracksAreTheWindowThinnedEvenlyInTime(_ backend: StoreUnderTest) async throws {
+        try await backend.using { store in
+            var generator = SystemRandomNumberGenerator()
+            var all: [String: [PositionReport]] = [:]
+            for unit in 0..<12 {
+                var seconds = 0.0
+                var reports: [PositionReport] = []
+                let spacing = [0.5, 3, 40, 200][unit % 4]
+                for _ in 0..<Int.random(in: 0...150, using: &generator) {
+                    // Now and then exactly on a whole second, where instants of round windows fall.
+                    seconds += Bool.random(using: &generator) ? spacing.rounded(.up) : Double.random(in: 0.001...(2 * spacing), using: &generator)
+                    reports.append(report("u\(unit)", at: seconds, latitude: 33 + Double(reports.count) / 1_000))
+                }
+                all["u\(unit)"] = reports
+                try await store.appendReports(reports)
+            }
+            for _ in 0..<20 {
+                let start = Double.random(in: -100...3_000, using: &generator).rounded()
+                let end = start + [0, 1, 60, 600, 6_000][Int.random(in: 0..<5, using: &generator)]
+                let points = [1, 2, 7, 60][Int.random(in: 0..<4, using: &generator)]
+                let to = Date(timeIntervalSince1970: 1_790_000_000 + end)
+                let windows = all.keys.sorted().map { (unit: UnitID($0), from: Date(timeIntervalSince1970: 1_790_000_000 + start)) }
+                let tracks = try await store.tracks(of: windows, to: to, points: points)
+                for (unit, from) in windows {
+                    let expected = TrackSampling.thin(all[unit.rawValue] ?? [], from: from, to: to, points: points)
+                    #expect(tracks[unit] == expected, "\(unit) from \(start) to \(end), \(points) points")
+                    #expect(expected.count <= points)
+                    // The last point is the unit's last report in the window.
+                    #expect(expected.last == (all[unit.rawValue] ?? []).last { $0.time >= from && $0.time <= to })
+                }
+            }
+        }
+    }
+
     @Test(arguments: StoreUnderTest.all())
     func whatWasAcknowledgedIsThereAfterReopening(_ backend: StoreUnderTest) async throws {
         let sealed = try await backend.using { store in
