@@ -4,6 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 public import DeconflictGeometry
+import DeconflictSpatialIndex
 
 /// A protected or controlled 4D volume declared by a party, usually under an agreement.
 public struct Zone: Hashable, Sendable {
@@ -45,4 +46,14 @@ public struct Zone: Hashable, Sendable {
 
     /// True when the declaration is past its revalidation time at `instant`.
     public func isStale(at instant: Date) -> Bool { revalidateBy.map { instant > $0 } ?? false }
+}
+
+extension Engine {
+    /// Calls `body` with every zone whose outline's bounding box intersects `box`, from the
+    /// zones' spatial index (a broad-phase answer: the caller measures what it needs).
+    public func forEachZone(intersecting box: BoundingBox, _ body: (Zone) -> Void) {
+        zoneIndex.forEach(intersecting: box) { id, _ in
+            if let zone = zones[id] { body(zone) }
+        }
+    }
 }

@@ -54,16 +54,35 @@ public enum Visibility {
         guard let report else { return false }
         // Every point within `nearZoneMeters` of the report lies in this box: a zone whose
         // box misses it is farther (the exact distance is for the zones that remain).
+        // The zones' spatial index answers the zones whose boxes meet it (a situation asks
+        // this for every unit: a scan of every zone for each would not scale).
         let near = BoundingBox.around(report.position, radiusMeters: nearZoneMeters)
-        for zone in engine.zones.values {
-            guard let id = zone.agreement, let agreement = engine.agreements[id],
-                  agreement.signatories[viewer] == .signed,
-                  agreement.signatories[unit.party] == .signed || engine.answersFor(unit.party, signedBy: agreement),
-                  near.intersects(zone.volume.footprint.boundingBox)
-            else { continue }
-            if zone.volume.footprint.signedDistance(to: report.position) <= nearZoneMeters { return true }
+        var found = false
+        engine.forEachZone(intersecting: near) { zone in
+            if !found, isAgreedNear(zone, unit, report, of: viewer, in: engine) { found = true }
         }
-        return false
+        return found
+    }
+
+    /// ``isNearAgreedZone(_:report:of:in:)`` by a scan of every zone: the reference the
+    /// indexed answer is held to in tests.
+    package static func isNearAgreedZoneByScan(
+        _ unit: DeconflictEngine.Unit, report: PositionReport?, of viewer: PartyID, in engine: Engine
+    ) -> Bool {
+        guard let report else { return false }
+        return engine.zones.values.contains { isAgreedNear($0, unit, report, of: viewer, in: engine) }
+    }
+
+    /// Whether `zone` is of an agreement `viewer` and `unit`'s party (or a sponsor) signed,
+    /// and `report` lies inside it or within ``nearZoneMeters`` of it.
+    private static func isAgreedNear(
+        _ zone: Zone, _ unit: DeconflictEngine.Unit, _ report: PositionReport, of viewer: PartyID, in engine: Engine
+    ) -> Bool {
+        guard let id = zone.agreement, let agreement = engine.agreements[id],
+              agreement.signatories[viewer] == .signed,
+              agreement.signatories[unit.party] == .signed || engine.answersFor(unit.party, signedBy: agreement)
+        else { return false }
+        return zone.volume.footprint.signedDistance(to: report.position) <= nearZoneMeters
     }
 
     /// The parties an entry concerns (nil: every party). The operator sees all.
