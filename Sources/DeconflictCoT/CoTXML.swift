@@ -128,58 +128,8 @@ public enum CoTXML {
         return Double(view)
     }
 
-    /// ISO 8601 as TAK writes it, with or without fractions of a second.
-    static func parseTime(_ text: String) -> Date? {
-        parseUTC(text) ?? RFC3339.parse(text)
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the shape TAK writes, without Foundation's
-    /// parser (the tests hold the two to the same instants); nil for any other shape.
-    static func parseUTC(_ text: String) -> Date? {
-        var utf8 = text.utf8.makeIterator()
-        func number(_ count: Int) -> Int? {
-            var value = 0
-            for _ in 0..<count {
-                guard let byte = utf8.next(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let year = number(4), utf8.next() == UInt8(ascii: "-"), let month = number(2), utf8.next() == UInt8(ascii: "-"),
-              let day = number(2), utf8.next() == UInt8(ascii: "T"), let hour = number(2), utf8.next() == UInt8(ascii: ":"),
-              let minute = number(2), utf8.next() == UInt8(ascii: ":"), let second = number(2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
-        else { return nil }
-        var fraction = 0.0
-        var next = utf8.next()
-        if next == UInt8(ascii: ".") {
-            var value = 0
-            var count = 0
-            next = utf8.next()
-            while let byte = next, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), count < 4 {
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-                count += 1
-                next = utf8.next()
-            }
-            // Up to milliseconds (Foundation's precision), as Foundation computes them.
-            guard count > 0, count <= 3 else { return nil }
-            fraction = Double(value) / [1.0, 10.0, 100.0, 1000.0][count]
-        }
-        guard next == UInt8(ascii: "Z"), utf8.next() == nil else { return nil }
-        // Days from 1970-01-01 (proleptic Gregorian, years counted from March).
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        // A day past the month's end is not a date.
-        let monthDays = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard day <= monthDays[month - 1] else { return nil }
-        // Seconds since 2001-01-01 plus the fraction, as Foundation adds them.
-        let seconds = Double(days * 86_400 + hour * 3_600 + minute * 60 + second - 978_307_200)
-        return Date(timeIntervalSinceReferenceDate: seconds + fraction)
-    }
+    /// ISO 8601 as TAK writes it, with or without fractions of a second (RFC 3339).
+    static func parseTime(_ text: String) -> Date? { RFC3339.parse(text) }
 
     /// What the readers take from a message: the root's and the point's attributes, and
     /// the few details Deconflict uses.
