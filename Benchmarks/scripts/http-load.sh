@@ -13,6 +13,7 @@
 #
 #   Benchmarks/scripts/http-load.sh [RUNS] [http-load options...]
 #   Benchmarks/scripts/http-load.sh 3 --transport cot-xml --skip-latency   # CoT ingest over TCP
+#   DECONFLICT_REPORT_SLICE=20000 Benchmarks/scripts/http-load.sh   # a server setting, by its variable
 set -euo pipefail
 runs=1
 if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then
@@ -22,8 +23,11 @@ fi
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/.." && pwd)
 
-# One release build of the server, the load generator and the store reference.
-"$here/scripts/build-release.sh" --product deconflict --product http-load --product store-ingest >/dev/null
+# One release build of the server, the load generator and the store reference
+# (SKIP_BUILD=1: the binaries as last built).
+if [[ -z ${SKIP_BUILD:-} ]]; then
+    "$here/scripts/build-release.sh" --product deconflict --product http-load --product store-ingest >/dev/null
+fi
 deconflict="$here/.build/release/deconflict"
 load="$here/.build/release/http-load"
 

@@ -322,6 +322,8 @@ struct HTTPLoad: AsyncParsableCommand {
     ) async throws {
         let usable = min(probes, Int(probeRate * latencyDuration))
         guard usable > 0 else { throw ValidationError("no probes: raise --probes") }
+        // The floor under every durable answer, measured before the load starts.
+        let floor = fsyncFloor(directory: NSTemporaryDirectory())
         // Background batches on a schedule: each connection every `period`, staggered.
         let period = Double(connections * batch) / rate
         let perConnection = Int((latencyDuration / period).rounded(.up))
@@ -432,7 +434,9 @@ struct HTTPLoad: AsyncParsableCommand {
               + " \(background.rejected) rejected, \(background.failures) failed requests;"
               + " batch round trip p50 \(millis(roundTrips(50))), p99 \(millis(roundTrips(99)))")
         print("  alert latency (POST written → alert.raised on the WebSocket), \(alert.count) of \(sent.all.count) probes, \(missing) missing:"
-              + " p50 \(millis(alert(50))), p90 \(millis(alert(90))), p99 \(millis(alert(99))), max \(millis(alert.max))")
+              + " p50 \(millis(alert(50))), p90 \(millis(alert(90))), p99 \(millis(alert(99))), p99.9 \(millis(alert(99.9))), max \(millis(alert.max))")
+        print("  fsync floor (4 KB appended + fdatasync in \(NSTemporaryDirectory()), \(floor.count) times, before the load):"
+              + " p50 \(millis(floor(50))), p99 \(millis(floor(99))), p99.9 \(millis(floor(99.9))), max \(millis(floor.max))")
         print("  probe POST answered (durable): p50 \(millis(answers(50))), p99 \(millis(answers(99)));"
               + " \(probeAnswers.withoutAlert) probes answered without an alert raised")
         print("  stream: \(messages) messages, \(alerts) alert.raised")

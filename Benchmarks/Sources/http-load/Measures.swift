@@ -76,3 +76,24 @@ extension Duration {
     /// The duration in seconds, as a Double.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+/// The machine's floor under any durable commit: `count` writes of 4 KB appended to a
+/// file in `directory`, each followed by `fdatasync`, timed one by one (seconds).
+func fsyncFloor(directory: String, count: Int = 1_000) -> Percentiles {
+    let path = directory + "/fsync-floor.\(getpid())"
+    let descriptor = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o600)
+    guard descriptor >= 0 else { return Percentiles([]) }
+    defer {
+        close(descriptor)
+        unlink(path)
+    }
+    let page = [UInt8](repeating: 0x2A, count: 4_096)
+    var times: [Double] = []
+    for index in 0..<count {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let written = page.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(index * 4_096)) }
+        guard written == 4_096, fdatasync(descriptor) == 0 else { return Percentiles([]) }
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return Percentiles(times)
+}
