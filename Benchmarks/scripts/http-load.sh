@@ -13,7 +13,7 @@
 #
 #   Benchmarks/scripts/http-load.sh [RUNS] [http-load options...]
 #   Benchmarks/scripts/http-load.sh 3 --transport cot-xml --skip-latency   # CoT ingest over TCP
-#   DECONFLICT_REPORT_SLICE=20000 Benchmarks/scripts/http-load.sh   # a server setting, by its variable
+#   DECONFLICT_RATE_LIMIT=100000 Benchmarks/scripts/http-load.sh   # a server setting, by its variable
 set -euo pipefail
 runs=1
 if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then

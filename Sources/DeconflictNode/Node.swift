@@ -38,12 +38,6 @@ public actor Node {
         /// the tables changed since the last one (a cost growing with the state); the
         /// replay after one costs the entries since. Zero keeps one at every commit.
         public var checkpointInterval: Duration = .seconds(2)
-        /// The most reports one ledger entry holds: a larger batch is applied and
-        /// written in slices of this many, each its own entry, with other requests let
-        /// in between, so a small write (a report that raises an alert) waits behind a
-        /// slice, not behind a whole large batch. A batch is answered once every slice is
-        /// durable.
-        public var reportSlice = 500
 
         public init() {}
     }
@@ -78,64 +72,7 @@ public actor Node {
         package var records: [LedgerRecord]
         package var events: [Event]
         package var answer: (any Encodable & Sendable)?
-        package let waiter: Waiter
-
-        /// Who waits for the job: a request, or one slice of a batch of reports.
-        package enum Waiter {
-            case request(CheckedContinuation<(entries: [LedgerEntry], answer: (any Encodable & Sendable)?), any Error>)
-            case slice(Slices, Int)
-        }
-
-        func succeed(_ entries: [LedgerEntry]) {
-            switch waiter {
-            case .request(let continuation): continuation.resume(returning: (entries, answer))
-            case .slice(let slices, let index): slices.finish(index, .success(entries))
-            }
-        }
-
-        func fail(_ error: any Error) {
-            switch waiter {
-            case .request(let continuation): continuation.resume(throwing: error)
-            case .slice(let slices, let index): slices.finish(index, .failure(error))
-            }
-        }
-    }
-
-    /// The slices of one batch of reports (``Configuration/reportSlice``): their
-    /// entries as each becomes durable, and the ingest waiting for all of them. Used on
-    /// the node only.
-    package final class Slices {
-        private var entries: [[LedgerEntry]]
-        private var remaining: Int
-        private var failure: (any Error)?
-        private var continuation: CheckedContinuation<[LedgerEntry], any Error>?
-
-        init(count: Int) {
-            entries = Array(repeating: [], count: count)
-            remaining = count
-        }
-
-        func finish(_ index: Int, _ result: Result<[LedgerEntry], any Error>) {
-            switch result {
-            case .success(let written): entries[index] = written
-            case .failure(let error): failure = failure ?? error
-            }
-            remaining -= 1
-            if remaining == 0, let continuation {
-                self.continuation = nil
-                if let failure { continuation.resume(throwing: failure) } else { continuation.resume(returning: entries.flatMap(\.self)) }
-            }
-        }
-
-        /// The slices' entries in order once all are durable, or the first failure once
-        /// none is left waiting.
-        func wait(isolation: isolated (any _Concurrency.Actor)? = #isolation) async throws -> [LedgerEntry] {
-            if remaining == 0 {
-                if let failure { throw failure }
-                return entries.flatMap(\.self)
-            }
-            return try await withCheckedThrowingContinuation { continuation = $0 }
-        }
+        package let continuation: CheckedContinuation<(entries: [LedgerEntry], answer: (any Encodable & Sendable)?), any Error>
     }
 
     /// An entry another writer appended, with the reports it names.
@@ -350,45 +287,21 @@ public actor Node {
             accepted.append(kept)
         }
         guard !accepted.isEmpty else { return IngestResult(entries: [], accepted: 0, rejected: rejected) }
-        // Indices of the accepted reports in the request, for the engine's refusals.
-        var acceptedIndices: [Int] = []
-        acceptedIndices.reserveCapacity(accepted.count)
-        var refusedSoFar = rejected.map(\.0).sorted()[...]
-        for index in reports.indices {
-            if refusedSoFar.first == index { refusedSoFar.removeFirst() } else { acceptedIndices.append(index) }
+        let batch = ReportBatch(id: UUID().uuidString.lowercased(), reports: accepted)
+        let (applied, refused) = applyReports(batch, by: party, at: time, to: &state)
+        // Indices of refused reports, mapped back to the request's.
+        var acceptedIndices = Array(reports.indices)
+        acceptedIndices.removeAll { index in rejected.contains { $0.0 == index } }
+        for (position, error) in refused {
+            rejected.append((acceptedIndices[position], FieldError(field: "[\(acceptedIndices[position])].\(error.field)", reason: error.reason, code: error.code)))
         }
-        // A large batch goes in slices, other requests let in between (each slice at
-        // the time it is applied, so the ledger's times stay in order).
-        let size = max(1, configuration.reportSlice)
-        let starts = Array(stride(from: 0, to: accepted.count, by: size))
-        let slices = Slices(count: starts.count)
-        var keptCount = 0
-        for (number, start) in starts.enumerated() {
-            var sliceTime = time
-            if number > 0 {
-                await Task.yield()
-                try await replayIfNeeded()
-                sliceTime = Ledger.instant(max(configuration.clock(), state.engine.now))
-            }
-            let batch = ReportBatch(id: UUID().uuidString.lowercased(), reports: Array(accepted[start..<min(start + size, accepted.count)]))
-            let (applied, refused) = applyReports(batch, by: party, at: sliceTime, to: &state)
-            for (position, error) in refused {
-                let index = acceptedIndices[start + position]
-                rejected.append((index, FieldError(field: "[\(index)].\(error.field)", reason: error.reason, code: error.code)))
-            }
-            let kept = refused.isEmpty ? batch : ReportBatch(
-                id: batch.id, reports: batch.reports.enumerated().filter { item in !refused.contains { $0.0 == item.offset } }.map(\.element))
-            guard !kept.reports.isEmpty else {
-                slices.finish(number, .success([]))
-                continue
-            }
-            keptCount += kept.reports.count
-            append(Job(work: .reports(kept, by: party), time: sliceTime, records: applied.records, events: applied.events, answer: nil,
-                       waiter: .slice(slices, number)))
+        let kept = ReportBatch(id: batch.id, reports: batch.reports.enumerated().filter { item in !refused.contains { $0.0 == item.offset } }.map(\.element))
+        guard !kept.reports.isEmpty else {
+            return IngestResult(entries: [], accepted: 0, rejected: rejected.sorted { $0.0 < $1.0 })
         }
-        let entries = try await slices.wait()
-        statistics.reportsAccepted += keptCount
-        return IngestResult(entries: entries, accepted: keptCount, rejected: rejected.sorted { $0.0 < $1.0 })
+        let entries = try await enqueue(.reports(kept, by: party), time: time, applied: applied).entries
+        statistics.reportsAccepted += kept.reports.count
+        return IngestResult(entries: entries, accepted: kept.reports.count, rejected: rejected.sorted { $0.0 < $1.0 })
     }
 
     /// Whether a report timed `time` is within the clock skew ``ingest(_:by:)`` allows
@@ -518,18 +431,13 @@ public actor Node {
 
     private func enqueue(_ work: Job.Work, time: Date, applied: Applied) async throws -> (entries: [LedgerEntry], answer: (any Encodable & Sendable)?) {
         try await withCheckedThrowingContinuation { continuation in
-            append(Job(
+            pending.append(Job(
                 work: work, time: time, records: applied.records, events: applied.events, answer: applied.answer,
-                waiter: .request(continuation)))
-        }
-    }
-
-    /// Queues an applied job for the next commit, starting one if none runs.
-    private func append(_ job: Job) {
-        pending.append(job)
-        if !committing {
-            committing = true
-            Task { await self.drain() }
+                continuation: continuation))
+            if !committing {
+                committing = true
+                Task { await self.drain() }
+            }
         }
     }
 
@@ -551,7 +459,7 @@ public actor Node {
                 if let snapshot { takeCheckpointIfDue(snapshot) }
                 var offset = 0
                 for job in round {
-                    job.succeed(Array(entries[offset..<offset + job.records.count]))
+                    job.continuation.resume(returning: (Array(entries[offset..<offset + job.records.count]), job.answer))
                     offset += job.records.count
                 }
                 hub.publish(entries)
@@ -585,14 +493,14 @@ public actor Node {
     /// down), those fail as well, and the next write (or the follower, within its
     /// interval) goes back first.
     private func fail(_ round: [Job], _ error: any Error) async {
-        for job in round { job.fail(error) }
+        for job in round { job.continuation.resume(throwing: error) }
         do {
             try await restoreDurable()
         } catch {
             logger.error("going back to the durable state failed: \(error)")
             let waiting = pending
             pending = []
-            for job in waiting { job.fail(error) }
+            for job in waiting { job.continuation.resume(throwing: error) }
             return
         }
         reapply(pending)
@@ -612,9 +520,9 @@ public actor Node {
                 }
                 pending.append(Job(
                     work: job.work, time: time, records: applied.records, events: applied.events, answer: applied.answer,
-                    waiter: job.waiter))
+                    continuation: job.continuation))
             } catch {
-                job.fail(error)
+                job.continuation.resume(throwing: error)
             }
         }
     }

@@ -80,9 +80,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Delete position reports older than this many hours from the query table (the ledger keeps them).", valueName: "hours"))
     var reportRetentionHours: Double?
 
-    @Option(help: ArgumentHelp("The most reports one ledger entry holds: a larger batch is written in slices of this many, other requests let in between. Default 500.", valueName: "count"))
-    var reportSlice: Int?
-
     @Option(help: ArgumentHelp("A PEM file with an RSA or P-256 public key that signs bearer tokens (RS256/ES256); repeatable.", valueName: "file"))
     var jwtKey: [String] = []
 
@@ -195,7 +192,6 @@ struct Serve: AsyncParsableCommand {
         set("host", host)
         set("port", port)
         set("reportRetentionHours", reportRetentionHours)
-        set("reportSlice", reportSlice)
         set("jwtKeys", jwtKey)
         set("jwks", jwks)
         set("jwtAudience", jwtAudience)
@@ -334,7 +330,6 @@ struct Serve: AsyncParsableCommand {
         let host = try file.string("host") ?? "127.0.0.1"
         let port = try file.int("port") ?? 8080
         let reportRetentionHours = try file.double("reportRetentionHours")
-        let reportSlice = try file.int("reportSlice") ?? Node.Configuration().reportSlice
         let jwtKey = try file.list("jwtKeys") ?? []
         let jwks = try file.string("jwks")
         let jwtAudience = try file.string("jwtAudience")
@@ -392,11 +387,9 @@ struct Serve: AsyncParsableCommand {
         if let hours = reportRetentionHours, !(hours > 0) {
             throw InputError("--report-retention-hours: must be a positive number of hours, got \(hours)")
         }
-        guard reportSlice > 0 else { throw InputError("--report-slice: must be a positive number of reports, got \(reportSlice)") }
         try await storage.using(file) { store in
             var configuration = Node.Configuration()
             configuration.reportRetention = reportRetentionHours.map { $0 * 3_600 }
-            configuration.reportSlice = reportSlice
             var live: LiveDemo?
             if demo {
                 guard try await store.head() == nil else {
