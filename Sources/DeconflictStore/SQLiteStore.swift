@@ -2,10 +2,20 @@ public import DeconflictEngine
 import DeconflictGeometry
 public import Foundation
 import GRDB
+import Logging
+import Synchronization
 
 /// The embedded store: one SQLite file through GRDB, in WAL mode with
 /// `synchronous = FULL`, so a commit that returned survives a crash of the process or
 /// of the machine. Concurrent writers are batched into one commit.
+///
+/// While the store runs (``run()``, as ``withStore(_:_:)`` does), a commit writes its
+/// report batches as one compact row each (`pending_reports`) beside the ledger entry,
+/// and the `reports` table, which serves queries, receives them about once a second,
+/// every pending batch in one transaction sorted by unit: a unit's pages of the
+/// `(unit, time)` index are then written once a flush rather than once a report. Queries
+/// read the pending reports too, so they see every committed report; a store opened on a
+/// file moves the pending rows a stopped process left into the table first.
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: "deconflict.sqlite")
@@ -14,13 +24,19 @@ import GRDB
 public final class SQLiteStore: Store {
     public let path: String
     private let pool: DatabasePool
+    private let pending = Mutex(PendingReports())
+    /// How often ``run()`` writes the pending reports into the `reports` table.
+    public let reportFlushInterval: Duration
+    private let logger = Logger(label: "deconflict.store.sqlite")
 
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date,
+    /// moving the reports a stopped process left pending into the `reports` table.
     ///
     /// - Throws: ``StoreError`` when the file cannot be opened, is not a Deconflict
     ///   store, or is corrupt.
-    public init(path: String) throws {
+    public init(path: String, reportFlushInterval: Duration = .seconds(1)) throws {
         self.path = path
+        self.reportFlushInterval = reportFlushInterval
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             // Durable at commit: the WAL is synced before a commit returns.
@@ -30,6 +46,7 @@ public final class SQLiteStore: Store {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteStore.migrator.migrate(pool)
+            try pool.write { db in try SQLiteStore.movePendingReports(db) }
         } catch {
             throw StoreError("opening \(path)", "\(error)")
         }
@@ -70,12 +87,23 @@ public final class SQLiteStore: Store {
                     ALTER TABLE reports ADD COLUMN batch TEXT;
                     """)
         }
+        migrator.registerMigration("3-pending-reports") { db in
+            // A committed batch's reports not yet in `reports` (PendingReportsCodec).
+            try db.execute(
+                sql: """
+                    CREATE TABLE pending_reports (
+                        batch TEXT PRIMARY KEY,
+                        reports BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 
     public func commit(_ records: [LedgerRecord], batches: [ReportBatch], expectingHead expected: Int64) async throws -> [LedgerEntry] {
+        let deferring = pending.withLock { $0.deferring }
         do {
-            return try await pool.write { db in
+            let entries = try await pool.write { db in
                 let head = try SQLiteStore.head(db)
                 guard (head?.sequence ?? 0) == expected else {
                     throw LedgerConflict(expected: expected, actual: head?.sequence ?? 0)
@@ -86,22 +114,22 @@ public final class SQLiteStore: Store {
                 for entry in entries {
                     try insert.execute(arguments: [entry.sequence, entry.time, entry.type, entry.payload, entry.previous, entry.hash])
                 }
-                let statement = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                for batch in batches {
-                    for report in batch.reports {
-                        try statement.execute(arguments: [
-                            report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
-                            report.position.longitude, report.altitudeMeters, report.speedMetersPerSecond, report.courseDegrees,
-                            report.uncertaintyMeters, batch.id,
-                        ])
+                if deferring {
+                    let statement = try db.cachedStatement(sql: "INSERT INTO pending_reports (batch, reports) VALUES (?, ?)")
+                    for batch in batches where !batch.reports.isEmpty {
+                        try statement.execute(arguments: [batch.id, Data(PendingReportsCodec.encode(batch.reports))])
                     }
+                } else {
+                    try SQLiteStore.insertReports(batches.map { ($0.id, $0.reports) }, db)
                 }
                 return entries
             }
+            if deferring {
+                pending.withLock { state in
+                    for batch in batches where !batch.reports.isEmpty { state.add(.init(id: batch.id, reports: batch.reports)) }
+                }
+            }
+            return entries
         } catch let conflict as LedgerConflict {
             throw conflict
         } catch {
@@ -121,23 +149,97 @@ public final class SQLiteStore: Store {
                     try insert.execute(arguments: [entry.sequence, entry.time, entry.type, entry.payload, entry.previous, entry.hash])
                 }
             }
-            if !reports.isEmpty {
-                let statement = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                for report in reports {
-                    try statement.execute(arguments: [
-                        report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
-                        report.position.longitude, report.altitudeMeters, report.speedMetersPerSecond, report.courseDegrees,
-                        report.uncertaintyMeters,
-                    ])
-                }
-            }
+            if !reports.isEmpty { try SQLiteStore.insertReports([(nil, reports)], db) }
             return entries
         }
     }
+
+    /// Inserts the reports of `batches` into the `reports` table, sorted by unit and time
+    /// (consecutive inserts then share the index's pages).
+    private static func insertReports(_ batches: [(id: String?, reports: [PositionReport])], _ db: Database) throws {
+        var rows: [(batch: String?, report: PositionReport)] = []
+        rows.reserveCapacity(batches.reduce(0) { $0 + $1.reports.count })
+        for (id, reports) in batches {
+            for report in reports { rows.append((id, report)) }
+        }
+        guard !rows.isEmpty else { return }
+        rows.sort { $0.report.unit.rawValue != $1.report.unit.rawValue ? $0.report.unit.rawValue < $1.report.unit.rawValue : $0.report.time < $1.report.time }
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (batch, report) in rows {
+            try statement.execute(arguments: [
+                report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
+                report.position.longitude, report.altitudeMeters, report.speedMetersPerSecond, report.courseDegrees,
+                report.uncertaintyMeters, batch,
+            ])
+        }
+    }
+
+    /// Moves the reports of every `pending_reports` row into the `reports` table (what a
+    /// stopped process left pending).
+    private static func movePendingReports(_ db: Database) throws {
+        let rows = try Row.fetchAll(db, sql: "SELECT batch, reports FROM pending_reports")
+        guard !rows.isEmpty else { return }
+        var batches: [(id: String?, reports: [PositionReport])] = []
+        for row in rows {
+            let id: String = row["batch"]
+            let data: Data = row["reports"]
+            guard let reports = PendingReportsCodec.decode(Array(data)) else {
+                throw StoreError("moving pending reports into the reports table", "the pending reports of batch \(id) do not read")
+            }
+            batches.append((id, reports))
+        }
+        try insertReports(batches, db)
+        try db.execute(sql: "DELETE FROM pending_reports")
+    }
+
+    /// Defers the reports of commits to a flush about every ``reportFlushInterval`` until
+    /// the calling task is cancelled; then commits write them directly again and what is
+    /// pending is flushed.
+    public func run() async {
+        pending.withLock { $0.deferring = true }
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: reportFlushInterval) } catch { break }
+            await flushLogged()
+        }
+        pending.withLock { $0.deferring = false }
+        await flushLogged()
+    }
+
+    private func flushLogged() async {
+        do {
+            try await flushPendingReports()
+        } catch {
+            logger.error("writing pending reports into the reports table failed (kept pending, retried): \(error)")
+        }
+    }
+
+    /// Writes every pending batch into the `reports` table in one transaction, each with
+    /// its `pending_reports` row deleted; a batch whose row another process already moved
+    /// is skipped.
+    public func flushPendingReports() async throws {
+        let batches = pending.withLock { $0.batches }
+        guard !batches.isEmpty else { return }
+        try await pool.write { db in
+            var moved: [(id: String?, reports: [PositionReport])] = []
+            let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
+            for batch in batches {
+                try delete.execute(arguments: [batch.id])
+                if db.changesCount == 1 { moved.append((batch.id, batch.reports)) }
+            }
+            try SQLiteStore.insertReports(moved, db)
+        }
+        pending.withLock { $0.removeFirst(batches.count) }
+    }
+
+    /// The reports committed but not yet in the `reports` table.
+    public var pendingReportCount: Int { pending.withLock { $0.reportCount } }
+
+    /// Whether commits leave their reports to a flush (while ``run()`` runs).
+    var defersReports: Bool { pending.withLock { $0.deferring } }
 
     public func append(_ records: [LedgerRecord]) async throws -> [LedgerEntry] {
         guard !records.isEmpty else { return [] }
@@ -178,7 +280,9 @@ public final class SQLiteStore: Store {
     }
 
     public func latestReports(atOrBefore instant: Date) async throws -> [PositionReport] {
-        try await pool.read { db in
+        // The pending reports first: one flushed meanwhile is then read twice, never missed.
+        let pendingLatest = pending.withLock { $0.latest(atOrBefore: instant) }
+        let stored = try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -190,28 +294,60 @@ public final class SQLiteStore: Store {
                 arguments: [instant.timeIntervalSince1970]
             ).map(SQLiteStore.report)
         }
+        guard !pendingLatest.isEmpty else { return stored }
+        var latest = pendingLatest
+        for report in stored {
+            if let known = latest[report.unit], known.time >= report.time { continue }
+            latest[report.unit] = report
+        }
+        return latest.values.sorted { $0.unit.rawValue < $1.unit.rawValue }
     }
 
     public func reports(of unit: UnitID, from: Date, to: Date) async throws -> [PositionReport] {
-        try await pool.read { db in
+        let (low, high) = (from.timeIntervalSince1970, to.timeIntervalSince1970)
+        let pendingReports = pending.withLock { $0.reports(of: unit) }.filter {
+            $0.time.timeIntervalSince1970 >= low && $0.time.timeIntervalSince1970 <= high
+        }
+        let stored = try await pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM reports WHERE unit = ? AND time >= ? AND time <= ? ORDER BY time",
                 arguments: [unit.rawValue, from.timeIntervalSince1970, to.timeIntervalSince1970]
             ).map(SQLiteStore.report)
         }
+        return SQLiteStore.merged(stored, pendingReports)
+    }
+
+    /// `stored` and `pending`, each oldest first, as one list oldest first; a pending
+    /// report the table already holds (flushed while it was read) counted once.
+    private static func merged(_ stored: [PositionReport], _ pending: [PositionReport]) -> [PositionReport] {
+        guard !pending.isEmpty else { return stored }
+        var all = stored
+        for report in pending where !stored.contains(report) { all.append(report) }
+        return all.sorted { $0.time < $1.time }
     }
 
     public func tracks(of units: [(unit: UnitID, from: Date)], to: Date, points: Int) async throws -> [UnitID: [PositionReport]] {
-        try await pool.read { db in
+        let pendingReports = pending.withLock { state in
+            state.reportCount == 0 ? [:] : state.reports(of: Set(units.map(\.unit)))
+        }
+        return try await pool.read { db in
             // The (unit, time) index: one seek an instant.
             let last = try db.cachedStatement(
                 sql: "SELECT * FROM reports WHERE unit = ? AND time >= ? AND time <= ? ORDER BY time DESC LIMIT 1")
             var tracks: [UnitID: [PositionReport]] = [:]
             for (unit, from) in units {
                 var track: [PositionReport] = []
+                let waiting = pendingReports[unit] ?? []
                 for instant in TrackSampling.instants(from: from, to: to, points: points) {
-                    guard let row = try Row.fetchOne(last, arguments: [unit.rawValue, from.timeIntervalSince1970, instant]) else { continue }
-                    let report = SQLiteStore.report(row)
+                    var found = try Row.fetchOne(last, arguments: [unit.rawValue, from.timeIntervalSince1970, instant]).map(SQLiteStore.report)
+                    // The last pending report in the same bounds, when later.
+                    if let candidate = waiting.last(where: {
+                        $0.time.timeIntervalSince1970 >= from.timeIntervalSince1970 && $0.time.timeIntervalSince1970 <= instant
+                    }),
+                       found.map({ candidate.time > $0.time }) ?? true {
+                        found = candidate
+                    }
+                    guard let report = found else { continue }
                     if track.last?.time != report.time { track.append(report) }
                 }
                 tracks[unit] = track

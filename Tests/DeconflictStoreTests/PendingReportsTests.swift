@@ -1,0 +1,103 @@
+import DeconflictEngine
+import DeconflictGeometry
+@testable import DeconflictStore
+import Foundation
+import Testing
+
+/// A running SQLite store writes committed reports into its `reports` table later, in a
+/// flush (``SQLiteStore/run()``); held to a store that writes them at once, query for
+/// query, while they are pending, after a flush, and after the process that committed
+/// them stopped without flushing.
+@Suite("SQLite: reports flushed after their commit")
+struct PendingReportsTests {
+    static func path() -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("deconflict-store-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent("store.sqlite").path
+    }
+
+    /// Random batches over a few units: dense, sparse, and a unit that stops early.
+    static func batches(count: Int, from start: Double, using generator: inout some RandomNumberGenerator) -> [ReportBatch] {
+        (0..<count).map { index in
+            let reports = (0..<Int.random(in: 1...40, using: &generator)).map { _ in
+                let unit = "u\(Int.random(in: 0..<7, using: &generator))"
+                return report(unit, at: start + Double(index) * 10 + Double.random(in: 0..<10, using: &generator),
+                              latitude: Double.random(in: 33...34, using: &generator))
+            }
+            return ReportBatch(id: UUID().uuidString, reports: reports)
+        }
+    }
+
+    /// Every query of the contract, at random instants and windows, answers on `store` what
+    /// it answers on `reference`.
+    static func expectSameAnswers(_ store: any Store, _ reference: any Store, span: Double, using generator: inout some RandomNumberGenerator) async throws {
+        let units = (0..<8).map { UnitID("u\($0)") }
+        for _ in 0..<15 {
+            let instant = Date(timeIntervalSince1970: 1_790_000_000 + Double.random(in: -5...(span + 5), using: &generator))
+            #expect(try await store.latestReports(atOrBefore: instant) == reference.latestReports(atOrBefore: instant))
+            let from = Date(timeIntervalSince1970: 1_790_000_000 + Double.random(in: -5...span, using: &generator))
+            let to = from.addingTimeInterval(Double.random(in: 0...span, using: &generator))
+            for unit in units {
+                #expect(try await store.reports(of: unit, from: from, to: to) == reference.reports(of: unit, from: from, to: to))
+            }
+            let points = [1, 5, 60][Int.random(in: 0..<3, using: &generator)]
+            let windows = units.map { (unit: $0, from: from) }
+            #expect(try await store.tracks(of: windows, to: to, points: points) == reference.tracks(of: windows, to: to, points: points))
+        }
+    }
+
+    @Test func pendingFlushedAndLeftBehindReportsAnswerAsIfWrittenAtOnce() async throws {
+        var generator = SystemRandomNumberGenerator()
+        let reference = try SQLiteStore(path: Self.path())  // not running: writes reports in the commit
+        let path = Self.path()
+        var head: Int64 = 0
+        var referenceHead: Int64 = 0
+        try await withStore(try SQLiteStore(path: path, reportFlushInterval: .seconds(3_600))) { store in
+            let sqlite = try #require(store as? SQLiteStore)
+            // run() starts in a child task.
+            while !sqlite.defersReports { try await Task.sleep(for: .milliseconds(5)) }
+            for round in 0..<3 {
+                for batch in Self.batches(count: 12, from: Double(round) * 120, using: &generator) {
+                    head = try await store.commit([record(Int(head) + 1)], batches: [batch], expectingHead: head).last!.sequence
+                    referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [batch], expectingHead: referenceHead).last!.sequence
+                }
+                #expect(sqlite.pendingReportCount > 0)
+                try await Self.expectSameAnswers(store, reference, span: Double(round + 1) * 120, using: &generator)
+                if round == 1 {
+                    try await sqlite.flushPendingReports()
+                    #expect(sqlite.pendingReportCount == 0)
+                    try await Self.expectSameAnswers(store, reference, span: 240, using: &generator)
+                }
+            }
+            // A process that stops here without flushing: another opening of the file moves
+            // the pending rows into the table; this one's later flush then adds nothing twice.
+            let reopened = try SQLiteStore(path: path)
+            try await Self.expectSameAnswers(reopened, reference, span: 360, using: &generator)
+            try await sqlite.flushPendingReports()
+            try await Self.expectSameAnswers(store, reference, span: 360, using: &generator)
+            try await Self.expectSameAnswers(reopened, reference, span: 360, using: &generator)
+        }
+        // Stopped cleanly: nothing pending is left behind.
+        let reopened = try SQLiteStore(path: path)
+        #expect(reopened.pendingReportCount == 0)
+        try await Self.expectSameAnswers(reopened, reference, span: 360, using: &generator)
+    }
+
+    @Test func theRowEncodingReadsBackEveryValueAndRefusesDamage() {
+        var generator = SystemRandomNumberGenerator()
+        let reports = (0..<300).map { index in
+            PositionReport(
+                unit: UnitID(index % 3 == 0 ? "é-unit-\(index)" : "u\(index)"),
+                time: Date(timeIntervalSince1970: Double.random(in: -1e9...4e9, using: &generator)),
+                position: LatLng(uncheckedLatitude: Double.random(in: -90...90, using: &generator), longitude: Double.random(in: -180...180, using: &generator)),
+                altitudeMeters: Double.random(in: -500...20_000, using: &generator), speedMetersPerSecond: .random(in: 0...400, using: &generator),
+                courseDegrees: .random(in: 0..<360, using: &generator), uncertaintyMeters: [0, 3.5, .greatestFiniteMagnitude][index % 3])
+        }
+        let bytes = PendingReportsCodec.encode(reports)
+        #expect(PendingReportsCodec.decode(bytes) == reports)
+        #expect(PendingReportsCodec.decode(Array(bytes.dropLast())) == nil)
+        #expect(PendingReportsCodec.decode(bytes + [0]) == nil)
+        #expect(PendingReportsCodec.decode([]) == nil)
+        #expect(PendingReportsCodec.encode([]) == [0, 0, 0, 0])
+    }
+}
