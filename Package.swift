@@ -67,6 +67,8 @@ let package = Package(
             name: "CS2Shim",
             linkerSettings: [.linkedLibrary("s2")]
         ),
+        // The C allocator's bytes in use (glibc's mallinfo2), for the server's metrics.
+        .target(name: "CHeapInUse"),
         .target(
             name: "DeconflictGeometry",
             dependencies: ["CGeodesic"],
@@ -154,6 +156,7 @@ let package = Package(
                 "DeconflictEngine",
                 "DeconflictGeometry",
                 "CS2Shim",
+                "CHeapInUse",
                 "DeconflictStore",
                 "DeconflictLedger",
                 "DeconflictF3548",

@@ -1,4 +1,7 @@
+import CHeapInUse
 import DeconflictAccess
+import DeconflictEngine
+import DeconflictStore
 import DeconflictNode
 import Foundation
 import Prometheus
@@ -19,6 +22,10 @@ extension ServerMetrics {
         let fault = await node.storeFault
         let now = Date()
         let webhooks = dispatcher.allStatuses()
+        let held = await node.read { engine in
+            (alerts: engine.alerts.count, open: engine.alerts.values.count { $0.state != .resolved }, messages: engine.messages.count)
+        }
+        let pendingReports = (node.store as? SQLiteStore)?.pendingReportCount ?? 0
         let gauges: [(String, String, Double)] = [
             ("deconflict_store_up", "1 while the store answers and takes writes, 0 while it fails (see /readyz for why).", fault.isCurrent(at: now) ? 0 : 1),
             ("deconflict_store_failures", "Store operations (commits, ledger reads) that failed since the node started.", Double(statistics.storeFailures)),
@@ -29,6 +36,11 @@ extension ServerMetrics {
             ("deconflict_ledger_foreign_entries", "Entries other writers appended that this node applied.", Double(statistics.foreignEntries)),
             ("deconflict_replay_seconds", "How long the start-up replay of the ledger took.", statistics.replaySeconds),
             ("deconflict_stream_subscribers", "Live streams and webhooks following the ledger.", Double(node.hub.subscriberCount)),
+            ("deconflict_heap_in_use_bytes", "Bytes the C allocator has handed out and not had back (glibc mallinfo2; what the resident size holds beyond it is free memory not yet returned).", Double(deconflict_heap_in_use())),
+            ("deconflict_alerts_held", "Alerts in memory: open ones, and resolved ones for an hour (the ledger keeps every alert).", Double(held.alerts)),
+            ("deconflict_alerts_open", "Alerts open now.", Double(held.open)),
+            ("deconflict_messages_held", "Messages in memory.", Double(held.messages)),
+            ("deconflict_store_pending_reports", "Reports committed but not yet written into the SQLite store's reports table (written about once a second).", Double(pendingReports)),
         ]
         for (name, help, value) in gauges { registry.makeGauge(name: name, help: help).set(value) }
         for (id, status) in webhooks {

@@ -218,6 +218,7 @@ extension HTTPLoad {
             previousAt = now
             let (seen, errors) = recorder.drain()
             let batches = Percentiles(seen.batchRoundTrips), alerts = Percentiles(seen.alertLatencies)
+            let figures = (try? await api.send(.GET, "/metrics", key: zoneKey)).map { ServerFigures(exposition: $0.text) } ?? ServerFigures()
             let sample = SoakSample(
                 elapsed: (now - began).seconds,
                 rssKB: ProcessResources.residentKB(of: pid) ?? -1,
@@ -228,7 +229,7 @@ extension HTTPLoad {
                 alerts: alerts.count, alert: (alerts(50), alerts(99), alerts.max),
                 probeP99: Percentiles(seen.probeRoundTrips)(99),
                 reads: seen.readTimes.count, readMax: seen.readTimes.max() ?? .nan,
-                streamMessages: seen.streamMessages, sseEvents: seen.sseEvents, errors: errors)
+                streamMessages: seen.streamMessages, sseEvents: seen.sseEvents, errors: errors, server: figures)
             samples.append(sample)
             if let csv { csv.write(Data((sample.csvLine + "\n").utf8)) }
             if last { break }
@@ -361,6 +362,17 @@ extension HTTPLoad {
             print(String(format: "  generator CPU %.0f %% of a core on average; WebSocket %d messages, SSE %d events",
                          samples.map(\.generatorCores).reduce(0, +) / Double(samples.count) * 100,
                          samples.reduce(0) { $0 + $1.streamMessages }, samples.reduce(0) { $0 + $1.sseEvents }))
+        }
+        if samples.count >= 8 {
+            // The server's own figures, by the same quarters as the memory check.
+            let second = Array(samples[samples.count / 4..<samples.count / 2]), lastQuarter = Array(samples[samples.count * 3 / 4...])
+            func quarters(_ value: (SoakSample) -> Int?) -> String {
+                let a = second.compactMap(value).map(Double.init), b = lastQuarter.compactMap(value).map(Double.init)
+                guard !a.isEmpty, !b.isEmpty else { return "–" }
+                return String(format: "%.0f → %.0f", median(a), median(b))
+            }
+            print("  server figures, median of the second quarter → of the last: heap in use (kB) \(quarters { $0.server.heapKB }),"
+                  + " alerts held \(quarters { $0.server.alertsHeld }), reports pending for the table \(quarters { $0.server.pendingReports })")
         }
         for line in totals.first { print("  error: \(line)") }
         print("")

@@ -140,10 +140,13 @@ struct SoakSample {
     var streamMessages: Int
     var sseEvents: Int
     var errors: Int
+    /// The server's own figures from /metrics: the C allocator's bytes in use, the alerts
+    /// it holds in memory, and the reports not yet in the SQLite reports table.
+    var server: ServerFigures
 
     static let csvHeader = "elapsed_s,rss_kb,fds,server_cpu_cores,server_runqueue_wait_cores,generator_cpu_cores,reports_accepted,reports_per_s,batches,"
         + "batch_p50_ms,batch_p99_ms,batch_max_ms,max_send_lag_ms,alerts_timed,alert_p50_ms,alert_p99_ms,alert_max_ms,"
-        + "probe_post_p99_ms,reads,read_max_ms,ws_messages,sse_events,errors_total"
+        + "probe_post_p99_ms,reads,read_max_ms,ws_messages,sse_events,errors_total,heap_in_use_kb,alerts_held,pending_reports"
 
     var csvLine: String {
         func ms(_ seconds: Double) -> String { seconds.isFinite ? String(format: "%.2f", seconds * 1_000) : "" }
@@ -152,8 +155,31 @@ struct SoakSample {
             String(format: "%.3f", generatorCores), "\(acceptedReports)", String(format: "%.0f", reportsPerSecond), "\(batches)",
             ms(batch.p50), ms(batch.p99), ms(batch.max), ms(maximumLag), "\(alerts)", ms(alert.p50), ms(alert.p99),
             ms(alert.max), ms(probeP99), "\(reads)", ms(readMax), "\(streamMessages)", "\(sseEvents)", "\(errors)",
+            server.heapKB.map(String.init) ?? "", server.alertsHeld.map(String.init) ?? "", server.pendingReports.map(String.init) ?? "",
         ].joined(separator: ",")
     }
+}
+
+/// Figures the server publishes on /metrics (nil when absent).
+struct ServerFigures {
+    var heapKB: Int?
+    var alertsHeld: Int?
+    var pendingReports: Int?
+
+    /// Reads them from a Prometheus exposition.
+    init(exposition text: String) {
+        func value(_ name: String) -> Double? {
+            for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+                return Double(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces))
+            }
+            return nil
+        }
+        heapKB = value("deconflict_heap_in_use_bytes").map { Int($0 / 1_024) }
+        alertsHeld = value("deconflict_alerts_held").map { Int($0) }
+        pendingReports = value("deconflict_store_pending_reports").map { Int($0) }
+    }
+
+    init() {}
 }
 
 /// The server's resident memory and open file descriptors, from /proc.
