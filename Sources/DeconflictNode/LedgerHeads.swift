@@ -14,14 +14,18 @@ public actor LedgerHeads {
     public nonisolated let key: SigningKey
     private let store: any Store
     private let clock: @Sendable () -> Date
-    private var tree = MerkleTree()
+    /// Keeps subtrees of 2^`keptLevel` entries and more (and those of the last block):
+    /// about 0.06 bytes an entry at the default 10; a proof reaching into earlier blocks
+    /// reads their hashes back from the store.
+    private var tree: MerkleTree
     /// The hash of the last entry in the tree.
     private var last = Ledger.genesis
     /// The newest head signed.
     public private(set) var latest: SignedHead?
 
-    public init(store: any Store, key: SigningKey, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any Store, key: SigningKey, keptLevel: Int = 10, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        tree = MerkleTree(keepingLevelsFrom: keptLevel)
         self.key = key
         self.clock = clock
     }
@@ -64,8 +68,10 @@ public actor LedgerHeads {
         guard first >= 0 else { throw FieldError(field: "from", reason: "must be at least 0") }
         guard second >= first else { throw FieldError(field: "to", reason: "must be at least from (\(first))") }
         guard second <= size else { throw FieldError(field: "to", reason: "the ledger has \(size) entries") }
-        let proof = tree.consistencyProof(from: Int(first), to: Int(second)).map(MerkleTree.hex)
-        return (proof, MerkleTree.hex(tree.root(size: Int(first))), MerkleTree.hex(tree.root(size: Int(second))))
+        return try await withBlocks { tree, blocks throws(MerkleTree.Evicted) in
+            let proof = try tree.consistencyProof(from: Int(first), to: Int(second), blocks: blocks).map(MerkleTree.hex)
+            return (proof, MerkleTree.hex(try tree.root(size: Int(first), blocks: blocks)), MerkleTree.hex(try tree.root(size: Int(second), blocks: blocks)))
+        }
     }
 
     /// The hashes proving that entry `sequence` is in the tree of `size` entries, with that
@@ -77,8 +83,28 @@ public actor LedgerHeads {
         guard sequence >= 1 else { throw FieldError(field: "sequence", reason: "must be at least 1") }
         guard size >= sequence else { throw FieldError(field: "size", reason: "must be at least the entry's sequence (\(sequence))") }
         guard size <= self.size else { throw FieldError(field: "size", reason: "the ledger has \(self.size) entries") }
-        let proof = tree.inclusionProof(of: Int(sequence - 1), size: Int(size)).map(MerkleTree.hex)
-        return (proof, MerkleTree.hex(tree.root(size: Int(size))))
+        return try await withBlocks { tree, blocks throws(MerkleTree.Evicted) in
+            let proof = try tree.inclusionProof(of: Int(sequence - 1), size: Int(size), blocks: blocks).map(MerkleTree.hex)
+            return (proof, MerkleTree.hex(try tree.root(size: Int(size), blocks: blocks)))
+        }
+    }
+
+    /// Runs `body` on the tree, reading back the blocks of entry hashes it needs that the
+    /// tree no longer keeps, until it has them all.
+    private func withBlocks<T>(_ body: (MerkleTree, MerkleTree.Blocks) throws(MerkleTree.Evicted) -> T) async throws -> T {
+        var blocks = MerkleTree.Blocks()
+        while true {
+            do {
+                return try body(tree, blocks)
+            } catch {
+                let page = try await store.hashes(after: Int64(error.leaves.lowerBound), limit: error.leaves.count)
+                let leaves = page.compactMap { MerkleTree.bytes(hex: $0.hash) }
+                guard leaves.count == error.leaves.count, page.first?.sequence == Int64(error.leaves.lowerBound) + 1 else {
+                    throw StoreError("reading the ledger for its tree", "entries \(error.leaves.lowerBound + 1) to \(error.leaves.upperBound) did not read back whole")
+                }
+                blocks.add(block: error.block, leaves: leaves, keptLevel: tree.keptLevel)
+            }
+        }
     }
 
     /// Signs the head every `interval` until cancelled (failures are retried at the next).

@@ -1,4 +1,4 @@
-import DeconflictStore
+@testable import DeconflictStore
 import DeconflictTestSupport
 import Foundation
 import Testing
@@ -21,7 +21,7 @@ struct MerkleTreeTests {
 
     static func hex(_ hashes: [[UInt8]]) -> [String] { hashes.map(MerkleTree.hex) }
 
-    @Test func rootsAreCertificateTransparencysKnownAnswers() {
+    @Test func rootsAreCertificateTransparencysKnownAnswers() throws {
         let roots = [
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
             "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -35,29 +35,29 @@ struct MerkleTreeTests {
         ]
         let tree = Self.tree(Self.leaves)
         for size in 0...8 {
-            #expect(MerkleTree.hex(tree.root(size: size)) == roots[size], "root of \(size)")
+            #expect(MerkleTree.hex(try tree.root(size: size)) == roots[size], "root of \(size)")
             // A tree grown only that far has the same root.
             #expect(MerkleTree.hex(Self.tree(Array(Self.leaves.prefix(size))).root) == roots[size])
         }
     }
 
-    @Test func proofsAreCertificateTransparencysKnownAnswers() {
+    @Test func proofsAreCertificateTransparencysKnownAnswers() throws {
         let tree = Self.tree(Self.leaves)
-        #expect(Self.hex(tree.consistencyProof(from: 1, to: 8)) == [
+        #expect(Self.hex(try tree.consistencyProof(from: 1, to: 8)) == [
             "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
             "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
         ])
-        #expect(Self.hex(tree.consistencyProof(from: 6, to: 8)) == [
+        #expect(Self.hex(try tree.consistencyProof(from: 6, to: 8)) == [
             "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
             "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
         ])
-        #expect(Self.hex(tree.consistencyProof(from: 2, to: 5)) == [
+        #expect(Self.hex(try tree.consistencyProof(from: 2, to: 5)) == [
             "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
             "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
         ])
-        #expect(Self.hex(tree.inclusionProof(of: 0, size: 8)) == Self.hex(tree.consistencyProof(from: 1, to: 8)))
+        #expect(Self.hex(try tree.inclusionProof(of: 0, size: 8)) == Self.hex(try tree.consistencyProof(from: 1, to: 8)))
     }
 
     // MARK: The definitions, from scratch
@@ -94,18 +94,18 @@ struct MerkleTreeTests {
     /// every root and proof is the definition's, every honest proof verifies, and a proof
     /// with any hash changed, or checked against another root or size, does not.
     @Test(arguments: 1...4)
-    func rootsAndProofsMatchTheDefinition(seed: UInt64) {
+    func rootsAndProofsMatchTheDefinition(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         let count = seed == 1 ? 70 : Int.random(in: 70...300, using: &rng)
         let leaves: [[UInt8]] = (0..<count).map { _ in (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) } }
         let tree = Self.tree(leaves)
         let sizes = seed == 1 ? Array(1...count) : (0..<25).map { _ in Int.random(in: 1...count, using: &rng) }
         for second in sizes {
-            let secondRoot = tree.root(size: second)
+            let secondRoot = try tree.root(size: second)
             #expect(secondRoot == Self.mth(leaves[0..<second]), "root of \(second)")
             for first in Set((0..<6).map { _ in Int.random(in: 1...second, using: &rng) }) {
-                let firstRoot = tree.root(size: first)
-                let proof = tree.consistencyProof(from: first, to: second)
+                let firstRoot = try tree.root(size: first)
+                let proof = try tree.consistencyProof(from: first, to: second)
                 if first < second {
                     #expect(proof == Self.subproof(first, leaves[0..<second], true), "proof \(first) → \(second)")
                 }
@@ -122,11 +122,11 @@ struct MerkleTreeTests {
                 #expect(!MerkleTree.verifyConsistency(first: first, second: second, firstRoot: otherFirst, secondRoot: secondRoot, proof: proof))
                 #expect(!MerkleTree.verifyConsistency(first: first, second: second, firstRoot: firstRoot, secondRoot: otherSecond, proof: proof))
                 if second < count {
-                    #expect(!MerkleTree.verifyConsistency(first: first, second: second + 1, firstRoot: firstRoot, secondRoot: tree.root(size: second + 1), proof: proof))
+                    #expect(!MerkleTree.verifyConsistency(first: first, second: second + 1, firstRoot: firstRoot, secondRoot: try tree.root(size: second + 1), proof: proof))
                 }
             }
             let index = Int.random(in: 0..<second, using: &rng)
-            let inclusion = tree.inclusionProof(of: index, size: second)
+            let inclusion = try tree.inclusionProof(of: index, size: second)
             #expect(inclusion == Self.path(index, leaves[0..<second]), "path of \(index) in \(second)")
             #expect(MerkleTree.verifyInclusion(of: leaves[index], index: index, size: second, root: secondRoot, proof: inclusion))
             let other = (index + 1) % second
@@ -139,7 +139,7 @@ struct MerkleTreeTests {
 
     /// A history rewritten anywhere before the old size has no consistency proof: the
     /// honest proof of the rewritten tree fails against the old root.
-    @Test func aRewrittenHistoryIsInconsistentWithTheOldRoot() {
+    @Test func aRewrittenHistoryIsInconsistentWithTheOldRoot() throws {
         var rng = SeededGenerator(seed: 9)
         let leaves: [[UInt8]] = (0..<50).map { _ in (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) } }
         let old = Self.tree(Array(leaves.prefix(30)))
@@ -147,12 +147,54 @@ struct MerkleTreeTests {
             var rewritten = leaves
             rewritten.remove(at: removed)
             let tree = Self.tree(rewritten)
-            let proof = tree.consistencyProof(from: 30, to: tree.size)
+            let proof = try tree.consistencyProof(from: 30, to: tree.size)
             #expect(!MerkleTree.verifyConsistency(first: 30, second: tree.size, firstRoot: old.root, secondRoot: tree.root, proof: proof))
         }
         // Entries only added after it: consistent.
         let grown = Self.tree(leaves)
-        #expect(MerkleTree.verifyConsistency(first: 30, second: 50, firstRoot: old.root, secondRoot: grown.root, proof: grown.consistencyProof(from: 30, to: 50)))
+        #expect(MerkleTree.verifyConsistency(first: 30, second: 50, firstRoot: old.root, secondRoot: grown.root, proof: try grown.consistencyProof(from: 30, to: 50)))
+    }
+
+    /// A tree keeping only subtrees of 2^k leaves and more (and the last block's) gives
+    /// every root and proof the full tree gives, once handed the blocks it names as
+    /// evicted (never more than two), and keeps what it should: about 2/2^k hashes a leaf.
+    @Test(arguments: 1...5)
+    func aTreeKeepingOnlyLargeSubtreesAnswersAsTheFullTree(keptLevel: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(40 + keptLevel))
+        let count = 200 + Int.random(in: 0...60, using: &rng)
+        let leaves: [[UInt8]] = (0..<count).map { _ in (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        var full = MerkleTree()
+        var bounded = MerkleTree(keepingLevelsFrom: keptLevel)
+        for (index, leaf) in leaves.enumerated() {
+            full.append(leaf: leaf)
+            bounded.append(leaf: leaf)
+            #expect(bounded.root == full.root, "root at \(index + 1) leaves")
+            #expect(bounded.keptHashCount <= (index + 1) * 2 / (1 << keptLevel) + 2 * (1 << keptLevel) + 64)
+        }
+        /// Answers `body` on the bounded tree, handing it each block it asks for.
+        func answer<T>(_ body: (MerkleTree.Blocks) throws(MerkleTree.Evicted) -> T) -> (T, Int) {
+            var blocks = MerkleTree.Blocks()
+            var asked = 0
+            while true {
+                do { return (try body(blocks), asked) } catch {
+                    asked += 1
+                    blocks.add(block: error.block, leaves: Array(leaves[error.leaves]), keptLevel: keptLevel)
+                }
+            }
+        }
+        for _ in 0..<150 {
+            let second = Int.random(in: 1...count, using: &rng), first = Int.random(in: 0...second, using: &rng)
+            let (proof, proofBlocks) = answer { blocks throws(MerkleTree.Evicted) in try bounded.consistencyProof(from: first, to: second, blocks: blocks) }
+            #expect(proof == (try full.consistencyProof(from: first, to: second)), "\(first) → \(second)")
+            #expect(proofBlocks <= 2)
+            let (root, rootBlocks) = answer { blocks throws(MerkleTree.Evicted) in try bounded.root(size: first, blocks: blocks) }
+            #expect(root == (try full.root(size: first)))
+            #expect(rootBlocks <= 1)
+            let index = Int.random(in: 0..<second, using: &rng)
+            let (path, pathBlocks) = answer { blocks throws(MerkleTree.Evicted) in try bounded.inclusionProof(of: index, size: second, blocks: blocks) }
+            #expect(path == (try full.inclusionProof(of: index, size: second)), "\(index) in \(second)")
+            #expect(pathBlocks <= 2)
+        }
     }
 
     @Test func hexReadsBackAndRefusesWhatIsNotHex() {
