@@ -129,8 +129,11 @@ public final class PostgresStore: Store {
                 }
             } catch {
                 attempt += 1
-                guard attempt < 20, isRetryable(error) else { throw error }
-                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * attempt))))
+                // Another writer won. Pauses grow with the attempts (random, so that two
+                // writers that collided do not collide again at once) up to a quarter of a
+                // second: on a loaded machine 20 attempts of at most 5·n ms ran out.
+                guard attempt < 40, isRetryable(error) else { throw error }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...min(250, 5 * attempt * attempt))))
             }
         }
     }

@@ -365,7 +365,7 @@ extension HTTPLoad {
         }
         if samples.count >= 8 {
             // The server's own figures, by the same quarters as the memory check.
-            let second = Array(samples[samples.count / 4..<samples.count / 2]), lastQuarter = Array(samples[samples.count * 3 / 4...])
+            let second = Array(samples[samples.count / 4..<samples.count / 2]), lastQuarter = Array(samples[samples.count * 3 / 4..<samples.count])
             func quarters(_ value: (SoakSample) -> Int?) -> String {
                 let a = second.compactMap(value).map(Double.init), b = lastQuarter.compactMap(value).map(Double.init)
                 guard !a.isEmpty, !b.isEmpty else { return "–" }
