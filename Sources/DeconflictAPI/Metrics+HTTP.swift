@@ -37,10 +37,11 @@ extension ServerMetrics {
             ("deconflict_replay_seconds", "How long the start-up replay of the ledger took.", statistics.replaySeconds),
             ("deconflict_stream_subscribers", "Live streams and webhooks following the ledger.", Double(node.hub.subscriberCount)),
             ("deconflict_heap_in_use_bytes", "Bytes the C allocator has handed out and not had back (glibc mallinfo2; what the resident size holds beyond it is free memory not yet returned).", Double(deconflict_heap_in_use())),
+            ("deconflict_heap_free_bytes", "Bytes the C allocator holds free in its arenas (glibc mallinfo2), given back to the system every --heap-trim-interval.", Double(deconflict_heap_free())),
             ("deconflict_alerts_held", "Alerts in memory: open ones, and resolved ones for an hour (the ledger keeps every alert).", Double(held.alerts)),
             ("deconflict_alerts_open", "Alerts open now.", Double(held.open)),
             ("deconflict_messages_held", "Messages in memory.", Double(held.messages)),
-            ("deconflict_store_pending_reports", "Reports committed but not yet written into the SQLite store's reports table (written about once a second).", Double(pendingReports)),
+            ("deconflict_store_pending_reports", "Reports committed but not yet written into the SQLite store's reports table (written every two seconds).", Double(pendingReports)),
         ]
         for (name, help, value) in gauges { registry.makeGauge(name: name, help: help).set(value) }
         for (id, status) in webhooks {

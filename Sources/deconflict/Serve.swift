@@ -176,6 +176,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Sign the ledger head every this many seconds, and send it on open streams when the ledger grew (also signed on each GET /v1/ledger/head). Default 60.", valueName: "seconds"))
     var ledgerSignInterval: Double?
 
+    @Option(help: ArgumentHelp("Give the C allocator's free pages back to the system every this many seconds (glibc malloc_trim), so the resident size follows the memory in use; 0: never. Default 10.", valueName: "seconds"))
+    var heapTrimInterval: Double?
+
     @Flag(help: "Load the seed scenario into an empty store and play it live; prints each party's key.")
     var demo = false
 
@@ -215,6 +218,7 @@ struct Serve: AsyncParsableCommand {
         set("ledgerKey", ledgerKey)
         set("secretsKey", secretsKey)
         set("ledgerSignInterval", ledgerSignInterval)
+        set("heapTrimInterval", heapTrimInterval)
         if demo { flags["demo"] = .bool(true) }
         set("speed", speed)
         set("cotTCP", cotTcp)
@@ -353,6 +357,10 @@ struct Serve: AsyncParsableCommand {
         guard ledgerSignInterval > 0, ledgerSignInterval.isFinite else {
             throw InputError("--ledger-sign-interval: must be a positive number of seconds, got \(ledgerSignInterval)")
         }
+        let heapTrimInterval = try file.double("heapTrimInterval") ?? 10
+        guard heapTrimInterval >= 0, heapTrimInterval.isFinite else {
+            throw InputError("--heap-trim-interval: must be 0 (never) or a positive number of seconds, got \(heapTrimInterval)")
+        }
         var ledgerKeyPath = try file.string("ledgerKey")
         if ledgerKeyPath == nil, try file.string("postgres") == nil {
             ledgerKeyPath = (try file.string("store") ?? "deconflict.sqlite") + ".ledger-key.pem"
@@ -442,6 +450,7 @@ struct Serve: AsyncParsableCommand {
                 headInterval: .seconds(ledgerSignInterval))
             var services: [any Service] = [NodeService(node: node), LedgerHeadService(heads: heads, interval: .seconds(ledgerSignInterval))]
             if !noWebhooks { services.append(WebhookService(node: node, dispatcher: server.webhooks)) }
+            if heapTrimInterval > 0 { services.append(HeapTrimService(interval: .seconds(heapTrimInterval))) }
             if let live {
                 services.append(LiveDemoService(demo: live, node: node) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             }
