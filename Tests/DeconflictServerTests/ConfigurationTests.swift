@@ -54,7 +54,7 @@ struct ConfigurationTests {
             ([], ["DECONFLICT_RATE_LIMIT": "lots"], "DECONFLICT_RATE_LIMIT: not a number"),
             ([], ["DECONFLICT_DEMO": "maybe"], "DECONFLICT_DEMO: not a true or false"),
             (["--config", folder.appending(path: "missing.json").path], [:], "--config: cannot read"),
-            (["--heap-trim-interval", "-1"], [:], "--heap-trim-interval: must be 0 (never) or a positive number of seconds, got -1"),
+            (["--heap-trim-interval=-1"], [:], "--heap-trim-interval: must be 0 (never) or a positive number of seconds, got -1"),
             ([], ["DECONFLICT_HEAP_TRIM_INTERVAL": "often"], "DECONFLICT_HEAP_TRIM_INTERVAL: not a number"),
         ]
         for (arguments, environment, message) in cases {

@@ -158,14 +158,15 @@ def test_who_has_not_answered(demo, browser):
         return None
     alert_id, party = wait("an addressee that has not acknowledged", waiting_entry, 90)
     selector = f'#awaiting > li[data-party="{party}"] [data-type="alert"][data-id="{alert_id}"]'
-    entry = wait(f"{party} waiting on {alert_id}", lambda: browser.find_elements(By.CSS_SELECTOR, selector), 30)[0]
+    wait(f"{party} waiting on {alert_id}", lambda: browser.find_elements(By.CSS_SELECTOR, selector), 30)
     assert party in browser.find_element(By.CSS_SELECTOR, f'#awaiting > li[data-party="{party}"] h3').text
     # Oldest first within the party.
     times = browser.execute_script(
         "return [...document.querySelectorAll(arguments[0])].map((entry) => entry.dataset.since)",
         f'#awaiting > li[data-party="{party}"] .awaiting-entry')
     assert times == sorted(times, key=instant)
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", entry)
+    # Found again inside the script: the list is redrawn as the alerts change.
+    browser.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", selector)
     shot(browser, "review-awaiting")
     # The entry leads to the alert.
     click(browser, selector + " a")
