@@ -11,9 +11,9 @@ import Synchronization
 ///
 /// While the store runs (``run()``, as ``withStore(_:_:)`` does), a commit writes its
 /// report batches as one compact row each (`pending_reports`) beside the ledger entry,
-/// and the `reports` table, which serves queries, receives them every two seconds, every
-/// pending batch sorted by unit (in transactions of about 8,000 rows): a unit's pages of
-/// the `(unit, time)` index are then written once a flush rather than once a report. Queries
+/// and the `reports` table, which serves queries, receives them about once a second,
+/// every pending batch in one transaction sorted by unit: a unit's pages of the
+/// `(unit, time)` index are then written once a flush rather than once a report. Queries
 /// read the pending reports too, so they see every committed report; a store opened on a
 /// file moves the pending rows a stopped process left into the table first.
 ///
@@ -34,14 +34,9 @@ public final class SQLiteStore: Store {
     ///
     /// - Throws: ``StoreError`` when the file cannot be opened, is not a Deconflict
     ///   store, or is corrupt.
-    public convenience init(path: String, reportFlushInterval: Duration = .seconds(2)) throws {
-        try self.init(path: path, reportFlushInterval: reportFlushInterval, flushChunkRows: 8_000)
-    }
-
-    init(path: String, reportFlushInterval: Duration, flushChunkRows: Int) throws {
+    public init(path: String, reportFlushInterval: Duration = .seconds(1)) throws {
         self.path = path
         self.reportFlushInterval = reportFlushInterval
-        self.flushChunkRows = flushChunkRows
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             // Durable at commit: the WAL is synced before a commit returns.
@@ -173,24 +168,13 @@ public final class SQLiteStore: Store {
 
     /// Inserts the reports of `batches` into the `reports` table.
     private static func insertReports(_ batches: [(id: String?, reports: [PositionReport])], _ db: Database) throws {
-        try insert(rows(batches), db, unlessThere: false)
-    }
-
-    /// Inserts `rows`; with `unlessThere`, a row the table already holds (the same unit,
-    /// time and batch: written by a flush cut short, or by another process) is skipped.
-    private static func insert(_ rows: some Collection<(batch: String?, report: PositionReport)>, _ db: Database, unlessThere: Bool) throws {
+        let rows = rows(batches)
         guard !rows.isEmpty else { return }
         let statement = try db.cachedStatement(
-            sql: unlessThere
-                ? """
-                    INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
-                    SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
-                    WHERE NOT EXISTS (SELECT 1 FROM reports WHERE unit = ?1 AND time = ?2 AND batch IS ?9)
-                    """
-                : """
-                    INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+            sql: """
+                INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for (batch, report) in rows {
             try statement.execute(arguments: [
                 report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
@@ -214,8 +198,7 @@ public final class SQLiteStore: Store {
             }
             batches.append((id, reports))
         }
-        // A flush cut short may have written some of them already.
-        try insert(rows(batches), db, unlessThere: true)
+        try insertReports(batches, db)
         try db.execute(sql: "DELETE FROM pending_reports")
     }
 
@@ -242,46 +225,25 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Writes every pending batch into the `reports` table, sorted by unit, in
-    /// transactions of about ``flushChunkRows`` rows each (a commit waits for one of them at
-    /// most, not for the whole flush); the last one deletes the batches' `pending_reports`
-    /// rows. Rows are written unless the table holds them already, so a flush cut short, or
-    /// another process moving the same pending rows meanwhile, writes no report twice.
+    /// Writes every pending batch into the `reports` table in one transaction, each with
+    /// its `pending_reports` row deleted first: a batch whose row is gone (another opening
+    /// of the file moved it) is skipped, so no report is written twice. A transaction is
+    /// all or nothing, so a process stopped during a flush leaves every row to the next
+    /// opening.
     public func flushPendingReports() async throws {
-        try await flushPendingReports(chunksAtMost: .max)
-    }
-
-    /// A flush that stops after `chunksAtMost` transactions, as a process stopped during
-    /// one would (for the tests).
-    func flushPendingReports(chunksAtMost: Int) async throws {
         let batches = pending.withLock { $0.batches }
         guard !batches.isEmpty else { return }
-        let rows = SQLiteStore.rows(batches.map { ($0.id, $0.reports) })
-        var start = 0
-        var chunks = 0
-        while true {
-            guard chunks < chunksAtMost else { return }
-            chunks += 1
-            // A chunk ends where a unit does, so a unit's rows go in together.
-            var end = min(rows.count, start + flushChunkRows)
-            while end < rows.count, end > start, rows[end].report.unit == rows[end - 1].report.unit { end += 1 }
-            let chunk = rows[start..<end]
-            let last = end == rows.count
-            try await pool.write { db in
-                try SQLiteStore.insert(chunk, db, unlessThere: true)
-                if last {
-                    let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
-                    for batch in batches { try delete.execute(arguments: [batch.id]) }
-                }
+        try await pool.write { db in
+            var moved: [(id: String?, reports: [PositionReport])] = []
+            let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
+            for batch in batches {
+                try delete.execute(arguments: [batch.id])
+                if db.changesCount == 1 { moved.append((batch.id, batch.reports)) }
             }
-            if last { break }
-            start = end
+            try SQLiteStore.insertReports(moved, db)
         }
         pending.withLock { $0.removeFirst(batches.count) }
     }
-
-    /// Rows a flush writes in one transaction, about.
-    let flushChunkRows: Int
 
     /// The reports committed but not yet in the `reports` table.
     public var pendingReportCount: Int { pending.withLock { $0.reportCount } }
