@@ -205,16 +205,44 @@ public final class SQLiteStore: Store {
     /// Defers the reports of commits to a flush about every ``reportFlushInterval`` until
     /// the calling task is cancelled; then commits write them directly again and what is
     /// pending is flushed.
+    ///
+    /// After each flush a connection of its own copies the write-ahead log's pages into
+    /// the database file (a passive checkpoint, which takes no write lock): the flush's
+    /// pages are then not copied by the writer's own checkpoint after the next commit,
+    /// while that commit and those queued behind it wait.
     public func run() async {
         pending.withLock { $0.deferring = true }
+        let checkpointer = openCheckpointer()
         while !Task.isCancelled {
             do { try await Task.sleep(for: reportFlushInterval) } catch { break }
             await flushLogged()
+            await checkpoint(on: checkpointer)
         }
         pending.withLock { $0.deferring = false }
         // The last flush in a task of its own: this one is cancelled, and the database
         // refuses work from a cancelled task.
         await Task { await self.flushLogged() }.value
+    }
+
+    private func openCheckpointer() -> DatabaseQueue? {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            logger.warning("no connection for checkpoints (the writer's own checkpoints copy the log): \(error)")
+            return nil
+        }
+    }
+
+    private func checkpoint(on checkpointer: DatabaseQueue?) async {
+        guard let checkpointer else { return }
+        do {
+            try await checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        } catch {
+            // Busy (the writer is checkpointing): its checkpoint copies the pages instead.
+            logger.debug("checkpoint skipped: \(error)")
+        }
     }
 
     private func flushLogged() async {
