@@ -7,20 +7,44 @@ import Foundation
 ///
 /// A batch's reports are durable from its commit on (in the ledger entry and in the
 /// `pending_reports` row written in the same transaction); the `reports` table, which
-/// only serves queries, receives them a moment later, many batches in one transaction
-/// sorted by unit, so a unit's index page is written once a flush rather than once a
-/// report. Until then the store's queries read them from here.
+/// only serves queries, receives them later. The units fall into ``groups`` groups by
+/// their id, and each flush writes one group's pending reports, many batches' worth
+/// sorted by unit: a unit's page of the `(unit, time)` index is then written once every
+/// `groups` flushes, with that many flushes' reports, rather than once a report (or once a
+/// flush). A batch leaves once every group has written its reports. Until then the
+/// store's queries read them from here.
 struct PendingReports: Sendable {
     /// A committed batch.
     struct Batch: Sendable {
         let id: String
         let reports: [PositionReport]
+        /// Each report's group (``PendingReports/group(of:)``).
+        var groups: [UInt8] = []
+        /// The groups whose reports are in the `reports` table, one bit each.
+        var written: UInt64 = 0
     }
 
+    /// The number of groups, 1 to 64.
+    let groups: Int
     /// Whether commits defer their reports (while the store runs, ``SQLiteStore/run()``).
     var deferring = false
     private(set) var batches: [Batch] = []
     private(set) var reportCount = 0
+    /// The group the next round writes.
+    private(set) var nextGroup = 0
+
+    init(groups: Int = 1) {
+        precondition((1...64).contains(groups), "1 to 64 groups")
+        self.groups = groups
+    }
+
+    /// Every group's bit.
+    var allGroups: UInt64 { groups == 64 ? .max : (1 << UInt64(groups)) - 1 }
+
+    /// The group of `unit` (stable while the process runs).
+    func group(of unit: UnitID) -> UInt8 {
+        UInt8(truncatingIfNeeded: UInt(bitPattern: unit.hashValue) % UInt(groups))
+    }
 
     /// Adds a batch, its times as the `reports` table reads them back (seconds since
     /// 1970), so a report reads the same pending or stored.
@@ -30,14 +54,54 @@ struct PendingReports: Sendable {
             report.time = Date(timeIntervalSince1970: report.time.timeIntervalSince1970)
             return report
         }
-        batches.append(Batch(id: batch.id, reports: reports))
+        batches.append(Batch(id: batch.id, reports: reports, groups: reports.map { group(of: $0.unit) }))
         reportCount += reports.count
     }
 
-    /// Forgets the first `count` batches (written to the table, or by another process).
-    mutating func removeFirst(_ count: Int) {
-        for batch in batches.prefix(count) { reportCount -= batch.reports.count }
-        batches.removeFirst(count)
+    /// The next round: its group, the batches it covers (those pending now), and for
+    /// each the reports of that group not yet written.
+    mutating func nextRound() -> (group: Int, batches: [(id: String, reports: [PositionReport], last: Bool)]) {
+        let group = nextGroup
+        nextGroup = (nextGroup + 1) % groups
+        let bit = UInt64(1) << UInt64(group)
+        let round = batches.compactMap { batch -> (id: String, reports: [PositionReport], last: Bool)? in
+            guard batch.written & bit == 0 else { return nil }
+            var reports: [PositionReport] = []
+            for index in batch.reports.indices where batch.groups[index] == UInt8(group) { reports.append(batch.reports[index]) }
+            return (batch.id, reports, batch.written | bit == allGroups)
+        }
+        return (group, round)
+    }
+
+    /// Records that `group` of the batches `ids` is in the table (or that another process
+    /// moved the batch: `gone`), and forgets the batches every group has written.
+    mutating func written(group: Int, of ids: Set<String>, gone: Set<String>) {
+        let bit = UInt64(1) << UInt64(group), all = allGroups
+        for index in batches.indices where ids.contains(batches[index].id) {
+            let id = batches[index].id
+            batches[index].written |= gone.contains(id) ? all : bit
+        }
+        let finished = batches.filter { $0.written == all }
+        guard !finished.isEmpty else { return }
+        for batch in finished { reportCount -= batch.reports.count }
+        batches.removeAll { $0.written == all }
+    }
+
+    /// The reports of every batch pending now not yet in the table, for a flush of all.
+    func unwritten() -> [(id: String, reports: [PositionReport])] {
+        batches.map { batch in
+            var reports: [PositionReport] = []
+            for index in batch.reports.indices where batch.written & (UInt64(1) << UInt64(batch.groups[index])) == 0 {
+                reports.append(batch.reports[index])
+            }
+            return (batch.id, reports)
+        }
+    }
+
+    /// Forgets the batches `ids` (all their reports in the table).
+    mutating func remove(_ ids: Set<String>) {
+        for batch in batches where ids.contains(batch.id) { reportCount -= batch.reports.count }
+        batches.removeAll { ids.contains($0.id) }
     }
 
     /// Every pending report of `unit`, oldest first.

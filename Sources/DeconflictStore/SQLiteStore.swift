@@ -11,11 +11,12 @@ import Synchronization
 ///
 /// While the store runs (``run()``, as ``withStore(_:_:)`` does), a commit writes its
 /// report batches as one compact row each (`pending_reports`) beside the ledger entry,
-/// and the `reports` table, which serves queries, receives them about once a second,
-/// every pending batch in one transaction sorted by unit: a unit's pages of the
-/// `(unit, time)` index are then written once a flush rather than once a report. Queries
-/// read the pending reports too, so they see every committed report; a store opened on a
-/// file moves the pending rows a stopped process left into the table first.
+/// and the `reports` table, which serves queries, receives them later: the units fall
+/// into ``reportFlushGroups`` groups, and each flush (about once a second) writes one
+/// group's pending reports in one transaction sorted by unit, so a unit's page of the
+/// `(unit, time)` index is written once every that many flushes rather than once a report.
+/// Queries read the pending reports too, so they see every committed report; a store
+/// opened on a file moves the pending rows a stopped process left into the table first.
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: "deconflict.sqlite")
@@ -24,9 +25,11 @@ import Synchronization
 public final class SQLiteStore: Store {
     public let path: String
     private let pool: DatabasePool
-    private let pending = Mutex(PendingReports())
-    /// How often ``run()`` writes the pending reports into the `reports` table.
+    private let pending: Mutex<PendingReports>
+    /// How often ``run()`` writes a group of units' pending reports into the `reports` table.
     public let reportFlushInterval: Duration
+    /// The groups of units whose pending reports ``run()`` writes in turn, one a flush.
+    public let reportFlushGroups: Int
     private let logger = Logger(label: "deconflict.store.sqlite")
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date,
@@ -34,9 +37,14 @@ public final class SQLiteStore: Store {
     ///
     /// - Throws: ``StoreError`` when the file cannot be opened, is not a Deconflict
     ///   store, or is corrupt.
-    public init(path: String, reportFlushInterval: Duration = .seconds(1)) throws {
+    public init(path: String, reportFlushInterval: Duration = .seconds(1), reportFlushGroups: Int = 10) throws {
+        guard (1...64).contains(reportFlushGroups) else {
+            throw StoreError("opening \(path)", "reportFlushGroups must be 1 to 64, not \(reportFlushGroups)")
+        }
         self.path = path
         self.reportFlushInterval = reportFlushInterval
+        self.reportFlushGroups = reportFlushGroups
+        pending = Mutex(PendingReports(groups: reportFlushGroups))
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             // Durable at commit: the WAL is synced before a commit returns.
@@ -166,15 +174,23 @@ public final class SQLiteStore: Store {
         return rows
     }
 
-    /// Inserts the reports of `batches` into the `reports` table.
-    private static func insertReports(_ batches: [(id: String?, reports: [PositionReport])], _ db: Database) throws {
+    /// Inserts the reports of `batches` into the `reports` table; with `unlessThere`, a
+    /// row the table already holds (the same unit, time and batch, written by a flush
+    /// before the process stopped) is skipped.
+    private static func insertReports(_ batches: [(id: String?, reports: [PositionReport])], _ db: Database, unlessThere: Bool = false) throws {
         let rows = rows(batches)
         guard !rows.isEmpty else { return }
         let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            sql: unlessThere
+                ? """
+                    INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
+                    SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+                    WHERE NOT EXISTS (SELECT 1 FROM reports WHERE unit = ?1 AND time = ?2 AND batch IS ?9)
+                    """
+                : """
+                    INSERT INTO reports (unit, time, latitude, longitude, altitude, speed, course, uncertainty, batch)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
         for (batch, report) in rows {
             try statement.execute(arguments: [
                 report.unit.rawValue, report.time.timeIntervalSince1970, report.position.latitude,
@@ -198,68 +214,72 @@ public final class SQLiteStore: Store {
             }
             batches.append((id, reports))
         }
-        try insertReports(batches, db)
+        // The groups a flush wrote before the process stopped are in the table already.
+        try insertReports(batches, db, unlessThere: true)
         try db.execute(sql: "DELETE FROM pending_reports")
     }
 
-    /// Defers the reports of commits to a flush about every ``reportFlushInterval`` until
-    /// the calling task is cancelled; then commits write them directly again and what is
-    /// pending is flushed.
-    ///
-    /// After each flush a connection of its own copies the write-ahead log's pages into
-    /// the database file (a passive checkpoint, which takes no write lock): the flush's
-    /// pages are then not copied by the writer's own checkpoint after the next commit,
-    /// while that commit and those queued behind it wait.
+    /// Defers the reports of commits to flushes, one group of units about every
+    /// ``reportFlushInterval``, until the calling task is cancelled; then commits write
+    /// them directly again and what is pending is flushed.
     public func run() async {
         pending.withLock { $0.deferring = true }
-        let checkpointer = openCheckpointer()
         while !Task.isCancelled {
             do { try await Task.sleep(for: reportFlushInterval) } catch { break }
-            await flushLogged()
-            await checkpoint(on: checkpointer)
+            do {
+                try await flushPendingGroup()
+            } catch {
+                logger.error("writing pending reports into the reports table failed (kept pending, retried): \(error)")
+            }
         }
         pending.withLock { $0.deferring = false }
         // The last flush in a task of its own: this one is cancelled, and the database
         // refuses work from a cancelled task.
-        await Task { await self.flushLogged() }.value
+        await Task {
+            do {
+                try await self.flushPendingReports()
+            } catch {
+                self.logger.error("writing pending reports into the reports table failed (kept pending for the next opening): \(error)")
+            }
+        }.value
     }
 
-    private func openCheckpointer() -> DatabaseQueue? {
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        do {
-            return try DatabaseQueue(path: path, configuration: configuration)
-        } catch {
-            logger.warning("no connection for checkpoints (the writer's own checkpoints copy the log): \(error)")
-            return nil
+    /// Writes the next group's pending reports into the `reports` table in one
+    /// transaction, sorted by unit. A batch whose `pending_reports` row is gone (another
+    /// opening of the file moved it) is skipped; a batch whose last group this is has its
+    /// row deleted in the same transaction. Returns the group written.
+    @discardableResult
+    func flushPendingGroup() async throws -> Int {
+        let round = pending.withLock { $0.nextRound() }
+        guard !round.batches.isEmpty else { return round.group }
+        let gone = try await pool.write { db in
+            var gone: Set<String> = []
+            var rows: [(id: String?, reports: [PositionReport])] = []
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM pending_reports WHERE batch = ?")
+            let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
+            for batch in round.batches {
+                if batch.last {
+                    try delete.execute(arguments: [batch.id])
+                    guard db.changesCount == 1 else { gone.insert(batch.id); continue }
+                } else {
+                    guard try Int.fetchOne(exists, arguments: [batch.id]) != nil else { gone.insert(batch.id); continue }
+                }
+                rows.append((batch.id, batch.reports))
+            }
+            try SQLiteStore.insertReports(rows, db)
+            return gone
         }
+        pending.withLock { $0.written(group: round.group, of: Set(round.batches.map(\.id)), gone: gone) }
+        return round.group
     }
 
-    private func checkpoint(on checkpointer: DatabaseQueue?) async {
-        guard let checkpointer else { return }
-        do {
-            try await checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
-        } catch {
-            // Busy (the writer is checkpointing): its checkpoint copies the pages instead.
-            logger.debug("checkpoint skipped: \(error)")
-        }
-    }
-
-    private func flushLogged() async {
-        do {
-            try await flushPendingReports()
-        } catch {
-            logger.error("writing pending reports into the reports table failed (kept pending, retried): \(error)")
-        }
-    }
-
-    /// Writes every pending batch into the `reports` table in one transaction, each with
-    /// its `pending_reports` row deleted first: a batch whose row is gone (another opening
-    /// of the file moved it) is skipped, so no report is written twice. A transaction is
-    /// all or nothing, so a process stopped during a flush leaves every row to the next
-    /// opening.
+    /// Writes every pending report not yet in the `reports` table in one transaction, each
+    /// batch's `pending_reports` row deleted first: a batch whose row is gone (another
+    /// opening of the file moved it) is skipped, so no report is written twice. A
+    /// transaction is all or nothing, so a process stopped during a flush leaves every
+    /// row to the next opening.
     public func flushPendingReports() async throws {
-        let batches = pending.withLock { $0.batches }
+        let batches = pending.withLock { $0.unwritten() }
         guard !batches.isEmpty else { return }
         try await pool.write { db in
             var moved: [(id: String?, reports: [PositionReport])] = []
@@ -270,10 +290,10 @@ public final class SQLiteStore: Store {
             }
             try SQLiteStore.insertReports(moved, db)
         }
-        pending.withLock { $0.removeFirst(batches.count) }
+        pending.withLock { $0.remove(Set(batches.map(\.id))) }
     }
 
-    /// The reports committed but not yet in the `reports` table.
+    /// The reports held for the `reports` table: a batch's until every group wrote its own.
     public var pendingReportCount: Int { pending.withLock { $0.reportCount } }
 
     /// Whether commits leave their reports to a flush (while ``run()`` runs).

@@ -53,7 +53,7 @@ struct PendingReportsTests {
         let path = Self.path()
         var head: Int64 = 0
         var referenceHead: Int64 = 0
-        try await withStore(try SQLiteStore(path: path, reportFlushInterval: .seconds(3_600))) { store in
+        try await withStore(try SQLiteStore(path: path, reportFlushInterval: .seconds(3_600), reportFlushGroups: 4)) { store in
             let sqlite = try #require(store as? SQLiteStore)
             // run() starts in a child task.
             while !sqlite.defersReports { try await Task.sleep(for: .milliseconds(5)) }
@@ -70,19 +70,38 @@ struct PendingReportsTests {
                     try await Self.expectSameAnswers(store, reference, span: 240, using: &generator)
                 }
             }
+            // Flushes of one group of units each: the first groups' reports are in the
+            // table, the others still pending.
+            try await sqlite.flushPendingGroup()
+            try await sqlite.flushPendingGroup()
+            try await Self.expectSameAnswers(store, reference, span: 360, using: &generator)
             for batch in Self.batches(count: 5, from: 360, using: &generator) {
                 head = try await store.commit([record(Int(head) + 1)], batches: [batch], expectingHead: head).last!.sequence
                 referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [batch], expectingHead: referenceHead).last!.sequence
             }
-            // A process that stops here without flushing: another opening of the file moves
-            // the pending rows into the table; this one's later flush then adds nothing twice.
+            try await sqlite.flushPendingGroup()
+            try await Self.expectSameAnswers(store, reference, span: 420, using: &generator)
+            // A process that stops here: another opening of the file moves the pending rows
+            // into the table, skipping the reports the groups wrote; this one's later
+            // flushes then skip the batches moved, adding nothing twice.
             let reopened = try SQLiteStore(path: path)
             try await Self.expectSameAnswers(reopened, reference, span: 420, using: &generator)
-            try await sqlite.flushPendingReports()
+            for _ in 0..<sqlite.reportFlushGroups { try await sqlite.flushPendingGroup() }
+            #expect(sqlite.pendingReportCount == 0)
             try await Self.expectSameAnswers(store, reference, span: 420, using: &generator)
             try await Self.expectSameAnswers(reopened, reference, span: 420, using: &generator)
+            // The usual course: batches leave once every group has written its reports.
+            for batch in Self.batches(count: 6, from: 420, using: &generator) {
+                head = try await store.commit([record(Int(head) + 1)], batches: [batch], expectingHead: head).last!.sequence
+                referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [batch], expectingHead: referenceHead).last!.sequence
+            }
+            for flushed in 1...sqlite.reportFlushGroups {
+                try await sqlite.flushPendingGroup()
+                #expect((sqlite.pendingReportCount == 0) == (flushed == sqlite.reportFlushGroups))
+                try await Self.expectSameAnswers(store, reference, span: 480, using: &generator)
+            }
             // Committed just before the store stops: its last flush writes them.
-            for batch in Self.batches(count: 3, from: 420, using: &generator) {
+            for batch in Self.batches(count: 3, from: 480, using: &generator) {
                 head = try await store.commit([record(Int(head) + 1)], batches: [batch], expectingHead: head).last!.sequence
                 referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [batch], expectingHead: referenceHead).last!.sequence
             }
@@ -92,7 +111,11 @@ struct PendingReportsTests {
         let left = try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_reports") }
         #expect(left == 0, "\(left ?? -1) pending rows left by a clean stop")
         let reopened = try SQLiteStore(path: path)
-        try await Self.expectSameAnswers(reopened, reference, span: 450, using: &generator)
+        try await Self.expectSameAnswers(reopened, reference, span: 510, using: &generator)
+        // Every report once: as many rows as the store that wrote them in the commit.
+        let rows = try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports") }
+        let referenceRows = try await DatabaseQueue(path: reference.path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports") }
+        #expect(rows == referenceRows)
     }
 
     @Test func theRowEncodingReadsBackEveryValueAndRefusesDamage() {
