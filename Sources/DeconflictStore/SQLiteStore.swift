@@ -162,15 +162,28 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Rows for the `reports` table: each report with its batch, sorted by unit and time
-    /// (consecutive inserts then share the index's pages).
-    private static func rows(_ batches: [(id: String?, reports: [PositionReport])]) -> [(batch: String?, report: PositionReport)] {
-        var rows: [(batch: String?, report: PositionReport)] = []
-        rows.reserveCapacity(batches.reduce(0) { $0 + $1.reports.count })
+    /// Rows for the `reports` table: each report with its batch, in the order of the
+    /// `(unit, time)` index (units by their UTF-8 bytes, as SQLite compares text; each
+    /// unit's reports by time), so consecutive inserts share the index's pages. The
+    /// distinct units are sorted, not the rows.
+    static func rows(_ batches: [(id: String?, reports: [PositionReport])]) -> [(batch: String?, report: PositionReport)] {
+        var byUnit: [UnitID: [(batch: String?, report: PositionReport)]] = [:]
+        var count = 0
         for (id, reports) in batches {
-            for report in reports { rows.append((id, report)) }
+            for report in reports { byUnit[report.unit, default: []].append((id, report)) }
+            count += reports.count
         }
-        rows.sort { $0.report.unit.rawValue != $1.report.unit.rawValue ? $0.report.unit.rawValue < $1.report.unit.rawValue : $0.report.time < $1.report.time }
+        var rows: [(batch: String?, report: PositionReport)] = []
+        rows.reserveCapacity(count)
+        for unit in byUnit.keys.sorted(by: { $0.rawValue.utf8.lexicographicallyPrecedes($1.rawValue.utf8) }) {
+            let reports = byUnit[unit] ?? []
+            var ordered = true
+            for index in reports.indices.dropFirst() where reports[index].report.time < reports[index - 1].report.time {
+                ordered = false
+                break
+            }
+            rows.append(contentsOf: ordered ? reports : reports.sorted { $0.report.time < $1.report.time })
+        }
         return rows
     }
 
@@ -178,7 +191,13 @@ public final class SQLiteStore: Store {
     /// row the table already holds (the same unit, time and batch, written by a flush
     /// before the process stopped) is skipped.
     private static func insertReports(_ batches: [(id: String?, reports: [PositionReport])], _ db: Database, unlessThere: Bool = false) throws {
-        let rows = rows(batches)
+        try insert(rows(batches), db, unlessThere: unlessThere)
+    }
+
+    /// Inserts `rows` into the `reports` table (see ``insertReports(_:_:unlessThere:)``).
+    private static func insert(
+        _ rows: some Collection<(batch: String?, report: PositionReport)>, _ db: Database, unlessThere: Bool = false
+    ) throws {
         guard !rows.isEmpty else { return }
         let statement = try db.cachedStatement(
             sql: unlessThere
@@ -252,9 +271,10 @@ public final class SQLiteStore: Store {
     func flushPendingGroup() async throws -> Int {
         let round = pending.withLock { $0.nextRound() }
         guard !round.batches.isEmpty else { return round.group }
+        // Ordered before the transaction, so commits do not wait for it.
+        let rows = SQLiteStore.rows(round.batches.map { ($0.id, $0.reports) })
         let gone = try await pool.write { db in
             var gone: Set<String> = []
-            var rows: [(id: String?, reports: [PositionReport])] = []
             let exists = try db.cachedStatement(sql: "SELECT 1 FROM pending_reports WHERE batch = ?")
             let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
             for batch in round.batches {
@@ -264,9 +284,12 @@ public final class SQLiteStore: Store {
                 } else {
                     guard try Int.fetchOne(exists, arguments: [batch.id]) != nil else { gone.insert(batch.id); continue }
                 }
-                rows.append((batch.id, batch.reports))
             }
-            try SQLiteStore.insertReports(rows, db)
+            if gone.isEmpty {
+                try SQLiteStore.insert(rows, db)
+            } else {
+                try SQLiteStore.insert(rows.filter { !gone.contains($0.batch ?? "") }, db)
+            }
             return gone
         }
         pending.withLock { $0.written(group: round.group, of: Set(round.batches.map(\.id)), gone: gone) }
@@ -281,14 +304,15 @@ public final class SQLiteStore: Store {
     public func flushPendingReports() async throws {
         let batches = pending.withLock { $0.unwritten() }
         guard !batches.isEmpty else { return }
+        let rows = SQLiteStore.rows(batches.map { ($0.id, $0.reports) })
         try await pool.write { db in
-            var moved: [(id: String?, reports: [PositionReport])] = []
+            var gone: Set<String> = []
             let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
             for batch in batches {
                 try delete.execute(arguments: [batch.id])
-                if db.changesCount == 1 { moved.append((batch.id, batch.reports)) }
+                if db.changesCount != 1 { gone.insert(batch.id) }
             }
-            try SQLiteStore.insertReports(moved, db)
+            try SQLiteStore.insert(gone.isEmpty ? rows : rows.filter { !gone.contains($0.batch ?? "") }, db)
         }
         pending.withLock { $0.remove(Set(batches.map(\.id))) }
     }

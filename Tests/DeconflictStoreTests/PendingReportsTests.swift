@@ -118,6 +118,29 @@ struct PendingReportsTests {
         #expect(rows == referenceRows)
     }
 
+    @Test func flushRowsComeInTheIndexOrderWithEveryReportOnce() {
+        var generator = SystemRandomNumberGenerator()
+        // Units whose UTF-8 order differs from String's order ("é" against "z"), reports
+        // out of time order, equal times.
+        let names = ["a", "B", "z", "é", "u10", "u9", "Ω", "日本"]
+        let batches: [(id: String?, reports: [PositionReport])] = (0..<20).map { index in
+            let reports = (0..<Int.random(in: 0...30, using: &generator)).map { _ in
+                report(names.randomElement(using: &generator)!, at: Double(Int.random(in: 0..<50, using: &generator)), latitude: .random(in: 33...34, using: &generator))
+            }
+            return (index % 5 == 0 ? nil : "b\(index)", reports)
+        }
+        let rows = SQLiteStore.rows(batches)
+        let key = { (row: (batch: String?, report: PositionReport)) in (Array(row.report.unit.rawValue.utf8), row.report.time) }
+        for (earlier, later) in zip(rows, rows.dropFirst()) {
+            let (a, b) = (key(earlier), key(later))
+            #expect(a.0.lexicographicallyPrecedes(b.0) || (a.0 == b.0 && a.1 <= b.1), "\(earlier.report.unit) \(earlier.report.time) before \(later.report.unit) \(later.report.time)")
+        }
+        let counted = { (list: [(batch: String?, report: PositionReport)]) in
+            Dictionary(list.map { ("\($0.batch ?? "-") \($0.report)", 1) }, uniquingKeysWith: +)
+        }
+        #expect(counted(rows) == counted(batches.flatMap { batch in batch.reports.map { (batch.id, $0) } }))
+    }
+
     @Test func theRowEncodingReadsBackEveryValueAndRefusesDamage() {
         var generator = SystemRandomNumberGenerator()
         let reports = (0..<300).map { index in
