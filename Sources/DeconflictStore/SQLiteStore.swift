@@ -49,6 +49,10 @@ public final class SQLiteStore: Store {
         configuration.prepareDatabase { db in
             // Durable at commit: the WAL is synced before a commit returns.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // The writer keeps up to 64 MiB of pages (SQLite's default is 2 MB): a flush
+            // touches a page of the (unit, time) index for each unit of its group, and a
+            // smaller cache spills them to the log mid-transaction and reads them back.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         configuration.busyMode = .timeout(10)
         do {
