@@ -141,6 +141,40 @@ struct PendingReportsTests {
         #expect(counted(rows) == counted(batches.flatMap { batch in batch.reports.map { (batch.id, $0) } }))
     }
 
+    /// Random values in every field, written by the commit (a store not running) and by a
+    /// flush (a running one): each reads back exactly as sent.
+    @Test func theReportsTableReadsBackEveryValue() async throws {
+        var generator = SystemRandomNumberGenerator()
+        let units = ["é-unit", "u1", "日本-7", "with space"]
+        let reports = (0..<200).map { index in
+            PositionReport(
+                unit: UnitID(units[index % units.count]),
+                time: Date(timeIntervalSince1970: (1_790_000_000 + Double(index) + Double.random(in: 0..<1, using: &generator))),
+                position: LatLng(uncheckedLatitude: .random(in: -90...90, using: &generator), longitude: .random(in: -180...180, using: &generator)),
+                altitudeMeters: .random(in: -500...20_000, using: &generator), speedMetersPerSecond: .random(in: 0...400, using: &generator),
+                courseDegrees: .random(in: 0..<360, using: &generator), uncertaintyMeters: [0, 3.5, .greatestFiniteMagnitude][index % 3])
+        }
+        let batch = ReportBatch(id: "batch-é-\(UUID().uuidString)", reports: reports)
+        let direct = try SQLiteStore(path: Self.path())
+        _ = try await direct.commit([record(1)], batches: [batch], expectingHead: 0)
+        let flushedPath = Self.path()
+        try await withStore(try SQLiteStore(path: flushedPath, reportFlushInterval: .seconds(3_600))) { store in
+            let sqlite = try #require(store as? SQLiteStore)
+            while !sqlite.defersReports { try await Task.sleep(for: .milliseconds(5)) }
+            _ = try await store.commit([record(1)], batches: [batch], expectingHead: 0)
+            try await sqlite.flushPendingReports()
+        }
+        let flushed = try SQLiteStore(path: flushedPath)
+        let (from, to) = (Date(timeIntervalSince1970: 1_789_999_999), Date(timeIntervalSince1970: 1_790_001_000))
+        for unit in Set(reports.map(\.unit)) {
+            let sent = reports.filter { $0.unit == unit }
+            #expect(try await direct.reports(of: unit, from: from, to: to) == sent)
+            #expect(try await flushed.reports(of: unit, from: from, to: to) == sent)
+        }
+        let batches = try await DatabaseQueue(path: flushedPath).read { db in try String.fetchAll(db, sql: "SELECT DISTINCT batch FROM reports") }
+        #expect(batches == [batch.id])
+    }
+
     @Test func theRowEncodingReadsBackEveryValueAndRefusesDamage() {
         var generator = SystemRandomNumberGenerator()
         let reports = (0..<300).map { index in
