@@ -218,22 +218,26 @@ struct CoTServiceTests {
         try #require(!located.isEmpty && !hidden.isEmpty, "the seed discloses \(located) to the coalition and hides \(hidden) from the militia")
         let auth = Data(#"<auth><cot username="coalition" password="\#(seeded.keys["coalition"]!)"/></auth>"#.utf8)
         let militia = Data(#"<auth><cot username="allied-militia" password="\#(seeded.keys["allied-militia"]!)"/></auth>"#.utf8)
-        async let seen = Self.received(port: listening, [auth], window: .seconds(6))
+        let device = try await CoTDevice(port: listening, [auth])
         async let seenByMilitia = Self.received(port: listening, [militia], window: .seconds(6))
-        try await Task.sleep(for: .seconds(3))
+        // Every unit the coalition may locate is drawn on its device (waited for, up to 30 s).
+        let sent = located.map { #"<event version="2.0" uid="\#($0)" type="a-u-"# }
+        var text = try await device.text(containing: sent)
+        for (unit, needle) in zip(located, sent) {
+            #expect(text.contains(needle), "\(unit) was not sent: \(text.suffix(1_500))")
+        }
         // The coalition resolves the alerts that disclose the units: they leave its map.
         for alert in alerts {
             try await seeded.node.execute(LedgerCommand(.engine(.resolve(alert, by: "coalition", reason: "seen to")), by: .party("coalition")))
         }
-        let text = try await seen
         let stillLocated = await seeded.node.read { engine in
             located.filter { Visibility.mayLocate(engine.unit($0)!, report: engine.lastReport(of: $0), by: "coalition", in: engine) }
         }
-        for unit in located {
-            #expect(text.contains(#"uid="\#(unit)" type="a-u-"#), "\(unit) was not sent: \(text.suffix(1_500))")
-            if !stillLocated.contains(unit) {
-                #expect(text.contains(#"uid="deconflict.delete.\#(unit)" type="t-x-d-d""#), "\(unit) was not deleted after its alert was resolved")
-            }
+        let deleted = located.filter { !stillLocated.contains($0) }.map { #"uid="deconflict.delete.\#($0)" type="t-x-d-d""# }
+        text = try await device.text(containing: deleted)
+        await device.close()
+        for needle in deleted {
+            #expect(text.contains(needle), "not deleted after its alert was resolved: \(needle)")
         }
         #expect(stillLocated.count < located.count, "resolving the alerts disclosed nothing less")
         let militiaText = try await seenByMilitia
@@ -244,5 +248,49 @@ struct CoTServiceTests {
             $0.type == "command" && $0.payload.contains("\"recordRead\"") && $0.payload.contains("\"by\":\"coalition\"")
         }
         for unit in located { #expect(reads.filter { $0.payload.contains(unit.rawValue) }.count == 1, "reads of \(unit): \(reads.count)") }
+    }
+}
+
+/// A device connected for as long as a test needs: what it received so far, read while
+/// the test goes on, so the test waits for what it expects rather than for a fixed time.
+final class CoTDevice: Sendable {
+    private final class Received: Sendable {
+        let text = Mutex("")
+    }
+
+    private let received = Received()
+    private let reading: Task<Void, Never>
+    private let channel: any Channel
+
+    init(port: Int, _ messages: [Data]) async throws {
+        let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        channel = connection.channel
+        let received = received
+        reading = Task {
+            try? await connection.executeThenClose { inbound, outbound in
+                for message in messages { try await outbound.write(ByteBuffer(data: message)) }
+                do {
+                    for try await buffer in inbound { received.text.withLock { $0 += String(buffer: buffer) } }
+                } catch {}
+            }
+        }
+    }
+
+    /// What was received once it holds every one of `needles`, or at `timeout`.
+    func text(containing needles: [String], timeout: Duration = .seconds(30)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let text = received.text.withLock { $0 }
+            if needles.allSatisfy(text.contains) || ContinuousClock.now >= deadline { return text }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func close() async {
+        channel.close(promise: nil)
+        await reading.value
     }
 }
