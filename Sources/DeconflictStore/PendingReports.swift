@@ -22,6 +22,13 @@ struct PendingReports: Sendable {
         var groups: [UInt8] = []
         /// The groups whose reports are in the `reports` table, one bit each.
         var written: UInt64 = 0
+
+        /// The reports of the groups whose bits `mask` has.
+        func reports(inGroups mask: UInt64) -> [PositionReport] {
+            var found: [PositionReport] = []
+            for index in reports.indices where mask & (UInt64(1) << UInt64(groups[index])) != 0 { found.append(reports[index]) }
+            return found
+        }
     }
 
     /// The number of groups, 1 to 64.
@@ -66,9 +73,7 @@ struct PendingReports: Sendable {
         let bit = UInt64(1) << UInt64(group)
         let round = batches.compactMap { batch -> (id: String, reports: [PositionReport], last: Bool)? in
             guard batch.written & bit == 0 else { return nil }
-            var reports: [PositionReport] = []
-            for index in batch.reports.indices where batch.groups[index] == UInt8(group) { reports.append(batch.reports[index]) }
-            return (batch.id, reports, batch.written | bit == allGroups)
+            return (batch.id, batch.reports(inGroups: bit), batch.written | bit == allGroups)
         }
         return (group, round)
     }
@@ -89,13 +94,7 @@ struct PendingReports: Sendable {
 
     /// The reports of every batch pending now not yet in the table, for a flush of all.
     func unwritten() -> [(id: String, reports: [PositionReport])] {
-        batches.map { batch in
-            var reports: [PositionReport] = []
-            for index in batch.reports.indices where batch.written & (UInt64(1) << UInt64(batch.groups[index])) == 0 {
-                reports.append(batch.reports[index])
-            }
-            return (batch.id, reports)
-        }
+        batches.map { ($0.id, $0.reports(inGroups: allGroups & ~$0.written)) }
     }
 
     /// Forgets the batches `ids` (all their reports in the table).

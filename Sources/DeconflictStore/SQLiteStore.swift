@@ -293,58 +293,48 @@ public final class SQLiteStore: Store {
         }.value
     }
 
-    /// Writes the next group's pending reports into the `reports` table in one
-    /// transaction, sorted by unit. A batch whose `pending_reports` row is gone (another
-    /// opening of the file moved it) is skipped; a batch whose last group this is has its
-    /// row deleted in the same transaction. Returns the group written.
+    /// Writes the next group's pending reports into the `reports` table (see
+    /// ``write(_:)``). Returns the group written.
     @discardableResult
     func flushPendingGroup() async throws -> Int {
         let round = pending.withLock { $0.nextRound() }
         guard !round.batches.isEmpty else { return round.group }
-        // Ordered before the transaction, so commits do not wait for it.
-        let rows = SQLiteStore.rows(round.batches.map { ($0.id, $0.reports) })
-        let gone = try await pool.write { db in
-            var gone: Set<String> = []
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM pending_reports WHERE batch = ?")
-            let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
-            for batch in round.batches {
-                if batch.last {
-                    try delete.execute(arguments: [batch.id])
-                    guard db.changesCount == 1 else { gone.insert(batch.id); continue }
-                } else {
-                    guard try Int.fetchOne(exists, arguments: [batch.id]) != nil else { gone.insert(batch.id); continue }
-                }
-            }
-            if gone.isEmpty {
-                try SQLiteStore.insert(rows, db)
-            } else {
-                try SQLiteStore.insert(rows.filter { !gone.contains($0.batch ?? "") }, db)
-            }
-            return gone
-        }
+        let gone = try await write(round.batches)
         pending.withLock { $0.written(group: round.group, of: Set(round.batches.map(\.id)), gone: gone) }
         return round.group
     }
 
-    /// Writes every pending report not yet in the `reports` table in one transaction, each
-    /// batch's `pending_reports` row deleted first: a batch whose row is gone (another
-    /// opening of the file moved it) is skipped, so no report is written twice. A
-    /// transaction is all or nothing, so a process stopped during a flush leaves every
-    /// row to the next opening.
+    /// Writes every pending report not yet in the `reports` table (see ``write(_:)``).
     public func flushPendingReports() async throws {
         let batches = pending.withLock { $0.unwritten() }
         guard !batches.isEmpty else { return }
+        _ = try await write(batches.map { ($0.id, $0.reports, true) })
+        pending.withLock { $0.remove(Set(batches.map(\.id))) }
+    }
+
+    /// Writes `batches`' reports into the `reports` table in one transaction, all or
+    /// nothing (a process stopped during it leaves every row to the next opening). A batch
+    /// whose group this is the `last` has its `pending_reports` row deleted in the same
+    /// transaction; a batch whose row is gone (another opening of the file moved it) is
+    /// skipped, so no report is written twice. The rows are ordered before the
+    /// transaction, so commits do not wait for that. Returns the batches gone.
+    private func write(_ batches: [(id: String, reports: [PositionReport], last: Bool)]) async throws -> Set<String> {
         let rows = SQLiteStore.rows(batches.map { ($0.id, $0.reports) })
-        try await pool.write { db in
+        return try await pool.write { db in
             var gone: Set<String> = []
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM pending_reports WHERE batch = ?")
             let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
             for batch in batches {
-                try delete.execute(arguments: [batch.id])
-                if db.changesCount != 1 { gone.insert(batch.id) }
+                if batch.last {
+                    try delete.execute(arguments: [batch.id])
+                    if db.changesCount != 1 { gone.insert(batch.id) }
+                } else if try Int.fetchOne(exists, arguments: [batch.id]) == nil {
+                    gone.insert(batch.id)
+                }
             }
             try SQLiteStore.insert(gone.isEmpty ? rows : rows.filter { !gone.contains($0.batch ?? "") }, db)
+            return gone
         }
-        pending.withLock { $0.remove(Set(batches.map(\.id))) }
     }
 
     /// The reports held for the `reports` table: a batch's until every group wrote its own.
