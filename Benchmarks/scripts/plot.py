@@ -1,9 +1,11 @@
 """Draws the scaling charts of BENCHMARKS.md from the CSV files scaling.sh writes.
 
-Usage: plot.py DIRECTORY   (reads zones.csv, separation.csv, engine.csv; writes PNGs)"""
+Usage: plot.py DIRECTORY   (reads zones.csv, separation.csv, engine.csv and load-curve.csv,
+the last from load-curve.sh; writes PNGs)"""
 
 import csv
 import pathlib
+import statistics
 import sys
 
 import matplotlib
@@ -87,6 +89,55 @@ def engine_chart(path: pathlib.Path, output: pathlib.Path) -> None:
     plt.close(figure)
 
 
+def load_curve_chart(path: pathlib.Path, output: pathlib.Path) -> None:
+    """Accepted rate and alert latency against the offered load: each run's points, and
+    the median of the runs at each fraction of the capacity joined by a line."""
+    note, rows = read(path)
+    fractions = sorted({float(row["fraction"]) for row in rows})
+    runs = sorted({row["run"] for row in rows})
+
+    def median(fraction: float, column: str) -> float:
+        return statistics.median(float(row[column]) for row in rows if float(row["fraction"]) == fraction)
+
+    offered = [median(f, "offered_reports_per_second") for f in fractions]
+    figure, (rate, latency) = plt.subplots(1, 2, figsize=(12, 4.8), dpi=100)
+    for run in runs:
+        mine = [row for row in rows if row["run"] == run]
+        rate.scatter([float(r["offered_reports_per_second"]) for r in mine],
+                     [float(r["accepted_reports_per_second"]) for r in mine], color="#1f5fbf", alpha=0.35, s=18)
+        for column, color in (("alert_p50_ms", "#2a9d3f"), ("alert_p99_ms", "#d8862c"), ("alert_p999_ms", "#d82c20")):
+            latency.scatter([float(r["offered_reports_per_second"]) for r in mine], [float(r[column]) for r in mine],
+                            color=color, alpha=0.35, s=18)
+    top = max(offered) * 1.05
+    rate.plot([0, top], [0, top], color="#999999", linestyle=":", label="accepted = offered")
+    rate.plot(offered, [median(f, "accepted_reports_per_second") for f in fractions], color="#1f5fbf", marker="o",
+              label="accepted (median of runs)")
+    rate.set_xlabel("offered reports per second (fractions of the capacity measured in each run)")
+    rate.set_ylabel("accepted reports per second")
+    rate.set_title("Ingest against offered load")
+    rate.set_xlim(0, top)
+    rate.set_ylim(0, top)
+    rate.grid(True, alpha=0.3)
+    rate.legend(fontsize=8)
+    for column, color, label in (("alert_p50_ms", "#2a9d3f", "alert p50"), ("alert_p99_ms", "#d8862c", "alert p99"),
+                                 ("alert_p999_ms", "#d82c20", "alert p99.9")):
+        latency.plot(offered, [median(f, column) for f in fractions], color=color, marker="o", label=label + " (median)")
+    latency.plot(offered, [median(f, "fsync_p99_ms") for f in fractions], color="#7a7a7a", linestyle="--",
+                 label="fsync floor p99 (4 KB + fdatasync)")
+    latency.axhline(20, color="#000000", linestyle=":", linewidth=1, label="goal: p99 20 ms")
+    latency.set_yscale("log")
+    latency.set_xlabel("offered reports per second")
+    latency.set_ylabel("report POST to alert.raised on the stream, ms")
+    latency.set_title("Alert latency against offered load")
+    latency.set_xlim(0, top)
+    latency.grid(True, which="both", alpha=0.3)
+    latency.legend(fontsize=8)
+    figure.text(0.01, 0.01, f"{len(runs)} runs, load generator and server on the same cores; {note}", fontsize=7, color="#555555")
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    figure.savefig(output)
+    plt.close(figure)
+
+
 def main() -> None:
     directory = pathlib.Path(sys.argv[1])
     if (directory / "zones.csv").exists():
@@ -99,6 +150,8 @@ def main() -> None:
                     directory / "separation.png")
     if (directory / "engine.csv").exists():
         engine_chart(directory / "engine.csv", directory / "engine.png")
+    if (directory / "load-curve.csv").exists():
+        load_curve_chart(directory / "load-curve.csv", directory / "load-curve.png")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ extension ServerMetrics {
             ("deconflict_alerts_held", "Alerts in memory: open ones, and resolved ones for an hour (the ledger keeps every alert).", Double(held.alerts)),
             ("deconflict_alerts_open", "Alerts open now.", Double(held.open)),
             ("deconflict_messages_held", "Messages in memory.", Double(held.messages)),
-            ("deconflict_store_pending_reports", "Reports held for the SQLite store's reports table: a batch's until each group of units has written its own (one group of ten about once a second).", Double(pendingReports)),
+            ("deconflict_store_pending_reports", "Reports held for the SQLite store's reports table: a batch's until each group of units has written its own (by default one group of 40 every quarter of a second).", Double(pendingReports)),
         ]
         for (name, help, value) in gauges { registry.makeGauge(name: name, help: help).set(value) }
         for (id, status) in webhooks {

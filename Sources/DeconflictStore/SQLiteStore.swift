@@ -13,8 +13,9 @@ import Synchronization
 /// While the store runs (``run()``, as ``withStore(_:_:)`` does), a commit writes its
 /// report batches as one compact row each (`pending_reports`) beside the ledger entry,
 /// and the `reports` table, which serves queries, receives them later: the units fall
-/// into ``reportFlushGroups`` groups, and each flush (about once a second) writes one
-/// group's pending reports in one transaction sorted by unit, so a unit's page of the
+/// into ``reportFlushGroups`` groups (40 by default), and each flush (every
+/// ``reportFlushInterval``, a quarter of a second by default) writes one group's pending
+/// reports in one transaction sorted by unit, so a unit's page of the
 /// `(unit, time)` index is written once every that many flushes rather than once a report.
 /// Queries read the pending reports too, so they see every committed report; a store
 /// opened on a file moves the pending rows a stopped process left into the table first.
@@ -31,6 +32,13 @@ public final class SQLiteStore: Store {
     public let reportFlushInterval: Duration
     /// The groups of units whose pending reports ``run()`` writes in turn, one a flush.
     public let reportFlushGroups: Int
+    /// The default ``reportFlushInterval``: with the default groups, a unit's reports
+    /// reach the table every 10 s. Measured against one group of ten a second
+    /// (BENCHMARKS.md, "Load curve"): the same log per report in smaller transactions, so
+    /// commits wait less behind a flush.
+    public static let defaultReportFlushInterval = Duration.milliseconds(250)
+    /// The default ``reportFlushGroups``.
+    public static let defaultReportFlushGroups = 40
     private let logger = Logger(label: "deconflict.store.sqlite")
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date,
@@ -38,7 +46,9 @@ public final class SQLiteStore: Store {
     ///
     /// - Throws: ``StoreError`` when the file cannot be opened, is not a Deconflict
     ///   store, or is corrupt.
-    public init(path: String, reportFlushInterval: Duration = .seconds(1), reportFlushGroups: Int = 10) throws {
+    public init(
+        path: String, reportFlushInterval: Duration = defaultReportFlushInterval, reportFlushGroups: Int = defaultReportFlushGroups
+    ) throws {
         guard (1...64).contains(reportFlushGroups) else {
             throw StoreError("opening \(path)", "reportFlushGroups must be 1 to 64, not \(reportFlushGroups)")
         }
@@ -277,6 +287,10 @@ public final class SQLiteStore: Store {
             do { try await Task.sleep(for: reportFlushInterval) } catch { break }
             do {
                 try await flushPendingGroup()
+            } catch is CancellationError {
+                // Stopping during a flush: its reports are still pending, and the last
+                // flush below writes them.
+                break
             } catch {
                 logger.error("writing pending reports into the reports table failed (kept pending, retried): \(error)")
             }

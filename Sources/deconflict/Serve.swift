@@ -38,11 +38,19 @@ struct StoreOptions: ParsableArguments {
     /// that cannot be opened is named by its option.
     func using<Result: Sendable>(_ settings: Settings? = nil, _ body: (any Store) async throws -> Result) async throws -> Result {
         let settings = if let settings { settings } else { try await self.settings() }
-        let store = try Self.open(store: try settings.string("store"), postgres: try settings.string("postgres"))
+        let store = try Self.open(
+            store: try settings.string("store"), postgres: try settings.string("postgres"),
+            flushInterval: try settings.double("reportFlushInterval"), flushGroups: try settings.int("reportFlushGroups"))
         return try await deconflict.using(store, option: store is PostgresStore ? "--postgres" : "--store", body)
     }
 
-    private static func open(store: String?, postgres: String?) throws -> any Store {
+    private static func open(store: String?, postgres: String?, flushInterval: Double?, flushGroups: Int?) throws -> any Store {
+        if let flushInterval, !(flushInterval > 0 && flushInterval <= 60) {
+            throw InputError("reportFlushInterval (DECONFLICT_REPORT_FLUSH_INTERVAL): seconds between two flushes of the reports table, more than 0 and at most 60, not \(flushInterval)")
+        }
+        if let flushGroups, !(1...64).contains(flushGroups) {
+            throw InputError("reportFlushGroups (DECONFLICT_REPORT_FLUSH_GROUPS): the groups of units flushed in turn, 1 to 64, not \(flushGroups)")
+        }
         if let url = postgres {
             guard store == nil else { throw InputError("--store and --postgres: give one store, not both") }
             do {
@@ -53,7 +61,10 @@ struct StoreOptions: ParsableArguments {
         }
         let path = store ?? "deconflict.sqlite"
         do {
-            return try SQLiteStore(path: path)
+            return try SQLiteStore(
+                path: path,
+                reportFlushInterval: flushInterval.map { .milliseconds(Int(($0 * 1_000).rounded())) } ?? SQLiteStore.defaultReportFlushInterval,
+                reportFlushGroups: flushGroups ?? SQLiteStore.defaultReportFlushGroups)
         } catch {
             throw InputError("--store: \(error)")
         }

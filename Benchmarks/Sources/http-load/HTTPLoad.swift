@@ -45,6 +45,9 @@ struct HTTPLoad: AsyncParsableCommand {
     @Option(help: "Probes per second in the latency phase.") var probeRate = 20.0
     @Flag(help: "Skip the throughput phase (then --rate is required).") var skipThroughput = false
     @Flag(help: "Skip the latency phase.") var skipLatency = false
+    @Option(help: "A load curve instead of one latency phase: a latency phase at each of these fractions of the capacity measured (or of --rate), e.g. 0.25,0.5,0.75,1,1.25, each with probes of its own; prints one line per point, `curve:` then the columns of --curve-header.")
+    var curve: Fractions?
+    @Flag(help: "Print the columns of the `curve:` lines and exit.") var curveHeader = false
     @Option(help: "The server's process id, to report its CPU use.") var serverPid: Int32?
     @Option(help: "Concurrent requests during setup.") var setupConcurrency = 16
     @Option(help: "How the throughput phase sends reports: http (POST /v1/reports), cot-xml or cot-protobuf (the CoT TCP listener, one connection per --connections).")
@@ -79,7 +82,32 @@ struct HTTPLoad: AsyncParsableCommand {
     /// How far behind the clock the scenario may start (tracks go stale after 300 s).
     static let maximumLagSeconds = 200.0
 
+    /// Fractions of the capacity, comma-separated.
+    struct Fractions: ExpressibleByArgument, Sendable {
+        var values: [Double]
+
+        init?(argument: String) {
+            let values = argument.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.count == argument.split(separator: ",").count, values.allSatisfy({ $0 > 0 && $0 <= 4 }) else {
+                return nil
+            }
+            self.values = values
+        }
+    }
+
+    /// The columns of a `curve:` line.
+    static let curveColumns = [
+        "fraction", "offered_reports_per_second", "accepted_reports_per_second", "alert_p50_ms", "alert_p90_ms", "alert_p99_ms",
+        "alert_p999_ms", "alert_max_ms", "probes", "missing", "batch_p50_ms", "batch_p99_ms", "probe_answer_p50_ms",
+        "probe_answer_p99_ms", "server_cores", "fsync_p50_ms", "fsync_p99_ms",
+    ]
+
     func validate() throws {
+        if curveHeader { return }
+        if let curve {
+            guard soak == nil, !skipLatency else { throw ValidationError("--curve runs latency phases: not with --soak or --skip-latency") }
+            guard probes >= curve.values.count else { throw ValidationError("--curve needs at least one probe per point: raise --probes") }
+        }
         if skipThroughput, !skipLatency || soak != nil, rate == nil { throw ValidationError("--skip-throughput needs --rate") }
         if let soak {
             let soakBatch = self.soakBatch ?? batch, soakConnections = self.soakConnections ?? connections
@@ -98,6 +126,10 @@ struct HTTPLoad: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if curveHeader {
+            print(Self.curveColumns.joined(separator: ","))
+            return
+        }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
             idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: max(connections, setupConcurrency) + 8)
@@ -137,8 +169,21 @@ struct HTTPLoad: AsyncParsableCommand {
             try await runSoak(api, scenario: scenario, rate: background, origin: origin, resumeAfter: latest)
             return
         }
-        if !skipLatency, let background = rate ?? measured.map({ $0 / 2 }) {
-            try await latency(api, gateways: &gateways, scenario: scenario, rate: background, after: sequence)
+        if let curve, let capacity = rate ?? measured {
+            // Each point its own slice of the probes (a probe enters its zone once), and a
+            // pause between points so that one's backlog does not weigh on the next.
+            let share = probes / curve.values.count
+            var after = sequence
+            for (index, fraction) in curve.values.enumerated() {
+                if index > 0 { try await Task.sleep(for: .seconds(3)) }
+                let point = try await latency(
+                    api, gateways: &gateways, scenario: scenario, rate: capacity * fraction, after: after,
+                    probes: index * share..<(index + 1) * share)
+                after = point.sequence
+                print("curve:" + ([fraction] + point.columns).map { String(format: "%.4g", $0) }.joined(separator: ","))
+            }
+        } else if !skipLatency, let background = rate ?? measured.map({ $0 / 2 }) {
+            _ = try await latency(api, gateways: &gateways, scenario: scenario, rate: background, after: sequence, probes: 0..<probes)
         }
     }
 
@@ -316,11 +361,21 @@ struct HTTPLoad: AsyncParsableCommand {
 
     // MARK: Latency
 
-    /// A fixed background load plus probes; prints the alert latency.
+    /// What one latency phase measured.
+    struct LatencyPoint {
+        /// The ledger sequence after the probes were placed.
+        var sequence: Int64
+        /// The columns of a `curve:` line after the fraction (milliseconds, reports/s, cores).
+        var columns: [Double]
+    }
+
+    /// A fixed background load plus probes (`probeSlice` of the scenario's); prints the
+    /// alert latency.
     private func latency(
-        _ api: ServerAPI, gateways: inout [Gateway], scenario: Scenario, rate: Double, after: Int64
-    ) async throws {
-        let usable = min(probes, Int(probeRate * latencyDuration))
+        _ api: ServerAPI, gateways: inout [Gateway], scenario: Scenario, rate: Double, after: Int64, probes probeSlice: Range<Int>
+    ) async throws -> LatencyPoint {
+        let probeList = Array(scenario.probes[probeSlice])
+        let usable = min(probeList.count, Int(probeRate * latencyDuration))
         guard usable > 0 else { throw ValidationError("no probes: raise --probes") }
         // The floor under every durable answer, measured before the load starts.
         let floor = fsyncFloor(directory: NSTemporaryDirectory())
@@ -339,8 +394,8 @@ struct HTTPLoad: AsyncParsableCommand {
         // The probes wait outside every zone, stationary; then the stream opens after them.
         let placedMillis = Int64(Date().timeIntervalSince1970 * 1_000)
         var sequence = after
-        for chunk in stride(from: 0, to: probes, by: batch) {
-            let reports = scenario.probes[chunk..<min(chunk + batch, probes)].map {
+        for chunk in stride(from: 0, to: probeList.count, by: batch) {
+            let reports = probeList[chunk..<min(chunk + batch, probeList.count)].map {
                 WireReport(unit: $0.id, millis: placedMillis, position: $0.outside, speed: 0, course: 0)
             }
             let answer = try await api.send(.POST, "/v1/reports", key: unitKey, body: ReportEncoder.batch(reports, format: .json).body)
@@ -349,7 +404,7 @@ struct HTTPLoad: AsyncParsableCommand {
             }
             sequence = max(sequence, answer.sequence)
         }
-        let probeBodies = scenario.probes.prefix(usable).enumerated().map { index, probe in
+        let probeBodies = probeList.prefix(usable).enumerated().map { index, probe in
             let millis = placedMillis + Int64(Double(index) / probeRate * 1_000)
             let report = WireReport(unit: probe.id, millis: millis, position: probe.zone.center, speed: 0, course: 0)
             return ReportEncoder.batch([report], format: .json)
@@ -388,10 +443,10 @@ struct HTTPLoad: AsyncParsableCommand {
                 }
             }
             // Probes, each its own POST of one report, on their own connection.
-            let probeList = Array(scenario.probes.prefix(usable))
+            let timed = Array(probeList.prefix(usable))
             let probeTask = Task {
                 var outcome = Outcome()
-                for (index, probe) in probeList.enumerated() {
+                for (index, probe) in timed.enumerated() {
                     let due = began + .seconds(Double(index) / probeRate)
                     guard due < deadline else { break }
                     try await Task.sleep(until: due, clock: .continuous)
@@ -444,6 +499,12 @@ struct HTTPLoad: AsyncParsableCommand {
         if background.throttled > 0 {
             print(String(format: "  note: batches waited %.1f s in all for the server's clock", background.throttled))
         }
+        let ms = { (seconds: Double) in seconds * 1_000 }
+        return LatencyPoint(sequence: sequence, columns: [
+            rate, Double(background.accepted) / wall, ms(alert(50)), ms(alert(90)), ms(alert(99)), ms(alert(99.9)), ms(alert.max),
+            Double(sent.all.count), Double(missing), ms(roundTrips(50)), ms(roundTrips(99)), ms(answers(50)), ms(answers(99)),
+            cores.server ?? .nan, ms(floor(50)), ms(floor(99)),
+        ])
     }
 }
 
