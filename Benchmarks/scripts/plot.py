@@ -31,6 +31,14 @@ def read(path: pathlib.Path) -> tuple[str, list[dict[str, str]]]:
     return note, rows
 
 
+def save(figure, footnote: str, output: pathlib.Path) -> None:
+    """Writes a one-row chart with its footnote (machine, date, what ran) under it."""
+    figure.text(0.01, 0.01, footnote, fontsize=7, color="#555555")
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    figure.savefig(output)
+    plt.close(figure)
+
+
 def peers_chart(path: pathlib.Path, x: str, y: str, xlabel: str, ylabel: str, title: str, output: pathlib.Path) -> None:
     note, rows = read(path)
     figure, axes = plt.subplots(figsize=(7.5, 4.8), dpi=110)
@@ -48,10 +56,7 @@ def peers_chart(path: pathlib.Path, x: str, y: str, xlabel: str, ylabel: str, ti
     axes.set_title(title)
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
-    figure.text(0.01, 0.01, f"one core each; {note}", fontsize=7, color="#555555")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    figure.savefig(output)
-    plt.close(figure)
+    save(figure, f"one core each; {note}", output)
 
 
 def engine_chart(path: pathlib.Path, output: pathlib.Path) -> None:
@@ -132,10 +137,8 @@ def load_curve_chart(path: pathlib.Path, output: pathlib.Path) -> None:
     latency.set_xlim(0, top)
     latency.grid(True, which="both", alpha=0.3)
     latency.legend(fontsize=8)
-    figure.text(0.01, 0.01, f"{len(runs)} runs, load generator and server on the same cores; {note}", fontsize=7, color="#555555")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
-    figure.savefig(output)
-    plt.close(figure)
+    runs_text = "1 run" if len(runs) == 1 else f"{len(runs)} runs"
+    save(figure, f"{runs_text}, load generator and server on the same cores; {note}", output)
 
 
 def main() -> None:
