@@ -6,8 +6,12 @@
 # does), then runs `http-load` against it:
 #   1. setup: 10,000 moving units, 300 zones, 1,000 probe units, one agreement;
 #   2. capacity: the closed-loop throughput phase (4 connections, batches of 5,000, as
-#      fast as the server answers) for CAPACITY_SECONDS (default 12) on this same server;
-#   3. the soak: half of that rate, open loop, for M minutes (batches of 1,000 on 8
+#      fast as the server answers) for CAPACITY_SECONDS (default 60) on this same server,
+#      its rate taken past the first CAPACITY_WARMUP seconds (default 20): what the
+#      server sustains, not the burst an empty store and empty queues absorb (on this
+#      2-core machine a 12-s burst measured 95-102k reports/s and the load curve's 20-s
+#      points at and past saturation 72-79k; BENCHMARKS.md, "Load curve");
+#   3. the soak: half of that sustained rate, open loop, for M minutes (batches of 1,000 on 8
 #      connections on a schedule; probes moving units in and out of zones, 4 moves/s,
 #      each entry timed to its alert on the WebSocket; the zone owner's WebSocket and SSE
 #      streams; GET /v1/alerts every 5 s and GET /v1/situation every 60 s), with the
@@ -92,7 +96,7 @@ soak_seconds=$(awk -v m="$minutes" 'BEGIN { printf "%d", m * 60 }')
 status=0
 "$load" --url "http://127.0.0.1:$port" --zone-party alpha --zone-key "$alpha" \
     --unit-party bravo --unit-key "$bravo" --server-pid "$server" \
-    --duration "${CAPACITY_SECONDS:-12}" --max-rate 80000 \
+    --duration "${CAPACITY_SECONDS:-60}" --warmup "${CAPACITY_WARMUP:-20}" --interval 0.1 --max-rate 110000 \
     --soak "$soak_seconds" --soak-csv "$csv" "${passthrough[@]}" || status=$?
 
 failures=()

@@ -45,8 +45,8 @@ struct StoreOptions: ParsableArguments {
     }
 
     private static func open(store: String?, postgres: String?, flushInterval: Double?, flushGroups: Int?) throws -> any Store {
-        if let flushInterval, !(flushInterval > 0 && flushInterval <= 60) {
-            throw InputError("reportFlushInterval (DECONFLICT_REPORT_FLUSH_INTERVAL): seconds between two flushes of the reports table, more than 0 and at most 60, not \(flushInterval)")
+        if let flushInterval, !(flushInterval >= 0.001 && flushInterval <= 60) {
+            throw InputError("reportFlushInterval (DECONFLICT_REPORT_FLUSH_INTERVAL): seconds between two flushes of the reports table, at least 0.001 (a millisecond) and at most 60, not \(flushInterval)")
         }
         if let flushGroups, !(1...64).contains(flushGroups) {
             throw InputError("reportFlushGroups (DECONFLICT_REPORT_FLUSH_GROUPS): the groups of units flushed in turn, 1 to 64, not \(flushGroups)")
@@ -63,7 +63,7 @@ struct StoreOptions: ParsableArguments {
         do {
             return try SQLiteStore(
                 path: path,
-                reportFlushInterval: flushInterval.map { .milliseconds(Int(($0 * 1_000).rounded())) } ?? SQLiteStore.defaultReportFlushInterval,
+                reportFlushInterval: flushInterval.map { .seconds($0) } ?? SQLiteStore.defaultReportFlushInterval,
                 reportFlushGroups: flushGroups ?? SQLiteStore.defaultReportFlushGroups)
         } catch {
             throw InputError("--store: \(error)")

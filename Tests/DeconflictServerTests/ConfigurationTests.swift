@@ -56,7 +56,9 @@ struct ConfigurationTests {
             (["--config", folder.appending(path: "missing.json").path], [:], "--config: cannot read"),
             (["--heap-trim-interval=-1"], [:], "--heap-trim-interval: must be 0 (never) or a positive number of seconds, got -1"),
             ([], ["DECONFLICT_HEAP_TRIM_INTERVAL": "often"], "DECONFLICT_HEAP_TRIM_INTERVAL: not a number"),
-            ([], ["DECONFLICT_REPORT_FLUSH_INTERVAL": "0"], "reportFlushInterval (DECONFLICT_REPORT_FLUSH_INTERVAL): seconds between two flushes of the reports table, more than 0 and at most 60, not 0.0"),
+            ([], ["DECONFLICT_REPORT_FLUSH_INTERVAL": "0"], "reportFlushInterval (DECONFLICT_REPORT_FLUSH_INTERVAL): seconds between two flushes of the reports table, at least 0.001 (a millisecond) and at most 60, not 0.0"),
+            ([], ["DECONFLICT_REPORT_FLUSH_INTERVAL": "0.0004"], "reportFlushInterval (DECONFLICT_REPORT_FLUSH_INTERVAL): seconds between two flushes of the reports table, at least 0.001 (a millisecond) and at most 60, not 0.0004"),
+            ([], ["DECONFLICT_REPORT_FLUSH_INTERVAL": "61"], "at least 0.001 (a millisecond) and at most 60, not 61.0"),
             ([], ["DECONFLICT_REPORT_FLUSH_GROUPS": "65"], "reportFlushGroups (DECONFLICT_REPORT_FLUSH_GROUPS): the groups of units flushed in turn, 1 to 64, not 65"),
             ([], ["DECONFLICT_REPORT_FLUSH_GROUPS": "some"], "DECONFLICT_REPORT_FLUSH_GROUPS: not a whole number"),
         ]

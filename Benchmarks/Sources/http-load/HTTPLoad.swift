@@ -37,6 +37,8 @@ struct HTTPLoad: AsyncParsableCommand {
     @Option(help: "Reports per batch.") var batch = 5_000
     @Option(help: "json (an array) or ndjson.") var format = BodyFormat.json
     @Option(help: "Seconds of the throughput phase.") var duration = 15.0
+    @Option(help: "Seconds at the start of the throughput phase left out of its rate, so that it measures what the server sustains past the burst an empty store and empty queues absorb (0: the whole phase).")
+    var warmup = 0.0
     @Option(help: "The highest rate the throughput phase can show: reports encoded for it are this × --duration.")
     var maxRate = 200_000.0
     @Option(help: "Seconds of the latency phase.") var latencyDuration = 20.0
@@ -123,6 +125,8 @@ struct HTTPLoad: AsyncParsableCommand {
         guard interval > 0, probeRate > 0, duration > 0, latencyDuration > 0 else {
             throw ValidationError("--interval, --probe-rate and the durations must be positive")
         }
+        guard warmup >= 0, warmup < duration else { throw ValidationError("--warmup must be at least 0 and under --duration") }
+        if warmup > 0, transport != .http { throw ValidationError("--warmup applies to the HTTP throughput phase (--transport http)") }
     }
 
     func run() async throws {
@@ -268,6 +272,15 @@ struct HTTPLoad: AsyncParsableCommand {
         print("throughput: \(connections) connections, batches of \(batch) (\(format.rawValue)), \(String(format: "%.1f", wall)) s")
         print("  accepted \(grouped(rates.reports)) reports/s, \(String(format: "%.1f", rates.batches)) batches/s;"
               + " \(total.accepted) accepted, \(total.rejected) rejected, \(total.failures) failed requests")
+        // Past the warm-up: the reports of the batches answered after it, over the time after it.
+        var measured = rates.reports
+        if warmup > 0 {
+            let since = began + .seconds(warmup)
+            let sustained = Double(total.answers.filter { $0.at >= since }.reduce(0) { $0 + $1.accepted }) / (total.finished - since).seconds
+            print(String(format: "  sustained past the first %.0f s: %@ reports/s (the whole phase: %@); the phase's rate is the sustained one",
+                         warmup, grouped(sustained), grouped(rates.reports)))
+            measured = sustained
+        }
         print("  batch round trip p50 \(millis(roundTrips(50))), p99 \(millis(roundTrips(99))), max \(millis(roundTrips.max))")
         print("  CPU: generator \(percentOfCore(cores.generator)) of a core, server \(percentOfCore(cores.server))")
         if total.throttled > 0 {
@@ -279,7 +292,7 @@ struct HTTPLoad: AsyncParsableCommand {
         }
         // The latency phase carries on from the first report not sent.
         for outcome in outcomes { gateways[outcome.connection].next -= (perConnection - outcome.batches) * batch }
-        return rates.reports
+        return measured
     }
 
     /// Streams the reports as CoT events on `--connections` TCP connections for
@@ -524,6 +537,8 @@ struct Outcome: Sendable {
     var withoutAlert = 0
     var throttled = 0.0
     var roundTrips: [Double] = []
+    /// When each answer was read, and the reports it accepted.
+    var answers: [(at: ContinuousClock.Instant, accepted: Int)] = []
     var finished = ContinuousClock.now
     var exhausted = false
 
@@ -541,6 +556,7 @@ struct Outcome: Sendable {
             return 0
         }
         let (accepted, rejected) = answer.ingest
+        answers.append((ContinuousClock.now, accepted))
         self.accepted += accepted
         self.rejected += rejected
         if rejected > 0, self.rejected == rejected { print("  rejected: \(answer.text.prefix(300))") }
@@ -557,6 +573,7 @@ struct Outcome: Sendable {
             total.failures += outcome.failures
             total.throttled += outcome.throttled
             total.roundTrips += outcome.roundTrips
+            total.answers += outcome.answers
         }
         return total
     }
