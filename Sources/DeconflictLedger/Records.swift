@@ -80,7 +80,9 @@ public struct ReportBatchPayload: Codable, Hashable, Sendable {
     public var by: String
     public var reports: [String]
 
-    public static let ledgerType = "reports.accepted"
+    /// The store reads these entries back (``ReportLines``): every version keeps the
+    /// `batch` and `reports` keys and the lines' shape.
+    public static let ledgerType = ReportLines.ledgerType
 
     public init(batch: String, by: String, reports: [PositionReport]) {
         v = Self.currentVersion
@@ -106,25 +108,11 @@ public struct ReportBatchPayload: Codable, Hashable, Sendable {
         return payload
     }
 
-    static func line(_ report: PositionReport) -> String {
-        "\(report.unit.rawValue) \(report.time.timeIntervalSince1970) \(report.position.latitude) \(report.position.longitude) \(report.altitudeMeters) \(report.speedMetersPerSecond) \(report.courseDegrees) \(report.uncertaintyMeters)"
-    }
+    static func line(_ report: PositionReport) -> String { ReportLines.line(report) }
 
     /// A report's time as its line reads back (seconds since 1970): what a replay meets.
     public static func recordedTime(_ time: Date) -> Date { Date(timeIntervalSince1970: time.timeIntervalSince1970) }
 
     /// The reports again; lines that do not parse are skipped.
-    public var positionReports: [PositionReport] {
-        reports.compactMap { line in
-            let parts = line.split(separator: " ")
-            guard parts.count == 8, let time = Double(parts[1]), let latitude = Double(parts[2]), let longitude = Double(parts[3]),
-                  let altitude = Double(parts[4]), let speed = Double(parts[5]), let course = Double(parts[6]),
-                  let uncertainty = Double(parts[7])
-            else { return nil }
-            return PositionReport(
-                unit: UnitID(String(parts[0])), time: Date(timeIntervalSince1970: time),
-                position: LatLng(uncheckedLatitude: latitude, longitude: longitude), altitudeMeters: altitude,
-                speedMetersPerSecond: speed, courseDegrees: course, uncertaintyMeters: uncertainty)
-        }
-    }
+    public var positionReports: [PositionReport] { reports.compactMap { ReportLines.report($0) } }
 }

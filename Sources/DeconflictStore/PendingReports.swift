@@ -3,11 +3,11 @@ import DeconflictGeometry
 import Foundation
 
 /// The report batches a SQLite store has committed but not yet written into its
-/// `reports` table, in commit order.
+/// `reports` table, in commit order (each added as its commit returns, on the writer).
 ///
-/// A batch's reports are durable from its commit on (in the ledger entry and in the
-/// `pending_reports` row written in the same transaction); the `reports` table, which
-/// only serves queries, receives them later. The units fall into ``groups`` groups by
+/// A batch's reports are durable from its commit on, in its ledger entry
+/// (``ReportLines``); the `reports` table, which only serves queries, receives them
+/// later. The units fall into ``groups`` groups by
 /// their id, and each flush writes one group's pending reports, many batches' worth
 /// sorted by unit: a unit's page of the `(unit, time)` index is then written once every
 /// `groups` flushes, with that many flushes' reports, rather than once a report (or once a
@@ -18,6 +18,8 @@ struct PendingReports: Sendable {
     struct Batch: Sendable {
         let id: String
         let reports: [PositionReport]
+        /// The last ledger sequence of the commit that wrote it.
+        var sequence: Int64 = 0
         /// Each report's group (``PendingReports/group(of:)``).
         var groups: [UInt8] = []
         /// The groups whose reports are in the `reports` table, one bit each.
@@ -61,21 +63,32 @@ struct PendingReports: Sendable {
             report.time = Date(timeIntervalSince1970: report.time.timeIntervalSince1970)
             return report
         }
-        batches.append(Batch(id: batch.id, reports: reports, groups: reports.map { group(of: $0.unit) }))
+        batches.append(Batch(id: batch.id, reports: reports, sequence: batch.sequence, groups: reports.map { group(of: $0.unit) }))
         reportCount += reports.count
     }
 
-    /// The next round: its group, the batches it covers (those pending now), and for
-    /// each the reports of that group not yet written.
-    mutating func nextRound() -> (group: Int, batches: [(id: String, reports: [PositionReport], last: Bool)]) {
+    /// A batch as a flush writes it: the reports of the groups it writes, and the
+    /// batch's sequence (``Batch/sequence``).
+    typealias Written = (id: String, reports: [PositionReport], sequence: Int64)
+
+    /// The next round: its group, the batches it covers (those pending now), for each
+    /// the reports of that group not yet written, and the mark the round brings the
+    /// store to (every batch up to that sequence wholly in the table), if it moves it.
+    mutating func nextRound() -> (group: Int, batches: [Written], mark: Int64?) {
         let group = nextGroup
         nextGroup = (nextGroup + 1) % groups
         let bit = UInt64(1) << UInt64(group)
-        let round = batches.compactMap { batch -> (id: String, reports: [PositionReport], last: Bool)? in
+        let round = batches.compactMap { batch -> Written? in
             guard batch.written & bit == 0 else { return nil }
-            return (batch.id, batch.reports(inGroups: bit), batch.written | bit == allGroups)
+            return (batch.id, batch.reports(inGroups: bit), batch.sequence)
         }
-        return (group, round)
+        // The oldest batches that this round finishes, in commit order.
+        var mark: Int64?
+        for batch in batches {
+            guard batch.written | bit == allGroups else { break }
+            mark = batch.sequence
+        }
+        return (group, round, mark)
     }
 
     /// Records that `group` of the batches `ids` is in the table (or that another process
@@ -92,9 +105,10 @@ struct PendingReports: Sendable {
         batches.removeAll { $0.written == all }
     }
 
-    /// The reports of every batch pending now not yet in the table, for a flush of all.
-    func unwritten() -> [(id: String, reports: [PositionReport])] {
-        batches.map { ($0.id, $0.reports(inGroups: allGroups & ~$0.written)) }
+    /// The reports of every batch pending now not yet in the table, for a flush of all,
+    /// and the mark it brings the store to.
+    func unwritten() -> (batches: [Written], mark: Int64?) {
+        (batches.map { ($0.id, $0.reports(inGroups: allGroups & ~$0.written), $0.sequence) }, batches.last?.sequence)
     }
 
     /// Forgets the batches `ids` (all their reports in the table).
@@ -130,7 +144,9 @@ struct PendingReports: Sendable {
     }
 }
 
-/// The `pending_reports` row's encoding of a batch's reports: a little-endian count, then
+/// The encoding of a batch's reports in the rows of `pending_reports`, which earlier
+/// releases wrote beside each commit (a store opened on such a file moves them into the
+/// `reports` table): a little-endian count, then
 /// per report the unit's UTF-8 length (2 bytes) and bytes, and seven IEEE 754 doubles
 /// (time in seconds since 1970, latitude, longitude, altitude, speed, course,
 /// uncertainty), so every value reads back exactly.

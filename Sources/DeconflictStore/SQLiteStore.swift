@@ -5,20 +5,27 @@ import GRDB
 import GRDBSQLite
 import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The embedded store: one SQLite file through GRDB, in WAL mode with
 /// `synchronous = FULL`, so a commit that returned survives a crash of the process or
 /// of the machine. Concurrent writers are batched into one commit.
 ///
-/// While the store runs (``run()``, as ``withStore(_:_:)`` does), a commit writes its
-/// report batches as one compact row each (`pending_reports`) beside the ledger entry,
-/// and the `reports` table, which serves queries, receives them later: the units fall
+/// While the store runs (``run()``, as ``withStore(_:_:)`` does), a commit writes a
+/// report batch only in the ledger entry that carries it (``ReportLines``), and the
+/// `reports` table, which serves queries, receives the reports later: the units fall
 /// into ``reportFlushGroups`` groups (40 by default), and each flush (every
 /// ``reportFlushInterval``, a quarter of a second by default) writes one group's pending
 /// reports in one transaction sorted by unit, so a unit's page of the
 /// `(unit, time)` index is written once every that many flushes rather than once a report.
-/// Queries read the pending reports too, so they see every committed report; a store
-/// opened on a file moves the pending rows a stopped process left into the table first.
+/// A flush also moves the store's mark (`report_mark`: every batch up to that ledger
+/// sequence is wholly in the table). Queries read the pending reports too, so they see
+/// every committed report; a store opened on a file first fills the table from the
+/// ledger entries after the mark, which a stopped process left unwritten. One process at
+/// a time defers its reports (a lock file beside the database, `<path>-flushes.lock`);
+/// another running on the same file writes its reports in its commits.
 ///
 /// ```swift
 /// let store = try SQLiteStore(path: "deconflict.sqlite")
@@ -39,6 +46,18 @@ public final class SQLiteStore: Store {
     public static let defaultReportFlushInterval = Duration.milliseconds(250)
     /// The default ``reportFlushGroups``.
     public static let defaultReportFlushGroups = 40
+    /// Whether ``run()`` copies the write-ahead log into the database on a connection and
+    /// a thread of its own, every ``checkpointInterval``, rather than the writer after the
+    /// commit that filled the log past SQLite's threshold (which then holds every write
+    /// behind it). The writer still checkpoints when the log passes
+    /// ``writerCheckpointPages`` (256 MB of pages): the log cannot grow without bound if
+    /// the background checkpoints fall behind.
+    public let backgroundCheckpoints: Bool
+    /// How often the background checkpoints run.
+    public static let checkpointInterval = Duration.milliseconds(100)
+    /// The log size, in pages, past which the writer checkpoints even with
+    /// ``backgroundCheckpoints``.
+    public static let writerCheckpointPages = 65_536
     private let logger = Logger(label: "deconflict.store.sqlite")
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date,
@@ -47,7 +66,8 @@ public final class SQLiteStore: Store {
     /// - Throws: ``StoreError`` when the file cannot be opened, is not a Deconflict
     ///   store, or is corrupt.
     public init(
-        path: String, reportFlushInterval: Duration = defaultReportFlushInterval, reportFlushGroups: Int = defaultReportFlushGroups
+        path: String, reportFlushInterval: Duration = defaultReportFlushInterval, reportFlushGroups: Int = defaultReportFlushGroups,
+        backgroundCheckpoints: Bool = true
     ) throws {
         guard (1...64).contains(reportFlushGroups) else {
             throw StoreError("opening \(path)", "reportFlushGroups must be 1 to 64, not \(reportFlushGroups)")
@@ -55,6 +75,7 @@ public final class SQLiteStore: Store {
         self.path = path
         self.reportFlushInterval = reportFlushInterval
         self.reportFlushGroups = reportFlushGroups
+        self.backgroundCheckpoints = backgroundCheckpoints
         pending = Mutex(PendingReports(groups: reportFlushGroups))
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -64,12 +85,20 @@ public final class SQLiteStore: Store {
             // touches a page of the (unit, time) index for each unit of its group, and a
             // smaller cache spills them to the log mid-transaction and reads them back.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+            // The log is copied into the database in the background (run()); the writer
+            // only past this many pages.
+            if backgroundCheckpoints, !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(SQLiteStore.writerCheckpointPages)")
+            }
         }
         configuration.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteStore.migrator.migrate(pool)
-            try pool.write { db in try SQLiteStore.movePendingReports(db) }
+            try pool.write { db in
+                try SQLiteStore.movePendingReports(db)
+                try SQLiteStore.recoverReports(db)
+            }
         } catch {
             throw StoreError("opening \(path)", "\(error)")
         }
@@ -120,6 +149,17 @@ public final class SQLiteStore: Store {
                     );
                     """)
         }
+        migrator.registerMigration("4-report-mark") { db in
+            // Every report batch carried by a ledger entry up to `sequence` is wholly in
+            // `reports`; one row. Written at the first opening (recoverReports).
+            try db.execute(
+                sql: """
+                    CREATE TABLE report_mark (
+                        id INTEGER PRIMARY KEY CHECK (id = 0),
+                        sequence INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -137,20 +177,22 @@ public final class SQLiteStore: Store {
                 for entry in entries {
                     try insert.execute(arguments: [entry.sequence, entry.time, entry.type, entry.payload, entry.previous, entry.hash])
                 }
-                if deferring {
-                    let statement = try db.cachedStatement(sql: "INSERT INTO pending_reports (batch, reports) VALUES (?, ?)")
-                    for batch in batches where !batch.reports.isEmpty {
-                        try statement.execute(arguments: [batch.id, Data(PendingReportsCodec.encode(batch.reports))])
+                let carrying = batches.filter { !$0.reports.isEmpty }
+                // Deferred only when the records carry the batches (the node's do, one
+                // entry a batch), so that the ledger alone can fill the table again.
+                if deferring, let sequence = entries.last?.sequence,
+                   records.count(where: { $0.type == ReportLines.ledgerType }) >= carrying.count {
+                    // Pending from the moment the commit is durable, before the next
+                    // write: the pending batches are always the committed ones, in order.
+                    db.afterNextTransaction { [self] _ in
+                        pending.withLock { state in
+                            for batch in carrying { state.add(.init(id: batch.id, reports: batch.reports, sequence: sequence)) }
+                        }
                     }
                 } else {
                     try SQLiteStore.insertReports(batches.map { ($0.id, $0.reports) }, db)
                 }
                 return entries
-            }
-            if deferring {
-                pending.withLock { state in
-                    for batch in batches where !batch.reports.isEmpty { state.add(.init(id: batch.id, reports: batch.reports)) }
-                }
             }
             return entries
         } catch let conflict as LedgerConflict {
@@ -260,7 +302,7 @@ public final class SQLiteStore: Store {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// Moves the reports of every `pending_reports` row into the `reports` table (what a
-    /// stopped process left pending).
+    /// stopped process of an earlier release left pending).
     private static func movePendingReports(_ db: Database) throws {
         let pendingRows = try Row.fetchAll(db, sql: "SELECT batch, reports FROM pending_reports")
         guard !pendingRows.isEmpty else { return }
@@ -278,22 +320,79 @@ public final class SQLiteStore: Store {
         try db.execute(sql: "DELETE FROM pending_reports")
     }
 
+    /// The store's mark: every report batch carried by a ledger entry up to this
+    /// sequence is wholly in the `reports` table (nil before the first opening that
+    /// wrote it).
+    private static func mark(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT sequence FROM report_mark WHERE id = 0")
+    }
+
+    /// Raises the mark to `sequence` (never lowers it).
+    private static func raiseMark(to sequence: Int64, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO report_mark (id, sequence) VALUES (0, ?)
+                ON CONFLICT (id) DO UPDATE SET sequence = max(sequence, excluded.sequence)
+                """,
+            arguments: [sequence])
+    }
+
+    /// Fills the `reports` table from the ledger entries after the mark that carry report
+    /// batches (what a stopped process committed and had not yet flushed, kill -9
+    /// included), skipping the reports a flush wrote before it stopped; then marks the
+    /// whole ledger as in the table. A file without a mark (new, or written by a release
+    /// that kept `pending_reports`) has all its reports in the table already.
+    private static func recoverReports(_ db: Database) throws {
+        let head = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM ledger") ?? 0
+        if var after = try mark(db), after < head {
+            let page = try db.makeStatement(
+                sql: "SELECT sequence, payload FROM ledger WHERE sequence > ? AND type = ? ORDER BY sequence LIMIT 100")
+            while true {
+                let rows = try Row.fetchAll(page, arguments: [after, ReportLines.ledgerType])
+                guard let last = rows.last else { break }
+                var batches: [(id: String?, reports: [PositionReport])] = []
+                for row in rows {
+                    do {
+                        let batch = try ReportLines.batch(inPayload: row["payload"])
+                        batches.append((batch.id, batch.reports))
+                    } catch {
+                        let sequence: Int64 = row["sequence"]
+                        throw StoreError("filling the reports table from the ledger", "the reports of entry \(sequence) do not read: \(error)")
+                    }
+                }
+                try insertReports(batches, db, unlessThere: true)
+                after = last["sequence"]
+            }
+        }
+        try raiseMark(to: head, db)
+    }
+
     /// Defers the reports of commits to flushes, one group of units about every
     /// ``reportFlushInterval``, until the calling task is cancelled; then commits write
     /// them directly again and what is pending is flushed.
     public func run() async {
+        // One process at a time defers: a second one on the file writes in its commits.
+        guard let lock = SQLiteStore.lockFile("\(path)-flushes.lock") else {
+            logger.info("another process defers the reports of \(path): this one writes them in its commits")
+            return
+        }
+        defer { close(lock) }
         pending.withLock { $0.deferring = true }
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: reportFlushInterval) } catch { break }
-            do {
-                try await flushPendingGroup()
-            } catch is CancellationError {
-                // Stopping during a flush: its reports are still pending, and the last
-                // flush below writes them.
-                break
-            } catch {
-                logger.error("writing pending reports into the reports table failed (kept pending, retried): \(error)")
+        await withTaskGroup(of: Void.self) { group in
+            if backgroundCheckpoints { group.addTask { await self.checkpointInBackground() } }
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: reportFlushInterval) } catch { break }
+                do {
+                    try await flushPendingGroup()
+                } catch is CancellationError {
+                    // Stopping during a flush: its reports are still pending, and the last
+                    // flush below writes them.
+                    break
+                } catch {
+                    logger.error("writing pending reports into the reports table failed (kept pending, retried): \(error)")
+                }
             }
+            group.cancelAll()
         }
         pending.withLock { $0.deferring = false }
         // The last flush in a task of its own: this one is cancelled, and the database
@@ -307,46 +406,79 @@ public final class SQLiteStore: Store {
         }.value
     }
 
+    /// Copies the write-ahead log into the database every ``checkpointInterval`` (a
+    /// passive checkpoint: it waits for no reader or writer, and copies what no reader
+    /// still needs from the log), on a connection of its own, until cancelled. The writer
+    /// starts the log over once a checkpoint has copied all of it.
+    private func checkpointInBackground() async {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        configuration.busyMode = .timeout(10)
+        let connection: DatabaseQueue
+        do {
+            connection = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            logger.warning("no background checkpoints (the writer checkpoints past \(SQLiteStore.writerCheckpointPages) pages): \(error)")
+            return
+        }
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: SQLiteStore.checkpointInterval) } catch { break }
+            do {
+                try await connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+            } catch is CancellationError {
+                break
+            } catch {
+                logger.warning("a background checkpoint failed (retried): \(error)")
+            }
+        }
+    }
+
+    /// An exclusive `flock` on `path` (created if needed), or nil when another process
+    /// holds it. The kernel releases it when the process ends, however it ends.
+    private static func lockFile(_ path: String) -> Int32? {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return nil }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
     /// Writes the next group's pending reports into the `reports` table (see
-    /// ``write(_:)``). Returns the group written.
+    /// ``write(_:mark:)``). Returns the group written.
     @discardableResult
     func flushPendingGroup() async throws -> Int {
         let round = pending.withLock { $0.nextRound() }
         guard !round.batches.isEmpty else { return round.group }
-        let gone = try await write(round.batches)
+        let gone = try await write(round.batches, mark: round.mark)
         pending.withLock { $0.written(group: round.group, of: Set(round.batches.map(\.id)), gone: gone) }
         return round.group
     }
 
-    /// Writes every pending report not yet in the `reports` table (see ``write(_:)``).
+    /// Writes every pending report not yet in the `reports` table (see
+    /// ``write(_:mark:)``).
     public func flushPendingReports() async throws {
-        let batches = pending.withLock { $0.unwritten() }
+        let (batches, mark) = pending.withLock { $0.unwritten() }
         guard !batches.isEmpty else { return }
-        _ = try await write(batches.map { ($0.id, $0.reports, true) })
+        _ = try await write(batches, mark: mark)
         pending.withLock { $0.remove(Set(batches.map(\.id))) }
     }
 
     /// Writes `batches`' reports into the `reports` table in one transaction, all or
-    /// nothing (a process stopped during it leaves every row to the next opening). A batch
-    /// whose group this is the `last` has its `pending_reports` row deleted in the same
-    /// transaction; a batch whose row is gone (another opening of the file moved it) is
-    /// skipped, so no report is written twice. The rows are ordered before the
-    /// transaction, so commits do not wait for that. Returns the batches gone.
-    private func write(_ batches: [(id: String, reports: [PositionReport], last: Bool)]) async throws -> Set<String> {
+    /// nothing (a process stopped during it leaves every row to the next opening), and
+    /// raises the store's mark to `mark`. A batch at or below the mark found in the file
+    /// is skipped: another opening of the file filled the table from the ledger meanwhile
+    /// (this process's own mark only ever covers batches no longer pending), so no report
+    /// is written twice. The rows are ordered before the transaction, so commits do not
+    /// wait for that. Returns the batches skipped.
+    private func write(_ batches: [PendingReports.Written], mark: Int64?) async throws -> Set<String> {
         let rows = SQLiteStore.rows(batches.map { ($0.id, $0.reports) })
         return try await pool.write { db in
-            var gone: Set<String> = []
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM pending_reports WHERE batch = ?")
-            let delete = try db.cachedStatement(sql: "DELETE FROM pending_reports WHERE batch = ?")
-            for batch in batches {
-                if batch.last {
-                    try delete.execute(arguments: [batch.id])
-                    if db.changesCount != 1 { gone.insert(batch.id) }
-                } else if try Int.fetchOne(exists, arguments: [batch.id]) == nil {
-                    gone.insert(batch.id)
-                }
-            }
+            let filled = try SQLiteStore.mark(db) ?? 0
+            let gone = Set(batches.filter { $0.sequence <= filled }.map(\.id))
             try SQLiteStore.insert(gone.isEmpty ? rows : rows.filter { !gone.contains($0.batch ?? "") }, db)
+            if let mark { try SQLiteStore.raiseMark(to: mark, db) }
             return gone
         }
     }

@@ -4,7 +4,8 @@ import DeconflictStore
 import Foundation
 
 /// Appends to a store as fast as it acknowledges, printing `ack RUN FIRST LAST` for every
-/// ledger batch and `reports UNIT` for every report once durable, until killed.
+/// ledger batch and `reports UNIT` for every report (or report batch) once durable, until
+/// killed.
 /// The crash tests run it, kill it with SIGKILL at random moments and check that every
 /// acknowledged write survived.
 ///
@@ -42,6 +43,36 @@ struct Writer {
                         try await store.appendReports([report])
                         say("reports soak-\(run)-\(first)")
                     }
+                }
+            }
+            // Report batches committed as a node commits them, each carried by its ledger
+            // entry (``ReportLines``): a running SQLite store leaves them out of its
+            // `reports` table until a flush, so a kill finds some only in the ledger.
+            group.addTask {
+                var head = try await store.head()?.sequence ?? 0
+                var index = 0
+                while true {
+                    index += 1
+                    let unit = "batch-\(run)-\(index)"
+                    let reports = (0..<20).map { step in
+                        PositionReport(
+                            unit: UnitID(unit), time: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1_000).rounded() / 1_000 + Double(step) / 100),
+                            position: LatLng(uncheckedLatitude: 33.5 + Double(step) / 1_000, longitude: 38.65))
+                    }
+                    let id = "\(run)-\(index)"
+                    let lines = reports.map { "\"\(ReportLines.line($0))\"" }.joined(separator: ",")
+                    let record = LedgerRecord(time: Date(), type: ReportLines.ledgerType, payload: "{\"batch\":\"\(id)\",\"by\":\"writer\",\"reports\":[\(lines)]}")
+                    while true {
+                        do {
+                            head = try await store.commit([record], batches: [ReportBatch(id: id, reports: reports)], expectingHead: head).last!.sequence
+                            break
+                        } catch is LedgerConflict {
+                            head = try await store.head()?.sequence ?? 0
+                        }
+                    }
+                    say("reports \(unit)")
+                    // Once a run: the batch waits for a flush (a SQLite store running).
+                    if index == 1 || index % 50 == 0, ((store as? SQLiteStore)?.pendingReportCount ?? 0) > 0 { say("pending") }
                 }
             }
             try await group.waitForAll()

@@ -40,11 +40,14 @@ struct StoreOptions: ParsableArguments {
         let settings = if let settings { settings } else { try await self.settings() }
         let store = try Self.open(
             store: try settings.string("store"), postgres: try settings.string("postgres"),
-            flushInterval: try settings.double("reportFlushInterval"), flushGroups: try settings.int("reportFlushGroups"))
+            flushInterval: try settings.double("reportFlushInterval"), flushGroups: try settings.int("reportFlushGroups"),
+            backgroundCheckpoints: try settings.bool("backgroundCheckpoints"))
         return try await deconflict.using(store, option: store is PostgresStore ? "--postgres" : "--store", body)
     }
 
-    private static func open(store: String?, postgres: String?, flushInterval: Double?, flushGroups: Int?) throws -> any Store {
+    private static func open(
+        store: String?, postgres: String?, flushInterval: Double?, flushGroups: Int?, backgroundCheckpoints: Bool?
+    ) throws -> any Store {
         if let flushInterval, !(flushInterval >= 0.001 && flushInterval <= 60) {
             throw InputError("reportFlushInterval (DECONFLICT_REPORT_FLUSH_INTERVAL): seconds between two flushes of the reports table, at least 0.001 (a millisecond) and at most 60, not \(flushInterval)")
         }
@@ -64,7 +67,8 @@ struct StoreOptions: ParsableArguments {
             return try SQLiteStore(
                 path: path,
                 reportFlushInterval: flushInterval.map { .seconds($0) } ?? SQLiteStore.defaultReportFlushInterval,
-                reportFlushGroups: flushGroups ?? SQLiteStore.defaultReportFlushGroups)
+                reportFlushGroups: flushGroups ?? SQLiteStore.defaultReportFlushGroups,
+                backgroundCheckpoints: backgroundCheckpoints ?? true)
         } catch {
             throw InputError("--store: \(error)")
         }

@@ -6,9 +6,10 @@ import GRDB
 import Testing
 
 /// A running SQLite store writes committed reports into its `reports` table later, in a
-/// flush (``SQLiteStore/run()``); held to a store that writes them at once, query for
-/// query, while they are pending, after a flush, and after the process that committed
-/// them stopped without flushing.
+/// flush (``SQLiteStore/run()``), the ledger entry carrying each batch being its one
+/// durable copy until then; held to a store that writes them at once, query for query,
+/// while they are pending, after a flush, and after the process that committed them
+/// stopped without flushing.
 @Suite("SQLite: reports flushed after their commit")
 struct PendingReportsTests {
     static func path() -> String {
@@ -27,6 +28,24 @@ struct PendingReportsTests {
             }
             return ReportBatch(id: UUID().uuidString, reports: reports)
         }
+    }
+
+    /// The ledger record that carries `batch` (``ReportLines``), as the node writes one.
+    static func carrying(_ batch: ReportBatch) -> LedgerRecord {
+        let lines = batch.reports.map { "\"\(ReportLines.line($0))\"" }.joined(separator: ",")
+        return LedgerRecord(
+            time: Date(timeIntervalSince1970: 1_790_000_000), type: ReportLines.ledgerType,
+            payload: "{\"batch\":\"\(batch.id)\",\"by\":\"test\",\"reports\":[\(lines)]}")
+    }
+
+    /// Commits `batch` with its carrying record after `head`; the new head.
+    static func commit(_ batch: ReportBatch, to store: any Store, after head: Int64) async throws -> Int64 {
+        try await store.commit([record(Int(head) + 1), carrying(batch)], batches: [batch], expectingHead: head).last!.sequence
+    }
+
+    /// The store's mark (`report_mark`), read from the file.
+    static func mark(_ path: String) async throws -> Int64? {
+        try await DatabaseQueue(path: path).read { db in try Int64.fetchOne(db, sql: "SELECT sequence FROM report_mark") }
     }
 
     /// Every query of the contract, at random instants and windows, answers on `store` what
@@ -59,8 +78,8 @@ struct PendingReportsTests {
             while !sqlite.defersReports { try await Task.sleep(for: .milliseconds(5)) }
             for round in 0..<3 {
                 for batch in Self.batches(count: 12, from: Double(round) * 120, using: &generator) {
-                    head = try await store.commit([record(Int(head) + 1)], batches: [batch], expectingHead: head).last!.sequence
-                    referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [batch], expectingHead: referenceHead).last!.sequence
+                    head = try await Self.commit(batch, to: store, after: head)
+                    referenceHead = try await Self.commit(batch, to: reference, after: referenceHead)
                 }
                 #expect(sqlite.pendingReportCount > 0)
                 try await Self.expectSameAnswers(store, reference, span: Double(round + 1) * 120, using: &generator)
@@ -76,15 +95,17 @@ struct PendingReportsTests {
             try await sqlite.flushPendingGroup()
             try await Self.expectSameAnswers(store, reference, span: 360, using: &generator)
             for batch in Self.batches(count: 5, from: 360, using: &generator) {
-                head = try await store.commit([record(Int(head) + 1)], batches: [batch], expectingHead: head).last!.sequence
-                referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [batch], expectingHead: referenceHead).last!.sequence
+                head = try await Self.commit(batch, to: store, after: head)
+                referenceHead = try await Self.commit(batch, to: reference, after: referenceHead)
             }
             try await sqlite.flushPendingGroup()
             try await Self.expectSameAnswers(store, reference, span: 420, using: &generator)
-            // A process that stops here: another opening of the file moves the pending rows
-            // into the table, skipping the reports the groups wrote; this one's later
-            // flushes then skip the batches moved, adding nothing twice.
+            // A process that stops here: another opening of the file fills the table from
+            // the ledger entries after the mark, skipping the reports the groups wrote; this
+            // one's later flushes then skip the batches it filled, adding nothing twice.
+            #expect(try await Self.mark(path)! < head)
             let reopened = try SQLiteStore(path: path)
+            #expect(try await Self.mark(path) == head)
             try await Self.expectSameAnswers(reopened, reference, span: 420, using: &generator)
             for _ in 0..<sqlite.reportFlushGroups { try await sqlite.flushPendingGroup() }
             #expect(sqlite.pendingReportCount == 0)
@@ -92,8 +113,8 @@ struct PendingReportsTests {
             try await Self.expectSameAnswers(reopened, reference, span: 420, using: &generator)
             // The usual course: batches leave once every group has written its reports.
             for batch in Self.batches(count: 6, from: 420, using: &generator) {
-                head = try await store.commit([record(Int(head) + 1)], batches: [batch], expectingHead: head).last!.sequence
-                referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [batch], expectingHead: referenceHead).last!.sequence
+                head = try await Self.commit(batch, to: store, after: head)
+                referenceHead = try await Self.commit(batch, to: reference, after: referenceHead)
             }
             for flushed in 1...sqlite.reportFlushGroups {
                 try await sqlite.flushPendingGroup()
@@ -102,14 +123,14 @@ struct PendingReportsTests {
             }
             // Committed just before the store stops: its last flush writes them.
             for batch in Self.batches(count: 3, from: 480, using: &generator) {
-                head = try await store.commit([record(Int(head) + 1)], batches: [batch], expectingHead: head).last!.sequence
-                referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [batch], expectingHead: referenceHead).last!.sequence
+                head = try await Self.commit(batch, to: store, after: head)
+                referenceHead = try await Self.commit(batch, to: reference, after: referenceHead)
             }
             #expect(sqlite.pendingReportCount > 0)
+            #expect(try await Self.mark(path)! < head)
         }
-        // Stopped cleanly: the last flush left no pending row behind.
-        let left = try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_reports") }
-        #expect(left == 0, "\(left ?? -1) pending rows left by a clean stop")
+        // Stopped cleanly: the last flush wrote every report and marked the whole ledger.
+        #expect(try await Self.mark(path) == head)
         let reopened = try SQLiteStore(path: path)
         try await Self.expectSameAnswers(reopened, reference, span: 510, using: &generator)
         // Every report once: as many rows as the store that wrote them in the commit.
@@ -156,12 +177,12 @@ struct PendingReportsTests {
         }
         let batch = ReportBatch(id: "batch-é-\(UUID().uuidString)", reports: reports)
         let direct = try SQLiteStore(path: Self.path())
-        _ = try await direct.commit([record(1)], batches: [batch], expectingHead: 0)
+        _ = try await Self.commit(batch, to: direct, after: 0)
         let flushedPath = Self.path()
         try await withStore(try SQLiteStore(path: flushedPath, reportFlushInterval: .seconds(3_600))) { store in
             let sqlite = try #require(store as? SQLiteStore)
             while !sqlite.defersReports { try await Task.sleep(for: .milliseconds(5)) }
-            _ = try await store.commit([record(1)], batches: [batch], expectingHead: 0)
+            _ = try await Self.commit(batch, to: store, after: 0)
             try await sqlite.flushPendingReports()
         }
         let flushed = try SQLiteStore(path: flushedPath)
@@ -173,6 +194,94 @@ struct PendingReportsTests {
         }
         let batches = try await DatabaseQueue(path: flushedPath).read { db in try String.fetchAll(db, sql: "SELECT DISTINCT batch FROM reports") }
         #expect(batches == [batch.id])
+    }
+
+    /// Stopped without a flush (as by kill -9): the next opening fills the table from the
+    /// ledger, every value exact, and marks the ledger; a batch whose record does not
+    /// carry it is written in its commit instead.
+    @Test func aStopWithoutFlushIsFilledFromTheLedger() async throws {
+        var generator = SystemRandomNumberGenerator()
+        let path = Self.path()
+        let reference = try SQLiteStore(path: Self.path())
+        var (head, referenceHead): (Int64, Int64) = (0, 0)
+        let store = try SQLiteStore(path: path, reportFlushInterval: .seconds(3_600), reportFlushGroups: 3)
+        let running = Task { await store.run() }
+        while !store.defersReports { try await Task.sleep(for: .milliseconds(5)) }
+        let batches = Self.batches(count: 9, from: 0, using: &generator)
+        for batch in batches {
+            head = try await Self.commit(batch, to: store, after: head)
+            referenceHead = try await Self.commit(batch, to: reference, after: referenceHead)
+        }
+        try await store.flushPendingGroup()
+        let total = batches.reduce(0) { $0 + $1.reports.count }
+        // Not carried by its records: written at once, never pending.
+        let loose = Self.batches(count: 1, from: 100, using: &generator)[0]
+        let before = store.pendingReportCount
+        head = try await store.commit([record(Int(head) + 1)], batches: [loose], expectingHead: head).last!.sequence
+        referenceHead = try await reference.commit([record(Int(referenceHead) + 1)], batches: [loose], expectingHead: referenceHead).last!.sequence
+        #expect(store.pendingReportCount == before)
+        let inTable = try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports") } ?? 0
+        #expect(inTable >= loose.reports.count && inTable < total + loose.reports.count)
+        // The process "dies": its pending reports are only in the ledger.
+        #expect(store.pendingReportCount > 0)
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await Self.mark(path) == head)
+        let rows = try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports") }
+        let referenceRows = try await DatabaseQueue(path: reference.path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports") }
+        #expect(rows == referenceRows)
+        try await Self.expectSameAnswers(reopened, reference, span: 110, using: &generator)
+        running.cancel()
+        await running.value
+        // The first store's last flush skipped what the opening filled: still every report once.
+        let after = try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports") }
+        #expect(after == referenceRows)
+    }
+
+    /// A file of an earlier release, with reports left in `pending_reports` and no mark:
+    /// the opening moves them into the table and marks the ledger.
+    @Test func pendingRowsOfAnEarlierReleaseAreMoved() async throws {
+        let path = Self.path()
+        let reports = (0..<30).map { report("u\($0 % 4)", at: Double($0)) }
+        do {
+            let store = try SQLiteStore(path: path)
+            _ = try await store.append([record(1)])
+        }
+        try await DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "DELETE FROM report_mark")
+            try db.execute(sql: "INSERT INTO pending_reports (batch, reports) VALUES (?, ?)",
+                           arguments: ["old-batch", Data(PendingReportsCodec.encode(reports))])
+        }
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await Self.mark(path) == 1)
+        let left = try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_reports") }
+        #expect(left == 0)
+        let read = try await reopened.reports(of: "u1", from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 2e9))
+        #expect(read == reports.filter { $0.unit == "u1" })
+    }
+
+    /// One process defers at a time: a second store running on the same file writes its
+    /// reports in its commits, and defers once the first has stopped.
+    @Test func oneProcessAtATimeDefers() async throws {
+        let path = Self.path()
+        let first = try SQLiteStore(path: path, reportFlushInterval: .seconds(3_600))
+        let firstRun = Task { await first.run() }
+        while !first.defersReports { try await Task.sleep(for: .milliseconds(5)) }
+        let second = try SQLiteStore(path: path, reportFlushInterval: .seconds(3_600))
+        await second.run()  // returns at once: the lock is held
+        #expect(!second.defersReports)
+        let batch = ReportBatch(id: "b", reports: [report("u1", at: 1)])
+        _ = try await Self.commit(batch, to: second, after: 0)
+        #expect(second.pendingReportCount == 0)
+        let rows = try await DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports") }
+        #expect(rows == 1)
+        firstRun.cancel()
+        await firstRun.value
+        let secondRun = Task { await second.run() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !second.defersReports, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(second.defersReports)
+        secondRun.cancel()
+        await secondRun.value
     }
 
     @Test func theRowEncodingReadsBackEveryValueAndRefusesDamage() {
