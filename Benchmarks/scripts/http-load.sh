@@ -71,7 +71,7 @@ for run in $(seq 1 "$runs"); do
     server=""
     # What the server warned about, if anything.
     grep -E " (warning|error) " "$work/server.log" | cut -c1-300 | head -n 5 || true
-    rm -f "$store" "$store-wal" "$store-shm"
+    rm -f "$store" "$store-wal" "$store-shm" "$store-flushes.lock"
 done
 
 if [[ ${HTTP_LOAD_REFERENCE:-1} != 0 ]]; then

@@ -427,6 +427,10 @@ public final class SQLiteStore: Store {
                 try await connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
             } catch is CancellationError {
                 break
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                // The writer is checkpointing (the log passed writerCheckpointPages): the
+                // next round goes on from where it stops.
+                logger.debug("a background checkpoint found the writer checkpointing")
             } catch {
                 logger.warning("a background checkpoint failed (retried): \(error)")
             }
